@@ -1,0 +1,149 @@
+package etf
+
+import (
+	"bytes"
+	"math/big"
+)
+
+// Equal reports whether two terms are the same Erlang term (=:=). It
+// understands the equivalent Go shapes a term can take: any Go integer type
+// and *big.Int compare by value, string/[]byte compare as binaries, a
+// Charlist equals the List of its code points, nil equals the empty list, and
+// maps compare regardless of pair order.
+func Equal(a, b Term) bool {
+	a, b = normalize(a), normalize(b)
+	switch x := a.(type) {
+	case nil:
+		return isEmptyList(b)
+	case Atom:
+		y, ok := b.(Atom)
+		return ok && x == y
+	case *big.Int:
+		y, ok := b.(*big.Int)
+		return ok && x.Cmp(y) == 0
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && bytes.Equal(x, y)
+	case BitString:
+		y, ok := b.(BitString)
+		return ok && x.Bits == y.Bits && bytes.Equal(x.Bytes, y.Bytes)
+	case Tuple:
+		y, ok := b.(Tuple)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !Equal(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case List:
+		if len(x) == 0 {
+			return isEmptyList(b)
+		}
+		y, ok := b.(List)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !Equal(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case ImproperList:
+		y, ok := b.(ImproperList)
+		if !ok || len(x.Elems) != len(y.Elems) || !Equal(x.Tail, y.Tail) {
+			return false
+		}
+		for i := range x.Elems {
+			if !Equal(x.Elems[i], y.Elems[i]) {
+				return false
+			}
+		}
+		return true
+	case Map:
+		y, ok := b.(Map)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for _, p := range x {
+			v, found := y.Get(p.Key)
+			if !found || !Equal(p.Value, v) {
+				return false
+			}
+		}
+		return true
+	case Fun:
+		y, ok := b.(Fun)
+		if !ok || x.Arity != y.Arity || x.Uniq != y.Uniq || x.Index != y.Index ||
+			x.Module != y.Module || x.Pid != y.Pid || !Equal(x.OldIndex, y.OldIndex) ||
+			!Equal(x.OldUniq, y.OldUniq) {
+			return false
+		}
+		return Equal(List(x.FreeVars), List(y.FreeVars))
+	default:
+		// PID, Port, Ref, Export and other comparable values.
+		return a == b
+	}
+}
+
+func isEmptyList(t Term) bool {
+	switch x := t.(type) {
+	case nil:
+		return true
+	case List:
+		return len(x) == 0
+	}
+	return false
+}
+
+// normalize maps equivalent Go representations onto one canonical shape so
+// that Equal can compare them: integers become *big.Int, strings become
+// []byte, Charlists become Lists of ints, Alias becomes Ref.
+func normalize(t Term) Term {
+	switch x := t.(type) {
+	case int:
+		return big.NewInt(int64(x))
+	case int8:
+		return big.NewInt(int64(x))
+	case int16:
+		return big.NewInt(int64(x))
+	case int32:
+		return big.NewInt(int64(x))
+	case int64:
+		return big.NewInt(x)
+	case uint:
+		return new(big.Int).SetUint64(uint64(x))
+	case uint8:
+		return big.NewInt(int64(x))
+	case uint16:
+		return big.NewInt(int64(x))
+	case uint32:
+		return big.NewInt(int64(x))
+	case uint64:
+		return new(big.Int).SetUint64(x)
+	case float32:
+		return float64(x)
+	case string:
+		return []byte(x)
+	case Charlist:
+		l := make(List, 0, len(x))
+		for _, r := range x {
+			l = append(l, int(r))
+		}
+		return l
+	case Alias:
+		return Ref(x)
+	case bool:
+		if x {
+			return Atom("true")
+		}
+		return Atom("false")
+	}
+	return t
+}

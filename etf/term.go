@@ -1,0 +1,181 @@
+// Package etf implements Erlang's External Term Format: the term vocabulary
+// shared by every erlgo layer (Atom, Tuple, List, Map, PID, Ref, ...), a fast
+// term-level Encoder/Decoder used by the distribution layer, and a
+// reflection layer (Marshal/Unmarshal) mapping terms to Go values in the
+// spirit of encoding/json.
+//
+// Decoding into a Term yields these Go types:
+//
+//	atom              Atom (true/false stay Atom("true")/Atom("false"))
+//	small int/int/big int   int when it fits in int64, *big.Int otherwise
+//	float             float64
+//	binary            []byte (alias Binary)
+//	bitstring         BitString
+//	[] and proper list List (nil slice for [])
+//	improper list     ImproperList
+//	string (STRING_EXT) Charlist
+//	tuple             Tuple
+//	map               Map (ordered pairs, any key type)
+//	pid / port / ref  PID / Port / Ref
+//	fun / export      Fun / Export
+package etf
+
+import (
+	"fmt"
+	"log/slog"
+	"math/big"
+	"strings"
+)
+
+// Term is any Erlang term. See the package documentation for the Go types a
+// decoded term can hold.
+type Term = any
+
+// Atom is an Erlang atom. Atoms are at most 255 characters.
+type Atom string
+
+// Tuple is an Erlang tuple.
+type Tuple []Term
+
+// List is a proper Erlang list. The empty list [] is a nil or empty List.
+type List []Term
+
+// ImproperList is a list whose tail is not []: [a, b | Tail].
+// OTP 24+ uses one as the gen_server call tag: [alias | Ref].
+type ImproperList struct {
+	Elems []Term
+	Tail  Term
+}
+
+// Charlist is an Erlang string: a list of Unicode code points. STRING_EXT
+// decodes to a Charlist; a Charlist encodes as STRING_EXT when every code
+// point is at most 255 and it has at most 65535 of them, else as a LIST_EXT
+// of integers.
+type Charlist string
+
+// Binary is an Erlang binary (an Elixir string). It is an alias for []byte
+// so that decoded binaries need no conversion.
+type Binary = []byte
+
+// BitString is a binary whose length is not a whole number of bytes. Bits
+// is the number of bits used in the last byte of Bytes (1..8), counted from
+// the most significant bit.
+type BitString struct {
+	Bytes []byte
+	Bits  uint8
+}
+
+// Pair is one key/value association of a Map.
+type Pair struct {
+	Key   Term
+	Value Term
+}
+
+// Map is an Erlang map. It is a slice of pairs rather than a Go map because
+// Erlang map keys can be any term (tuples, lists, maps), which Go maps
+// cannot hold. Order is not significant; keys are unique.
+type Map []Pair
+
+// Get returns the value stored under key, comparing keys with Equal.
+func (m Map) Get(key Term) (Term, bool) {
+	for _, p := range m {
+		if Equal(p.Key, key) {
+			return p.Value, true
+		}
+	}
+	return nil, false
+}
+
+// PID is an Erlang process identifier.
+type PID struct {
+	Node     Atom
+	ID       uint32
+	Serial   uint32
+	Creation uint32
+}
+
+// String formats the pid like Erlang's local view <0.ID.Serial>, followed by
+// the node so that pids of different nodes stay distinguishable.
+func (p PID) String() string {
+	return fmt.Sprintf("<%s.%d.%d>", p.Node, p.ID, p.Serial)
+}
+
+// LogValue implements slog.LogValuer.
+func (p PID) LogValue() slog.Value { return slog.StringValue(p.String()) }
+
+// Port is an Erlang port identifier.
+type Port struct {
+	Node     Atom
+	ID       uint64
+	Creation uint32
+}
+
+// String formats the port like Erlang: #Port<Node.ID>.
+func (p Port) String() string { return fmt.Sprintf("#Port<%s.%d>", p.Node, p.ID) }
+
+// LogValue implements slog.LogValuer.
+func (p Port) LogValue() slog.Value { return slog.StringValue(p.String()) }
+
+// Ref is an Erlang reference. ID holds up to five 32-bit words; Len says how
+// many are used (3 for plain refs, up to 5 for process-bound refs and
+// aliases on OTP 24+). Ref is comparable, so it can key Go maps.
+type Ref struct {
+	Node     Atom
+	Creation uint32
+	Len      uint8
+	ID       [5]uint32
+}
+
+// String formats the ref like Erlang: #Ref<Node.W2.W1.W0> (words printed
+// most significant first).
+func (r Ref) String() string {
+	var b strings.Builder
+	b.WriteString("#Ref<")
+	b.WriteString(string(r.Node))
+	for i := int(r.Len) - 1; i >= 0; i-- {
+		fmt.Fprintf(&b, ".%d", r.ID[i])
+	}
+	b.WriteByte('>')
+	return b.String()
+}
+
+// LogValue implements slog.LogValuer.
+func (r Ref) LogValue() slog.Value { return slog.StringValue(r.String()) }
+
+// Alias is a process alias (OTP 24+): a reference that routes messages to the
+// process that created it while it is active. On the wire it is a Ref.
+type Alias Ref
+
+// String formats the alias like its reference.
+func (a Alias) String() string { return Ref(a).String() }
+
+// LogValue implements slog.LogValuer.
+func (a Alias) LogValue() slog.Value { return slog.StringValue(a.String()) }
+
+// Export is an external fun: fun Module:Function/Arity.
+type Export struct {
+	Module   Atom
+	Function Atom
+	Arity    uint8
+}
+
+// Fun is a local fun (NEW_FUN_EXT). Go cannot run it; it is kept whole so it
+// can be sent back to a BEAM node unchanged.
+type Fun struct {
+	Arity    uint8
+	Uniq     [16]byte
+	Index    uint32
+	Module   Atom
+	OldIndex Term
+	OldUniq  Term
+	Pid      PID
+	FreeVars []Term
+}
+
+// BigInt returns x as a term: an int when it fits, else x itself.
+func BigInt(x *big.Int) Term {
+	if x.IsInt64() {
+		return int(x.Int64())
+	}
+	return x
+}
