@@ -1,0 +1,6 @@
+package main
+
+import "errors"
+
+// runEPMD is not implemented yet.
+func runEPMD(args []string) error { return errors.New("epmd: not implemented yet") }
