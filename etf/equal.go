@@ -11,6 +11,22 @@ import (
 // Charlist equals the List of its code points, nil equals the empty list, and
 // maps compare regardless of pair order.
 func Equal(a, b Term) bool {
+	// Fast paths for the common shapes avoid normalize's allocations.
+	switch x := a.(type) {
+	case Atom:
+		if y, ok := b.(Atom); ok {
+			return x == y
+		}
+	case int:
+		if y, ok := b.(int); ok {
+			return x == y
+		}
+	}
+	if x, ok := smallInt(a); ok {
+		if y, ok := smallInt(b); ok {
+			return x == y
+		}
+	}
 	a, b = normalize(a), normalize(b)
 	switch x := a.(type) {
 	case nil:
@@ -70,6 +86,9 @@ func Equal(a, b Term) bool {
 		y, ok := b.(Map)
 		if !ok || len(x) != len(y) {
 			return false
+		}
+		if len(x) > 8 {
+			return equalMapsHashed(x, y)
 		}
 		for _, p := range x {
 			v, found := y.Get(p.Key)
@@ -139,6 +158,14 @@ func normalize(t Term) Term {
 		return l
 	case Alias:
 		return Ref(x)
+	case []any:
+		return List(x)
+	case big.Int:
+		return &x
+	case BitString:
+		if x.Bits == 8 {
+			return x.Bytes
+		}
 	case bool:
 		if x {
 			return Atom("true")
@@ -146,4 +173,29 @@ func normalize(t Term) Term {
 		return Atom("false")
 	}
 	return t
+}
+
+// equalMapsHashed compares two maps of equal size in expected linear time.
+func equalMapsHashed(x, y Map) bool {
+	idx := make(map[uint64][]int, len(y))
+	for i, p := range y {
+		h := HashTerm(p.Key)
+		idx[h] = append(idx[h], i)
+	}
+	for _, p := range x {
+		found := false
+		for _, i := range idx[HashTerm(p.Key)] {
+			if Equal(p.Key, y[i].Key) {
+				if !Equal(p.Value, y[i].Value) {
+					return false
+				}
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,328 @@
+package etf
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// Limits bounds the resources a single Decode may use. Zero fields take the
+// value of DefaultLimits; a negative field disables that limit (not
+// recommended for input from the network).
+type Limits struct {
+	// MaxDepth bounds nesting of tuples, lists, maps and funs.
+	MaxDepth int
+	// MaxTerms bounds the number of terms in one decode.
+	MaxTerms int
+	// MaxAtomLen bounds atom length in characters (Erlang's own limit,
+	// 255, can only be lowered).
+	MaxAtomLen int
+	// MaxUncompressed bounds the inflated size of a compressed term.
+	MaxUncompressed int
+	// MaxBigDigits bounds the byte length of SMALL_BIG/LARGE_BIG integers.
+	MaxBigDigits int
+}
+
+// DefaultLimits holds the limits used for zero Limits fields. Treat it as
+// read-only.
+var DefaultLimits = Limits{
+	MaxDepth:        4096,
+	MaxTerms:        16 << 20,
+	MaxAtomLen:      255,
+	MaxUncompressed: 64 << 20,
+	MaxBigDigits:    64 << 10,
+}
+
+func (l Limits) resolve() Limits {
+	pick := func(v, def int) int {
+		switch {
+		case v == 0:
+			return def
+		case v < 0:
+			return math.MaxInt
+		}
+		return v
+	}
+	r := Limits{
+		MaxDepth:        pick(l.MaxDepth, DefaultLimits.MaxDepth),
+		MaxTerms:        pick(l.MaxTerms, DefaultLimits.MaxTerms),
+		MaxAtomLen:      pick(l.MaxAtomLen, DefaultLimits.MaxAtomLen),
+		MaxUncompressed: pick(l.MaxUncompressed, DefaultLimits.MaxUncompressed),
+		MaxBigDigits:    pick(l.MaxBigDigits, DefaultLimits.MaxBigDigits),
+	}
+	if r.MaxAtomLen > 255 {
+		r.MaxAtomLen = 255
+	}
+	// The decoder recurses once per nesting level; keep the Go stack sane
+	// even when a caller disables the limit.
+	if r.MaxDepth > 1<<20 {
+		r.MaxDepth = 1 << 20
+	}
+	return r
+}
+
+// Decoder decodes External Term Format data into terms. The zero value is
+// ready to use; a Decoder holds no per-call state and is safe for
+// concurrent use if its AtomCache is.
+type Decoder struct {
+	// AtomCache resolves ATOM_CACHE_REF tags; nil rejects them.
+	AtomCache AtomCacheDecoder
+	// Limits bounds resource use; zero fields mean DefaultLimits.
+	Limits Limits
+	// ShareBinaries makes decoded binaries and bitstrings alias the input
+	// instead of copying it. Only safe if the input is never modified
+	// while the term is in use.
+	ShareBinaries bool
+}
+
+// Decode decodes one standalone term (starting with the 131 version byte,
+// possibly compressed) using a zero Decoder.
+func Decode(b []byte) (Term, error) {
+	var d Decoder
+	return d.Decode(b)
+}
+
+// Decode decodes one standalone term: the 131 version byte, then a term or a
+// compressed term (tag 80). Bytes after the term are an error (ErrTrailing).
+func (d *Decoder) Decode(b []byte) (Term, error) {
+	if len(b) == 0 {
+		return nil, &DecodeError{Offset: 0, Err: ErrTruncated, Msg: "empty input"}
+	}
+	if b[0] != TagVersion {
+		return nil, &DecodeError{Offset: 0, Tag: b[0], Err: ErrMalformed, Msg: "missing version byte 131"}
+	}
+	lim := d.Limits.resolve()
+	if len(b) > 1 && b[1] == TagCompressed {
+		raw, err := inflate(b, lim.MaxUncompressed)
+		if err != nil {
+			return nil, err
+		}
+		s := decState{b: raw, lim: lim, cache: d.AtomCache, share: false}
+		t, err := s.decode(0)
+		if err != nil {
+			if de, ok := err.(*DecodeError); ok {
+				de.Msg += " (in compressed payload)"
+			}
+			return nil, err
+		}
+		if s.pos != len(raw) {
+			return nil, &DecodeError{Offset: s.pos, Err: ErrTrailing, Msg: "trailing bytes in compressed payload"}
+		}
+		return t, nil
+	}
+	s := decState{b: b, pos: 1, lim: lim, cache: d.AtomCache, share: d.ShareBinaries}
+	t, err := s.decode(0)
+	if err != nil {
+		return nil, err
+	}
+	if s.pos != len(b) {
+		return nil, &DecodeError{Offset: s.pos, Err: ErrTrailing, Msg: "trailing bytes"}
+	}
+	return t, nil
+}
+
+// DecodeTerm decodes one term that is NOT preceded by the version byte, as
+// found after a distribution header. It returns the term and the number of
+// bytes consumed; bytes after the term are left for the caller.
+func (d *Decoder) DecodeTerm(b []byte) (t Term, n int, err error) {
+	s := decState{b: b, lim: d.Limits.resolve(), cache: d.AtomCache, share: d.ShareBinaries}
+	t, err = s.decode(0)
+	if err != nil {
+		return nil, 0, err
+	}
+	return t, s.pos, nil
+}
+
+// decState is the state of one decode. The decoder recurses once per
+// nesting level, bounded by lim.MaxDepth; every count read from the wire is
+// checked against the remaining bytes before anything is allocated from it.
+type decState struct {
+	b     []byte
+	pos   int
+	lim   Limits
+	cache AtomCacheDecoder
+	share bool
+	terms int
+	slab  []Term
+}
+
+func (s *decState) fail(off int, tag byte, err error, msg string) error {
+	return &DecodeError{Offset: off, Tag: tag, Err: err, Msg: msg}
+}
+
+// need checks that n more bytes are available.
+func (s *decState) need(n int, tag byte, what string) error {
+	if n < 0 || len(s.b)-s.pos < n {
+		return s.fail(s.pos, tag, ErrTruncated, what)
+	}
+	return nil
+}
+
+func (s *decState) remaining() int { return len(s.b) - s.pos }
+
+func (s *decState) u8() byte { v := s.b[s.pos]; s.pos++; return v }
+
+func (s *decState) u16() int {
+	v := binary.BigEndian.Uint16(s.b[s.pos:])
+	s.pos += 2
+	return int(v)
+}
+
+func (s *decState) u32() uint32 {
+	v := binary.BigEndian.Uint32(s.b[s.pos:])
+	s.pos += 4
+	return v
+}
+
+// elems returns a slice of n term slots. Small slices are carved from a
+// shared slab to save allocations; the caller has checked n against the
+// remaining input, so the slab never exceeds the input size.
+func (s *decState) elems(n int) []Term {
+	if n == 0 {
+		return []Term{}
+	}
+	if n > len(s.slab) {
+		if n >= 32 {
+			return make([]Term, n)
+		}
+		size := 64
+		if r := s.remaining() + n; r < size {
+			size = r
+		}
+		s.slab = make([]Term, size)
+	}
+	r := s.slab[:n:n]
+	s.slab = s.slab[n:]
+	return r
+}
+
+func (s *decState) bytes(n int) []byte {
+	src := s.b[s.pos : s.pos+n : s.pos+n]
+	s.pos += n
+	if s.share {
+		return src
+	}
+	out := make([]byte, n)
+	copy(out, src)
+	return out
+}
+
+// decode decodes the term at s.pos.
+func (s *decState) decode(depth int) (Term, error) {
+	if depth > s.lim.MaxDepth {
+		return nil, s.fail(s.pos, 0, ErrTooDeep, "nesting limit exceeded")
+	}
+	s.terms++
+	if s.terms > s.lim.MaxTerms {
+		return nil, s.fail(s.pos, 0, ErrTooLarge, "term count limit exceeded")
+	}
+	if s.pos >= len(s.b) {
+		return nil, s.fail(s.pos, 0, ErrTruncated, "missing tag")
+	}
+	start := s.pos
+	tag := s.b[s.pos]
+	s.pos++
+	switch tag {
+	case TagSmallInteger:
+		if err := s.need(1, tag, "small integer"); err != nil {
+			return nil, err
+		}
+		return int(s.u8()), nil
+	case TagInteger:
+		if err := s.need(4, tag, "integer"); err != nil {
+			return nil, err
+		}
+		return int(int32(s.u32())), nil
+	case TagNewFloat:
+		if err := s.need(8, tag, "float"); err != nil {
+			return nil, err
+		}
+		f := math.Float64frombits(binary.BigEndian.Uint64(s.b[s.pos:]))
+		s.pos += 8
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, s.fail(start, tag, ErrMalformed, "non-finite float")
+		}
+		return f, nil
+	case TagFloat:
+		return s.oldFloat(start)
+	case TagAtomUTF8, TagSmallAtomUTF8, TagAtom, TagSmallAtom, TagAtomCacheRef:
+		s.pos = start
+		return s.atom()
+	case TagSmallTuple, TagLargeTuple:
+		var n int
+		if tag == TagSmallTuple {
+			if err := s.need(1, tag, "tuple arity"); err != nil {
+				return nil, err
+			}
+			n = int(s.u8())
+		} else {
+			if err := s.need(4, tag, "tuple arity"); err != nil {
+				return nil, err
+			}
+			n = int(s.u32())
+		}
+		if n > s.remaining() {
+			return nil, s.fail(start, tag, ErrTruncated, "tuple arity exceeds input")
+		}
+		el := s.elems(n)
+		for i := range el {
+			t, err := s.decode(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			el[i] = t
+		}
+		return Tuple(el), nil
+	case TagNil:
+		return List(nil), nil
+	case TagString:
+		if err := s.need(2, tag, "string length"); err != nil {
+			return nil, err
+		}
+		n := s.u16()
+		if err := s.need(n, tag, "string bytes"); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return List(nil), nil
+		}
+		cl := Charlist(latin1ToUTF8(s.b[s.pos : s.pos+n]))
+		s.pos += n
+		return cl, nil
+	case TagList:
+		return s.list(start, depth)
+	case TagBinary:
+		if err := s.need(4, tag, "binary length"); err != nil {
+			return nil, err
+		}
+		n := int(s.u32())
+		if err := s.need(n, tag, "binary bytes"); err != nil {
+			return nil, err
+		}
+		return s.bytes(n), nil
+	case TagBitBinary:
+		return s.bitBinary(start)
+	case TagSmallBig, TagLargeBig:
+		return s.big(start, tag)
+	case TagMap:
+		return s.mapTerm(start, depth)
+	case TagNewPID, TagPID:
+		return s.pid(start, tag)
+	case TagNewPort, TagV4Port, TagPort:
+		return s.port(start, tag)
+	case TagNewerReference, TagNewReference, TagReference:
+		return s.ref(start, tag)
+	case TagNewFun:
+		return s.fun(start, depth)
+	case TagExport:
+		return s.export(start)
+	case TagCompressed:
+		return nil, s.fail(start, tag, ErrMalformed, "compressed term below top level")
+	case TagFun:
+		return nil, s.fail(start, tag, ErrUnsupported, "FUN_EXT was removed in OTP 23")
+	case TagLocal:
+		return nil, s.fail(start, tag, ErrUnsupported, "LOCAL_EXT is node-local and cannot be decoded")
+	case TagVersion:
+		return nil, s.fail(start, tag, ErrMalformed, "unexpected version byte inside term")
+	}
+	return nil, s.fail(start, tag, ErrUnsupported, "unknown tag")
+}

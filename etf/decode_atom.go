@@ -1,0 +1,95 @@
+package etf
+
+import (
+	"unicode/utf8"
+)
+
+// atom decodes an atom in any of its encodings (UTF-8, Latin-1, or an atom
+// cache reference) at s.pos.
+func (s *decState) atom() (Term, error) {
+	start := s.pos
+	if err := s.need(1, 0, "atom"); err != nil {
+		return nil, err
+	}
+	tag := s.u8()
+	var n int
+	switch tag {
+	case TagAtomCacheRef:
+		if err := s.need(1, tag, "atom cache index"); err != nil {
+			return nil, err
+		}
+		idx := int(s.u8())
+		if s.cache == nil {
+			return nil, s.fail(start, tag, ErrAtomCache, "atom cache reference without a cache")
+		}
+		a, ok := s.cache.AtomRef(idx)
+		if !ok {
+			return nil, s.fail(start, tag, ErrAtomCache, "atom cache index out of range or empty")
+		}
+		return internAtom(string(a)), nil
+	case TagSmallAtomUTF8, TagSmallAtom:
+		if err := s.need(1, tag, "atom length"); err != nil {
+			return nil, err
+		}
+		n = int(s.u8())
+	case TagAtomUTF8, TagAtom:
+		if err := s.need(2, tag, "atom length"); err != nil {
+			return nil, err
+		}
+		n = s.u16()
+	default:
+		return nil, s.fail(start, tag, ErrMalformed, "expected an atom")
+	}
+	if err := s.need(n, tag, "atom text"); err != nil {
+		return nil, err
+	}
+	raw := s.b[s.pos : s.pos+n]
+	if tag == TagAtom || tag == TagSmallAtom {
+		if n > s.lim.MaxAtomLen {
+			return nil, s.fail(start, tag, ErrTooLarge, "atom longer than the limit")
+		}
+		s.pos += n
+		if isASCII(raw) {
+			return internAtom(raw), nil
+		}
+		return internAtom(latin1ToUTF8(raw)), nil
+	}
+	if n > s.lim.MaxAtomLen && (n > 4*s.lim.MaxAtomLen || utf8.RuneCount(raw) > s.lim.MaxAtomLen) {
+		return nil, s.fail(start, tag, ErrTooLarge, "atom longer than the limit")
+	}
+	if !isASCII(raw) && !utf8.Valid(raw) {
+		return nil, s.fail(start, tag, ErrMalformed, "atom is not valid UTF-8")
+	}
+	s.pos += n
+	return internAtom(raw), nil
+}
+
+// nodeAtom decodes the node field of a pid, port or reference.
+func (s *decState) nodeAtom() (Atom, error) {
+	t, err := s.atom()
+	if err != nil {
+		return "", err
+	}
+	return t.(Atom), nil
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// latin1ToUTF8 transcodes Latin-1 bytes (each byte one code point) to UTF-8.
+func latin1ToUTF8(b []byte) string {
+	if isASCII(b) {
+		return string(b)
+	}
+	out := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		out = utf8.AppendRune(out, rune(c))
+	}
+	return string(out)
+}

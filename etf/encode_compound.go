@@ -1,0 +1,264 @@
+package etf
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+func (e *Encoder) deep(depth int) error {
+	if depth >= e.maxDepth() {
+		return fmt.Errorf("%w: nesting deeper than %d (cyclic value?)", ErrInvalidTerm, e.maxDepth())
+	}
+	return nil
+}
+
+func (e *Encoder) appendTuple(dst []byte, x Tuple, depth int) ([]byte, error) {
+	if err := e.deep(depth); err != nil {
+		return dst, err
+	}
+	if len(x) <= 255 {
+		dst = append(dst, TagSmallTuple, byte(len(x)))
+	} else {
+		dst = appendHeader32(dst, TagLargeTuple, len(x))
+	}
+	var err error
+	for _, el := range x {
+		if dst, err = e.append(dst, el, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+// appendList emits a proper list. Like ERTS, a list of at most 65535
+// integers in 0..255 becomes STRING_EXT.
+func (e *Encoder) appendList(dst []byte, x List, depth int) ([]byte, error) {
+	if len(x) == 0 {
+		return append(dst, TagNil), nil
+	}
+	if err := e.deep(depth); err != nil {
+		return dst, err
+	}
+	if len(x) <= 65535 && isByteList(x) {
+		dst = append(dst, TagString, byte(len(x)>>8), byte(len(x)))
+		for _, el := range x {
+			v, _ := smallInt(el)
+			dst = append(dst, byte(v))
+		}
+		return dst, nil
+	}
+	dst = appendHeader32(dst, TagList, len(x))
+	var err error
+	for _, el := range x {
+		if dst, err = e.append(dst, el, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, TagNil), nil
+}
+
+func isByteList(x List) bool {
+	for _, el := range x {
+		if v, ok := el.(int); ok {
+			if v < 0 || v > 255 {
+				return false
+			}
+			continue
+		}
+		if v, ok := smallInt(el); !ok || v < 0 || v > 255 {
+			return false
+		}
+	}
+	return true
+}
+
+// appendImproper emits [Elems... | Tail]. A tail that is itself a list is
+// merged, as ERTS would have built the term.
+func (e *Encoder) appendImproper(dst []byte, x ImproperList, depth int) ([]byte, error) {
+	elems, tail := x.Elems, x.Tail
+	merged := false
+	for {
+		var more []Term
+		switch t := tail.(type) {
+		case nil:
+			tail = nil
+		case List:
+			more, tail = t, nil
+		case []any:
+			more, tail = t, nil
+		case Charlist:
+			for _, r := range t {
+				more = append(more, int(r))
+			}
+			tail = nil
+		case ImproperList:
+			more, tail = t.Elems, t.Tail
+		default:
+			goto done
+		}
+		if len(more) > 0 {
+			if !merged {
+				elems = append([]Term(nil), elems...)
+				merged = true
+			}
+			elems = append(elems, more...)
+		}
+		if tail == nil {
+			return e.appendList(dst, List(elems), depth)
+		}
+	}
+done:
+	if len(elems) == 0 {
+		return e.append(dst, tail, depth)
+	}
+	if err := e.deep(depth); err != nil {
+		return dst, err
+	}
+	dst = appendHeader32(dst, TagList, len(elems))
+	var err error
+	for _, el := range elems {
+		if dst, err = e.append(dst, el, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return e.append(dst, tail, depth+1)
+}
+
+// appendMap emits the pairs in the order given. Keys must be unique.
+func (e *Encoder) appendMap(dst []byte, x Map, depth int) ([]byte, error) {
+	if err := e.deep(depth); err != nil {
+		return dst, err
+	}
+	dst = appendHeader32(dst, TagMap, len(x))
+	var err error
+	for _, p := range x {
+		if dst, err = e.append(dst, p.Key, depth+1); err != nil {
+			return dst, err
+		}
+		if dst, err = e.append(dst, p.Value, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+// appendCharlist emits STRING_EXT when possible, else a list of integers.
+func (e *Encoder) appendCharlist(dst []byte, x Charlist) []byte {
+	n, latin1 := 0, true
+	for _, r := range x {
+		n++
+		if r > 255 {
+			latin1 = false
+		}
+	}
+	if n == 0 {
+		return append(dst, TagNil)
+	}
+	if latin1 && n <= 65535 {
+		dst = append(dst, TagString, byte(n>>8), byte(n))
+		for _, r := range x {
+			dst = append(dst, byte(r))
+		}
+		return dst
+	}
+	dst = appendHeader32(dst, TagList, n)
+	for _, r := range x {
+		dst = appendInt(dst, int64(r))
+	}
+	return append(dst, TagNil)
+}
+
+func (e *Encoder) appendPID(dst []byte, p PID) ([]byte, error) {
+	dst = append(dst, TagNewPID)
+	dst, err := e.appendAtom(dst, p.Node)
+	if err != nil {
+		return dst, err
+	}
+	dst = appendU32(dst, p.ID)
+	dst = appendU32(dst, p.Serial)
+	return appendU32(dst, p.Creation), nil
+}
+
+// appendPort emits NEW_PORT_EXT, or V4_PORT_EXT when the id needs more than
+// 28 bits (as ERTS 25 does).
+func (e *Encoder) appendPort(dst []byte, p Port) ([]byte, error) {
+	v4 := p.ID > 0x0FFFFFFF
+	if v4 {
+		dst = append(dst, TagV4Port)
+	} else {
+		dst = append(dst, TagNewPort)
+	}
+	dst, err := e.appendAtom(dst, p.Node)
+	if err != nil {
+		return dst, err
+	}
+	if v4 {
+		dst = binary.BigEndian.AppendUint64(dst, p.ID)
+	} else {
+		dst = appendU32(dst, uint32(p.ID))
+	}
+	return appendU32(dst, p.Creation), nil
+}
+
+func (e *Encoder) appendRef(dst []byte, r Ref) ([]byte, error) {
+	if int(r.Len) > len(r.ID) {
+		return dst, fmt.Errorf("%w: reference with %d words", ErrInvalidTerm, r.Len)
+	}
+	dst = append(dst, TagNewerReference, 0, r.Len)
+	dst, err := e.appendAtom(dst, r.Node)
+	if err != nil {
+		return dst, err
+	}
+	dst = appendU32(dst, r.Creation)
+	for i := 0; i < int(r.Len); i++ {
+		dst = appendU32(dst, r.ID[i])
+	}
+	return dst, nil
+}
+
+func (e *Encoder) appendExport(dst []byte, x Export) ([]byte, error) {
+	dst = append(dst, TagExport)
+	dst, err := e.appendAtom(dst, x.Module)
+	if err != nil {
+		return dst, err
+	}
+	if dst, err = e.appendAtom(dst, x.Function); err != nil {
+		return dst, err
+	}
+	return append(dst, TagSmallInteger, x.Arity), nil
+}
+
+// appendFun emits NEW_FUN_EXT; Size is patched in once the body is known.
+func (e *Encoder) appendFun(dst []byte, f Fun, depth int) ([]byte, error) {
+	if err := e.deep(depth); err != nil {
+		return dst, err
+	}
+	dst = append(dst, TagNewFun)
+	sizeAt := len(dst)
+	dst = append(dst, 0, 0, 0, 0, f.Arity)
+	dst = append(dst, f.Uniq[:]...)
+	dst = appendU32(dst, f.Index)
+	dst = appendU32(dst, uint32(len(f.FreeVars)))
+	var err error
+	if dst, err = e.appendAtom(dst, f.Module); err != nil {
+		return dst, err
+	}
+	for _, t := range []Term{f.OldIndex, f.OldUniq} {
+		if t == nil {
+			t = 0
+		}
+		if dst, err = e.append(dst, t, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	if dst, err = e.appendPID(dst, f.Pid); err != nil {
+		return dst, err
+	}
+	for _, v := range f.FreeVars {
+		if dst, err = e.append(dst, v, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[sizeAt:], uint32(len(dst)-sizeAt))
+	return dst, nil
+}
