@@ -1,6 +1,124 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
 
-// runEPMD is not implemented yet.
-func runEPMD(args []string) error { return errors.New("epmd: not implemented yet") }
+	"github.com/erlgo/erlgo/epmd"
+)
+
+// runEPMD runs the EPMD server standalone until SIGINT/SIGTERM (or an
+// accepted KILL_REQ, like `epmd -kill`).
+//
+// Like OTP's epmd it listens on all interfaces by default; with -address it
+// listens on the given comma-separated addresses plus the loopback address,
+// which epmd always adds.
+func runEPMD(args []string) error {
+	fs := flag.NewFlagSet("epmd", flag.ContinueOnError)
+	port := fs.Int("port", epmd.PortFromEnv(), "TCP port to listen on (default from "+epmd.EnvPort+", else 4369)")
+	address := fs.String("address", "", "comma-separated IP addresses to listen on (default: all interfaces); loopback is always added")
+	relaxed := fs.Bool("relaxed_command_check", false, "allow KILL while nodes are registered, and STOP")
+	maxConns := fs.Int("max_conns", epmd.DefaultMaxConns, "maximum concurrent connections")
+	debug := fs.Bool("debug", false, "log every request")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *port < 1 || *port > 65535 {
+		return fmt.Errorf("invalid -port %d", *port)
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	addrs, err := listenAddrs(*address, *port)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	srv := epmd.NewServer(epmd.ServerConfig{
+		Port:                *port,
+		Logger:              log,
+		MaxConns:            *maxConns,
+		RelaxedCommandCheck: *relaxed,
+	})
+	var lc net.ListenConfig
+	var ls []net.Listener
+	for _, a := range addrs {
+		l, err := lc.Listen(ctx, "tcp", a)
+		if err != nil {
+			for _, l := range ls {
+				_ = l.Close()
+			}
+			return fmt.Errorf("listen on %s (is an epmd already running?): %w", a, err)
+		}
+		ls = append(ls, l)
+	}
+
+	var wg sync.WaitGroup
+	errs := make(chan error, len(ls))
+	for _, l := range ls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- srv.Serve(l)
+		}()
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("epmd: signal received; stopping")
+	case <-srv.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdownCtx)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil && !errors.Is(err, epmd.ErrServerClosed) && !errors.Is(err, epmd.ErrKilled) {
+			return err
+		}
+	}
+	return nil
+}
+
+// listenAddrs turns -address into host:port listen addresses, adding the
+// loopback address like epmd does.
+func listenAddrs(address string, port int) ([]string, error) {
+	p := strconv.Itoa(port)
+	fields := strings.FieldsFunc(address, func(r rune) bool { return r == ',' || r == ' ' })
+	if len(fields) == 0 {
+		return []string{net.JoinHostPort("", p)}, nil
+	}
+	var out []string
+	loopback := false
+	for _, f := range fields {
+		ip := net.ParseIP(f)
+		if ip == nil {
+			return nil, fmt.Errorf("cannot parse IP address %q", f)
+		}
+		loopback = loopback || ip.IsLoopback()
+		out = append(out, net.JoinHostPort(ip.String(), p))
+	}
+	if !loopback {
+		out = append(out, net.JoinHostPort("127.0.0.1", p))
+	}
+	return out, nil
+}

@@ -1,0 +1,328 @@
+package epmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// DefaultRetryInterval is the first delay between re-registration
+// attempts after the EPMD connection dropped; it doubles up to
+// maxRetryInterval.
+const DefaultRetryInterval = 500 * time.Millisecond
+
+const maxRetryInterval = 4 * time.Second
+
+// PublishOptions configures Publish.
+type PublishOptions struct {
+	// Registration is the node to register. Name is required.
+	Registration Registration
+	// Host is the EPMD host; empty means DefaultHost. The embedded server
+	// only ever starts on this machine.
+	Host string
+	// Port is the EPMD port; zero means PortFromEnv().
+	Port int
+	// ListenHost is the address the embedded server listens on. Empty
+	// means all interfaces, as OTP's epmd does by default, so nodes on
+	// other hosts can look this node up. Use "127.0.0.1" to keep EPMD
+	// private to the machine.
+	ListenHost string
+	// DisableServer makes Publish a pure client: it never starts an
+	// embedded server, and after a drop it waits for an EPMD to return.
+	DisableServer bool
+	// RetryInterval is the first delay between re-registration attempts;
+	// zero means DefaultRetryInterval.
+	RetryInterval time.Duration
+	// Server is the template for the embedded server's configuration;
+	// Logger and Port are filled in when zero.
+	Server ServerConfig
+	// Dial opens EPMD connections; nil means a net.Dialer.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// Logger receives every registration, loss, retry and takeover.
+	// Nil means slog.Default().
+	Logger *slog.Logger
+	// OnChange, if set, is called after every change of Status once
+	// Publish has returned: when the registration is lost and when the
+	// node is registered again (with a new creation). Calls come from one
+	// goroutine, one at a time; a slow callback delays re-registration.
+	OnChange func(Status)
+}
+
+// Status describes a Publication at one moment.
+type Status struct {
+	// Registered is false between a lost registration and the next
+	// successful one.
+	Registered bool
+	// Creation is the creation of the current (or, while not registered,
+	// the last) registration.
+	Creation uint32
+	// Embedded is true while this Publication runs the EPMD server.
+	Embedded bool
+	// EPMDAddr is the address of the EPMD holding the registration.
+	EPMDAddr string
+}
+
+// Publication keeps a node registered in EPMD for its lifetime, running
+// an embedded EPMD server when none is reachable. Create it with Publish.
+//
+// Beware: while Embedded, this process is the machine's EPMD. Real erl
+// nodes and other Go nodes may have registered in it, and Close drops
+// their registrations too, exactly as killing OTP's epmd would. They keep
+// running; their distribution still works for connections already set up,
+// but new nodes cannot look them up until they register again (erlgo
+// nodes using Publish do that by themselves; erl nodes do not).
+type Publication struct {
+	opts   PublishOptions
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu     sync.Mutex
+	reg    *Registered
+	srv    *Server
+	status Status
+}
+
+// Publish registers opts.Registration and keeps it registered until
+// Close. ctx bounds only the first registration.
+//
+// It first tries the EPMD at Host:Port as a client. If nothing listens
+// there (and DisableServer is false) it starts an embedded Server on
+// ListenHost:Port and registers in it. When the registration drops (the
+// EPMD was killed or restarted), it registers again, retrying with
+// backoff; if no EPMD answers any more it takes the port over by starting
+// the embedded server. Each of these steps is logged.
+//
+// Errors: ErrInvalidName, ErrNameTaken, ErrUnreachable (only with
+// DisableServer, or if the port can neither be reached nor bound).
+func Publish(ctx context.Context, opts PublishOptions) (*Publication, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Port == 0 {
+		opts.Port = PortFromEnv()
+	}
+	if opts.Host == "" {
+		opts.Host = DefaultHost
+	}
+	if opts.RetryInterval <= 0 {
+		opts.RetryInterval = DefaultRetryInterval
+	}
+	opts.Registration = opts.Registration.withDefaults()
+	p := &Publication{
+		opts: opts,
+		log:  opts.Logger.With("component", "epmd", "name", opts.Registration.Name),
+		done: make(chan struct{}),
+	}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+
+	// Two nodes may race for a free port: the loser's listen fails after
+	// its dial was refused. A few quick retries resolve that.
+	var reg *Registered
+	var srv *Server
+	var err error
+	for try := 0; ; try++ {
+		reg, srv, err = p.attempt(ctx)
+		if err == nil || !errors.Is(err, errPortRace) || try == 5 || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-time.After(time.Duration(try+1) * 20 * time.Millisecond):
+		case <-ctx.Done():
+		}
+	}
+	if err != nil {
+		p.cancel()
+		return nil, err
+	}
+	p.setCurrent(reg, srv)
+	p.log.Info("epmd: node registered", "creation", reg.Creation(), "embedded", srv != nil, "epmd", reg.EPMDAddr().String())
+	go p.keep()
+	return p, nil
+}
+
+// errPortRace marks "nothing answered, and binding the port failed
+// because someone else just bound it".
+var errPortRace = errors.New("epmd: port bound by another process meanwhile")
+
+func (p *Publication) client(host string, port int) *Client {
+	return &Client{Host: host, Port: port, Dial: p.opts.Dial, Logger: p.opts.Logger}
+}
+
+// attempt registers once: as a client, or, when nothing answers, in a
+// freshly started embedded server.
+func (p *Publication) attempt(ctx context.Context) (*Registered, *Server, error) {
+	reg, err := p.client(p.opts.Host, p.opts.Port).Register(ctx, p.opts.Registration)
+	if err == nil || !errors.Is(err, ErrUnreachable) || p.opts.DisableServer {
+		return reg, nil, err
+	}
+	srv, l, lerr := p.startServer(ctx)
+	if lerr != nil {
+		if errors.Is(lerr, syscall.EADDRINUSE) {
+			return nil, nil, fmt.Errorf("%w: %w (%w)", err, errPortRace, lerr)
+		}
+		return nil, nil, fmt.Errorf("%w; starting embedded server: %w", err, lerr)
+	}
+	host := DefaultHost
+	if a, ok := l.Addr().(*net.TCPAddr); ok && !a.IP.IsUnspecified() {
+		host = a.IP.String()
+	}
+	reg, err = p.client(host, p.opts.Port).Register(ctx, p.opts.Registration)
+	if err != nil {
+		_ = srv.Close()
+		return nil, nil, fmt.Errorf("registering in embedded server: %w", err)
+	}
+	return reg, srv, nil
+}
+
+func (p *Publication) startServer(ctx context.Context) (*Server, net.Listener, error) {
+	cfg := p.opts.Server
+	if cfg.Logger == nil {
+		cfg.Logger = p.opts.Logger
+	}
+	if cfg.Port == 0 {
+		cfg.Port = p.opts.Port
+	}
+	var lc net.ListenConfig
+	l, err := lc.Listen(ctx, "tcp", net.JoinHostPort(p.opts.ListenHost, strconv.Itoa(p.opts.Port)))
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := NewServer(cfg)
+	go func() { _ = srv.Serve(l) }()
+	p.log.Info("epmd: no EPMD answered; running embedded EPMD server", "addr", l.Addr().String())
+	return srv, l, nil
+}
+
+func (p *Publication) setCurrent(reg *Registered, srv *Server) Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.reg, p.srv = reg, srv
+	p.status = Status{Registered: true, Creation: reg.Creation(), Embedded: srv != nil, EPMDAddr: reg.EPMDAddr().String()}
+	return p.status
+}
+
+func (p *Publication) notify(st Status) {
+	if p.opts.OnChange != nil {
+		p.opts.OnChange(st)
+	}
+}
+
+// keep watches the registration and restores it whenever it drops.
+func (p *Publication) keep() {
+	defer close(p.done)
+	for {
+		p.mu.Lock()
+		reg, srv := p.reg, p.srv
+		p.mu.Unlock()
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-reg.Done():
+		}
+		_ = reg.Close()
+		if srv != nil {
+			// Our own server went away under us (e.g. a KILL_REQ once we
+			// were gone): release whatever is left of it.
+			_ = srv.Close()
+		}
+		p.mu.Lock()
+		p.reg, p.srv = nil, nil
+		p.status.Registered = false
+		p.status.Embedded = false
+		st := p.status
+		p.mu.Unlock()
+		p.log.Warn("epmd: registration lost; registering again", "epmd", st.EPMDAddr)
+		p.notify(st)
+		if !p.reregister() {
+			return
+		}
+	}
+}
+
+// reregister retries until registered (true) or closed (false).
+func (p *Publication) reregister() bool {
+	delay := p.opts.RetryInterval
+	for try := 1; ; try++ {
+		reg, srv, err := p.attempt(p.ctx)
+		if err == nil {
+			if p.ctx.Err() != nil { // closed meanwhile
+				_ = reg.Close()
+				if srv != nil {
+					_ = srv.Close()
+				}
+				return false
+			}
+			st := p.setCurrent(reg, srv)
+			if srv != nil {
+				p.log.Warn("epmd: took over the EPMD port and registered again", "creation", st.Creation, "addr", st.EPMDAddr, "attempt", try)
+			} else {
+				p.log.Info("epmd: registered again", "creation", st.Creation, "epmd", st.EPMDAddr, "attempt", try)
+			}
+			p.notify(st)
+			return true
+		}
+		if p.ctx.Err() != nil {
+			return false
+		}
+		p.log.Warn("epmd: registration failed; retrying", "err", err, "attempt", try, "in", delay)
+		t := time.NewTimer(delay)
+		select {
+		case <-p.ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+		delay = min(2*delay, maxRetryInterval)
+	}
+}
+
+// Creation returns the creation of the current registration (the last
+// one while re-registering). It changes on every re-registration.
+func (p *Publication) Creation() uint32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status.Creation
+}
+
+// Status returns the current state.
+func (p *Publication) Status() Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status
+}
+
+// Server returns the embedded server while this Publication runs one,
+// else nil.
+func (p *Publication) Server() *Server {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.srv
+}
+
+// Close unregisters the node and stops the embedded server if one runs
+// (dropping every other node registered in it; see Publication). It
+// returns promptly and is idempotent.
+func (p *Publication) Close() error {
+	p.cancel()
+	<-p.done
+	p.mu.Lock()
+	reg, srv := p.reg, p.srv
+	p.reg, p.srv = nil, nil
+	p.status.Registered, p.status.Embedded = false, false
+	p.mu.Unlock()
+	if reg != nil {
+		_ = reg.Close()
+	}
+	if srv != nil {
+		_ = srv.Close()
+	}
+	return nil
+}
