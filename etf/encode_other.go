@@ -1,9 +1,14 @@
 package etf
 
-import "fmt"
-
-// appendOther encodes a Go value that is not one of the term types. It is
-// the hook for the reflection layer; this stub rejects everything.
+// appendOther encodes a Go value that is not one of the term types (a
+// struct, a typed slice or map, a pointer, a named scalar type ...) by
+// mapping it with ToTerm's default rules and encoding the resulting term.
+// This is what lets the node layer send Go values directly; use ToTerm or
+// Marshal with options to change the rules.
 func (e *Encoder) appendOther(dst []byte, v any) ([]byte, error) {
-	return dst, fmt.Errorf("%w: %T", ErrUnsupportedType, v)
+	t, err := ToTerm(v)
+	if err != nil {
+		return dst, err
+	}
+	return e.AppendTerm(dst, t)
 }

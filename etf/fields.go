@@ -1,0 +1,185 @@
+package etf
+
+import (
+	"reflect"
+	"strings"
+	"sync"
+)
+
+// Record marks a Go struct as an Erlang record. Put it in a blank field
+// whose tag is the record name:
+//
+//	type Point struct {
+//		_    etf.Record `etf:"point"`
+//		X, Y int
+//	}
+//
+// Such a struct encodes as the tuple {point, X, Y} (fields in declaration
+// order, omitempty ignored), which is what -record(point, {x, y}) is at run
+// time, and decodes only from a tuple with that first element and exactly
+// that size. An empty tag gives a plain tuple {X, Y} without a name.
+type Record struct{}
+
+var (
+	elixirStructType = reflect.TypeFor[ElixirStruct]()
+	recordType       = reflect.TypeFor[Record]()
+)
+
+// fieldInfo describes one encodable struct field.
+type fieldInfo struct {
+	name      string // key in the map
+	index     []int  // path for reflect.Value.FieldByIndex
+	typ       reflect.Type
+	omitEmpty bool
+	tagged    bool // name came from a tag (wins conflicts of equal depth)
+	depth     int  // embedding depth
+}
+
+// structInfo is the cached, read-only mapping of one struct type.
+type structInfo struct {
+	fields   []fieldInfo
+	byName   map[string]int // exact key -> field
+	byFold   map[string]int // lower-cased key -> field, fallback
+	module   Atom           // Elixir module when isElixir
+	isElixir bool
+	record   Atom // record name when isRecord ("" means untagged tuple)
+	isRecord bool
+}
+
+// structCache maps reflect.Type to *structInfo. It only ever caches facts
+// derived from a type, so sharing it between nodes in one process is safe.
+var structCache sync.Map
+
+func cachedStructInfo(t reflect.Type) *structInfo {
+	if si, ok := structCache.Load(t); ok {
+		return si.(*structInfo)
+	}
+	si, _ := structCache.LoadOrStore(t, buildStructInfo(t))
+	return si.(*structInfo)
+}
+
+func buildStructInfo(t reflect.Type) *structInfo {
+	si := &structInfo{}
+	var all []fieldInfo
+	collectFields(t, nil, 0, map[reflect.Type]bool{t: true}, &all, si)
+
+	// Resolve name conflicts as encoding/json does: the shallowest field
+	// wins; at equal depth a single tagged field wins; otherwise the name
+	// is dropped altogether.
+	count := map[string][]int{}
+	for i, f := range all {
+		count[f.name] = append(count[f.name], i)
+	}
+	keep := make([]bool, len(all))
+	for _, idx := range count {
+		best := idx[0]
+		for _, i := range idx[1:] {
+			if all[i].depth < all[best].depth {
+				best = i
+			}
+		}
+		var dominant []int
+		for _, i := range idx {
+			if all[i].depth == all[best].depth {
+				dominant = append(dominant, i)
+			}
+		}
+		if len(dominant) == 1 {
+			keep[dominant[0]] = true
+			continue
+		}
+		var tagged []int
+		for _, i := range dominant {
+			if all[i].tagged {
+				tagged = append(tagged, i)
+			}
+		}
+		if len(tagged) == 1 {
+			keep[tagged[0]] = true
+		}
+	}
+	si.byName = map[string]int{}
+	si.byFold = map[string]int{}
+	for i, f := range all {
+		if !keep[i] {
+			continue
+		}
+		n := len(si.fields)
+		si.fields = append(si.fields, f)
+		si.byName[f.name] = n
+		if _, dup := si.byFold[strings.ToLower(f.name)]; !dup {
+			si.byFold[strings.ToLower(f.name)] = n
+		}
+	}
+	return si
+}
+
+func collectFields(t reflect.Type, index []int, depth int, onPath map[reflect.Type]bool, out *[]fieldInfo, si *structInfo) {
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag, hasTag := sf.Tag.Lookup("etf")
+		switch sf.Type {
+		case elixirStructType:
+			if depth == 0 {
+				si.isElixir, si.module = true, Atom(tag)
+			}
+			continue
+		case recordType:
+			if depth == 0 {
+				si.isRecord, si.record = true, Atom(tag)
+			}
+			continue
+		}
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		path := append(append([]int(nil), index...), i)
+		if sf.Anonymous {
+			ft := sf.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if name == "" && ft.Kind() == reflect.Struct {
+				// An unexported embedded pointer cannot be allocated when
+				// decoding; encoding/json skips it too.
+				if !sf.IsExported() && sf.Type.Kind() == reflect.Pointer {
+					continue
+				}
+				if !onPath[ft] {
+					onPath[ft] = true
+					collectFields(ft, path, depth+1, onPath, out, si)
+					delete(onPath, ft)
+				}
+				continue
+			}
+			if !sf.IsExported() {
+				continue
+			}
+		} else if !sf.IsExported() {
+			continue
+		}
+		f := fieldInfo{name: name, index: path, typ: sf.Type, depth: depth, tagged: hasTag && name != ""}
+		if f.name == "" {
+			f.name = sf.Name
+		}
+		for opts != "" {
+			var o string
+			o, opts, _ = strings.Cut(opts, ",")
+			if o == "omitempty" {
+				f.omitEmpty = true
+			}
+		}
+		*out = append(*out, f)
+	}
+}
+
+// fieldByKey finds the field for a decoded map key: exact match first, then
+// a case-insensitive one (so Go's Name matches Elixir's name).
+func (si *structInfo) fieldByKey(key string) (int, bool) {
+	if i, ok := si.byName[key]; ok {
+		return i, true
+	}
+	i, ok := si.byFold[strings.ToLower(key)]
+	return i, ok
+}
