@@ -156,12 +156,12 @@ func TestToTermShapes(t *testing.T) {
 		"elixir struct": {in: ExUser{Name: "al", Age: 3}, want: Map{
 			{Atom("__struct__"), Atom("Elixir.MyApp.User")},
 			{Atom("name"), []byte("al")}, {Atom("age"), 3}, {Atom("email"), nilAtom}}},
-		"marshaler":       {in: Temperature(21.5), want: Tuple{Atom("celsius"), 21.5}},
-		"text marshaler":  {in: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), want: []byte("2024-01-02T03:04:05Z")},
-		"keyword":         {in: Keyword{{"a", 1}, {"b", "x"}, {"a", nil}}, want: List{Tuple{Atom("a"), 1}, Tuple{Atom("b"), []byte("x")}, Tuple{Atom("a"), nilAtom}}},
-		"term passthru":   {in: Tuple{Atom("ok"), List{1}}, want: Tuple{Atom("ok"), List{1}}},
-		"term nested go":  {in: Tuple{Atom("ok"), Inner{"x", 1}}, want: Tuple{Atom("ok"), Map{{Atom("label"), []byte("x")}, {Atom("n"), 1}}}},
-		"term nil elem":   {in: Tuple{nil}, want: Tuple{nil}},
+		"marshaler":      {in: Temperature(21.5), want: Tuple{Atom("celsius"), 21.5}},
+		"text marshaler": {in: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), want: []byte("2024-01-02T03:04:05Z")},
+		"keyword":        {in: Keyword{{"a", 1}, {"b", "x"}, {"a", nil}}, want: List{Tuple{Atom("a"), 1}, Tuple{Atom("b"), []byte("x")}, Tuple{Atom("a"), nilAtom}}},
+		"term passthru":  {in: Tuple{Atom("ok"), List{1}}, want: Tuple{Atom("ok"), List{1}}},
+		"term nested go": {in: Tuple{Atom("ok"), Inner{"x", 1}}, want: Tuple{Atom("ok"), Map{{Atom("label"), []byte("x")}, {Atom("n"), 1}}}},
+		"term nil elem":  {in: Tuple{nil}, want: Tuple{nil}},
 		"omitempty": {in: struct {
 			A int `etf:"a,omitempty"`
 			B int `etf:"b"`
