@@ -333,42 +333,15 @@ func (s *convState) toFloat(t Term, rv reflect.Value) error {
 	return nil
 }
 
-// toBytes fills a byte slice from a binary (copied), a charlist or a list
-// of bytes. A string field would take any text; a []byte takes only
-// values 0..255.
+// toBytes fills a byte slice: a binary is copied; lists, tuples and
+// charlists go element by element, so a code point above 255 is an
+// overflow rather than a silent truncation.
 func (s *convState) toBytes(t Term, rv reflect.Value) error {
-	var b []byte
-	switch x := t.(type) {
-	case []byte:
-		b = append(make([]byte, 0, len(x)), x...)
-	case nil:
-		rv.SetZero()
-		return nil
-	case Charlist:
-		b = make([]byte, 0, len(x))
-		for _, r := range x {
-			if r > 255 {
-				return s.mismatch(t, rv)
-			}
-			b = append(b, byte(r))
-		}
-	case List:
-		if len(x) == 0 {
-			rv.SetZero()
-			return nil
-		}
-		b = make([]byte, len(x))
-		for i, e := range x {
-			n, ok := e.(int)
-			if !ok || n < 0 || n > 255 {
-				return prefixErr(s.mismatch(e, rv.Index(0)), fmt.Sprintf("[%d]", i))
-			}
-			b[i] = byte(n)
-		}
-	default:
-		return s.mismatch(t, rv)
+	b, ok := t.([]byte)
+	if !ok {
+		return s.toSlice(t, rv)
 	}
-	rv.Set(reflect.ValueOf(b).Convert(rv.Type()))
+	rv.Set(reflect.ValueOf(append(make([]byte, 0, len(b)), b...)).Convert(rv.Type()))
 	return nil
 }
 

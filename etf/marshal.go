@@ -363,7 +363,18 @@ func sortKeys(keys []reflect.Value) {
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return cmpOrdered(a.Uint(), b.Uint()) })
 	case reflect.Float32, reflect.Float64:
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return cmpOrdered(a.Float(), b.Float()) })
+	case reflect.Bool:
+		slices.SortFunc(keys, func(a, b reflect.Value) int {
+			return cmpOrdered(boolInt(a.Bool()), boolInt(b.Bool()))
+		})
 	}
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func cmpOrdered[T int64 | uint64 | float64](a, b T) int {

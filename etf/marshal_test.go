@@ -84,7 +84,7 @@ func (t Temperature) MarshalTerm() (Term, error) {
 func (t *Temperature) UnmarshalTerm(term Term) error {
 	tup, ok := term.(Tuple)
 	if !ok || len(tup) != 2 || tup[0] != Term(Atom("celsius")) {
-		return errors.New("not a temperature")
+		return errNotTemperature
 	}
 	f, ok := tup[1].(float64)
 	if !ok {
@@ -233,7 +233,10 @@ func TestMarshalErrors(t *testing.T) {
 	}
 }
 
-var errFailing = errors.New("failing marshaler")
+var (
+	errFailing        = errors.New("failing marshaler")
+	errNotTemperature = errors.New("not a temperature")
+)
 
 type failing struct{}
 
