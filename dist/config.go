@@ -1,0 +1,134 @@
+package dist
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// Defaults used when the corresponding Config field is zero.
+const (
+	DefaultSetupTimeout  = 7 * time.Second  // net_setuptime
+	DefaultTickTime      = 60 * time.Second // net_ticktime
+	DefaultTickIntensity = 4                // net_tickintensity
+	DefaultFragmentSize  = 64 * 1024        // ERTS' fragment size
+	DefaultMaxReassembly = 256 << 20        // per-connection fragment memory
+	DefaultMaxPacket     = 256 << 20        // largest unfragmented packet accepted
+	DefaultWriteQueue    = 4 << 20          // bytes queued per connection before Send blocks
+)
+
+// Config configures a Manager. Only Name and Cookie are required; zero
+// values mean the documented defaults.
+type Config struct {
+	// Name is this node's full name, e.g. "go@127.0.0.1". The host part
+	// decides long (dotted host or IP address) vs short names, and peers
+	// must use the same kind, as OTP enforces.
+	Name etf.Atom
+	// Creation is this node's incarnation (from the EPMD registration);
+	// 0 is replaced by 1.
+	Creation uint32
+	// Cookie is the default magic cookie.
+	Cookie string
+	// CookieFor returns the cookie for one peer; nil or "" means Cookie.
+	CookieFor func(peer etf.Atom) string
+	// Hidden makes this node hidden: FlagPublished is not advertised.
+	Hidden bool
+	// Flags are the capabilities advertised; 0 means DefaultFlags.
+	Flags Flags
+	// SetupTimeout bounds every handshake step (net_setuptime); default 7s.
+	SetupTimeout time.Duration
+	// TickTime is net_ticktime; default 60s. Both sides must agree.
+	TickTime time.Duration
+	// TickIntensity is net_tickintensity (4..1000); default 4.
+	TickIntensity int
+	// FragmentSize is the largest fragment sent to peers that set
+	// FRAGMENTS; default 64 KiB.
+	FragmentSize int
+	// MaxReassembly caps the bytes held in incomplete fragmented messages
+	// per connection, and the size of one reassembled message; default
+	// 256 MiB. A peer exceeding it is disconnected.
+	MaxReassembly int
+	// MaxPacket caps one unfragmented packet; default 256 MiB.
+	MaxPacket int
+	// WriteQueue bounds the bytes queued for writing per connection; Send
+	// blocks while the queue is over it (one message larger than the
+	// bound is admitted alone). Default 4 MiB.
+	WriteQueue int
+	// TLS, when set, runs the distribution over TLS like OTP's
+	// -proto_dist inet_tls. Connections dialled are wrapped with
+	// tls.Client (ServerName defaults to the peer's host part); accepted
+	// ones with tls.Server.
+	TLS *tls.Config
+	// Dial opens a transport connection to peer and reports the peer's
+	// highest distribution version (from EPMD; 0 if unknown). The node
+	// layer supplies it (EPMD lookup + TCP dial). Dist wraps TLS itself.
+	Dial func(ctx context.Context, peer etf.Atom) (net.Conn, int, error)
+	// Logger receives connection events; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// withDefaults returns a copy of c with defaults filled in, or an error if
+// c is unusable.
+func (c Config) withDefaults() (Config, error) {
+	if _, _, err := splitName(string(c.Name)); err != nil {
+		return c, fmt.Errorf("dist: config Name %q: %w", c.Name, err)
+	}
+	if c.Creation == 0 {
+		c.Creation = 1
+	}
+	if c.Flags == 0 {
+		c.Flags = DefaultFlags
+	}
+	// We always speak the mandatory set; NAME_ME is a per-dial request.
+	c.Flags |= MandatoryFlags
+	c.Flags &^= FlagNameMe | FlagLocalExt
+	if c.Hidden {
+		c.Flags &^= FlagPublished
+	}
+	if c.SetupTimeout <= 0 {
+		c.SetupTimeout = DefaultSetupTimeout
+	}
+	if c.TickTime <= 0 {
+		c.TickTime = DefaultTickTime
+	}
+	if c.TickIntensity <= 0 {
+		c.TickIntensity = DefaultTickIntensity
+	}
+	if c.TickIntensity < 4 || c.TickIntensity > 1000 {
+		return c, fmt.Errorf("dist: TickIntensity %d out of range 4..1000", c.TickIntensity)
+	}
+	if c.FragmentSize <= 0 {
+		c.FragmentSize = DefaultFragmentSize
+	}
+	if c.FragmentSize < 1024 {
+		c.FragmentSize = 1024
+	}
+	if c.MaxReassembly <= 0 {
+		c.MaxReassembly = DefaultMaxReassembly
+	}
+	if c.MaxPacket <= 0 {
+		c.MaxPacket = DefaultMaxPacket
+	}
+	if c.WriteQueue <= 0 {
+		c.WriteQueue = DefaultWriteQueue
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c, nil
+}
+
+// cookie returns the cookie to use with peer.
+func (c *Config) cookie(peer etf.Atom) string {
+	if c.CookieFor != nil {
+		if s := c.CookieFor(peer); s != "" {
+			return s
+		}
+	}
+	return c.Cookie
+}

@@ -1,0 +1,169 @@
+package dist
+
+import (
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// Conn is one established distribution connection to a peer node. Its
+// methods are safe for concurrent use.
+type Conn struct {
+	m   *Manager
+	cfg *Config
+	nc  net.Conn
+	log *slog.Logger
+
+	peer         etf.Atom
+	peerCreation uint32
+	peerFlags    Flags
+	flags        Flags // negotiated
+	name         etf.Atom
+	creation     uint32
+
+	// writer side, guarded by wmu
+	wmu      sync.Mutex
+	wroom    *sync.Cond // signalled when the queue drains or on close
+	wbuf     []byte     // encoded frames not yet handed to the writer
+	spare    []byte     // recycled buffer for wbuf
+	wclosed  bool
+	out      outCache   // atom cache, sending direction
+	cenc     ctlEncoder // control/payload encoder
+	scratch  []byte   // control+payload encoding area
+	seq      uint64   // fragment sequence ids
+	wake     chan struct{}
+	sent     atomic.Uint64 // messages queued, for the ticker
+	readCnt  atomic.Uint64 // packets read (ticks included), for the ticker
+	inflight atomic.Bool   // a flush is in progress
+
+	closeOnce sync.Once
+	reason    error         // set once, before closing closing
+	closing   chan struct{} // closed by closeWith
+	done      chan struct{} // closed after HandleConnDown returned
+	wg        sync.WaitGroup
+}
+
+func newConn(m *Manager, nc net.Conn, res hsResult) *Conn {
+	c := &Conn{
+		m: m, cfg: &m.cfg, nc: nc,
+		peer: res.Peer, peerCreation: res.PeerCreation, peerFlags: res.PeerFlags, flags: res.Flags,
+		name: res.Name, creation: res.Creation,
+		wake:    make(chan struct{}, 1),
+		closing: make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	c.wroom = sync.NewCond(&c.wmu)
+	c.log = m.log.With(slog.String("peer", string(res.Peer)))
+	return c
+}
+
+// start announces the connection and starts its goroutines. The reader
+// calls HandleMessage only after HandleConnUp returned.
+func (c *Conn) start() {
+	c.log.Info("dist: connection up", slog.String("flags", c.flags.String()), slog.Bool("hidden", c.Hidden()))
+	c.m.h.HandleConnUp(c)
+	c.wg.Add(2)
+	go c.writeLoop()
+	go c.tickLoop()
+	go c.readLoop()
+}
+
+// Peer returns the peer's node name.
+func (c *Conn) Peer() etf.Atom { return c.peer }
+
+// PeerCreation returns the peer's creation (incarnation).
+func (c *Conn) PeerCreation() uint32 { return c.peerCreation }
+
+// PeerFlags returns the flags the peer advertised.
+func (c *Conn) PeerFlags() Flags { return c.peerFlags }
+
+// Flags returns the negotiated flags (ours & the peer's).
+func (c *Conn) Flags() Flags { return c.flags }
+
+// Hidden reports whether the connection is hidden: PUBLISHED was not set
+// by both sides.
+func (c *Conn) Hidden() bool { return c.flags&FlagPublished == 0 }
+
+// LocalAddr returns the transport's local address.
+func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+
+// RemoteAddr returns the transport's remote address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// Done is closed once the connection is down and HandleConnDown returned.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err returns the reason the connection went down, or nil while it is up.
+func (c *Conn) Err() error {
+	select {
+	case <-c.closing:
+		return c.reason
+	default:
+		return nil
+	}
+}
+
+// Close closes the connection; HandleConnDown fires with ErrClosed. It
+// does not wait for HandleConnDown (see Done).
+func (c *Conn) Close() error {
+	c.closeWith(ErrClosed)
+	return nil
+}
+
+// closeWith records reason (the first one wins), closes the transport and
+// wakes everything blocked on the connection.
+func (c *Conn) closeWith(reason error) {
+	c.closeOnce.Do(func() {
+		c.reason = reason
+		close(c.closing)
+		_ = c.nc.Close()
+		c.wmu.Lock()
+		c.wclosed = true
+		c.wroom.Broadcast()
+		c.wmu.Unlock()
+	})
+}
+
+// Send encodes ctl (and payload, for operations that carry one) and queues
+// it for writing. It is safe for concurrent use; messages sent by one
+// goroutine are written in order. It blocks while the write queue is over
+// its bound (backpressure) and returns ErrClosed once the connection is
+// closed. The wire variant follows the negotiated flags (SEND_SENDER,
+// PAYLOAD_*, ALTACT_SIG, atom cache, fragments).
+func (c *Conn) Send(ctl Control, payload etf.Term) error {
+	return c.send(ctl, payload, true)
+}
+
+// SendControl sends a control message without payload (LINK, MONITOR_P,
+// EXIT with its reason inside, ...).
+func (c *Conn) SendControl(ctl Control) error {
+	return c.send(ctl, nil, false)
+}
+
+func (c *Conn) send(ctl Control, payload etf.Term, hasPayload bool) error {
+	c.wmu.Lock()
+	for !c.wclosed && len(c.wbuf) >= c.cfg.WriteQueue {
+		c.wroom.Wait()
+	}
+	if c.wclosed {
+		c.wmu.Unlock()
+		return ErrClosed
+	}
+	wasEmpty := len(c.wbuf) == 0
+	err := c.appendMessage(ctl, payload, hasPayload)
+	c.wmu.Unlock()
+	if err != nil {
+		return err
+	}
+	c.sent.Add(1)
+	if wasEmpty {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package dist
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// Framing after the handshake (erl_dist_protocol "Protocol between
+// connected nodes", erl_ext_dist "Distribution Header"): every packet is
+// Len:32 followed by Len bytes; Len 0 is a tick. A non-tick packet is one of
+//
+//	'p', 131, Control [, 131, Payload]            pass-through
+//	131, 68, AtomCacheHeader, Control [, Payload] normal header
+//	131, 69, Seq:64, Frag:64, AtomCacheHeader, Control, [Payload start]
+//	131, 70, Seq:64, Frag:64, Payload continuation
+//
+// Pass-through is used only when neither DIST_HDR_ATOM_CACHE nor FRAGMENTS
+// was negotiated, as ERTS does.
+
+const (
+	passThrough    = 'p'
+	verMagic       = 131
+	hdrNormal      = 68
+	hdrFragment    = 69
+	hdrFragmentCnt = 70
+	maxScratchKeep = 1 << 20 // larger encoding areas are dropped after use
+)
+
+// appendMessage encodes one message into c.wbuf (c.wmu held). On error
+// nothing is appended and the atom cache is unchanged.
+func (c *Conn) appendMessage(ctl Control, payload etf.Term, hasPayload bool) error {
+	if c.flags&(FlagDistHdrAtomCache|FlagFragments) == 0 {
+		return c.appendPassThrough(ctl, payload)
+	}
+	var ce *ctlEncoder
+	if c.flags&FlagDistHdrAtomCache != 0 {
+		c.out.begin()
+		c.cenc.cache = &c.out
+		c.cenc.enc.AtomCache = &c.out
+	} else {
+		c.cenc.cache = nil
+		c.cenc.enc.AtomCache = nil
+	}
+	ce = &c.cenc
+	body, src, reason, err := ce.appendControl(c.scratch[:0], ctl, c.flags)
+	if err != nil {
+		return err
+	}
+	ctlLen := len(body)
+	switch src {
+	case payloadMessage:
+		body, err = ce.term(body, payload)
+	case payloadReason:
+		body, err = ce.term(body, reason)
+	}
+	if err != nil {
+		c.keepScratch(body)
+		return err
+	}
+	if ce.cache != nil {
+		c.out.commit()
+	} else {
+		c.out.refs = c.out.refs[:0]
+	}
+	defer c.keepScratch(body)
+	hl := c.out.headerLen()
+	if c.flags&FlagFragments != 0 && len(body) > c.cfg.FragmentSize {
+		return c.appendFragments(body, ctlLen)
+	}
+	n := 2 + hl + len(body)
+	if uint64(n) > 0xffffffff {
+		return fmt.Errorf("dist: message of %d bytes too large for one packet", n)
+	}
+	w := binary.BigEndian.AppendUint32(c.wbuf, uint32(n))
+	w = append(w, verMagic, hdrNormal)
+	w = c.out.appendHeader(w)
+	c.wbuf = append(w, body...)
+	return nil
+}
+
+// keepScratch keeps the encoding area for reuse unless it grew huge.
+func (c *Conn) keepScratch(b []byte) {
+	if cap(b) <= maxScratchKeep {
+		c.scratch = b[:0]
+	} else {
+		c.scratch = nil
+	}
+}
+
+// appendFragments splits body (control term first, ctlLen bytes) into
+// fragments: the first carries the atom cache header and the whole control
+// term, the rest FragmentSize bytes each; fragment ids count down to 1.
+func (c *Conn) appendFragments(body []byte, ctlLen int) error {
+	fs := c.cfg.FragmentSize
+	first := max(fs, ctlLen)
+	rest := len(body) - first
+	nfrag := 1 + (rest+fs-1)/fs
+	c.seq++
+	seq := c.seq
+	id := uint64(nfrag)
+	hl := c.out.headerLen()
+	w := binary.BigEndian.AppendUint32(c.wbuf, uint32(2+16+hl+first))
+	w = append(w, verMagic, hdrFragment)
+	w = binary.BigEndian.AppendUint64(w, seq)
+	w = binary.BigEndian.AppendUint64(w, id)
+	w = c.out.appendHeader(w)
+	w = append(w, body[:first]...)
+	for off := first; off < len(body); off += fs {
+		id--
+		end := min(off+fs, len(body))
+		w = binary.BigEndian.AppendUint32(w, uint32(2+16+end-off))
+		w = append(w, verMagic, hdrFragmentCnt)
+		w = binary.BigEndian.AppendUint64(w, seq)
+		w = binary.BigEndian.AppendUint64(w, id)
+		w = append(w, body[off:end]...)
+	}
+	c.wbuf = w
+	return nil
+}
+
+// appendPassThrough encodes 'p', 131 Control [131 Payload] straight into
+// the write buffer.
+func (c *Conn) appendPassThrough(ctl Control, payload etf.Term) error {
+	start := len(c.wbuf)
+	c.cenc.cache = nil
+	c.cenc.enc.AtomCache = nil
+	w := append(c.wbuf, 0, 0, 0, 0, passThrough, verMagic)
+	w, src, reason, err := c.cenc.appendControl(w, ctl, c.flags)
+	if err == nil {
+		switch src {
+		case payloadMessage:
+			w, err = c.cenc.term(append(w, verMagic), payload)
+		case payloadReason:
+			w, err = c.cenc.term(append(w, verMagic), reason)
+		}
+	}
+	if err != nil {
+		c.wbuf = w[:start]
+		return err
+	}
+	n := len(w) - start - 4
+	if uint64(n) > 0xffffffff {
+		c.wbuf = w[:start]
+		return fmt.Errorf("dist: message of %d bytes too large for one packet", n)
+	}
+	binary.BigEndian.PutUint32(w[start:], uint32(n))
+	c.wbuf = w
+	return nil
+}

@@ -1,0 +1,211 @@
+package dist
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// packetDecoder turns the packets of one connection into Messages. It
+// holds the receiving atom cache and the fragment reassembly state, so a
+// connection's packets must go through one packetDecoder in wire order
+// (the reader goroutine); decoding is never parallel within a connection.
+type packetDecoder struct {
+	cache inCache
+	frags reassembler
+	dec   etf.Decoder // AtomCache points at cache
+	plain etf.Decoder // no atom cache (pass-through)
+}
+
+func newPacketDecoder(maxReassembly int) *packetDecoder {
+	d := &packetDecoder{frags: reassembler{max: maxReassembly}}
+	d.dec.AtomCache = &d.cache
+	return d
+}
+
+// decode decodes one non-tick packet. ok is false when the packet was a
+// fragment of an incomplete message. Decoded terms never alias p.
+func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
+	if len(p) == 0 {
+		return m, false, nil // tick
+	}
+	if p[0] == passThrough {
+		if len(p) < 2 || p[1] != verMagic {
+			return m, false, malformed(nil, "pass-through packet without version byte")
+		}
+		m, err = d.body(&d.plain, p[2:], true)
+		return m, err == nil, err
+	}
+	if len(p) < 2 || p[0] != verMagic {
+		return m, false, malformed(nil, "packet starts with %d", p[0])
+	}
+	switch p[1] {
+	case hdrNormal:
+		n, err := d.cache.parseHeader(p[2:])
+		if err != nil {
+			return m, false, err
+		}
+		m, err = d.body(&d.dec, p[2+n:], false)
+		return m, err == nil, err
+	case hdrFragment:
+		if len(p) < 18 {
+			return m, false, malformed(nil, "short first fragment")
+		}
+		seq, frag := binary.BigEndian.Uint64(p[2:]), binary.BigEndian.Uint64(p[10:])
+		n, err := d.cache.parseHeader(p[18:])
+		if err != nil {
+			return m, false, err
+		}
+		data := p[18+n:]
+		whole, err := d.frags.first(seq, frag, d.cache.refs, data)
+		if err != nil || !whole {
+			return m, false, err
+		}
+		m, err = d.body(&d.dec, data, false)
+		return m, err == nil, err
+	case hdrFragmentCnt:
+		if len(p) < 18 {
+			return m, false, malformed(nil, "short continuation fragment")
+		}
+		seq, frag := binary.BigEndian.Uint64(p[2:]), binary.BigEndian.Uint64(p[10:])
+		s, err := d.frags.cont(seq, frag, p[18:])
+		if err != nil || s == nil {
+			return m, false, err
+		}
+		d.cache.refs = append(d.cache.refs[:0], s.refs...)
+		m, err = d.body(&d.dec, s.buf, false)
+		return m, err == nil, err
+	}
+	return m, false, malformed(nil, "unknown distribution header %d", p[1])
+}
+
+// body decodes the control term and the payload that follows it. In
+// pass-through form the payload is preceded by its own 131.
+func (d *packetDecoder) body(dec *etf.Decoder, b []byte, pass bool) (Message, error) {
+	var m Message
+	t, n, err := dec.DecodeTerm(b)
+	if err != nil {
+		return m, malformed(err, "control message")
+	}
+	ctl, src, err := decodeControl(t)
+	if err != nil {
+		return m, err
+	}
+	b = b[n:]
+	if src == payloadNone {
+		if len(b) != 0 {
+			return m, malformed(nil, "%d bytes after %v", len(b), ctl.Op())
+		}
+		m.Control = ctl
+		return m, nil
+	}
+	if pass {
+		if len(b) == 0 || b[0] != verMagic {
+			return m, malformed(nil, "pass-through payload without version byte")
+		}
+		b = b[1:]
+	}
+	pl, n, err := dec.DecodeTerm(b)
+	if err != nil {
+		return m, malformed(err, "payload of %v", ctl.Op())
+	}
+	if n != len(b) {
+		return m, malformed(nil, "%d bytes after payload of %v", len(b)-n, ctl.Op())
+	}
+	if src == payloadReason {
+		m.Control = withReason(ctl, pl)
+	} else {
+		m.Control, m.Payload = ctl, pl
+	}
+	return m, nil
+}
+
+// readLoop reads packets, decodes them in order and hands them to the
+// Handler. When it ends, it closes the connection, waits for the writer
+// and ticker and reports the connection down.
+func (c *Conn) readLoop() {
+	var reason error
+	defer func() {
+		c.closeWith(reason)
+		c.wg.Wait()
+		c.m.connDown(c, c.reason)
+		close(c.done)
+	}()
+	br := bufio.NewReaderSize(c.nc, 64<<10)
+	d := newPacketDecoder(c.cfg.MaxReassembly)
+	var hdr [4]byte
+	var buf []byte
+	for {
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			reason = readErr(err)
+			return
+		}
+		c.readCnt.Add(1)
+		n := int(binary.BigEndian.Uint32(hdr[:]))
+		if n == 0 {
+			continue // tick
+		}
+		if n > c.cfg.MaxPacket {
+			reason = malformed(nil, "packet of %d bytes exceeds MaxPacket %d", n, c.cfg.MaxPacket)
+			c.log.Error("dist: closing connection: malformed distribution packet", slog.Any("reason", reason))
+			return
+		}
+		p, err := readPacket(br, buf, n)
+		if err != nil {
+			reason = readErr(err)
+			return
+		}
+		if cap(p) <= maxScratchKeep {
+			buf = p[:0]
+		} else {
+			buf = nil
+		}
+		m, ok, err := d.decode(p)
+		if err != nil {
+			reason = err
+			c.log.Error("dist: closing connection: malformed distribution packet", slog.Any("reason", err))
+			return
+		}
+		if ok {
+			c.m.h.HandleMessage(c, m)
+		}
+	}
+}
+
+// readPacket reads n bytes, growing buf as data arrives rather than
+// trusting the wire length for one big allocation.
+func readPacket(r io.Reader, buf []byte, n int) ([]byte, error) {
+	if n <= cap(buf) {
+		buf = buf[:n]
+		_, err := io.ReadFull(r, buf)
+		return buf, err
+	}
+	const chunk = 1 << 20
+	buf = buf[:0]
+	for len(buf) < n {
+		k := min(n-len(buf), max(chunk, len(buf)))
+		if cap(buf)-len(buf) < k {
+			nb := make([]byte, len(buf), len(buf)+k)
+			copy(nb, buf)
+			buf = nb
+		}
+		m, err := io.ReadFull(r, buf[len(buf):len(buf)+k])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+func readErr(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
+		return io.EOF
+	}
+	return err
+}
