@@ -75,53 +75,22 @@ func isByteList(x List) bool {
 // appendImproper emits [Elems... | Tail]. A tail that is itself a list is
 // merged, as ERTS would have built the term.
 func (e *Encoder) appendImproper(dst []byte, x ImproperList, depth int) ([]byte, error) {
-	elems, tail := x.Elems, x.Tail
-	merged := false
-	for {
-		var more []Term
-		switch t := tail.(type) {
-		case nil:
-			tail = nil
-		case List:
-			more, tail = t, nil
-		case []any:
-			more, tail = t, nil
-		case Charlist:
-			for _, r := range t {
-				more = append(more, int(r))
-			}
-			tail = nil
-		case ImproperList:
-			more, tail = t.Elems, t.Tail
-		default:
-			goto done
-		}
-		if len(more) > 0 {
-			if !merged {
-				elems = append([]Term(nil), elems...)
-				merged = true
-			}
-			elems = append(elems, more...)
-		}
-		if tail == nil {
-			return e.appendList(dst, List(elems), depth)
-		}
-	}
-done:
-	if len(elems) == 0 {
-		return e.append(dst, tail, depth)
+	f := flattenImproper(x)
+	il, ok := f.(ImproperList)
+	if !ok {
+		return e.append(dst, f, depth)
 	}
 	if err := e.deep(depth); err != nil {
 		return dst, err
 	}
-	dst = appendHeader32(dst, TagList, len(elems))
+	dst = appendHeader32(dst, TagList, len(il.Elems))
 	var err error
-	for _, el := range elems {
+	for _, el := range il.Elems {
 		if dst, err = e.append(dst, el, depth+1); err != nil {
 			return dst, err
 		}
 	}
-	return e.append(dst, tail, depth+1)
+	return e.append(dst, il.Tail, depth+1)
 }
 
 // appendMap emits the pairs in the order given. Keys must be unique.

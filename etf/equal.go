@@ -160,6 +160,12 @@ func normalize(t Term) Term {
 		return Ref(x)
 	case []any:
 		return List(x)
+	case ImproperList:
+		f := flattenImproper(x)
+		if !isImproper(f) {
+			return normalize(f)
+		}
+		return f
 	case big.Int:
 		return &x
 	case BitString:
@@ -198,4 +204,47 @@ func equalMapsHashed(x, y Map) bool {
 		}
 	}
 	return true
+}
+
+// flattenImproper returns the canonical shape of x: a tail that is itself a
+// list is merged into the elements ([a | [b | c]] is [a, b | c]), a proper
+// result is a List, and no elements means just the tail.
+func flattenImproper(x ImproperList) Term {
+	elems, tail := x.Elems, x.Tail
+	copied := false
+	for {
+		var more []Term
+		switch t := tail.(type) {
+		case nil:
+			return List(elems)
+		case List:
+			more, tail = t, nil
+		case []any:
+			more, tail = t, nil
+		case Charlist:
+			for _, r := range t {
+				more = append(more, int(r))
+			}
+			tail = nil
+		case ImproperList:
+			more, tail = t.Elems, t.Tail
+		default:
+			if len(elems) == 0 {
+				return tail
+			}
+			return ImproperList{Elems: elems, Tail: tail}
+		}
+		if len(more) > 0 {
+			if !copied {
+				elems = append([]Term(nil), elems...)
+				copied = true
+			}
+			elems = append(elems, more...)
+		}
+	}
+}
+
+func isImproper(t Term) bool {
+	_, ok := t.(ImproperList)
+	return ok
 }

@@ -107,6 +107,12 @@ func hashInto(h *maphash.Hash, t Term, depth int) {
 			hashInt(h, int64(r))
 		}
 	case ImproperList:
+		f := flattenImproper(x)
+		if !isImproper(f) {
+			hashInto(h, f, depth)
+			return
+		}
+		x = f.(ImproperList)
 		h.WriteByte('l')
 		writeU64(h, uint64(len(x.Elems)))
 		for _, e := range x.Elems {

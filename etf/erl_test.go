@@ -1,0 +1,152 @@
+package etf
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// requireErl returns the path of erl and erlc, failing under CI and
+// skipping elsewhere when Erlang is missing.
+func requireErl(t testing.TB) (erl, erlc string) {
+	t.Helper()
+	erl, err1 := exec.LookPath("erl")
+	erlc, err2 := exec.LookPath("erlc")
+	if err1 != nil || err2 != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("erl/erlc not found (CI is set): install erlang-nox (make deps)")
+		}
+		t.Skip("erl/erlc not installed")
+	}
+	return erl, erlc
+}
+
+// compileErl compiles testdata/<mod>.erl into a temp dir and returns it.
+func compileErl(t testing.TB, erlc string, mods ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, m := range mods {
+		out, err := exec.Command(erlc, "-o", dir, filepath.Join("testdata", m+".erl")).CombinedOutput()
+		if err != nil {
+			t.Fatalf("erlc %s: %v\n%s", m, err, out)
+		}
+	}
+	return dir
+}
+
+// erlEcho is a running etf_echo peer.
+type erlEcho struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+func startEcho(t testing.TB) *erlEcho {
+	erl, erlc := requireErl(t)
+	dir := compileErl(t, erlc, "etf_echo")
+	cmd := exec.Command(erl, "-noinput", "-pa", dir, "-eval", "etf_echo:main()")
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	noErr(t, err)
+	out, err := cmd.StdoutPipe()
+	noErr(t, err)
+	noErr(t, cmd.Start())
+	t.Cleanup(func() {
+		in.Close()
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	// Whatever happens, never hang the suite on a stuck peer.
+	timer := time.AfterFunc(3*time.Minute, func() { cmd.Process.Kill() })
+	t.Cleanup(func() { timer.Stop() })
+	return &erlEcho{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<16)}
+}
+
+// roundTrip sends one standalone encoding and returns the VM's
+// re-encoding, or an error carrying the VM's reason.
+func (e *erlEcho) roundTrip(b []byte) ([]byte, error) {
+	var hdr [4]byte
+	binary.BigEndian.PutUint32(hdr[:], uint32(len(b)))
+	if _, err := e.in.Write(append(hdr[:], b...)); err != nil {
+		return nil, err
+	}
+	if _, err := io.ReadFull(e.out, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[:])
+	if n == 0 || n > 1<<28 {
+		return nil, fmt.Errorf("bad reply length %d", n)
+	}
+	reply := make([]byte, n)
+	if _, err := io.ReadFull(e.out, reply); err != nil {
+		return nil, err
+	}
+	if reply[0] != 0 {
+		return nil, fmt.Errorf("VM rejected term: %s", reply[1:])
+	}
+	return reply[1:], nil
+}
+
+// TestLiveRoundTrip sends thousands of random terms to a real erl, which
+// decodes and re-encodes each. Go must decode the VM's bytes to an Equal
+// term, and re-encode them to exactly the VM's bytes (unless the term holds
+// a hash-ordered map over 32 keys).
+func TestLiveRoundTrip(t *testing.T) {
+	echo := startEcho(t)
+	const seed = 20261124
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	exact := 0
+	for i := 0; i < n; i++ {
+		g := newTermGen(seed + uint64(i))
+		term := g.term(4)
+		var enc Encoder
+		if i%5 == 4 {
+			enc.Latin1Atoms = true
+		}
+		b, err := enc.Encode(term)
+		if err != nil {
+			t.Fatalf("term %d: encode %#v: %v", i, term, err)
+		}
+		if i%7 == 6 {
+			if b, err = EncodeCompressed(term, i%10); err != nil {
+				t.Fatalf("term %d: compress: %v", i, err)
+			}
+		}
+		vm, err := echo.roundTrip(b)
+		if err != nil {
+			t.Fatalf("term %d (seed %d): %v\nterm %#v\nbytes %x", i, seed+uint64(i), err, term, b)
+		}
+		back, err := Decode(vm)
+		if err != nil {
+			t.Fatalf("term %d: decode VM bytes: %v\n%x", i, err, vm)
+		}
+		if !Equal(term, back) {
+			t.Fatalf("term %d: round trip changed the term\nsent %#v\ngot  %#v", i, term, back)
+		}
+		if g.bigMaps {
+			continue
+		}
+		again, err := Encode(back)
+		noErr(t, err)
+		if string(again) != string(vm) {
+			t.Fatalf("term %d: re-encoding differs from the VM's\n got %x\nwant %x\nterm %#v", i, again, vm, back)
+		}
+		exact++
+	}
+	t.Logf("%d random terms round-tripped through erl, %d byte-identical to the VM's encoding", n, exact)
+}
