@@ -441,7 +441,13 @@ func (s *convState) toMap(t Term, rv reflect.Value) error {
 	kt, vt := rt.Key(), rt.Elem()
 	for _, p := range ps {
 		k := reflect.New(kt).Elem()
-		if err := s.convert(p.Key, k); err != nil {
+		key := p.Key
+		if b, ok := key.([]byte); ok && kt.Kind() == reflect.Interface {
+			// A binary cannot key a Go map; its string can, and
+			// encodes back to the same binary.
+			key = string(b)
+		}
+		if err := s.convert(key, k); err != nil {
 			return prefixErr(err, fmt.Sprintf("{key %s}", describe(p.Key)))
 		}
 		if !k.Comparable() {
