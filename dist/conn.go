@@ -32,8 +32,8 @@ type Conn struct {
 	wclosed  bool
 	out      outCache   // atom cache, sending direction
 	cenc     ctlEncoder // control/payload encoder
-	scratch  []byte   // control+payload encoding area
-	seq      uint64   // fragment sequence ids
+	scratch  []byte     // control+payload encoding area
+	seq      uint64     // fragment sequence ids
 	wake     chan struct{}
 	sent     atomic.Uint64 // messages queued, for the ticker
 	readCnt  atomic.Uint64 // packets read (ticks included), for the ticker

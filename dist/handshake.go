@@ -23,6 +23,8 @@ type hsResult struct {
 	// a NAME_ME handshake (initiator role).
 	Name     etf.Atom
 	Creation uint32
+	// Status is the handshake status the acceptor sent.
+	Status string
 }
 
 // hsIO sends and receives handshake packets (2-byte length) with a fresh
@@ -136,6 +138,7 @@ func clientHandshake(nc net.Conn, cfg *Config, peer etf.Atom, opt clientOptions)
 	if err != nil {
 		return res, err
 	}
+	res.Status = st.Status
 	switch st.Status {
 	case statusOK, statusOKSimultaneous:
 	case statusNok:
@@ -290,6 +293,7 @@ func serverHandshake(nc net.Conn, cfg *Config, opt serverOptions) (hsResult, err
 	if opt.Decide != nil {
 		dec = opt.Decide(peer)
 	}
+	res.Status = dec.Status
 	switch dec.Status {
 	case statusOK, statusOKSimultaneous:
 		st := status{Status: dec.Status}

@@ -342,6 +342,10 @@ func (m *Manager) Connect(ctx context.Context, peer etf.Atom) (*Conn, error) {
 		m.mu.Unlock()
 		return nil, fmt.Errorf("%w: cannot connect to ourselves", ErrBadName)
 	}
+	if err := checkPeerName(string(m.cfg.Name), string(peer)); err != nil {
+		m.mu.Unlock()
+		return nil, fmt.Errorf("dist: cannot connect to %q: %w", peer, err)
+	}
 	p, ok := m.pending[peer]
 	if !ok {
 		if m.cfg.Dial == nil {
