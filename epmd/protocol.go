@@ -195,6 +195,9 @@ func ParseRequest(body []byte) (Request, error) {
 				break
 			}
 		}
+		if len(name) == 0 { // epmd would answer NOEXIST; nothing to stop either way
+			return nil, malformed("STOP_REQ with an empty name")
+		}
 		return &StopRequest{Name: string(name)}, nil
 	}
 	return nil, malformed("unknown request code %d", body[0])
