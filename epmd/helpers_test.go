@@ -111,6 +111,7 @@ type proc struct {
 	cmd    *exec.Cmd
 	lines  chan string // stdout lines
 	exited chan struct{}
+	once   sync.Once
 }
 
 // startProc starts name with args and extra environment, and kills its
@@ -144,7 +145,13 @@ func startProc(t testing.TB, env []string, name string, args ...string) *proc {
 
 // kill kills the process group and waits for the process to be reaped.
 func (p *proc) kill() {
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	p.once.Do(func() {
+		select {
+		case <-p.exited: // reaped: its pid may belong to someone else now
+		default:
+			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		}
+	})
 	<-p.exited
 }
 

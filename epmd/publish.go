@@ -249,9 +249,16 @@ func (p *Publication) keep() {
 
 // reregister retries until registered (true) or closed (false).
 func (p *Publication) reregister() bool {
+	last := p.Creation()
 	delay := p.opts.RetryInterval
 	for try := 1; ; try++ {
 		reg, srv, err := p.attempt(p.ctx)
+		if err == nil {
+			reg, err = p.freshCreation(reg, last)
+			if err != nil && srv != nil {
+				_ = srv.Close()
+			}
+		}
 		if err == nil {
 			if p.ctx.Err() != nil { // closed meanwhile
 				_ = reg.Close()
@@ -282,6 +289,41 @@ func (p *Publication) reregister() bool {
 		}
 		delay = min(2*delay, maxRetryInterval)
 	}
+}
+
+// freshCreation makes sure a re-registration does not reuse the previous
+// creation: a restarted epmd seeds creations from the clock, so a restart
+// within the same second can hand out the same number, and peers could
+// not tell our new pids from those of the previous incarnation. If that
+// happens it registers once more in the same EPMD, which bumps the
+// creation. On error reg is closed.
+func (p *Publication) freshCreation(reg *Registered, last uint32) (*Registered, error) {
+	for reg.Creation() == last {
+		p.log.Info("epmd: got the previous creation again; registering once more for a new one", "creation", last)
+		addr, _ := reg.EPMDAddr().(*net.TCPAddr)
+		_ = reg.Close()
+		if addr == nil {
+			return nil, fmt.Errorf("%w: registration has no TCP address", ErrProtocol)
+		}
+		c := p.client(addr.IP.String(), addr.Port)
+		for try := 0; ; try++ {
+			r, err := c.Register(p.ctx, p.opts.Registration)
+			if err == nil {
+				reg = r
+				break
+			}
+			// EPMD may not have processed our close yet.
+			if !errors.Is(err, ErrNameTaken) || try == 100 {
+				return nil, err
+			}
+			select {
+			case <-time.After(20 * time.Millisecond):
+			case <-p.ctx.Done():
+				return nil, p.ctx.Err()
+			}
+		}
+	}
+	return reg, nil
 }
 
 // Creation returns the creation of the current registration (the last

@@ -162,7 +162,15 @@ func (s *Server) serveAlive(sc *serverConn, r *AliveRequest, log *slog.Logger) {
 	var buf [64]byte
 	n, err := sc.c.Read(buf[:])
 	if s.reg.unregister(e) {
+		stopping := false
+		select {
+		case <-s.done:
+			stopping = true
+		default:
+		}
 		switch {
+		case stopping:
+			log.Info("epmd: unregistered: server stopping")
 		case n > 0:
 			log.Warn("epmd: unregistered: got more than expected on registration socket", "bytes", n)
 		case errors.Is(err, io.EOF):
