@@ -143,6 +143,9 @@ type decState struct {
 	share bool
 	terms int
 	slab  []Term
+	// slabbed is set once a container has been allocated; later ones
+	// share slabs.
+	slabbed bool
 }
 
 func (s *decState) fail(off int, tag byte, err error, msg string) error {
@@ -173,20 +176,19 @@ func (s *decState) u32() uint32 {
 	return v
 }
 
-// elems returns a slice of n term slots. Small slices are carved from a
-// shared slab to save allocations; the caller has checked n against the
-// remaining input, so the slab never exceeds the input size.
+// elems returns a slice of n term slots. After the first container, small
+// slices are carved from a shared slab to save allocations; the slab is
+// sized from the remaining input (every element needs at least two bytes
+// in practice, one in theory), so it never exceeds the input size.
 func (s *decState) elems(n int) []Term {
-	if n == 0 {
-		return []Term{}
-	}
 	if n > len(s.slab) {
-		if n >= 32 {
+		if n >= 16 || !s.slabbed {
+			s.slabbed = true
 			return make([]Term, n)
 		}
-		size := 64
-		if r := s.remaining() + n; r < size {
-			size = r
+		size := n + s.remaining()/2
+		if size > 64 {
+			size = 64
 		}
 		s.slab = make([]Term, size)
 	}
