@@ -1,0 +1,187 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+var (
+	atomGenCall = etf.Atom("$gen_call")
+	atomAlias   = etf.Atom("alias")
+)
+
+// pendingCall is a Call waiting for its reply. The reply, a DOWN for the
+// call's monitor, or a killing exit signal completes it; the first wins.
+type pendingCall struct {
+	ref  etf.Ref
+	once sync.Once
+	ch   chan callResult
+}
+
+type callResult struct {
+	reply etf.Term
+	err   error
+}
+
+func (pc *pendingCall) complete(reply etf.Term, err error) {
+	pc.once.Do(func() { pc.ch <- callResult{reply, err} })
+}
+
+// matchesReply reports whether msg is {Tag, Reply} for this call, with the
+// tag as sent ([alias|Ref]) or a plain Ref (servers replying to the pid).
+func (pc *pendingCall) matchesReply(msg any) bool {
+	t, ok := msg.(etf.Tuple)
+	if !ok || len(t) != 2 {
+		return false
+	}
+	switch tag := t[0].(type) {
+	case etf.Ref:
+		return tag == pc.ref
+	case etf.ImproperList:
+		r, ok := tag.Tail.(etf.Ref)
+		return ok && r == pc.ref && len(tag.Elems) == 1 && tag.Elems[0] == atomAlias
+	}
+	return false
+}
+
+// Call makes a synchronous request with gen_server's protocol: it monitors
+// "to" (PID, local name, Name or {Name, Node}), sends
+// {'$gen_call', {Self, [alias|Ref]}, req} and waits for {Tag, Reply}.
+//
+// It returns the reply, or: ErrNoProc at once if the target does not exist
+// (or exits before replying with reason noproc), ErrNoConnection if its
+// node is unreachable or lost, an *ExitError with the target's exit reason
+// if it exits before replying, ErrTimeout (which also matches
+// context.DeadlineExceeded) when the deadline passes, ctx.Err() if ctx is
+// cancelled. Without a ctx deadline the node's call timeout (default 5s)
+// applies. A reply arriving after Call returned is dropped: it is routed by
+// an alias that Call deactivates, so it never reaches the mailbox.
+//
+// Call blocks the process's goroutine; messages arriving meanwhile wait in
+// the mailbox, except an exit signal that kills the process, which makes
+// Call return at once with an *ExitError.
+func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term, error) {
+	n := p.node
+	t, err := n.parseTarget(to)
+	if err != nil {
+		return nil, err
+	}
+	if t.kind == targetAlias {
+		return nil, fmt.Errorf("%w: cannot call an alias", ErrBadTarget)
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, n.cfg.callTimeout)
+		defer cancel()
+	}
+	ref := n.newRef()
+	pc := &pendingCall{ref: ref, ch: make(chan callResult, 1)}
+	p.mu.Lock()
+	if p.state == stateDead {
+		p.mu.Unlock()
+		return nil, ErrNotAlive
+	}
+	if p.call != nil {
+		p.mu.Unlock()
+		return nil, errors.New("node: Call: process is already in a Call (use Call from the process's own handlers only)")
+	}
+	p.call = pc
+	p.mu.Unlock()
+	n.aliases.put(ref, &aliasEntry{owner: p, mode: AliasReplyDemonitor, call: pc})
+
+	p.monitorRef(ref, t, aliasNone)
+	tag := etf.ImproperList{Elems: []etf.Term{atomAlias}, Tail: ref}
+	msg := etf.Tuple{atomGenCall, etf.Tuple{p.pid, tag}, req}
+	if err := n.send(p.pid, to, msg); err != nil && !errors.Is(err, ErrNoProc) {
+		pc.complete(nil, err)
+	}
+
+	var res callResult
+	select {
+	case res = <-pc.ch:
+	case <-ctx.Done():
+		res.err = ctx.Err()
+		if errors.Is(res.err, context.DeadlineExceeded) {
+			res.err = ErrTimeout
+		}
+	}
+	n.aliases.del(ref)
+	p.mu.Lock()
+	p.call = nil
+	mt, monitored := p.monitors[ref]
+	delete(p.monitors, ref)
+	p.mu.Unlock()
+	if monitored {
+		n.removeWatcher(p.pid, ref, mt)
+	}
+	return res.reply, res.err
+}
+
+// Call makes a Call from outside any process, through a temporary
+// anonymous process; see Process.Call.
+func (n *Node) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term, error) {
+	if n.stopped.Load() {
+		return nil, ErrStopped
+	}
+	c := n.newProcess(nil, spawnConfig{})
+	c.state = stateSystem
+	k := pidKey(c.pid)
+	n.procs.put(k, c)
+	defer n.procs.del(k)
+	return c.Call(ctx, to, req)
+}
+
+// Reply answers a gen_server-style request: from is the {Pid, Tag} of a
+// received {'$gen_call', From, Req}. The reply {Tag, reply} goes to the
+// alias when Tag is [alias|Ref] or [[alias|Ref]|_] (OTP 24+ callers), else
+// to Pid (plain-ref tags of older callers). Tag is otherwise opaque and sent
+// back unchanged. p is the replying process (usually the server itself).
+func Reply(p *Process, from etf.Term, reply etf.Term) error {
+	ft, ok := from.(etf.Tuple)
+	if !ok || len(ft) != 2 {
+		return fmt.Errorf("%w: bad From %v", ErrBadTarget, from)
+	}
+	pid, ok := ft[0].(etf.PID)
+	if !ok {
+		return fmt.Errorf("%w: bad From %v", ErrBadTarget, from)
+	}
+	tag := ft[1]
+	msg := etf.Tuple{tag, reply}
+	var to etf.Term = pid
+	if r, ok := aliasOfTag(tag); ok {
+		to = etf.Alias(r)
+	}
+	if p == nil {
+		return fmt.Errorf("%w: nil process", ErrBadTarget)
+	}
+	return p.node.send(p.pid, to, msg)
+}
+
+// aliasOfTag extracts Ref from [alias|Ref] or [[alias|Ref]|_].
+func aliasOfTag(tag etf.Term) (etf.Ref, bool) {
+	il, ok := tag.(etf.ImproperList)
+	if ok && len(il.Elems) == 1 && il.Elems[0] == atomAlias {
+		r, ok := il.Tail.(etf.Ref)
+		return r, ok
+	}
+	var head etf.Term
+	switch t := tag.(type) {
+	case etf.ImproperList:
+		if len(t.Elems) > 0 {
+			head = t.Elems[0]
+		}
+	case etf.List:
+		if len(t) > 0 {
+			head = t[0]
+		}
+	}
+	if inner, ok := head.(etf.ImproperList); ok && len(inner.Elems) == 1 && inner.Elems[0] == atomAlias {
+		r, ok := inner.Tail.(etf.Ref)
+		return r, ok
+	}
+	return etf.Ref{}, false
+}

@@ -1,0 +1,313 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// Node is a running erlgo node: a process table, a name registry and (unless
+// started WithoutDistribution) a distribution endpoint that BEAM nodes and
+// other erlgo nodes connect to. All methods are safe for concurrent use.
+type Node struct {
+	name     etf.Atom
+	host     string
+	creation uint32
+	cfg      config
+	log      *slog.Logger
+
+	nextPID  atomic.Uint64 // low 32 bits: PID.ID, high: PID.Serial
+	nextRef  atomic.Uint64
+	refSalt  uint32
+	nextUniq atomic.Uint64 // unlink ids, spawn ids
+
+	procs   procTable
+	aliases aliasTable
+
+	namesMu sync.RWMutex
+	names   map[etf.Atom]*Process
+
+	spawnMu    sync.RWMutex
+	spawnables map[mfaKey]SpawnFactory
+
+	nodeMonMu sync.Mutex
+	nodeMons  map[etf.Atom]map[etf.PID]int // monitor_node subscriptions
+	allNodes  map[etf.PID]struct{}         // MonitorNodes subscribers
+
+	live    sync.WaitGroup // one per process that has not finished exiting
+	stopped atomic.Bool
+	stopMu  sync.Mutex
+	done    chan struct{}
+
+	sys *Process // anonymous pid used as sender for Node.Send/Exit
+
+	remote *remote // nil when started WithoutDistribution
+}
+
+// Start starts a node named name ("name@host"; the host part may be a
+// short host name or an IP/FQDN for long names, e.g. "go@127.0.0.1").
+// Unless WithoutDistribution is given it listens for distribution
+// connections and registers with EPMD (unless WithoutEPMD). ctx bounds the
+// startup (listening, EPMD registration), not the node's lifetime.
+func Start(ctx context.Context, name string, opts ...Option) (*Node, error) {
+	at := strings.IndexByte(name, '@')
+	if at <= 0 || at == len(name)-1 || strings.Count(name, "@") != 1 || len(name) > 255 {
+		return nil, fmt.Errorf("node: invalid node name %q (want name@host)", name)
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
+	}
+	var salt [8]byte
+	_, _ = rand.Read(salt[:])
+	n := &Node{
+		name:     etf.Atom(name),
+		host:     name[at+1:],
+		cfg:      cfg,
+		log:      cfg.logger.With("node", name),
+		refSalt:  binary.LittleEndian.Uint32(salt[:4]),
+		names:    make(map[etf.Atom]*Process),
+		done:     make(chan struct{}),
+		creation: cfg.creation,
+	}
+	if !cfg.hasCreation {
+		// Random creation for nodes without EPMD so that pids of a
+		// restarted node differ; EPMD registration overrides it.
+		n.creation = binary.LittleEndian.Uint32(salt[4:]) | 1
+	}
+	// Local pids start above the range BEAM uses for its early system
+	// processes, purely for readability in traces.
+	n.nextPID.Store(100)
+	if !cfg.noDist {
+		r, err := startRemote(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		n.remote = r
+	}
+	n.sys = n.newProcess(nil, spawnConfig{})
+	n.sys.state = stateSystem
+	n.procs.put(pidKey(n.sys.pid), n.sys)
+	n.log.Debug("node started", "creation", n.creation)
+	return n, nil
+}
+
+// Name returns the node's full name, e.g. "go@127.0.0.1".
+func (n *Node) Name() etf.Atom { return n.name }
+
+// Creation returns the node's creation (its incarnation number).
+func (n *Node) Creation() uint32 { return n.creation }
+
+// Logger returns the node's logger.
+func (n *Node) Logger() *slog.Logger { return n.log }
+
+// Done is closed when Stop has finished.
+func (n *Node) Done() <-chan struct{} { return n.done }
+
+// Stop shuts the node down, in this order:
+//  1. new spawns and incoming connections are refused;
+//  2. every process gets an exit signal with reason shutdown (trapping
+//     processes receive ExitMsg and are expected to return an error or
+//     ExitError to stop); Stop waits for them until ctx is done, then sends
+//     kill to the survivors and waits for them too (a handler that never
+//     returns cannot be interrupted: Stop then returns ctx's error);
+//  3. distribution connections are closed (peers see nodedown; exit signals
+//     sent by the dying processes were queued before this);
+//  4. the listener is closed and the EPMD registration is released.
+//
+// Stop is idempotent; later calls return nil at once.
+func (n *Node) Stop(ctx context.Context) error {
+	n.stopMu.Lock()
+	defer n.stopMu.Unlock()
+	if n.stopped.Swap(true) {
+		return nil
+	}
+	var err error
+	wait := func() bool {
+		ch := make(chan struct{})
+		go func() { n.live.Wait(); close(ch) }()
+		select {
+		case <-ch:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for _, p := range n.procs.all() {
+		if p != n.sys {
+			p.signalExit(n.sys.pid, Shutdown, false, false)
+		}
+	}
+	if !wait() {
+		for _, p := range n.procs.all() {
+			if p != n.sys {
+				p.signalExit(n.sys.pid, Kill, false, false)
+			}
+		}
+		// Give killed processes a short grace even though ctx is done.
+		ch := make(chan struct{})
+		go func() { n.live.Wait(); close(ch) }()
+		select {
+		case <-ch:
+		case <-time.After(time.Second):
+			err = fmt.Errorf("node: stop: processes still running: %w", ctx.Err())
+		}
+	}
+	if n.remote != nil {
+		if rerr := n.remote.close(); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	n.procs.del(pidKey(n.sys.pid))
+	close(n.done)
+	n.log.Debug("node stopped")
+	return err
+}
+
+// newRef returns a new unique reference of this node.
+func (n *Node) newRef() etf.Ref {
+	c := n.nextRef.Add(1)
+	return etf.Ref{Node: n.name, Creation: n.creation, Len: 3,
+		ID: [5]uint32{uint32(c) & 0x3ffff, uint32(c >> 18), n.refSalt}}
+}
+
+// MakeRef returns a new unique reference (erlang:make_ref/0).
+func (n *Node) MakeRef() etf.Ref { return n.newRef() }
+
+func (n *Node) newPID() etf.PID {
+	c := n.nextPID.Add(1)
+	return etf.PID{Node: n.name, ID: uint32(c), Serial: uint32(c >> 32), Creation: n.creation}
+}
+
+// isLocal reports whether pid belongs to this node incarnation's name.
+func (n *Node) isLocalNode(node etf.Atom) bool { return node == n.name }
+
+// lookup returns the live local process for pid, or nil.
+func (n *Node) lookup(pid etf.PID) *Process {
+	if pid.Node != n.name || pid.Creation != n.creation {
+		return nil
+	}
+	p := n.procs.get(pidKey(pid))
+	if p == nil || p.pid != pid {
+		return nil
+	}
+	return p
+}
+
+// Whereis returns the pid registered under name on this node.
+func (n *Node) Whereis(name etf.Atom) (etf.PID, bool) {
+	n.namesMu.RLock()
+	p := n.names[name]
+	n.namesMu.RUnlock()
+	if p == nil {
+		return etf.PID{}, false
+	}
+	return p.pid, true
+}
+
+// Registered returns the registered names of this node.
+func (n *Node) Registered() []etf.Atom {
+	n.namesMu.RLock()
+	defer n.namesMu.RUnlock()
+	out := make([]etf.Atom, 0, len(n.names))
+	for k := range n.names {
+		out = append(out, k)
+	}
+	return out
+}
+
+func (n *Node) whereisProc(name etf.Atom) *Process {
+	n.namesMu.RLock()
+	p := n.names[name]
+	n.namesMu.RUnlock()
+	return p
+}
+
+// Register associates name with the local process pid (erlang:register/2).
+// It fails with ErrNameTaken if the name is used or the process already
+// has a name, and ErrNoProc if pid is not a live local process.
+func (n *Node) Register(name etf.Atom, pid etf.PID) error {
+	p := n.lookup(pid)
+	if p == nil || p == n.sys {
+		return ErrNoProc
+	}
+	return n.register(name, p)
+}
+
+func (n *Node) register(name etf.Atom, p *Process) error {
+	if name == "" || name == "undefined" {
+		return fmt.Errorf("node: register: invalid name %q", name)
+	}
+	n.namesMu.Lock()
+	defer n.namesMu.Unlock()
+	if _, ok := n.names[name]; ok {
+		return fmt.Errorf("%w: %s", ErrNameTaken, name)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == stateDead {
+		return ErrNoProc
+	}
+	if p.name != "" {
+		return fmt.Errorf("%w: process already registered as %s", ErrNameTaken, p.name)
+	}
+	p.name = name
+	n.names[name] = p
+	return nil
+}
+
+// Unregister removes a registered name (erlang:unregister/1). It reports
+// whether the name was registered.
+func (n *Node) Unregister(name etf.Atom) bool {
+	n.namesMu.Lock()
+	p := n.names[name]
+	delete(n.names, name)
+	n.namesMu.Unlock()
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	if p.name == name {
+		p.name = ""
+	}
+	p.mu.Unlock()
+	return true
+}
+
+// unregisterIf removes name only if it still maps to p.
+func (n *Node) unregisterIf(name etf.Atom, p *Process) {
+	n.namesMu.Lock()
+	if n.names[name] == p {
+		delete(n.names, name)
+	}
+	n.namesMu.Unlock()
+}
+
+// ProcessCount returns the number of live processes.
+func (n *Node) ProcessCount() int {
+	c := 0
+	for i := range n.procs.shards {
+		s := &n.procs.shards[i]
+		s.mu.RLock()
+		c += len(s.m)
+		s.mu.RUnlock()
+	}
+	return c - 1 // the node's own anonymous process
+}
+
+// IsAlive reports whether pid is a live local process.
+func (n *Node) IsAlive(pid etf.PID) bool {
+	p := n.lookup(pid)
+	return p != nil && p != n.sys
+}

@@ -1,0 +1,354 @@
+package node
+
+import (
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// Signals queued in a mailbox next to ordinary messages. They are pointers
+// to unexported types, so no user term can be mistaken for one.
+type exitSignal struct {
+	from   etf.PID
+	reason etf.Term
+	link   bool // from a broken link (else exit/2)
+}
+
+type downSignal struct {
+	ref    etf.Ref
+	object etf.Term
+	reason etf.Term
+}
+
+// Scheduling: a producer appends under p.mu and, if the process was idle,
+// marks it running and starts a goroutine. The goroutine drains the queue in
+// batches and goes idle under the same lock once the queue is empty, so a
+// message can never be left behind with no goroutine to handle it.
+
+// deliver enqueues an ordinary message. It returns ErrMailboxFull when a
+// bounded mailbox is full; messages to dead processes are dropped silently.
+func (p *Process) deliver(msg any) error {
+	p.mu.Lock()
+	if pc := p.call; pc != nil && pc.matchesReply(msg) {
+		p.mu.Unlock()
+		pc.complete(msg.(etf.Tuple)[1], nil)
+		return nil
+	}
+	if p.state >= stateDead {
+		p.mu.Unlock()
+		return nil
+	}
+	if p.max > 0 && len(p.normal) >= int(p.max) {
+		e := p.extLocked()
+		e.dropped++
+		p.mu.Unlock()
+		return ErrMailboxFull
+	}
+	p.normal = append(p.normal, msg)
+	start := p.state == stateIdle
+	if start {
+		p.state = stateRunning
+	}
+	p.mu.Unlock()
+	if start {
+		go p.run()
+	}
+	return nil
+}
+
+// deliverSignal enqueues a system message or signal, never dropped for a
+// full mailbox. urgent signals go ahead of queued messages.
+func (p *Process) deliverSignalLocked(s any, urgent bool) (start bool) {
+	if urgent {
+		p.urgent = append(p.urgent, s)
+		p.urgentN.Add(1)
+	} else {
+		p.normal = append(p.normal, s)
+	}
+	if p.state == stateIdle {
+		p.state = stateRunning
+		return true
+	}
+	return false
+}
+
+// signalExit delivers an exit signal from "from" (Erlang's "Receiving Exit
+// Signals"):
+//   - a link exit is ignored unless a link to from exists and is active
+//     (the link is removed: the peer is gone);
+//   - exit/2 with reason kill kills unconditionally with reason killed;
+//   - a trapping process gets ExitMsg, queued after earlier messages;
+//   - reason normal is ignored, except exit(self(), normal) which exits;
+//   - anything else kills the process with that reason, ahead of its
+//     queued messages (a Call it is blocked in returns at once).
+//
+// forced (link attempt to a dead process) skips the link check.
+func (p *Process) signalExit(from etf.PID, reason etf.Term, link, forced bool) {
+	p.mu.Lock()
+	if p.state >= stateDead {
+		p.mu.Unlock()
+		return
+	}
+	if link && !forced {
+		st, ok := p.links[from]
+		if !ok || st != 0 {
+			p.mu.Unlock()
+			return
+		}
+		delete(p.links, from)
+	}
+	untrappable := reason == Kill && !link
+	var start bool
+	switch {
+	case p.trap && !untrappable:
+		start = p.deliverSignalLocked(&exitSignal{from: from, reason: reason, link: link}, false)
+	case reason == Normal && from != p.pid:
+		// ignored
+	default:
+		start = p.deliverSignalLocked(&exitSignal{from: from, reason: reason, link: link}, true)
+		if pc := p.call; pc != nil {
+			pc.complete(nil, &ExitError{Reason: exitReason(reason, link)})
+		}
+	}
+	p.mu.Unlock()
+	if start {
+		go p.run()
+	}
+}
+
+// exitReason is the reason a process dies with when killed by a signal.
+func exitReason(reason etf.Term, link bool) etf.Term {
+	if reason == Kill && !link {
+		return Killed
+	}
+	return reason
+}
+
+// signalDown delivers a DOWN for the monitor ref held by p. A DOWN for a Call
+// in progress completes the call instead of reaching the mailbox.
+func (p *Process) signalDown(ref etf.Ref, object, reason etf.Term) {
+	p.mu.Lock()
+	if pc := p.call; pc != nil && pc.ref == ref {
+		delete(p.monitors, ref)
+		p.mu.Unlock()
+		pc.complete(nil, errorOf(reason))
+		return
+	}
+	if p.state >= stateDead {
+		p.mu.Unlock()
+		return
+	}
+	start := p.deliverSignalLocked(&downSignal{ref: ref, object: object, reason: reason}, false)
+	p.mu.Unlock()
+	if start {
+		go p.run()
+	}
+}
+
+// deliverInfo queues a system message (NodeDownMsg...) that is not subject
+// to the mailbox bound.
+func (p *Process) deliverInfo(msg any) {
+	p.mu.Lock()
+	if p.state >= stateDead {
+		p.mu.Unlock()
+		return
+	}
+	start := p.deliverSignalLocked(msg, false)
+	p.mu.Unlock()
+	if start {
+		go p.run()
+	}
+}
+
+// maxIdleBuf is the largest queue buffer an idle process keeps; bigger ones
+// are released so that a burst does not pin memory for good.
+const maxIdleBuf = 16
+
+func (p *Process) run() {
+	var batch []any
+	for {
+		p.mu.Lock()
+		if len(p.urgent) > 0 {
+			p.mu.Unlock()
+			if p.drainUrgent() {
+				return
+			}
+			continue
+		}
+		if len(p.normal) == 0 {
+			p.state = stateIdle
+			if cap(p.normal) > maxIdleBuf {
+				p.normal = nil
+			}
+			p.mu.Unlock()
+			return
+		}
+		batch, p.normal = p.normal, batch[:0]
+		p.mu.Unlock()
+		for i := range batch {
+			m := batch[i]
+			batch[i] = nil
+			if p.urgentN.Load() != 0 && p.drainUrgent() {
+				return
+			}
+			if p.dispatch(m) {
+				return
+			}
+		}
+		if cap(batch) > 4096 {
+			batch = nil
+		}
+	}
+}
+
+// drainUrgent handles queued killing signals; it returns true if the process
+// exited.
+func (p *Process) drainUrgent() bool {
+	for {
+		p.mu.Lock()
+		if len(p.urgent) == 0 {
+			p.mu.Unlock()
+			return false
+		}
+		s := p.urgent[0].(*exitSignal)
+		p.urgent[0] = nil
+		p.urgent = p.urgent[1:]
+		p.urgentN.Add(-1)
+		trap := p.trap
+		p.mu.Unlock()
+		if trap && !(s.reason == Kill && !s.link) {
+			// trap_exit was turned on after the signal was queued.
+			if p.invoke(ExitMsg{From: s.from, Reason: s.reason}) {
+				return true
+			}
+			continue
+		}
+		p.exit(exitReason(s.reason, s.link), true)
+		return true
+	}
+}
+
+// dispatch converts a queued item to what the handler sees and runs the
+// handler. It returns true if the process exited.
+func (p *Process) dispatch(m any) bool {
+	switch s := m.(type) {
+	case *exitSignal:
+		m = ExitMsg{From: s.from, Reason: s.reason}
+	case *downSignal:
+		p.mu.Lock()
+		t, ok := p.monitors[s.ref]
+		delete(p.monitors, s.ref)
+		p.mu.Unlock()
+		if !ok {
+			return false // demonitored after the DOWN was queued: flushed
+		}
+		if t.alias != aliasNone {
+			p.dropAlias(s.ref)
+		}
+		m = DownMsg{Ref: s.ref, Type: "process", Object: s.object, Reason: s.reason}
+	}
+	return p.invoke(m)
+}
+
+// invoke runs HandleMessage, converting an error or panic into an exit. It
+// returns true if the process exited.
+func (p *Process) invoke(m any) (exited bool) {
+	err, panicked := p.safeHandle(m)
+	if err == nil && !panicked {
+		return false
+	}
+	// A killing signal that arrived while the handler ran wins over the
+	// handler's own error (it was first in time).
+	if p.urgentN.Load() != 0 && p.drainUrgent() {
+		return true
+	}
+	var reason etf.Term
+	if panicked {
+		reason = err.(*ExitError).Reason
+	} else {
+		reason = reasonOf(err)
+	}
+	p.exit(reason, true)
+	return true
+}
+
+func (p *Process) safeHandle(m any) (err error, panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.node.log.Error("process panicked", "pid", p.pid, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err, panicked = &ExitError{Reason: panicReason(r)}, true
+		}
+	}()
+	return p.beh.HandleMessage(p, m), false
+}
+
+// exit runs Terminate (if asked), marks the process dead and notifies links,
+// monitors and aliases. It runs once, on the process's goroutine (or the
+// spawner's, when Init fails).
+func (p *Process) exit(reason etf.Term, terminate bool) {
+	n := p.node
+	if terminate {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					n.log.Error("Terminate panicked", "pid", p.pid, "panic", fmt.Sprint(r))
+				}
+			}()
+			p.beh.Terminate(p, reason)
+		}()
+	}
+	p.mu.Lock()
+	p.state = stateDead
+	links, watchers, monitors := p.links, p.watchers, p.monitors
+	p.links, p.watchers, p.monitors = nil, nil, nil
+	name := p.name
+	p.name = ""
+	var aliases map[etf.Ref]struct{}
+	var dropped int
+	if p.ext != nil {
+		aliases = p.ext.aliases
+		p.ext.aliases = nil
+		dropped = p.ext.dropped
+	}
+	p.normal, p.urgent = nil, nil
+	p.urgentN.Store(0)
+	p.mu.Unlock()
+
+	n.procs.del(pidKey(p.pid))
+	if name != "" {
+		n.unregisterIf(name, p)
+	}
+	for a := range aliases {
+		n.aliases.del(a)
+	}
+	for ref, t := range monitors {
+		n.removeWatcher(p.pid, ref, t)
+	}
+	n.dropNodeMonitors(p.pid)
+	for peer, st := range links {
+		if st == 0 {
+			n.sendExit(p.pid, peer, reason, true)
+		} else if n.remote != nil && peer.Node != n.name {
+			n.remote.forgetLink(p.pid, peer)
+		}
+	}
+	for ref, w := range watchers {
+		obj := etf.Term(p.pid)
+		if w.name != "" {
+			obj = Name{Name: w.name, Node: n.name}
+		}
+		n.sendDown(p.pid, w.pid, ref, obj, reason)
+	}
+	if dropped > 0 {
+		n.log.Warn("process dropped messages: mailbox full", "pid", p.pid, "dropped", dropped)
+	}
+	if reason != Normal && reason != Shutdown {
+		n.log.Debug("process exited", "pid", p.pid, "reason", fmt.Sprint(reason))
+	}
+	n.live.Done()
+}
+
+// logDropEvery limits mailbox-full warnings for remote senders.
+const logDropEvery = time.Second

@@ -1,0 +1,147 @@
+package node
+
+import (
+	"fmt"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// target is a parsed Send/Call/Monitor destination.
+type target struct {
+	kind uint8
+	pid  etf.PID
+	name etf.Atom
+	node etf.Atom
+	ref  etf.Ref
+}
+
+const (
+	targetPID uint8 = iota
+	targetName
+	targetAlias
+)
+
+// parseTarget accepts etf.PID, etf.Atom (local name), Name, *Name,
+// etf.Tuple{Atom, Atom}, etf.Alias and etf.Ref (an alias).
+func (n *Node) parseTarget(to etf.Term) (target, error) {
+	switch t := to.(type) {
+	case etf.PID:
+		return target{kind: targetPID, pid: t, node: t.Node}, nil
+	case etf.Atom:
+		return target{kind: targetName, name: t, node: n.name}, nil
+	case Name:
+		return target{kind: targetName, name: t.Name, node: t.Node}, nil
+	case *Name:
+		return target{kind: targetName, name: t.Name, node: t.Node}, nil
+	case etf.Tuple:
+		if len(t) == 2 {
+			name, ok1 := t[0].(etf.Atom)
+			node, ok2 := t[1].(etf.Atom)
+			if ok1 && ok2 {
+				return target{kind: targetName, name: name, node: node}, nil
+			}
+		}
+	case etf.Alias:
+		return target{kind: targetAlias, ref: etf.Ref(t), node: t.Node}, nil
+	case etf.Ref:
+		return target{kind: targetAlias, ref: t, node: t.Node}, nil
+	}
+	return target{}, fmt.Errorf("%w: %v (%T)", ErrBadTarget, to, to)
+}
+
+func (t target) object() etf.Term {
+	if t.kind == targetName {
+		return Name{Name: t.name, Node: t.node}
+	}
+	return t.pid
+}
+
+// Send sends msg to "to" from this process (erlang:send/2). Targets: an
+// etf.PID, an etf.Atom registered locally, a Name or {Name, Node} tuple, or
+// an alias (etf.Alias or etf.Ref). As in Erlang, sending to a dead pid, an
+// inactive alias or a name unknown on a remote node succeeds and the
+// message is dropped; sending to an unregistered local atom fails (badarg
+// in Erlang) with an error matching ErrNoProc. Sending to another node
+// connects to it first if needed (the error is ErrNoConnection if that
+// fails). A full bounded local mailbox gives ErrMailboxFull.
+func (p *Process) Send(to etf.Term, msg etf.Term) error { return p.node.send(p.pid, to, msg) }
+
+// Send sends msg to "to" from the node itself (an anonymous sender pid);
+// see Process.Send for targets and errors.
+func (n *Node) Send(to etf.Term, msg etf.Term) error { return n.send(n.sys.pid, to, msg) }
+
+func (n *Node) send(from etf.PID, to etf.Term, msg etf.Term) error {
+	// Fast path: local pid.
+	if pid, ok := to.(etf.PID); ok && pid.Node == n.name {
+		if p := n.lookup(pid); p != nil {
+			return p.deliver(msg)
+		}
+		return nil
+	}
+	t, err := n.parseTarget(to)
+	if err != nil {
+		return err
+	}
+	if t.node != n.name {
+		if n.remote == nil {
+			return ErrNoConnection
+		}
+		return n.remote.send(from, t, msg)
+	}
+	switch t.kind {
+	case targetPID:
+		if p := n.lookup(t.pid); p != nil {
+			return p.deliver(msg)
+		}
+		return nil
+	case targetName:
+		p := n.whereisProc(t.name)
+		if p == nil {
+			if _, isName := to.(etf.Atom); isName {
+				return fmt.Errorf("%w: %s is not registered", ErrNoProc, t.name)
+			}
+			return nil // {Name, Node} to a missing name is dropped, as in Erlang
+		}
+		return p.deliver(msg)
+	default:
+		n.deliverAlias(t.ref, msg)
+		return nil
+	}
+}
+
+// deliverLocal routes a message that arrived from another node.
+func (n *Node) deliverLocal(t target, msg etf.Term) {
+	var err error
+	switch t.kind {
+	case targetPID:
+		if p := n.lookup(t.pid); p != nil {
+			err = p.deliver(msg)
+		}
+	case targetName:
+		if p := n.whereisProc(t.name); p != nil {
+			err = p.deliver(msg)
+		}
+	default:
+		n.deliverAlias(t.ref, msg)
+	}
+	_ = err // a full mailbox is counted in the process and logged at exit
+}
+
+// deliverAlias delivers msg to the owner of an active alias, or completes
+// the Call waiting on it. Messages to inactive aliases are dropped.
+func (n *Node) deliverAlias(ref etf.Ref, msg etf.Term) {
+	e := n.aliases.lookupForSend(ref)
+	if e == nil {
+		return
+	}
+	if pc := e.call; pc != nil {
+		if t, ok := msg.(etf.Tuple); ok && len(t) == 2 {
+			pc.complete(t[1], nil)
+			return
+		}
+	}
+	if e.mode == AliasReplyDemonitor {
+		e.owner.Demonitor(ref)
+	}
+	_ = e.owner.deliver(msg)
+}
