@@ -93,7 +93,9 @@ func TestPublishTakesOverFromRealEPMD(t *testing.T) {
 	port := freePort(t)
 	real := startRealEPMD(t, port)
 	name := uniqueName("gotakeover")
-	p, changes := publishT(t, PublishOptions{Registration: Registration{Name: name, Port: 5002}, Port: port, ListenHost: "127.0.0.1"})
+	// Default ListenHost: all interfaces, like epmd, so that a real epmd
+	// started later collides with it.
+	p, changes := publishT(t, PublishOptions{Registration: Registration{Name: name, Port: 5002}, Port: port})
 	require.True(t, !p.Status().Embedded, "real epmd serves at first")
 
 	real.kill()

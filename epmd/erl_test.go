@@ -1,0 +1,72 @@
+package epmd
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestRealErlInOurServer points real erl nodes (long and short names) at
+// our server: they register, OTP's epmd binary lists them through it, a
+// second erl node finds and pings the first, and erl's own EPMD client
+// parses our PORT2 and NAMES answers about a Go registration.
+func TestRealErlInOurServer(t *testing.T) {
+	erl := requireTool(t, "erl")
+	epmdBin := requireTool(t, "epmd")
+	srv, port := startServer(t, ServerConfig{})
+	env := []string{EnvPort + "=" + strconv.Itoa(port)}
+	cookie := uniqueName("cookie")
+
+	goName := uniqueName("goreg")
+	goReg, err := (&Client{Port: port}).Register(ctxT(t), Registration{Name: goName, Port: 6001})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = goReg.Close() })
+
+	hostname, err := os.Hostname()
+	require.NoError(t, err)
+	short, _, _ := strings.Cut(hostname, ".")
+
+	tests := []struct {
+		name   string
+		flag   string
+		suffix string // appended to -name/-sname argument
+		host   string // host part of the resulting node name
+	}{
+		{"long names", "-name", "@127.0.0.1", "127.0.0.1"},
+		{"short names", "-sname", "", short},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, b := uniqueName("a"), uniqueName("b")
+			erlArgs := func(name, eval string) []string {
+				return []string{"-noshell", "-start_epmd", "false", tt.flag, name + tt.suffix, "-setcookie", cookie, "-eval", eval}
+			}
+			nodeA := startProc(t, env, erl, erlArgs(a, `io:format("ready~n").`)...)
+			nodeA.waitLine(t, "ready")
+			info, ok := srv.Lookup(a)
+			require.True(t, ok, "%s registered in our server", a)
+			assert.Equal(t, NodeNormal, info.NodeType)
+			assert.Equal(t, uint16(6), info.HighestVersion)
+			require.True(t, info.Port != 0)
+
+			// OTP's epmd binary as a client of our server (port from env).
+			names := startProc(t, env, epmdBin, "-names")
+			names.waitLine(t, "up and running on port "+strconv.Itoa(port))
+			names.waitLine(t, fmt.Sprintf("name %s at port %d", a, info.Port))
+
+			eval := fmt.Sprintf(`
+				io:format("ping=~p~n", [net_adm:ping('%s@%s')]),
+				io:format("pp=~p~n", [erl_epmd:port_please("%s", "127.0.0.1")]),
+				{ok, Names} = net_adm:names("127.0.0.1"),
+				io:format("names=~p~n", [lists:member({"%s", 6001}, Names)]),
+				halt().`, a, tt.host, goName, goName)
+			nodeB := startProc(t, env, erl, erlArgs(b, eval)...)
+			assert.Equal(t, "ping=pong", nodeB.waitLine(t, "ping="))
+			assert.Equal(t, "pp={port,6001,6}", nodeB.waitLine(t, "pp="))
+			assert.Equal(t, "names=true", nodeB.waitLine(t, "names="))
+		})
+	}
+}
