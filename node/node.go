@@ -303,7 +303,10 @@ func (n *Node) ProcessCount() int {
 		c += len(s.m)
 		s.mu.RUnlock()
 	}
-	return c - 1 // the node's own anonymous process
+	if n.procs.get(pidKey(n.sys.pid)) != nil {
+		c-- // the node's own anonymous process
+	}
+	return c
 }
 
 // IsAlive reports whether pid is a live local process.
