@@ -166,7 +166,17 @@ func (p *proc) waitLine(t testing.TB, want string) string {
 				return l
 			}
 		case <-p.exited:
-			t.Fatalf("process exited before printing %q", want)
+			// Every line was queued before exited closed.
+			for {
+				select {
+				case l := <-p.lines:
+					if strings.Contains(l, want) {
+						return l
+					}
+				default:
+					t.Fatalf("process exited before printing %q", want)
+				}
+			}
 		case <-deadline:
 			t.Fatalf("timed out waiting for %q", want)
 		}
