@@ -19,6 +19,13 @@ var (
 	refType             = reflect.TypeFor[Ref]()
 	aliasType           = reflect.TypeFor[Alias]()
 	bytesType           = reflect.TypeFor[[]byte]()
+	tupleType           = reflect.TypeFor[Tuple]()
+	mapType             = reflect.TypeFor[Map]()
+	improperListType    = reflect.TypeFor[ImproperList]()
+	pidType             = reflect.TypeFor[PID]()
+	portType            = reflect.TypeFor[Port]()
+	funType             = reflect.TypeFor[Fun]()
+	exportType          = reflect.TypeFor[Export]()
 )
 
 // convState carries options and depth through one Convert call.
@@ -225,8 +232,7 @@ func (s *convState) toTermType(t Term, rv reflect.Value) (done bool, err error) 
 func isTermType(rt reflect.Type) bool {
 	switch rt {
 	case atomType, bigIntType, bitStringType, refType, aliasType, charlistType, listType,
-		reflect.TypeFor[Tuple](), reflect.TypeFor[Map](), reflect.TypeFor[ImproperList](),
-		reflect.TypeFor[PID](), reflect.TypeFor[Port](), reflect.TypeFor[Fun](), reflect.TypeFor[Export]():
+		tupleType, mapType, improperListType, pidType, portType, funType, exportType:
 		return true
 	}
 	return false

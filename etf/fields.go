@@ -1,6 +1,7 @@
 package etf
 
 import (
+	"math/big"
 	"reflect"
 	"strings"
 	"sync"
@@ -182,4 +183,33 @@ func (si *structInfo) fieldByKey(key string) (int, bool) {
 	}
 	i, ok := si.byFold[strings.ToLower(key)]
 	return i, ok
+}
+
+// typeFlags caches, per type, the checks the reflection layer would
+// otherwise repeat for every value: custom (un)marshalers and term types.
+type typeFlags struct {
+	// special: encode via ToTerm's general path (Marshaler,
+	// TextMarshaler or a term type) whatever the addressability.
+	special bool
+	// ptrSpecial: *T has a Marshaler or TextMarshaler method; used when
+	// the value is addressable.
+	ptrSpecial bool
+}
+
+var flagCache sync.Map // reflect.Type -> typeFlags
+
+func flagsOf(t reflect.Type) typeFlags {
+	if f, ok := flagCache.Load(t); ok {
+		return f.(typeFlags)
+	}
+	f := typeFlags{
+		special: t.Implements(marshalerType) || t.Implements(textMarshalerType) ||
+			isTermType(t) || t == reflect.TypeFor[*big.Int](),
+	}
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
+		pt := reflect.PointerTo(t)
+		f.ptrSpecial = pt.Implements(marshalerType) || pt.Implements(textMarshalerType)
+	}
+	flagCache.Store(t, f)
+	return f
 }

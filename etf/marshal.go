@@ -50,11 +50,13 @@ var (
 // Marshal returns the external term format of v, with the version byte
 // 131. See ToTerm for how Go values map to terms.
 func Marshal(v any, opts ...Option) ([]byte, error) {
-	t, err := ToTerm(v, opts...)
+	var e Encoder
+	s := appendState{e: &e, opts: buildOptions(opts)}
+	b, err := s.any(append(make([]byte, 0, 64), TagVersion), v)
 	if err != nil {
 		return nil, err
 	}
-	return Encode(t)
+	return b, nil
 }
 
 // ToTerm maps a Go value to the term types of this package, following the

@@ -258,3 +258,70 @@ func TestEncoderHandlesGoValues(t *testing.T) {
 		t.Fatalf("Encode %x\nMarshal %x", direct, viaTerm)
 	}
 }
+
+// benchUser is the shared representative term (see ../shared/README.md,
+// etf-term) as a Go type: {user, 12345, <<100 bytes>>, [1..10],
+// #{name => <<"alice">>, age => 30, admin => true, tags => [a,b,c], score => 1.5}}.
+type benchUser struct {
+	_       Record `etf:"user"`
+	ID      int
+	Blob    []byte
+	Nums    []int
+	Profile benchProfile
+}
+
+type benchProfile struct {
+	Name  string  `etf:"name"`
+	Age   int     `etf:"age"`
+	Admin bool    `etf:"admin"`
+	Tags  []Atom  `etf:"tags"`
+	Score float64 `etf:"score"`
+}
+
+func newBenchUser() benchUser {
+	return benchUser{
+		ID:      12345,
+		Blob:    bytes.Repeat([]byte{7}, 100),
+		Nums:    []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
+		Profile: benchProfile{Name: "alice", Age: 30, Admin: true, Tags: []Atom{"a", "b", "c"}, Score: 1.5},
+	}
+}
+
+func BenchmarkMarshalStruct(b *testing.B) {
+	u := newBenchUser()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Marshal(u); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUnmarshalStruct(b *testing.B) {
+	data, err := Marshal(newBenchUser())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var u benchUser
+		if err := Unmarshal(data, &u); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkConvertStruct(b *testing.B) {
+	t, err := ToTerm(newBenchUser())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var u benchUser
+		if err := Convert(t, &u); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

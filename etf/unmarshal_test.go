@@ -21,6 +21,18 @@ func roundTrip(t *testing.T, in any, opts ...Option) any {
 	if b[0] != TagVersion {
 		t.Fatalf("Marshal output starts with %d, want 131", b[0])
 	}
+	// Marshal's direct path must produce exactly what the term path does.
+	term, err := ToTerm(in, opts...)
+	if err != nil {
+		t.Fatalf("ToTerm: %v", err)
+	}
+	viaTerm, err := Encode(term)
+	if err != nil {
+		t.Fatalf("Encode(ToTerm): %v", err)
+	}
+	if !bytes.Equal(b, viaTerm) {
+		t.Fatalf("Marshal and Encode(ToTerm) differ:\n%x\n%x", b, viaTerm)
+	}
 	out := reflect.New(reflect.TypeOf(in))
 	if err := Unmarshal(b, out.Interface(), opts...); err != nil {
 		t.Fatalf("Unmarshal: %v", err)
@@ -286,6 +298,21 @@ func FuzzUnmarshal(f *testing.F) {
 		b1, err := Marshal(v)
 		if err != nil {
 			t.Fatalf("Marshal of decoded value: %v", err)
+		}
+		// The direct encoder and the term path agree (compared as terms:
+		// map[any]any has no stable order).
+		term, err := ToTerm(v)
+		if err != nil {
+			t.Fatalf("ToTerm of decoded value: %v", err)
+		}
+		bt, err := Encode(term)
+		if err != nil {
+			t.Fatalf("Encode(ToTerm) of decoded value: %v", err)
+		}
+		back1, err1 := Decode(b1)
+		back2, err2 := Decode(bt)
+		if err1 != nil || err2 != nil || !Equal(back1, back2) {
+			t.Fatalf("Marshal and Encode(ToTerm) disagree (%v, %v):\n%#v\n%#v", err1, err2, back1, back2)
 		}
 		var v2 fuzzTarget
 		if err := Unmarshal(b1, &v2); err != nil {
