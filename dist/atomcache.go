@@ -25,6 +25,7 @@ const (
 // receiver has seen. Guarded by the Conn's write mutex.
 type outCache struct {
 	slots  [cacheSlots]etf.Atom // what the receiver holds
+	held   [cacheSlots]bool     // slot has been sent at least once
 	msgGen [cacheSlots]uint32   // message generation that uses the slot
 	msgIdx [cacheSlots]uint8    // that message's ref index for the slot
 	gen    uint32
@@ -59,7 +60,7 @@ func atomSlot(a etf.Atom) uint16 {
 
 // AtomRef implements etf.AtomCacheEncoder.
 func (o *outCache) AtomRef(a etf.Atom) (int, bool) {
-	if len(a) > 255 || len(a) == 0 {
+	if len(a) > 255 {
 		// Keep the short length form on send and let the encoder
 		// validate (and reject) odd atoms itself.
 		return 0, false
@@ -79,7 +80,7 @@ func (o *outCache) AtomRef(a etf.Atom) (int, bool) {
 		return 0, false
 	}
 	i := len(o.refs)
-	o.refs = append(o.refs, outRef{atom: a, slot: s, isNew: o.slots[s] != a})
+	o.refs = append(o.refs, outRef{atom: a, slot: s, isNew: !o.held[s] || o.slots[s] != a})
 	o.msgGen[s] = o.gen
 	o.msgIdx[s] = uint8(i)
 	return i, true
@@ -89,7 +90,7 @@ func (o *outCache) AtomRef(a etf.Atom) (int, bool) {
 func (o *outCache) commit() {
 	for _, r := range o.refs {
 		if r.isNew {
-			o.slots[r.slot] = r.atom
+			o.slots[r.slot], o.held[r.slot] = r.atom, true
 		}
 	}
 }

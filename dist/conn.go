@@ -39,6 +39,8 @@ type Conn struct {
 	readCnt  atomic.Uint64 // packets read (ticks included), for the ticker
 	inflight atomic.Bool   // a flush is in progress
 
+	drainOnce sync.Once
+	drain     chan struct{} // closed by Close: flush, then close
 	closeOnce sync.Once
 	reason    error         // set once, before closing closing
 	closing   chan struct{} // closed by closeWith
@@ -53,6 +55,7 @@ func newConn(m *Manager, nc net.Conn, res hsResult) *Conn {
 		name: res.Name, creation: res.Creation,
 		wake:    make(chan struct{}, 1),
 		closing: make(chan struct{}),
+		drain:   make(chan struct{}),
 		done:    make(chan struct{}),
 	}
 	c.wroom = sync.NewCond(&c.wmu)
@@ -106,10 +109,18 @@ func (c *Conn) Err() error {
 	}
 }
 
-// Close closes the connection; HandleConnDown fires with ErrClosed. It
-// does not wait for HandleConnDown (see Done).
+// Close closes the connection: messages already accepted by Send are
+// flushed (for at most a second), then the transport is closed and
+// HandleConnDown fires with ErrClosed. Close does not wait for
+// HandleConnDown (see Done).
 func (c *Conn) Close() error {
-	c.closeWith(ErrClosed)
+	c.drainOnce.Do(func() {
+		c.wmu.Lock()
+		c.wclosed = true
+		c.wroom.Broadcast()
+		c.wmu.Unlock()
+		close(c.drain)
+	})
 	return nil
 }
 

@@ -207,7 +207,9 @@ const (
 
 // AltactSig is ALTACT_SIG_SEND {37, Flags, Sender, To[, Token]} +Msg or
 // +Reason. To is a PID, a Ref (AltactAlias) or an Atom (AltactName). On
-// send the AltactToken flag is derived from Token.
+// send the AltactToken flag is derived from Token. A received
+// ALTACT_SIG_SEND whose only flag is ALIAS (plus TOKEN) is delivered as an
+// AliasSend, since it is exactly that signal.
 type AltactSig struct {
 	Flags  AltactFlags
 	Sender etf.PID

@@ -593,6 +593,13 @@ func decodeControl(t etf.Term) (Control, payloadSource, error) {
 		if len(tup) == 5 {
 			a.Token = tup[4]
 		}
+		if f&^AltactToken == AltactAlias {
+			// A plain alias send from an OTP 28 peer: the same signal as
+			// ALIAS_SEND, so deliver it as one.
+			if r, ok := a.To.(etf.Ref); ok && d.err == nil {
+				return AliasSend{From: a.Sender, Alias: r, Token: a.Token}, payloadMessage, nil
+			}
+		}
 		switch {
 		case f&AltactAlias != 0:
 			if _, ok := a.To.(etf.Ref); !ok {

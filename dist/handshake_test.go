@@ -205,7 +205,7 @@ func TestHandshakeInitiatorChecks(t *testing.T) {
 		ch   challenge
 		want error
 	}{
-		"peer lacks mandatory flags": {challenge{Flags: DefaultFlags &^ FlagBigCreation &^ FlagMandatory25Digest, Name: "b@127.0.0.1"}, ErrNotAllowed},
+		"peer lacks mandatory flags":     {challenge{Flags: DefaultFlags &^ FlagBigCreation &^ FlagMandatory25Digest, Name: "b@127.0.0.1"}, ErrNotAllowed},
 		"peer answers with another name": {challenge{Flags: DefaultFlags, Name: "other@127.0.0.1"}, ErrBadName},
 	}
 	for name, tc := range cases {
@@ -294,7 +294,7 @@ func TestSimultaneousArbitration(t *testing.T) {
 		status     string
 	}{
 		"peer name greater: ok_simultaneous, ours aborted": {"a@127.0.0.1", "b@127.0.0.1", statusOKSimultaneous},
-		"our name greater: nok":                             {"b@127.0.0.1", "a@127.0.0.1", statusNok},
+		"our name greater: nok":                            {"b@127.0.0.1", "a@127.0.0.1", statusNok},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -573,7 +573,7 @@ func (m *Manager) Close() error {
 	}
 	m.mu.Unlock()
 	for _, c := range conns {
-		c.closeWith(ErrClosed)
+		_ = c.Close()
 	}
 	for _, c := range conns {
 		<-c.Done()

@@ -16,8 +16,11 @@ import (
 func (c *Conn) writeLoop() {
 	defer c.wg.Done()
 	for {
+		draining := false
 		select {
 		case <-c.wake:
+		case <-c.drain:
+			draining = true
 		case <-c.closing:
 			return
 		}
@@ -26,12 +29,23 @@ func (c *Conn) writeLoop() {
 		c.wbuf, c.spare = c.spare, nil
 		c.wroom.Broadcast()
 		c.wmu.Unlock()
-		if len(buf) == 0 {
+		if len(buf) == 0 && !draining {
 			c.recycle(buf)
 			continue
 		}
-		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.TickTime))
-		_, err := c.nc.Write(buf)
+		timeout := c.cfg.TickTime
+		if draining {
+			timeout = time.Second
+		}
+		_ = c.nc.SetWriteDeadline(time.Now().Add(timeout))
+		var err error
+		if len(buf) > 0 {
+			_, err = c.nc.Write(buf)
+		}
+		if err != nil && draining {
+			c.closeWith(ErrClosed)
+			return
+		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				c.log.Warn("dist: closing connection: peer does not read", slog.Duration("timeout", c.cfg.TickTime))
@@ -39,6 +53,10 @@ func (c *Conn) writeLoop() {
 			} else {
 				c.closeWith(readErr(err))
 			}
+			return
+		}
+		if draining {
+			c.closeWith(ErrClosed)
 			return
 		}
 		c.recycle(buf)
