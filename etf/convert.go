@@ -79,7 +79,8 @@ func (s *convState) convert(t Term, rv reflect.Value) error {
 		}
 		return s.convert(t, rv.Elem())
 	}
-	if rv.CanAddr() && reflect.PointerTo(rv.Type()).Implements(unmarshalerType) {
+	fl := flagsOf(rv.Type())
+	if fl.ptrUnmarshaler && rv.CanAddr() {
 		if err := rv.Addr().Interface().(Unmarshaler).UnmarshalTerm(t); err != nil {
 			return s.typeErr(t, rv, err)
 		}
@@ -92,14 +93,14 @@ func (s *convState) convert(t Term, rv reflect.Value) error {
 	if err != nil {
 		return err
 	}
-	if done, err := s.toTermType(t, rv); done {
-		return err
+	if fl.termType {
+		return s.toTermType(t, rv)
 	}
 	if s.isNilAtom(t) {
 		rv.SetZero()
 		return nil
 	}
-	if rv.CanAddr() && reflect.PointerTo(rv.Type()).Implements(textUnmarshalerType) {
+	if fl.ptrTextUnmarshaler && rv.CanAddr() {
 		text, ok := textOf(t)
 		if !ok {
 			return s.mismatch(t, rv)
@@ -162,71 +163,66 @@ func (s *convState) toInterface(t Term, rv reflect.Value) error {
 	return nil
 }
 
-// toTermType handles targets that are themselves term types. done is false
-// when rv is not one of them.
-func (s *convState) toTermType(t Term, rv reflect.Value) (done bool, err error) {
+// toTermType handles targets that are themselves term types.
+func (s *convState) toTermType(t Term, rv reflect.Value) error {
 	rt := rv.Type()
 	if t != nil && reflect.TypeOf(t) == rt && rt != bytesType {
 		rv.Set(reflect.ValueOf(t))
-		return true, nil
+		return nil
 	}
 	switch rt {
 	case atomType:
 		if b, ok := t.([]byte); ok && utf8.Valid(b) && utf8.RuneCount(b) <= 255 {
 			rv.SetString(string(b))
-			return true, nil
+			return nil
 		}
 	case bigIntType:
 		x, ok := bigOf(t)
 		if !ok {
-			return true, s.mismatch(t, rv)
+			return s.mismatch(t, rv)
 		}
 		rv.Addr().Interface().(*big.Int).Set(x)
-		return true, nil
+		return nil
 	case bitStringType:
 		if b, ok := t.([]byte); ok {
 			rv.Set(reflect.ValueOf(BitString{Bytes: append([]byte(nil), b...), Bits: 8}))
-			return true, nil
+			return nil
 		}
 	case refType, aliasType:
 		switch x := t.(type) {
 		case Ref:
 			rv.Set(reflect.ValueOf(x).Convert(rt))
-			return true, nil
+			return nil
 		case Alias:
 			rv.Set(reflect.ValueOf(x).Convert(rt))
-			return true, nil
+			return nil
 		}
 	case charlistType:
 		if str, ok := textOf(t); ok {
 			if _, isAtom := t.(Atom); !isAtom {
 				rv.SetString(str)
-				return true, nil
+				return nil
 			}
 		}
 	case listType:
 		switch x := t.(type) {
 		case nil:
 			rv.SetZero()
-			return true, nil
+			return nil
 		case Charlist:
 			l := make(List, 0, len(x))
 			for _, r := range x {
 				l = append(l, int(r))
 			}
 			rv.Set(reflect.ValueOf(l))
-			return true, nil
-		}
-	default:
-		if !isTermType(rt) {
-			return false, nil
+			return nil
 		}
 	}
 	if s.isNilAtom(t) && rt != atomType {
 		rv.SetZero()
-		return true, nil
+		return nil
 	}
-	return true, s.mismatch(t, rv)
+	return s.mismatch(t, rv)
 }
 
 func isTermType(rt reflect.Type) bool {
@@ -347,7 +343,7 @@ func (s *convState) toBytes(t Term, rv reflect.Value) error {
 	if !ok {
 		return s.toSlice(t, rv)
 	}
-	rv.Set(reflect.ValueOf(append(make([]byte, 0, len(b)), b...)).Convert(rv.Type()))
+	rv.SetBytes(append(make([]byte, 0, len(b)), b...))
 	return nil
 }
 
@@ -380,13 +376,17 @@ func (s *convState) toSlice(t Term, rv reflect.Value) error {
 		rv.SetZero()
 		return nil
 	}
-	out := reflect.MakeSlice(rv.Type(), len(es), len(es))
+	// Always a fresh backing array: reusing the caller's could write
+	// through to other slices sharing it. Grow on the settable value
+	// avoids boxing a new slice header.
+	rv.SetZero()
+	rv.Grow(len(es))
+	rv.SetLen(len(es))
 	for i, e := range es {
-		if err := s.convert(e, out.Index(i)); err != nil {
+		if err := s.convert(e, rv.Index(i)); err != nil {
 			return prefixErr(err, fmt.Sprintf("[%d]", i))
 		}
 	}
-	rv.Set(out)
 	return nil
 }
 

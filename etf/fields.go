@@ -194,6 +194,9 @@ type typeFlags struct {
 	// ptrSpecial: *T has a Marshaler or TextMarshaler method; used when
 	// the value is addressable.
 	ptrSpecial bool
+	// Decoding: *T implements Unmarshaler / TextUnmarshaler; T is a
+	// term type.
+	ptrUnmarshaler, ptrTextUnmarshaler, termType bool
 }
 
 var flagCache sync.Map // reflect.Type -> typeFlags
@@ -209,7 +212,10 @@ func flagsOf(t reflect.Type) typeFlags {
 	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
 		pt := reflect.PointerTo(t)
 		f.ptrSpecial = pt.Implements(marshalerType) || pt.Implements(textMarshalerType)
+		f.ptrUnmarshaler = pt.Implements(unmarshalerType)
+		f.ptrTextUnmarshaler = pt.Implements(textUnmarshalerType)
 	}
+	f.termType = isTermType(t)
 	flagCache.Store(t, f)
 	return f
 }

@@ -22,6 +22,13 @@ func defaultOptions() options {
 }
 
 func buildOptions(opts []Option) options {
+	if len(opts) == 0 {
+		return defaultOptions() // keeps the common case off the heap
+	}
+	return applyOptions(opts)
+}
+
+func applyOptions(opts []Option) options {
 	o := defaultOptions()
 	for _, opt := range opts {
 		if opt != nil {
