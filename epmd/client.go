@@ -117,17 +117,16 @@ func (c *Client) dial(ctx context.Context) (net.Conn, error) {
 }
 
 // exchange writes req on a fresh connection and runs read, all bounded by
-// ctx: the context's deadline becomes the socket deadline, and cancelling
-// ctx unblocks the I/O at once. On success the connection is returned
+// ctx: when ctx is done the pending I/O fails at once. On success the connection is returned
 // open (with no deadline) only if keep is set; otherwise it is closed.
 func (c *Client) exchange(ctx context.Context, req Request, keep bool, read func(io.Reader) error) (net.Conn, error) {
 	conn, err := c.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	}
+	// Cancellation and the deadline both reach the socket through this
+	// (not through SetDeadline(ctx.Deadline())), so an I/O timeout always
+	// comes with ctx.Err() set and is reported as the context's error.
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	_, err = conn.Write(req.AppendFrame(nil))
 	if err == nil {
@@ -240,6 +239,7 @@ type Registered struct {
 // registration socket, so any read result but data means it is gone.
 func (r *Registered) watch() {
 	defer close(r.done)
+	defer r.closeOnce.Do(func() { _ = r.conn.Close() }) // release the socket even without Close
 	var buf [64]byte
 	for {
 		if _, err := r.conn.Read(buf[:]); err != nil {

@@ -24,7 +24,7 @@ type PublishOptions struct {
 	// Registration is the node to register. Name is required.
 	Registration Registration
 	// Host is the EPMD host; empty means DefaultHost. The embedded server
-	// only ever starts on this machine.
+	// starts only when Host is a loopback address or "localhost".
 	Host string
 	// Port is the EPMD port; zero means PortFromEnv().
 	Port int
@@ -160,7 +160,7 @@ func (p *Publication) client(host string, port int) *Client {
 // freshly started embedded server.
 func (p *Publication) attempt(ctx context.Context) (*Registered, *Server, error) {
 	reg, err := p.client(p.opts.Host, p.opts.Port).Register(ctx, p.opts.Registration)
-	if err == nil || !errors.Is(err, ErrUnreachable) || p.opts.DisableServer {
+	if err == nil || !errors.Is(err, ErrUnreachable) || p.opts.DisableServer || !isLoopbackHost(p.opts.Host) {
 		return reg, nil, err
 	}
 	srv, l, lerr := p.startServer(ctx)
@@ -180,6 +180,16 @@ func (p *Publication) attempt(ctx context.Context) (*Registered, *Server, error)
 		return nil, nil, fmt.Errorf("registering in embedded server: %w", err)
 	}
 	return reg, srv, nil
+}
+
+// isLoopbackHost reports whether host names this machine's loopback: only
+// then does "no EPMD answers" mean this machine has no EPMD.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (p *Publication) startServer(ctx context.Context) (*Server, net.Listener, error) {

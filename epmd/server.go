@@ -124,6 +124,9 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 
 // Serve accepts connections on l until the server is closed or killed,
 // and then returns ErrServerClosed or ErrKilled. It closes l on return.
+// Temporary accept errors (out of file descriptors) are retried with
+// backoff; any other accept error closes the whole server, dropping its
+// registrations, so that Done reports it, and is returned.
 func (s *Server) Serve(l net.Listener) error {
 	s.mu.Lock()
 	if s.closed {
