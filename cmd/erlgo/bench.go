@@ -1,6 +1,132 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
 
-// runBench is not implemented yet.
-func runBench(args []string) error { return errors.New("bench: not implemented yet") }
+	"github.com/erlgo/erlgo/bench"
+)
+
+// runBench runs `erlgo bench`: every workload on every side, alternating
+// rounds, then writes a Markdown table to stdout (and -md), JSON (-json) and
+// an SVG chart (-svg). Progress goes to stderr.
+func runBench(args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	var (
+		workloads = fs.String("workloads", "", "comma list of workloads (default all: "+strings.Join(bench.WorkloadNames(), ",")+")")
+		sides     = fs.String("sides", "", "comma list of sides (default all: "+strings.Join(bench.SideNames(), ",")+")")
+		rounds    = fs.Int("rounds", 0, "measured rounds per side and case (default 5, -quick 3)")
+		pairs     = fs.String("pairs", "", "comma list of sender/receiver pair counts (default 1,2,8; -quick 1,8)")
+		n         = fs.Int("n", 0, "messages per sender and round; calls use n/10, 1 KiB binaries n/4, etf-term n (default 200000, -quick 20000)")
+		duration  = fs.Duration("duration", 0, "instead of -n, calibrate each side and case to about this long per round")
+		idle      = fs.String("idle-procs", "", "comma list of idle process counts for idle-memory (default 100000)")
+		quick     = fs.Bool("quick", false, "quick run (< 60 s on 2 cores): 3 rounds, n 20000, pairs 1,8")
+		noWarmup  = fs.Bool("no-warmup", false, "skip the discarded warm-up run per side and case")
+		jsonPath  = fs.String("json", "bench-results/results.json", "write the JSON report here (empty: skip)")
+		svgPath   = fs.String("svg", "bench-results/chart.svg", "write the SVG chart here (empty: skip)")
+		mdPath    = fs.String("md", "bench-results/results.md", "write the Markdown table here too (empty: skip)")
+	)
+	if len(args) > 0 && args[0] == "-peer" {
+		return runBenchPeer(args[1:])
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := bench.DefaultConfig()
+	if *quick {
+		cfg = bench.QuickConfig()
+	}
+	cfg.Workloads = splitList(*workloads)
+	if *rounds > 0 {
+		cfg.Rounds = *rounds
+	}
+	if *n > 0 {
+		cfg.N = *n
+	}
+	cfg.Duration = *duration
+	cfg.NoWarmup = *noWarmup
+	var err error
+	if *pairs != "" {
+		if cfg.Pairs, err = intList(*pairs); err != nil {
+			return fmt.Errorf("-pairs: %w", err)
+		}
+	}
+	if *idle != "" {
+		if cfg.IdleProcs, err = intList(*idle); err != nil {
+			return fmt.Errorf("-idle-procs: %w", err)
+		}
+	}
+	env := &bench.Env{}
+	for _, p := range cfg.IdleProcs {
+		if p > 200_000 { // erl's default process limit is 262,144
+			env.ErlArgs = append(env.ErlArgs, "+P", strconv.Itoa(2*p))
+			break
+		}
+	}
+	defer env.Close()
+	ss, err := bench.NewSides(env, splitList(*sides))
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cfg.Progress = os.Stderr
+
+	machine := bench.DescribeMachine(ctx, env)
+	start := time.Now()
+	rep, err := bench.Run(ctx, cfg, ss)
+	if err != nil {
+		return err
+	}
+	rep.Machine = machine
+	if err := rep.WriteTable(os.Stdout); err != nil {
+		return err
+	}
+	for _, out := range []struct {
+		path  string
+		write func(io.Writer) error
+	}{
+		{*jsonPath, rep.WriteJSON},
+		{*svgPath, rep.WriteSVG},
+		{*mdPath, rep.WriteTable},
+	} {
+		if out.path == "" {
+			continue
+		}
+		if err := bench.WriteFile(out.path, out.write); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s\n", out.path)
+	}
+	fmt.Fprintf(os.Stderr, "bench took %s\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func intList(s string) ([]int, error) {
+	var out []int
+	for _, f := range splitList(s) {
+		v, err := strconv.Atoi(f)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("bad count %q", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

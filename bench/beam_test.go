@@ -1,0 +1,142 @@
+package bench
+
+import (
+	"context"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// needErl skips outside CI, and fails loudly under CI, when the Erlang
+// tools are missing.
+func needErl(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"erl", "erlc", "epmd"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s not found in PATH; the BEAM benchmark sides need erlang-nox (apt-get install -y erlang-nox): %v", tool, err)
+			}
+			t.Skipf("%s not found in PATH (set CI to make this fatal)", tool)
+		}
+	}
+}
+
+func startSide(t *testing.T, s Side) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	if err := s.Start(ctx); err != nil {
+		s.Close()
+		t.Fatalf("start %s: %v", s.Name(), err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return ctx
+}
+
+func TestBEAMLocalSide(t *testing.T) {
+	needErl(t)
+	t.Parallel()
+	env := &Env{}
+	t.Cleanup(func() { env.Close() })
+	side := NewBEAMLocal(env)
+	ctx := startSide(t, side)
+
+	tests := []struct {
+		workload, op string
+		pairs, n     int
+	}{
+		{"flood-int", "", 2, 1000},
+		{"flood-pidint", "", 1, 1000},
+		{"flood-bin1k", "", 1, 100},
+		{"call", "", 2, 100},
+		{"idle-memory", "", 1, 1000},
+		{"etf-term", "encode", 1, 100},
+		{"etf-term", "decode", 1, 100},
+	}
+	for _, tt := range tests {
+		c := testCase(t, tt.workload, tt.op, tt.pairs, tt.n)
+		t.Run(c.ID(), func(t *testing.T) {
+			r, err := side.Run(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Ops != int64(tt.pairs*tt.n) {
+				t.Errorf("ops = %d, want %d", r.Ops, tt.pairs*tt.n)
+			}
+			switch c.Workload.Kind {
+			case KindMemory:
+				// An idle BEAM process costs a few hundred words; any
+				// sane figure proves the delta accounting works.
+				if r.BytesPerProc < 500 || r.BytesPerProc > 20000 {
+					t.Errorf("bytes/proc = %v", r.BytesPerProc)
+				}
+			case KindCall:
+				if r.P50 <= 0 || r.P50 > r.P90 || r.P90 > r.P99 {
+					t.Errorf("percentiles out of order: %+v", r)
+				}
+			}
+			if c.Workload.Kind != KindMemory && r.Value(c) <= 0 {
+				t.Errorf("rate = %v", r.Value(c))
+			}
+		})
+	}
+}
+
+// TestRepresentativeTermMatchesBEAM checks that both sides encode the same
+// term: Go's encoding of RepresentativeTerm must be the bytes of
+// term_to_binary, so the etf-term ratio compares like with like.
+func TestRepresentativeTermMatchesBEAM(t *testing.T) {
+	needErl(t)
+	t.Parallel()
+	env := &Env{}
+	t.Cleanup(func() { env.Close() })
+	side := NewBEAMLocal(env).(*beamSide)
+	ctx := startSide(t, side)
+	line, err := side.driver.command(ctx, "term")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := hex.DecodeString(parseFields(line)["hex"])
+	if err != nil {
+		t.Fatalf("bad hex in %q: %v", line, err)
+	}
+	got, err := etf.Encode(RepresentativeTerm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("Go encoding differs from term_to_binary:\n got %x\nwant %x", got, want)
+	}
+}
+
+func TestBEAMBEAMSide(t *testing.T) {
+	needErl(t)
+	t.Parallel()
+	env := &Env{}
+	t.Cleanup(func() { env.Close() })
+	side := NewBEAMBEAM(env)
+	ctx := startSide(t, side)
+	if side.Supports(testCase(t, "idle-memory", "", 1, 1).Workload) {
+		t.Error("loopback side claims to run idle-memory")
+	}
+	for _, c := range []Case{testCase(t, "flood-int", "", 2, 500), testCase(t, "call", "", 1, 50)} {
+		r, err := side.Run(ctx, c)
+		if err != nil {
+			t.Fatalf("%s: %v", c.ID(), err)
+		}
+		if r.Ops != int64(c.Pairs*c.N) || r.Value(c) <= 0 {
+			t.Errorf("%s: result %+v", c.ID(), r)
+		}
+	}
+	// The peer node is a separate OS process: the driver must see it in
+	// nodes() — proven by the remote receivers answering at all — and the
+	// side's processes must go away on Close.
+	if !strings.Contains(side.(*beamSide).peer.name, "@127.0.0.1") {
+		t.Errorf("peer name %q", side.(*beamSide).peer.name)
+	}
+}

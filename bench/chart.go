@@ -1,0 +1,129 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+)
+
+// sideColors gives each side a fixed color: BEAM sides purple, Go sides
+// blue, mixed sides green/orange.
+var sideColors = map[string]string{
+	SideBEAMLocal: "#9b59b6",
+	SideBEAMBEAM:  "#5b2c6f",
+	SideGoLocal:   "#00add8",
+	SideGoGo:      "#00708c",
+	SideGoBEAM:    "#27ae60",
+	SideBEAMGo:    "#e67e22",
+}
+
+// Chart geometry, in SVG user units.
+const (
+	chartWidth   = 980
+	chartLabelW  = 190 // case label column
+	chartBarW    = 480 // longest bar
+	chartBarH    = 13
+	chartBarGap  = 3
+	chartRowGap  = 12
+	chartTopPad  = 92
+	chartFontPx  = 11
+	chartValueX  = chartLabelW + chartBarW + 8
+	chartPadLeft = 10
+)
+
+// WriteSVG draws the report as a horizontal bar chart: one group per case,
+// one bar per side, bar length = median relative to the largest median in
+// the group (each group is its own linear scale, so workloads with different
+// units sit in one picture), a whisker for min..max, and the value, unit and
+// erlgo/BEAM ratio as text. Sides without numbers are listed as text.
+func (r *Report) WriteSVG(w io.Writer) error {
+	height := chartTopPad
+	for _, row := range r.Rows {
+		height += len(row.Cells)*(chartBarH+chartBarGap) + chartRowGap
+	}
+	height += 20
+
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n")
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="%d">`+"\n",
+		chartWidth, height, chartWidth, height, chartFontPx)
+	fmt.Fprintf(&b, `<rect x="0" y="0" width="%d" height="%d" fill="#ffffff"/>`+"\n", chartWidth, height)
+	m := r.Machine
+	text(&b, chartPadLeft, 20, "font-size=\"15\" font-weight=\"bold\"", "erlgo vs BEAM")
+	text(&b, chartPadLeft, 38, "", fmt.Sprintf("%s, %d cores, %s, Erlang/OTP %s — %s",
+		m.CPU, m.Cores, m.GoVersion, m.OTP, r.Started.Format("2006-01-02")))
+	text(&b, chartPadLeft, 54, "fill=\"#555\"", fmt.Sprintf(
+		"median of %d rounds, whisker min..max; each group scaled to its largest bar; rates: longer is better, bytes/proc: shorter is better",
+		r.Settings.Rounds))
+	// Legend.
+	x := chartPadLeft
+	for _, sd := range r.Sides {
+		fmt.Fprintf(&b, `<rect x="%d" y="64" width="12" height="12" fill="%s"/>`+"\n", x, colorOf(sd.Name))
+		label := sd.Name
+		if sd.Status != "ok" {
+			label += " (n/a)"
+		}
+		text(&b, x+16, 74, "", label)
+		x += 16 + 7*len(label) + 18
+	}
+
+	y := chartTopPad
+	for _, row := range r.Rows {
+		cs := caseOfRow(row)
+		top := 0.0
+		for _, c := range row.Cells {
+			if c.OK() {
+				top = max(top, c.Value.Max)
+			}
+		}
+		groupH := len(row.Cells)*(chartBarH+chartBarGap) - chartBarGap
+		text(&b, chartPadLeft, y+groupH/2+4, "font-weight=\"bold\"", row.Case)
+		text(&b, chartPadLeft, y+groupH/2+16, "fill=\"#777\"", row.Unit)
+		for _, c := range row.Cells {
+			if !c.OK() || top <= 0 {
+				text(&b, chartLabelW, y+chartBarH-2, "fill=\"#999\"", c.Side+": "+c.Status)
+				y += chartBarH + chartBarGap
+				continue
+			}
+			scale := float64(chartBarW) / top
+			wd := max(c.Value.Median*scale, 1)
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"><title>%s</title></rect>`+"\n",
+				chartLabelW, y, wd, chartBarH, colorOf(c.Side), xmlEscape(c.Side))
+			x0, x1 := float64(chartLabelW)+c.Value.Min*scale, float64(chartLabelW)+c.Value.Max*scale
+			cy := y + chartBarH/2
+			fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#222" stroke-width="1"/>`+"\n", x0, cy, x1, cy)
+			label := fmt.Sprintf("%s %s %s", c.Side, FormatValue(c.Value.Median, cs), row.Unit)
+			if c.P50 != nil {
+				label += " p50 " + FormatLatency(c.P50.Median)
+			}
+			if c.Ratio != nil {
+				label += fmt.Sprintf("  (%.2fx %s)", *c.Ratio, c.Baseline)
+			}
+			text(&b, chartValueX, y+chartBarH-2, "", label)
+			y += chartBarH + chartBarGap
+		}
+		y += chartRowGap - chartBarGap
+		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#ddd"/>`+"\n", chartPadLeft, y-chartRowGap/2, chartWidth-chartPadLeft, y-chartRowGap/2)
+	}
+	b.WriteString("</svg>\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func colorOf(side string) string {
+	if c, ok := sideColors[side]; ok {
+		return c
+	}
+	return "#888888"
+}
+
+func text(b *bytes.Buffer, x, y int, attrs, s string) {
+	fmt.Fprintf(b, `<text x="%d" y="%d" %s>%s</text>`+"\n", x, y, attrs, xmlEscape(s))
+}
+
+func xmlEscape(s string) string {
+	var b bytes.Buffer
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}

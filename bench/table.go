@@ -1,0 +1,67 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteTable writes the report as Markdown: a machine header, then one
+// table row per case and side with median (min..max) over rounds, call
+// latency percentiles and the ratio erlgo/BEAM. Markdown reads fine on a
+// terminal and pastes into the README unchanged.
+func (r *Report) WriteTable(w io.Writer) error {
+	var b strings.Builder
+	m := r.Machine
+	fmt.Fprintf(&b, "erlgo bench — %s\n\n", r.Started.Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "- machine: %s, %d cores, %s/%s, kernel %s, %d MiB RAM\n", m.CPU, m.Cores, m.GOOS, m.GOARCH, m.Kernel, m.MemMiB)
+	fmt.Fprintf(&b, "- %s, Erlang/OTP %s (erts %s)\n", m.GoVersion, m.OTP, m.ERTS)
+	s := r.Settings
+	fmt.Fprintf(&b, "- rounds %d (median, min..max), n %d per sender before scaling", s.Rounds, s.N)
+	if s.Duration != "" {
+		fmt.Fprintf(&b, ", calibrated to %s per round", s.Duration)
+	}
+	fmt.Fprintf(&b, ", pairs %v, idle processes %v, took %s\n", s.Pairs, s.IdleProcs, r.Took)
+	b.WriteString("- sides:")
+	for _, sd := range r.Sides {
+		fmt.Fprintf(&b, " %s=%s", sd.Name, sd.Status)
+	}
+	b.WriteString("\n\n")
+	b.WriteString("| case | side | median | min..max | p50 | p90 | p99 | erlgo/BEAM |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, row := range r.Rows {
+		for _, c := range row.Cells {
+			fmt.Fprintf(&b, "| %s | %s | ", row.Case, c.Side)
+			if !c.OK() {
+				fmt.Fprintf(&b, "%s | | | | | |\n", c.Status)
+				continue
+			}
+			cs := caseOfRow(row)
+			fmt.Fprintf(&b, "%s %s | %s..%s | ", FormatValue(c.Value.Median, cs), row.Unit,
+				FormatValue(c.Value.Min, cs), FormatValue(c.Value.Max, cs))
+			if c.P50 != nil {
+				fmt.Fprintf(&b, "%s | %s | %s | ", FormatLatency(c.P50.Median), FormatLatency(c.P90.Median), FormatLatency(c.P99.Median))
+			} else {
+				b.WriteString("| | | ")
+			}
+			if c.Ratio != nil {
+				fmt.Fprintf(&b, "%.2fx vs %s", *c.Ratio, c.Baseline)
+				if c.P50Ratio != nil {
+					fmt.Fprintf(&b, " (p50 %.2fx)", *c.P50Ratio)
+				}
+			}
+			b.WriteString(" |\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// caseOfRow rebuilds enough of a Case to format a row's values.
+func caseOfRow(row Row) Case {
+	w, err := LookupWorkload(row.Workload)
+	if err != nil {
+		w = Workload{Name: row.Workload, Kind: KindFlood}
+	}
+	return Case{Workload: w, Op: row.Op, Pairs: row.Pairs}
+}
