@@ -1,0 +1,186 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+)
+
+// Caller makes gen_server calls: *node.Node, *node.Process and *Process
+// all implement it.
+type Caller interface {
+	Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term, error)
+}
+
+// Sender sends messages: *node.Node, *node.Process and *Process all
+// implement it.
+type Sender interface {
+	Send(to etf.Term, msg etf.Term) error
+}
+
+// Call makes a gen_server call and converts the reply to R with etf.As:
+//
+//	n, err := actors.Call[int](ctx, p, etf.Tuple{etf.Atom("counter"), peer}, etf.Atom("get"))
+//
+// Errors are those of node's Call (node.ErrNoProc at once for a missing
+// process, node.ErrNoConnection, node.ErrTimeout which matches
+// context.DeadlineExceeded, an *node.ExitError with the server's exit
+// reason), or a conversion error from etf when the reply does not fit R.
+// Without a ctx deadline the node's call timeout (5 s by default) applies.
+func Call[R any](ctx context.Context, c Caller, to etf.Term, req etf.Term) (R, error) {
+	reply, err := c.Call(ctx, to, req)
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	if r, ok := reply.(R); ok {
+		return r, nil
+	}
+	return etf.As[R](reply)
+}
+
+// Cast sends {'$gen_cast', msg} to "to" (gen_server:cast): it never fails
+// because the target is missing.
+func Cast(s Sender, to etf.Term, msg etf.Term) error {
+	err := s.Send(to, etf.Tuple{atomGenCast, msg})
+	if err != nil && !isNoProc(err) {
+		return err
+	}
+	return nil
+}
+
+func isNoProc(err error) bool { return errors.Is(err, node.ErrNoProc) }
+
+// defaultSysTimeout is sys's default timeout.
+const defaultSysTimeout = 5 * time.Second
+
+// GetState returns the state of a gen_server-like process, Go or Erlang
+// (sys:get_state/1).
+func GetState(ctx context.Context, n *node.Node, to etf.Term) (etf.Term, error) {
+	return genCall(ctx, n, atomSystem, to, etf.Atom("get_state"), false)
+}
+
+// GetStatus returns sys:get_status/1's answer.
+func GetStatus(ctx context.Context, n *node.Node, to etf.Term) (etf.Term, error) {
+	return genCall(ctx, n, atomSystem, to, etf.Atom("get_status"), false)
+}
+
+// Suspend suspends a process (sys:suspend/1): it then handles only system
+// messages until Resume.
+func Suspend(ctx context.Context, n *node.Node, to etf.Term) error {
+	_, err := genCall(ctx, n, atomSystem, to, etf.Atom("suspend"), false)
+	return err
+}
+
+// Resume resumes a suspended process (sys:resume/1).
+func Resume(ctx context.Context, n *node.Node, to etf.Term) error {
+	_, err := genCall(ctx, n, atomSystem, to, etf.Atom("resume"), false)
+	return err
+}
+
+// ReplaceState replaces a local Go actor's state (sys:replace_state/2):
+// the actor must implement StateReplacer. It returns the new state.
+func ReplaceState(ctx context.Context, n *node.Node, to etf.Term, f ReplaceFunc) (etf.Term, error) {
+	r, err := genCall(ctx, n, atomSystem, to, etf.Tuple{etf.Atom("replace_state"), f}, false)
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := r.(etf.Tuple); ok && len(t) == 2 && t[0] == atomError {
+		return nil, fmt.Errorf("actors: replace_state: %v", t[1])
+	}
+	return r, nil
+}
+
+// StopProcess stops a gen_server-like process with reason and waits until
+// it has exited (gen_server:stop/3): its Terminate runs.
+func StopProcess(ctx context.Context, n *node.Node, to etf.Term, reason etf.Term) error {
+	_, err := genCall(ctx, n, atomSystem, to, etf.Tuple{etf.Atom("terminate"), reason}, true)
+	return err
+}
+
+// genCall is gen:call with an arbitrary label ('$gen_call', system ...)
+// from a temporary process: monitor the target, send {Label, {Pid, Ref},
+// Req}, wait for {Ref, Reply} or the DOWN. With waitExit it also waits for
+// the target's exit after the reply.
+func genCall(ctx context.Context, n *node.Node, label etf.Atom, to, req etf.Term, waitExit bool) (etf.Term, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, defaultSysTimeout)
+		defer cancel()
+	}
+	w := &inbox{ch: make(chan etf.Term, 8)}
+	if _, err := n.Spawn(w); err != nil {
+		return nil, err
+	}
+	np := w.np
+	defer func() { _ = np.Exit(np.Self(), node.Kill) }()
+	mref, err := np.Monitor(to)
+	if err != nil {
+		return nil, err
+	}
+	tag := n.MakeRef()
+	if err := np.Send(to, etf.Tuple{label, etf.Tuple{np.Self(), tag}, req}); err != nil && !isNoProc(err) {
+		return nil, err
+	}
+	var reply etf.Term
+	replied := false
+	for {
+		select {
+		case m := <-w.ch:
+			switch m := m.(type) {
+			case etf.Tuple:
+				if len(m) == 2 && m[0] == tag && !replied {
+					reply, replied = m[1], true
+					if !waitExit {
+						return reply, nil
+					}
+				}
+			case node.DownMsg:
+				if m.Ref == mref {
+					if replied {
+						return reply, nil
+					}
+					return nil, reasonError(m.Reason)
+				}
+			}
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, node.ErrTimeout
+			}
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// reasonError maps an exit reason to the node sentinels where one exists.
+func reasonError(reason etf.Term) error {
+	switch reason {
+	case node.NoProc:
+		return node.ErrNoProc
+	case node.NoConnection:
+		return node.ErrNoConnection
+	}
+	return &node.ExitError{Reason: reason}
+}
+
+// inbox is a helper process that hands its messages to a Go channel.
+type inbox struct {
+	np *node.Process
+	ch chan etf.Term
+}
+
+func (w *inbox) Init(p *node.Process) error { w.np = p; return nil }
+
+func (w *inbox) HandleMessage(_ *node.Process, msg etf.Term) error {
+	select {
+	case w.ch <- msg:
+	default: // the waiter gave up or the message is unrelated
+	}
+	return nil
+}
+
+func (w *inbox) Terminate(*node.Process, etf.Term) {}

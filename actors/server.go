@@ -1,0 +1,271 @@
+package actors
+
+import (
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+)
+
+var (
+	atomGenCall = etf.Atom("$gen_call")
+	atomGenCast = etf.Atom("$gen_cast")
+	atomSystem  = etf.Atom("system")
+	atomOK      = etf.Atom("ok")
+	atomError   = etf.Atom("error")
+)
+
+// continueMarker makes a process that asked for Continue in Init handle it
+// first; timeoutMsg is the SetTimeout message. Both are pointers to
+// unexported types, so no received term can be mistaken for them.
+type continueMarker struct{}
+
+type timeoutMsg struct{ gen uint64 }
+
+// server adapts an Actor to node.Behavior: it parses the gen_server wire
+// protocol and runs the callbacks.
+type server struct {
+	actor     Actor
+	args      []any
+	proc      Process
+	parent    etf.PID
+	hasParent bool
+	clock     Clock
+	obs       Observer
+	app       *appRun
+	timers    timerSet
+
+	cont        []any
+	wantTimeout bool
+	timeoutD    time.Duration
+	armed       uint64 // generation of the armed SetTimeout, 0 if none
+	gen         uint64
+	stopTimeout func() bool
+
+	selfExit  bool // the actor decided to exit: Terminate must run
+	suspended bool
+	deferred  []etf.Term
+}
+
+var _ node.Behavior = (*server)(nil)
+
+// Init runs the Actor's Init.
+func (s *server) Init(np *node.Process) error {
+	s.proc = Process{np: np, s: s}
+	err := s.safe(func() error { return s.actor.Init(&s.proc, s.args...) })
+	if err != nil {
+		s.selfExit = false // OTP does not call terminate when init fails
+		return err
+	}
+	if len(s.cont) > 0 {
+		// Handled before anything else: the marker is the first message
+		// the process handles, or is preceded only by messages that
+		// arrived during Init, which run the continues first anyway.
+		_ = np.Send(np.Self(), &continueMarker{})
+		return nil
+	}
+	s.armTimeout()
+	return nil
+}
+
+// HandleMessage dispatches one message.
+func (s *server) HandleMessage(np *node.Process, msg etf.Term) error {
+	if tm, ok := msg.(*timeoutMsg); ok {
+		if tm.gen != s.armed {
+			return nil // stale: cancelled by a message that overtook it
+		}
+		s.armed = 0
+		if err := s.runContinues(); err != nil {
+			return err
+		}
+		return s.finish(s.info(Timeout))
+	}
+	s.disarm()
+	if err := s.runContinues(); err != nil {
+		return err
+	}
+	if _, ok := msg.(*continueMarker); ok {
+		return s.finish(nil)
+	}
+	return s.finish(s.dispatch(msg))
+}
+
+func (s *server) dispatch(msg etf.Term) error {
+	switch m := msg.(type) {
+	case etf.Tuple:
+		switch {
+		case len(m) == 3 && m[0] == atomGenCall:
+			if from, ok := parseFrom(m[1]); ok {
+				if s.suspended {
+					s.deferred = append(s.deferred, msg)
+					return nil
+				}
+				return s.call(from, m[2])
+			}
+		case len(m) == 2 && m[0] == atomGenCast:
+			if s.suspended {
+				s.deferred = append(s.deferred, msg)
+				return nil
+			}
+			return s.cast(m[1])
+		case len(m) == 3 && m[0] == atomSystem:
+			if from, ok := parseFrom(m[1]); ok {
+				return s.system(from, m[2])
+			}
+		}
+	case node.ExitMsg:
+		if s.isParentExit(m) {
+			// gen_server terminates with its parent's reason.
+			s.selfExit = true
+			return &node.ExitError{Reason: m.Reason}
+		}
+	}
+	if s.suspended {
+		s.deferred = append(s.deferred, msg)
+		return nil
+	}
+	return s.info(msg)
+}
+
+// finish runs continues and arms the timeout after a successful callback.
+func (s *server) finish(err error) error {
+	if err != nil {
+		return s.stopping(err)
+	}
+	if err := s.runContinues(); err != nil {
+		return err
+	}
+	s.armTimeout()
+	return nil
+}
+
+func (s *server) stopping(err error) error {
+	s.selfExit = true
+	s.cont = nil
+	s.proc.observe(Event{Kind: EventStop, Msg: reasonOf(err)})
+	return err
+}
+
+func (s *server) runContinues() error {
+	for len(s.cont) > 0 {
+		arg := s.cont[0]
+		s.cont = s.cont[1:]
+		ch, ok := s.actor.(ContinueHandler)
+		if !ok {
+			return s.stopping(fmt.Errorf("actors: Continue used but %T has no HandleContinue", s.actor))
+		}
+		if err := s.safe(func() error { return ch.HandleContinue(&s.proc, arg) }); err != nil {
+			return s.stopping(err)
+		}
+	}
+	return nil
+}
+
+func (s *server) call(from From, req etf.Term) error {
+	var reply etf.Term
+	err := s.safe(func() (err error) {
+		reply, err = s.actor.HandleCall(&s.proc, from, req)
+		return err
+	})
+	if reply != NoReply && (err == nil || reply != nil) {
+		if reply == nil {
+			reply = atomOK
+		}
+		_ = Reply(&s.proc, from, reply)
+	}
+	return err
+}
+
+func (s *server) cast(msg etf.Term) error {
+	return s.safe(func() error { return s.actor.HandleCast(&s.proc, msg) })
+}
+
+func (s *server) info(msg etf.Term) error {
+	h, ok := s.actor.(InfoHandler)
+	if !ok {
+		s.proc.Logger().Warn("actor: unexpected message", "actor", typeName(s.actor), "msg", fmt.Sprint(msg))
+		return nil
+	}
+	return s.safe(func() error { return h.HandleInfo(&s.proc, msg) })
+}
+
+// safe runs a callback, turning a panic into the exit reason
+// {panic, <<"text">>} (and logging the stack).
+func (s *server) safe(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.proc.Logger().Error("actor callback panicked", "actor", typeName(s.actor),
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			s.selfExit = true
+			err = &node.ExitError{Reason: panicReason(r)}
+		}
+	}()
+	return f()
+}
+
+// Terminate runs the Actor's Terminate when the actor chose to exit (or
+// its parent exited while it trapped exits).
+func (s *server) Terminate(np *node.Process, reason etf.Term) {
+	s.disarm()
+	s.timers.cancelAll()
+	if !s.selfExit {
+		return
+	}
+	if t, ok := s.actor.(Terminator); ok {
+		_ = s.safe(func() error { t.Terminate(&s.proc, reason); return nil })
+	}
+}
+
+// isParentExit reports whether a trapped exit comes from the parent. A
+// top-level actor (no parent) treats a shutdown from a pid that is not a
+// live process as the node stopping, as the node sends that signal from
+// its own anonymous pid.
+func (s *server) isParentExit(m node.ExitMsg) bool {
+	if s.hasParent {
+		return m.From == s.parent
+	}
+	n := s.proc.np.Node()
+	return m.Reason == node.Shutdown && m.From.Node == n.Name() && !n.IsAlive(m.From)
+}
+
+func (s *server) armTimeout() {
+	if !s.wantTimeout {
+		return
+	}
+	s.wantTimeout = false
+	s.gen++
+	gen := s.gen
+	s.armed = gen
+	np := s.proc.np
+	fire := func() { _ = np.Send(np.Self(), &timeoutMsg{gen: gen}) }
+	if s.timeoutD <= 0 {
+		fire()
+		return
+	}
+	s.stopTimeout = s.clock.AfterFunc(s.timeoutD, fire)
+}
+
+func (s *server) disarm() {
+	s.armed = 0
+	if s.stopTimeout != nil {
+		s.stopTimeout()
+		s.stopTimeout = nil
+	}
+}
+
+// parseFrom accepts {Pid, Tag} with any Tag.
+func parseFrom(t etf.Term) (From, bool) {
+	ft, ok := t.(etf.Tuple)
+	if !ok || len(ft) != 2 {
+		return From{}, false
+	}
+	pid, ok := ft[0].(etf.PID)
+	if !ok {
+		return From{}, false
+	}
+	return From{PID: pid, Tag: ft[1]}, true
+}
+
+func typeName(v any) string { return fmt.Sprintf("%T", v) }
