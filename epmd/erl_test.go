@@ -70,3 +70,31 @@ func TestRealErlInOurServer(t *testing.T) {
 		})
 	}
 }
+
+// TestRealErlInEmbeddedServer is the Go-only-host case: a Go node's
+// Publish runs the embedded EPMD, a real erl node registers in it and
+// finds the Go node through it; closing the Go node's publication drops
+// the erl node's registration too (as killing epmd would).
+func TestRealErlInEmbeddedServer(t *testing.T) {
+	t.Parallel()
+	erl := requireTool(t, "erl")
+	port := freePort(t)
+	goName := uniqueName("goembedded")
+	p, _ := publishT(t, PublishOptions{Registration: Registration{Name: goName, Port: 6002}, Port: port, ListenHost: "127.0.0.1"})
+	require.True(t, p.Status().Embedded)
+
+	a := uniqueName("a")
+	eval := fmt.Sprintf(`io:format("pp=~p~n", [erl_epmd:port_please("%s", "127.0.0.1")]).`, goName)
+	nodeA := startProc(t, []string{EnvPort + "=" + strconv.Itoa(port)}, erl,
+		"-noshell", "-start_epmd", "false", "-name", a+"@127.0.0.1", "-setcookie", uniqueName("c"), "-eval", eval)
+	assert.Equal(t, "pp={port,6002,6}", nodeA.waitLine(t, "pp="))
+
+	c := &Client{Port: port}
+	info, err := c.PortPlease(ctxT(t), a)
+	require.NoError(t, err)
+	assert.Equal(t, NodeNormal, info.NodeType)
+
+	require.NoError(t, p.Close())
+	_, _, err = c.Names(ctxT(t))
+	assert.ErrorIs(t, err, ErrUnreachable, "the embedded EPMD is gone with its owner")
+}
