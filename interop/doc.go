@@ -1,0 +1,27 @@
+// Package interop makes an erlgo node a full citizen of an Erlang/Elixir
+// cluster: the services every BEAM node expects to find on its peers, and
+// the client side of the same protocols.
+//
+// Start attaches the services to a running node:
+//
+//   - net_kernel answers {is_auth, Node} with yes, so net_adm:ping/1 and
+//     Node.ping/1 return pong;
+//   - rex serves rpc:call/cast/block_call/sbcast;
+//   - the spawnable MFAs {erpc, execute_call, 4} and {erpc, execute_cast, 3}
+//     serve erpc:call/cast/multicall (and rpc:call, which uses erpc since
+//     OTP 23), with the same DOWN-reason shapes as a BEAM node;
+//   - an io server registered as user is the group leader of Go-initiated
+//     work: put_chars and io:format output lands in the node's logger.
+//
+// Go functions are registered by {Module, Function, Arity} with
+// (*Services).Register (or the typed adapters Func0..Func3). What a
+// function returns or raises maps onto the exception classes a BEAM caller
+// sees: a nil error returns the value; Throw, Exit and Raise (or a
+// *node.ExitError) raise throw, exit and error; any other error raises
+// error with the message as a binary; a panic raises error
+// {panic, <<"text">>}. An unregistered function raises undef exactly as BEAM
+// does ({undef, [{M, F, Args, []}]}).
+//
+// The client side — RPC, Cast, Multicall, Format and PutChars — calls
+// M:F(A) on any BEAM node and writes to a BEAM group leader.
+package interop

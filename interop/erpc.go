@@ -1,0 +1,97 @@
+package interop
+
+import (
+	"fmt"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+)
+
+var (
+	atomReturn = etf.Atom("return")
+	atomErpc   = etf.Atom("erpc")
+)
+
+// erpcResult shapes an outcome as OTP's erpc:execute_call/4 exit reason:
+// {Ref, return, V} | {Ref, throw, R} | {Ref, exit, R} | {Ref, error, R, Stack}.
+func erpcResult(ref etf.Term, o outcome) etf.Tuple {
+	switch o.class {
+	case "":
+		return etf.Tuple{ref, atomReturn, o.value}
+	case ClassError:
+		return etf.Tuple{ref, etf.Atom(ClassError), o.reason, o.stack}
+	default:
+		return etf.Tuple{ref, etf.Atom(o.class), o.reason}
+	}
+}
+
+// erpcArgs splits [M, F, A].
+func erpcArgs(args etf.List) (m, f etf.Atom, a etf.List, ok bool) {
+	if len(args) != 3 {
+		return "", "", nil, false
+	}
+	m, ok1 := args[0].(etf.Atom)
+	f, ok2 := args[1].(etf.Atom)
+	a, ok3 := asList(args[2])
+	return m, f, a, ok1 && ok2 && ok3
+}
+
+// erpcProc is a process spawned by SPAWN_REQUEST of erpc:execute_call/4
+// or erpc:execute_cast/3. It runs the function on its own goroutine (Init
+// runs on the connection's, so it only queues the work) and exits with
+// the result as its reason, which reaches the caller as the DOWN reason.
+type erpcProc struct {
+	s       *Services
+	ref     etf.Term // nil for a cast
+	m, f    etf.Atom
+	args    etf.List
+	isCast  bool
+	started bool
+}
+
+func (e *erpcProc) Init(p *node.Process) error { return p.Send(p.Self(), runSignal{}) }
+
+func (e *erpcProc) HandleMessage(p *node.Process, msg etf.Term) error {
+	if _, ok := msg.(runSignal); !ok || e.started {
+		return nil
+	}
+	e.started = true
+	o := e.s.apply(p, e.m, e.f, e.args)
+	if !e.isCast {
+		return &node.ExitError{Reason: erpcResult(e.ref, o)}
+	}
+	switch o.class {
+	case "":
+		return errStopNormal
+	case ClassThrow:
+		return &node.ExitError{Reason: etf.Tuple{etf.Atom("nocatch"), o.reason}}
+	case ClassExit:
+		return &node.ExitError{Reason: o.reason}
+	default:
+		p.Logger().Warn("erpc:cast raised", "mfa", MFA{e.m, e.f, len(e.args)}.String(), "reason", FormatTerm(o.reason))
+		return &node.ExitError{Reason: etf.Tuple{etf.Atom("exception"), etf.Tuple{o.reason, o.stack}}}
+	}
+}
+
+func (e *erpcProc) Terminate(*node.Process, etf.Term) {}
+
+// executeCall is the SpawnFactory of {erpc, execute_call, 4}: [Ref, M, F, A].
+func (s *Services) executeCall(args etf.List) (node.Behavior, error) {
+	if len(args) != 4 {
+		return nil, fmt.Errorf("interop: erpc:execute_call/4 with %d arguments", len(args))
+	}
+	m, f, a, ok := erpcArgs(args[1:])
+	if !ok {
+		return nil, fmt.Errorf("interop: erpc:execute_call/4: bad arguments %s", FormatTerm(args))
+	}
+	return &erpcProc{s: s, ref: args[0], m: m, f: f, args: a}, nil
+}
+
+// executeCast is the SpawnFactory of {erpc, execute_cast, 3}: [M, F, A].
+func (s *Services) executeCast(args etf.List) (node.Behavior, error) {
+	m, f, a, ok := erpcArgs(args)
+	if !ok {
+		return nil, fmt.Errorf("interop: erpc:execute_cast/3: bad arguments %s", FormatTerm(args))
+	}
+	return &erpcProc{s: s, m: m, f: f, args: a, isCast: true}, nil
+}

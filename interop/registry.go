@@ -1,0 +1,174 @@
+package interop
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+)
+
+// Func is a Go function callable from BEAM as Module:Function(Args...) by
+// rpc, erpc and rex. args holds exactly the registered arity of terms.
+// Returning a nil error returns the value (nil becomes ok); see the package
+// documentation for how errors and panics map onto exception classes.
+//
+// ctx is cancelled when the Services stop; Process(ctx) is the process
+// running the call, whose group leader is the caller's.
+type Func func(ctx context.Context, args etf.List) (etf.Term, error)
+
+// MFA names a function: {Module, Function, Arity}.
+type MFA struct {
+	Module   etf.Atom
+	Function etf.Atom
+	Arity    int
+}
+
+// String formats the MFA as Module:Function/Arity.
+func (m MFA) String() string { return fmt.Sprintf("%s:%s/%d", m.Module, m.Function, m.Arity) }
+
+// registry maps MFAs to Go functions. It belongs to one Services value, so
+// nodes in one OS process never share functions.
+type registry struct {
+	mu    sync.RWMutex
+	funcs map[MFA]Func
+}
+
+func (r *registry) set(m MFA, f Func) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.funcs == nil {
+		r.funcs = make(map[MFA]Func)
+	}
+	if f == nil {
+		delete(r.funcs, m)
+		return
+	}
+	r.funcs[m] = f
+}
+
+func (r *registry) get(m MFA) (Func, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	f, ok := r.funcs[m]
+	return f, ok
+}
+
+func (r *registry) list() []MFA {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]MFA, 0, len(r.funcs))
+	for m := range r.funcs {
+		out = append(out, m)
+	}
+	return out
+}
+
+type procKey struct{}
+
+// Process returns the process running a registered Func (nil outside one).
+// Its GroupLeader is the BEAM caller's group leader, so
+// Format(ctx, Process(ctx), ...) prints in the caller's shell.
+func Process(ctx context.Context) *node.Process {
+	p, _ := ctx.Value(procKey{}).(*node.Process)
+	return p
+}
+
+// apply runs module:function(args) on process p and maps the result.
+func (s *Services) apply(p *node.Process, m, f etf.Atom, args etf.List) (o outcome) {
+	key := MFA{m, f, len(args)}
+	fn, ok := s.reg.get(key)
+	if !ok {
+		// As BEAM: error:undef with the call itself as the only frame.
+		return outcome{
+			class:  ClassError,
+			reason: etf.Atom("undef"),
+			stack:  etf.List{etf.Tuple{m, f, args, etf.List{}}},
+		}
+	}
+	frame := etf.Tuple{m, f, len(args), etf.List{etf.Tuple{etf.Atom("file"), etf.Charlist("go")}}}
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("interop: function panicked", "mfa", key.String(), "panic", fmt.Sprint(r), "stack", stackOf())
+			o = panicOutcome(r, frame)
+		}
+	}()
+	ctx := context.WithValue(s.ctx, procKey{}, p)
+	v, err := fn(ctx, args)
+	if err == nil && v == nil {
+		v = atomOK
+	} else if err == nil {
+		var cerr error
+		if v, cerr = etf.ToTerm(v); cerr != nil {
+			err = Raise(etf.Tuple{etf.Atom("badreturn"), etf.Binary(cerr.Error())})
+		}
+	}
+	return toOutcome(v, err, frame)
+}
+
+// Func0 adapts a typed function of no arguments to a Func. The result is
+// converted with etf.ToTerm.
+func Func0[R any](f func(ctx context.Context) (R, error)) Func {
+	return func(ctx context.Context, _ etf.List) (etf.Term, error) {
+		return f(ctx)
+	}
+}
+
+// Func1 adapts a typed function of one argument to a Func. The argument is
+// converted with etf.As; a term that does not fit raises error:badarg.
+func Func1[A, R any](f func(ctx context.Context, a A) (R, error)) Func {
+	return func(ctx context.Context, args etf.List) (etf.Term, error) {
+		a, err := arg[A](args, 0)
+		if err != nil {
+			return nil, err
+		}
+		return f(ctx, a)
+	}
+}
+
+// Func2 adapts a typed function of two arguments to a Func (see Func1).
+func Func2[A, B, R any](f func(ctx context.Context, a A, b B) (R, error)) Func {
+	return func(ctx context.Context, args etf.List) (etf.Term, error) {
+		a, err := arg[A](args, 0)
+		if err != nil {
+			return nil, err
+		}
+		b, err := arg[B](args, 1)
+		if err != nil {
+			return nil, err
+		}
+		return f(ctx, a, b)
+	}
+}
+
+// Func3 adapts a typed function of three arguments to a Func (see Func1).
+func Func3[A, B, C, R any](f func(ctx context.Context, a A, b B, c C) (R, error)) Func {
+	return func(ctx context.Context, args etf.List) (etf.Term, error) {
+		a, err := arg[A](args, 0)
+		if err != nil {
+			return nil, err
+		}
+		b, err := arg[B](args, 1)
+		if err != nil {
+			return nil, err
+		}
+		c, err := arg[C](args, 2)
+		if err != nil {
+			return nil, err
+		}
+		return f(ctx, a, b, c)
+	}
+}
+
+func arg[T any](args etf.List, i int) (T, error) {
+	var zero T
+	if i >= len(args) {
+		return zero, Raise(etf.Atom("badarg"))
+	}
+	v, err := etf.As[T](args[i])
+	if err != nil {
+		return zero, Raise(etf.Atom("badarg"))
+	}
+	return v, nil
+}
