@@ -102,7 +102,9 @@ func buildStructInfo(t reflect.Type) *structInfo {
 	si.byName = map[string]int{}
 	si.byFold = map[string]int{}
 	for i, f := range all {
-		if !keep[i] {
+		// An Elixir struct's __struct__ key comes from the marker; a
+		// field of that name would duplicate it.
+		if !keep[i] || (si.isElixir && f.name == "__struct__") {
 			continue
 		}
 		n := len(si.fields)

@@ -325,3 +325,47 @@ func BenchmarkConvertStruct(b *testing.B) {
 		}
 	}
 }
+
+func TestConcurrentFirstUse(t *testing.T) {
+	// Many goroutines hitting a type for the first time share the type
+	// caches; -race checks them.
+	type fresh struct {
+		A int    `etf:"a"`
+		B string `etf:"b"`
+		C []Inner
+	}
+	done := make(chan error)
+	for i := range 8 {
+		go func() {
+			b, err := Marshal(fresh{A: i, B: "x", C: []Inner{{"l", i}}})
+			if err == nil {
+				var out fresh
+				err = Unmarshal(b, &out)
+				if err == nil && out.A != i {
+					err = errors.New("wrong value")
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestElixirStructFieldNamedStruct(t *testing.T) {
+	type weird struct {
+		_      ElixirStruct `etf:"Elixir.W"`
+		Struct string       `etf:"__struct__"`
+		N      int          `etf:"n"`
+	}
+	got, err := ToTerm(weird{Struct: "x", N: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Equal(got, Map{{Atom("__struct__"), Atom("Elixir.W")}, {Atom("n"), 1}}) {
+		t.Fatalf("got %#v", got)
+	}
+}
