@@ -86,13 +86,16 @@ func (o *outCache) AtomRef(a etf.Atom) (int, bool) {
 	return i, true
 }
 
-// commit records this message's new entries as held by the receiver.
-func (o *outCache) commit() {
+// commit records this message's new entries as held by the receiver and
+// returns the number of new and cached references.
+func (o *outCache) commit() (newRefs, hits int) {
 	for _, r := range o.refs {
 		if r.isNew {
 			o.slots[r.slot], o.held[r.slot] = r.atom, true
+			newRefs++
 		}
 	}
+	return newRefs, len(o.refs) - newRefs
 }
 
 // headerLen returns the size of the atom cache part of the header
@@ -147,9 +150,10 @@ func (o *outCache) appendHeader(dst []byte) []byte {
 // resolved references; it implements etf.AtomCacheDecoder. Used only by the
 // connection's reader goroutine.
 type inCache struct {
-	slots [cacheSlots]etf.Atom
-	valid [cacheSlots]bool
-	refs  []etf.Atom
+	slots     [cacheSlots]etf.Atom
+	valid     [cacheSlots]bool
+	refs      []etf.Atom
+	hits, new uint64 // cumulative counts of cached and new refs
 }
 
 // AtomRef implements etf.AtomCacheDecoder.
@@ -191,6 +195,7 @@ func (c *inCache) parseHeader(b []byte) (int, error) {
 				return 0, malformed(nil, "atom cache ref %d names empty slot %d", i, slot)
 			}
 			c.refs = append(c.refs, c.slots[slot])
+			c.hits++
 			continue
 		}
 		var l int
@@ -221,6 +226,7 @@ func (c *inCache) parseHeader(b []byte) (int, error) {
 		}
 		c.slots[slot], c.valid[slot] = a, true
 		c.refs = append(c.refs, a)
+		c.new++
 	}
 	return pos, nil
 }

@@ -39,6 +39,8 @@ type Conn struct {
 	readCnt  atomic.Uint64 // packets read (ticks included), for the ticker
 	inflight atomic.Bool   // a flush is in progress
 
+	stats connStats
+
 	drainOnce sync.Once
 	drain     chan struct{} // closed by Close: flush, then close
 	closeOnce sync.Once

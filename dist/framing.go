@@ -59,14 +59,18 @@ func (c *Conn) appendMessage(ctl Control, payload etf.Term, hasPayload bool) err
 		c.keepScratch(body)
 		return err
 	}
+	c.stats.msgsOut.Add(1)
 	if ce.cache != nil {
-		c.out.commit()
+		nw, hits := c.out.commit()
+		c.stats.newOut.Add(uint64(nw))
+		c.stats.hitsOut.Add(uint64(hits))
 	} else {
 		c.out.refs = c.out.refs[:0]
 	}
 	defer c.keepScratch(body)
 	hl := c.out.headerLen()
 	if c.flags&FlagFragments != 0 && len(body) > c.cfg.FragmentSize {
+		c.stats.fragOut.Add(1)
 		return c.appendFragments(body, ctlLen)
 	}
 	n := 2 + hl + len(body)
@@ -147,5 +151,6 @@ func (c *Conn) appendPassThrough(ctl Control, payload etf.Term) error {
 	}
 	binary.BigEndian.PutUint32(w[start:], uint32(n))
 	c.wbuf = w
+	c.stats.msgsOut.Add(1)
 	return nil
 }

@@ -17,6 +17,8 @@ import (
 // (the reader goroutine); decoding is never parallel within a connection.
 type packetDecoder struct {
 	cache inCache
+	frag  uint64 // messages completed from fragments
+	pass  uint64 // messages in pass-through framing
 	frags reassembler
 	dec   etf.Decoder // AtomCache points at cache
 	plain etf.Decoder // no atom cache (pass-through)
@@ -39,6 +41,7 @@ func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
 			return m, false, malformed(nil, "pass-through packet without version byte")
 		}
 		m, err = d.body(&d.plain, p[2:], true)
+		d.pass++
 		return m, err == nil, err
 	}
 	if len(p) < 2 || p[0] != verMagic {
@@ -78,6 +81,7 @@ func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
 			return m, false, err
 		}
 		d.cache.refs = append(d.cache.refs[:0], s.refs...)
+		d.frag++
 		m, err = d.body(&d.dec, s.buf, false)
 		return m, err == nil, err
 	}
@@ -172,6 +176,12 @@ func (c *Conn) readLoop() {
 			return
 		}
 		if ok {
+			st := &c.stats
+			st.msgsIn.Add(1)
+			st.hitsIn.Store(d.cache.hits)
+			st.newIn.Store(d.cache.new)
+			st.fragIn.Store(d.frag)
+			st.passIn.Store(d.pass)
 			c.m.h.HandleMessage(c, m)
 		}
 	}

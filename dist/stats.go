@@ -1,0 +1,28 @@
+package dist
+
+import "sync/atomic"
+
+// ConnStats are counters of one connection, for observability and tests.
+type ConnStats struct {
+	MessagesIn, MessagesOut     uint64 // control messages received / queued
+	FragmentedIn, FragmentedOut uint64 // messages that travelled in fragments
+	CacheHitsIn, CacheNewIn     uint64 // atom cache refs received: cached / new entries
+	CacheHitsOut, CacheNewOut   uint64 // atom cache refs sent: cached / new entries
+	PassThroughIn               uint64 // messages received in 'p' framing
+}
+
+type connStats struct {
+	msgsIn, msgsOut, fragIn, fragOut, hitsIn, newIn, hitsOut, newOut, passIn atomic.Uint64
+}
+
+// Stats returns a snapshot of the connection's counters.
+func (c *Conn) Stats() ConnStats {
+	s := &c.stats
+	return ConnStats{
+		MessagesIn: s.msgsIn.Load(), MessagesOut: s.msgsOut.Load(),
+		FragmentedIn: s.fragIn.Load(), FragmentedOut: s.fragOut.Load(),
+		CacheHitsIn: s.hitsIn.Load(), CacheNewIn: s.newIn.Load(),
+		CacheHitsOut: s.hitsOut.Load(), CacheNewOut: s.newOut.Load(),
+		PassThroughIn: s.passIn.Load(),
+	}
+}

@@ -1,0 +1,65 @@
+%% Erlang side of dist's interop tests. Started with
+%%   erl -noshell -name N@127.0.0.1 -setcookie C -eval 'disttest:main()'
+%% it registers an echo process and executes one command per stdin line,
+%% printing one result line per command.
+-module(disttest).
+-export([main/0]).
+
+main() ->
+    register(echo, spawn(fun echo_loop/0)),
+    io:format("READY ~s~n", [node()]),
+    loop().
+
+loop() ->
+    case io:get_line("") of
+        eof -> halt(0);
+        {error, _} -> halt(0);
+        Line ->
+            Toks = string:lexemes(string:trim(Line), " "),
+            try cmd(Toks)
+            catch C:E -> io:format("ERROR ~p:~p~n", [C, E])
+            end,
+            loop()
+    end.
+
+cmd(["connect", N]) ->
+    R = net_kernel:connect_node(list_to_atom(N)),
+    io:format("CONNECT ~p~n", [R]);
+cmd(["send", N, Proc]) ->
+    %% Sent twice: the second copy travels with cached atom refs.
+    Msg = {hello, self(), [alpha, beta, gamma, 'ünïcödé', node()]},
+    {list_to_atom(Proc), list_to_atom(N)} ! Msg,
+    {list_to_atom(Proc), list_to_atom(N)} ! Msg,
+    io:format("SENT~n");
+cmd(["big", N, Proc, Size]) ->
+    Bin = pattern(list_to_integer(Size)),
+    {list_to_atom(Proc), list_to_atom(N)} ! {big, erlang:md5(Bin), Bin},
+    io:format("SENT~n");
+cmd(["nodes"]) ->
+    io:format("NODES ~w ~w~n", [nodes(), nodes(hidden)]);
+cmd(["disconnect", N]) ->
+    io:format("DISCONNECT ~p~n", [erlang:disconnect_node(list_to_atom(N))]);
+cmd(["ticktime"]) ->
+    io:format("TICKTIME ~p~n", [net_kernel:get_net_ticktime()]);
+cmd(["halt"]) ->
+    halt(0).
+
+pattern(Size) ->
+    Chunk = list_to_binary(lists:seq(0, 250)),
+    binary:part(binary:copy(Chunk, Size div 251 + 1), 0, Size).
+
+%% {echo, From, Msg} -> From ! {echoed, Msg}; anything received also gets
+%% an md5 report for big binaries.
+echo_loop() ->
+    receive
+        {echo, From, Msg} ->
+            From ! {echoed, Msg};
+        {md5, From, Bin} ->
+            From ! {md5, erlang:md5(Bin), byte_size(Bin)};
+        {link_me, From} ->
+            link(From),
+            From ! {linked, self()};
+        Other ->
+            io:format("ECHO-UNEXPECTED ~p~n", [Other])
+    end,
+    echo_loop().
