@@ -74,14 +74,18 @@ func startEcho(t testing.TB) *erlEcho {
 	return &erlEcho{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<16)}
 }
 
-// roundTrip sends one standalone encoding and returns the VM's
-// re-encoding, or an error carrying the VM's reason.
-func (e *erlEcho) roundTrip(b []byte) ([]byte, error) {
+// send writes one standalone encoding as a {packet,4} frame.
+func (e *erlEcho) send(b []byte) error {
 	var hdr [4]byte
 	binary.BigEndian.PutUint32(hdr[:], uint32(len(b)))
-	if _, err := e.in.Write(append(hdr[:], b...)); err != nil {
-		return nil, err
-	}
+	_, err := e.in.Write(append(hdr[:], b...))
+	return err
+}
+
+// recv reads the VM's re-encoding of the next frame, or an error carrying
+// the VM's reason.
+func (e *erlEcho) recv() ([]byte, error) {
+	var hdr [4]byte
 	if _, err := io.ReadFull(e.out, hdr[:]); err != nil {
 		return nil, err
 	}
@@ -99,10 +103,17 @@ func (e *erlEcho) roundTrip(b []byte) ([]byte, error) {
 	return reply[1:], nil
 }
 
+type liveCase struct {
+	term    Term
+	enc     []byte
+	bigMaps bool
+}
+
 // TestLiveRoundTrip sends thousands of random terms to a real erl, which
 // decodes and re-encodes each. Go must decode the VM's bytes to an Equal
 // term, and re-encode them to exactly the VM's bytes (unless the term holds
-// a hash-ordered map over 32 keys).
+// a hash-ordered map over 32 keys). Frames are pipelined: a goroutine
+// writes while the test reads the replies in order.
 func TestLiveRoundTrip(t *testing.T) {
 	echo := startEcho(t)
 	const seed = 20261124
@@ -110,8 +121,8 @@ func TestLiveRoundTrip(t *testing.T) {
 	if testing.Short() {
 		n = 300
 	}
-	exact := 0
-	for i := 0; i < n; i++ {
+	cases := make([]liveCase, n)
+	for i := range cases {
 		g := newTermGen(seed + uint64(i))
 		term := g.term(4)
 		var enc Encoder
@@ -127,18 +138,32 @@ func TestLiveRoundTrip(t *testing.T) {
 				t.Fatalf("term %d: compress: %v", i, err)
 			}
 		}
-		vm, err := echo.roundTrip(b)
+		cases[i] = liveCase{term: term, enc: b, bigMaps: g.bigMaps}
+	}
+	writeErr := make(chan error, 1)
+	go func() {
+		for _, c := range cases {
+			if err := echo.send(c.enc); err != nil {
+				writeErr <- err
+				return
+			}
+		}
+		writeErr <- nil
+	}()
+	exact := 0
+	for i, c := range cases {
+		vm, err := echo.recv()
 		if err != nil {
-			t.Fatalf("term %d (seed %d): %v\nterm %#v\nbytes %x", i, seed+uint64(i), err, term, b)
+			t.Fatalf("term %d (seed %d): %v\nterm %#v\nbytes %x", i, seed+uint64(i), err, c.term, c.enc)
 		}
 		back, err := Decode(vm)
 		if err != nil {
 			t.Fatalf("term %d: decode VM bytes: %v\n%x", i, err, vm)
 		}
-		if !Equal(term, back) {
-			t.Fatalf("term %d: round trip changed the term\nsent %#v\ngot  %#v", i, term, back)
+		if !Equal(c.term, back) {
+			t.Fatalf("term %d: round trip changed the term\nsent %#v\ngot  %#v", i, c.term, back)
 		}
-		if g.bigMaps {
+		if c.bigMaps {
 			continue
 		}
 		again, err := Encode(back)
@@ -148,5 +173,6 @@ func TestLiveRoundTrip(t *testing.T) {
 		}
 		exact++
 	}
+	noErr(t, <-writeErr)
 	t.Logf("%d random terms round-tripped through erl, %d byte-identical to the VM's encoding", n, exact)
 }
