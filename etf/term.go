@@ -18,6 +18,32 @@
 //	map               Map (ordered pairs, any key type)
 //	pid / port / ref  PID / Port / Ref
 //	fun / export      Fun / Export
+//
+// Old encodings (PID_EXT, PORT_EXT, REFERENCE_EXT, NEW_REFERENCE_EXT,
+// FLOAT_EXT, Latin-1 ATOM_EXT/SMALL_ATOM_EXT) decode into the same types.
+// A list whose tail is a list is merged as ERTS does, and BIT_BINARY_EXT
+// with 8 used bits is a plain binary.
+//
+// # Codec
+//
+// Decode/Encode handle standalone terms (leading 131, optionally
+// compressed); Decoder.DecodeTerm and Encoder.AppendTerm handle the bare
+// terms that follow a distribution header, with ATOM_CACHE_REF resolved
+// through AtomCacheDecoder/AtomCacheEncoder. The encoder chooses the
+// encodings ERTS 25 does (SMALL_INTEGER/INTEGER/SMALL_BIG/LARGE_BIG,
+// STRING_EXT for short byte lists, NEW_PID, NEW_PORT or V4_PORT,
+// NEWER_REFERENCE, UTF-8 atoms), so re-encoding what ERTS produced gives
+// ERTS's bytes, except for maps over 32 keys, whose order ERTS derives
+// from its internal hashing. Go strings encode as binaries; besides the
+// term types the encoder accepts bool, every Go integer size, *big.Int,
+// float32/float64, []any and nil ([]); other Go values go through the
+// reflection layer (Marshal).
+//
+// Decoding is safe on hostile input: every length is checked against the
+// remaining bytes before anything is allocated, nesting, term count, atom
+// length, big integer size and inflated size are bounded by Limits,
+// duplicate map keys and non-finite floats are rejected, and every failure
+// is a *DecodeError that matches ErrMalformed and one specific sentinel.
 package etf
 
 import (
