@@ -135,7 +135,9 @@ func (s *Server) Serve(l net.Listener) error {
 		return s.stopErr()
 	}
 	s.listeners = append(s.listeners, l)
+	s.wg.Add(1) // Close waits for this loop too
 	s.mu.Unlock()
+	defer s.wg.Done()
 	s.log.Info("epmd: listening", "addr", l.Addr().String())
 	defer l.Close()
 
@@ -148,19 +150,10 @@ func (s *Server) Serve(l net.Listener) error {
 				return s.stopErr()
 			default:
 			}
+			// Out of file descriptors and similar conditions pass; an
+			// EPMD that stops is worse than one that waits.
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				s.log.Warn("epmd: accept failed; retrying", "err", err, "in", backoff)
-				select {
-				case <-time.After(backoff):
-				case <-s.done:
-				}
-				continue
-			}
-			// Out of file descriptors and similar conditions also come
-			// here; an EPMD that stops is worse than one that waits.
-			if isTemporaryAcceptErr(err) {
+			if (errors.As(err, &ne) && ne.Timeout()) || isTemporaryAcceptErr(err) {
 				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
 				s.log.Warn("epmd: accept failed; retrying", "err", err, "in", backoff)
 				select {
@@ -234,7 +227,8 @@ func (s *Server) untrack(sc *serverConn) {
 // Close stops the server: it closes every listener and every connection,
 // which drops every registration (the registered nodes, ours or real erl
 // nodes, see their EPMD connection close, as when epmd is killed), and
-// waits for the connection goroutines to finish. It is idempotent.
+// waits for the Serve loops and connection goroutines to finish. It is
+// idempotent.
 func (s *Server) Close() error {
 	s.closeNoWait(false)
 	s.wg.Wait()
