@@ -8,7 +8,7 @@ type Option func(*options)
 // options is the resolved configuration of the reflection layer. It is a
 // small value copied per call, so concurrent calls never share state.
 type options struct {
-	nilAtom            Atom // encoding of nil pointers, interfaces, maps
+	nilAtom            Atom // encoding of nil pointers and interfaces
 	stringsAsCharlists bool // Go string -> Erlang string (list) instead of binary
 	structsAsTuples    bool // unmarked structs -> plain tuples
 	binaryFieldKeys    bool // struct field keys as binaries instead of atoms
@@ -38,8 +38,8 @@ func applyOptions(opts []Option) options {
 	return o
 }
 
-// WithNilAtom sets the atom that nil pointers, nil interfaces and nil maps
-// encode as. The default is nil, Elixir's nil; Erlang code usually expects
+// WithNilAtom sets the atom that nil pointers and nil interfaces encode as
+// (nil slices encode as [] and nil maps as #{}). The default is nil, Elixir's nil; Erlang code usually expects
 // undefined. Decoding accepts both nil and undefined (and this atom) as
 // nil whatever this option says.
 func WithNilAtom(a Atom) Option {

@@ -327,3 +327,17 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+func TestUnmarshalWithLimits(t *testing.T) {
+	b, err := Marshal([][][]int{{{1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := Unmarshal(b, &v, WithLimits(Limits{MaxDepth: 1})); !errors.Is(err, ErrTooDeep) {
+		t.Fatalf("err = %v, want ErrTooDeep", err)
+	}
+	if err := Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+}
