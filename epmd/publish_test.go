@@ -108,3 +108,24 @@ func TestPublishCloseIsPrompt(t *testing.T) {
 	_, _, err := (&Client{Port: port}).Names(context.Background())
 	assert.ErrorIs(t, err, ErrUnreachable, "no server was started: DisableServer")
 }
+
+// TestPublishTakeoverRace: two clients lose their EPMD at once; exactly
+// one takes the port over and the other registers in it.
+func TestPublishTakeoverRace(t *testing.T) {
+	port := freePort(t)
+	opts := func(name string) PublishOptions {
+		return PublishOptions{Registration: Registration{Name: name, Port: 1}, Port: port, ListenHost: "127.0.0.1"}
+	}
+	owner, _ := publishT(t, opts("owner"))
+	b, bChanges := publishT(t, opts("b"))
+	c, cChanges := publishT(t, opts("c"))
+	require.True(t, owner.Status().Embedded && !b.Status().Embedded && !c.Status().Embedded)
+
+	require.NoError(t, owner.Close())
+	bs := bChanges.next(t, "b registered again", registered)
+	cs := cChanges.next(t, "c registered again", registered)
+	assert.True(t, bs.Embedded != cs.Embedded, "exactly one serves: b=%v c=%v", bs.Embedded, cs.Embedded)
+	_, names, err := (&Client{Port: port}).Names(ctxT(t))
+	require.NoError(t, err)
+	assert.Equal(t, 2, len(names), "%v", names)
+}
