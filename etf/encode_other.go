@@ -63,7 +63,7 @@ func (s *appendState) value(dst []byte, rv reflect.Value) ([]byte, error) {
 	case charlistType:
 		return s.e.appendCharlist(dst, Charlist(rv.String())), nil
 	}
-	if f := flagsOf(rt); f.special || (f.ptrSpecial && rv.CanAddr()) {
+	if f := flagsOf(rt); f.special || f.ptrSpecial {
 		return s.general(dst, rv)
 	}
 	switch k {

@@ -226,6 +226,15 @@ func (s *encState) value(rv reflect.Value) (Term, error) {
 	if (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) && rv.IsNil() {
 		return s.opts.nilAtom, nil
 	}
+	if !rv.CanAddr() && flagsOf(rt).ptrSpecial {
+		// MarshalTerm or MarshalText has a pointer receiver but the value
+		// is not addressable (passed by value, a map element ...): call
+		// it on a copy rather than silently ignoring it, as
+		// encoding/json v1 would.
+		c := reflect.New(rt).Elem()
+		c.Set(rv)
+		rv = c
+	}
 	if rt.Implements(marshalerType) {
 		return s.marshaler(rv.Interface().(Marshaler), rt)
 	}

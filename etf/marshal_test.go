@@ -369,3 +369,38 @@ func TestElixirStructFieldNamedStruct(t *testing.T) {
 		t.Fatalf("got %#v", got)
 	}
 }
+
+// ptrCelsius has its MarshalTerm on the pointer receiver.
+type ptrCelsius struct{ C float64 }
+
+func (p *ptrCelsius) MarshalTerm() (Term, error) { return Tuple{Atom("celsius"), p.C}, nil }
+
+func TestPointerReceiverMarshaler(t *testing.T) {
+	want := Tuple{Atom("celsius"), 1.5}
+	for name, v := range map[string]any{
+		"value":       ptrCelsius{1.5},
+		"pointer":     &ptrCelsius{1.5},
+		"map element": map[string]ptrCelsius{"k": {1.5}},
+		"in slice":    []ptrCelsius{{1.5}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b, err := Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Decode(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch x := got.(type) {
+			case Map:
+				got = x[0].Value
+			case List:
+				got = x[0]
+			}
+			if !Equal(got, want) {
+				t.Fatalf("got %#v", got)
+			}
+		})
+	}
+}
