@@ -181,6 +181,9 @@ func (s *decState) u32() uint32 {
 // sized from the remaining input (every element needs at least two bytes
 // in practice, one in theory), so it never exceeds the input size.
 func (s *decState) elems(n int) []Term {
+	if n == 0 {
+		return []Term{}
+	}
 	if n > len(s.slab) {
 		if n >= 16 || !s.slabbed {
 			s.slabbed = true
