@@ -207,3 +207,26 @@ func nan() float64 {
 	var z float64
 	return z / z
 }
+
+// TestConcurrentDecode decodes the golden vectors from several goroutines
+// with one shared Decoder (the atom intern table is shared too); run with
+// -race.
+func TestConcurrentDecode(t *testing.T) {
+	vs := loadGolden(t)
+	var d Decoder
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for _, v := range vs {
+				if _, err := d.Decode(v.data); err != nil && v.variant != "raw" {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		noErr(t, <-errs)
+	}
+}
