@@ -82,6 +82,18 @@ func (s *server) HandleMessage(np *node.Process, msg etf.Term) error {
 		}
 		return s.finish(s.info(Timeout))
 	}
+	if isSystemMsg(msg) && s.armed != 0 {
+		// gen_server restarts its timeout after a system message (the
+		// receive loop is re-entered with the same Time), so sys calls
+		// and test harness syncs do not cancel it.
+		s.disarm()
+		if err := s.dispatch(msg); err != nil {
+			return s.stopping(err)
+		}
+		s.wantTimeout = true
+		s.armTimeout()
+		return nil
+	}
 	s.disarm()
 	if err := s.runContinues(); err != nil {
 		return err
@@ -253,6 +265,11 @@ func (s *server) disarm() {
 		s.stopTimeout()
 		s.stopTimeout = nil
 	}
+}
+
+func isSystemMsg(msg etf.Term) bool {
+	t, ok := msg.(etf.Tuple)
+	return ok && len(t) == 3 && t[0] == atomSystem
 }
 
 // parseFrom accepts {Pid, Tag} with any Tag.

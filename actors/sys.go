@@ -17,7 +17,9 @@ type ReplaceFunc func(old etf.Term) (etf.Term, error)
 // system answers a sys message {system, From, Req} (the sys module's
 // protocol; see sys(3) and gen_server's system callbacks).
 func (s *server) system(from From, req etf.Term) error {
-	reply := func(v etf.Term) { _ = Reply(&s.proc, from, v) }
+	// Replies go straight through node: they are not the actor's doing, so
+	// the Observer does not see them.
+	reply := func(v etf.Term) { _ = node.Reply(s.proc.np, from.Term(), v) }
 	switch r := req.(type) {
 	case etf.Atom:
 		switch r {
