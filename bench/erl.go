@@ -35,6 +35,10 @@ type Env struct {
 	ErlPath, ErlcPath, EPMDPath string
 	// ErlArgs are extra emulator flags for every erl node (e.g. "+P 2000000").
 	ErlArgs []string
+	// PeerCommand starts the receiving Go node of the go-go side; RunPeer's
+	// flags are appended. erlgo sets it to {os.Executable(), "bench",
+	// "-peer"}. Empty makes go-go unavailable.
+	PeerCommand []string
 
 	mu       sync.Mutex
 	dir      string
@@ -229,8 +233,15 @@ func (e *Env) startErl(ctx context.Context, o erlNodeOptions) (*erlNode, error) 
 	if o.epmdPort != 0 {
 		cmd.Env = append(cmd.Env, "ERL_EPMD_PORT="+strconv.Itoa(o.epmdPort))
 	}
-	n := &erlNode{name: o.name, cmd: cmd, lines: make(chan string, 16), stderr: &tailBuffer{max: 4096}, done: make(chan struct{})}
+	return startLineProc(ctx, o.name, cmd)
+}
+
+// startLineProc starts cmd (erl running erlgo_bench, or an `erlgo bench
+// -peer`) and waits for its READY line; name is the node name it hosts.
+func startLineProc(ctx context.Context, name string, cmd *exec.Cmd) (*erlNode, error) {
+	n := &erlNode{name: name, cmd: cmd, lines: make(chan string, 16), stderr: &tailBuffer{max: 4096}, done: make(chan struct{})}
 	cmd.Stderr = n.stderr
+	var err error
 	if n.stdin, err = cmd.StdinPipe(); err != nil {
 		return nil, err
 	}
@@ -239,7 +250,7 @@ func (e *Env) startErl(ctx context.Context, o erlNodeOptions) (*erlNode, error) 
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start erl: %w", err)
+		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -259,7 +270,7 @@ func (e *Env) startErl(ctx context.Context, o erlNodeOptions) (*erlNode, error) 
 	}
 	if err != nil {
 		n.kill()
-		return nil, fmt.Errorf("erl %s: %w", o.name, err)
+		return nil, fmt.Errorf("%s %s: %w", filepath.Base(cmd.Path), name, err)
 	}
 	if f := parseFields(line); f["otp"] != "" {
 		n.otp = f["otp"]
@@ -273,7 +284,7 @@ func (n *erlNode) readLine(ctx context.Context) (string, error) {
 		select {
 		case line, ok := <-n.lines:
 			if !ok {
-				return "", fmt.Errorf("erl exited: %s", strings.TrimSpace(n.stderr.String()))
+				return "", fmt.Errorf("exited: %s", strings.TrimSpace(n.stderr.String()))
 			}
 			if strings.HasPrefix(line, "READY") || strings.HasPrefix(line, "RESULT") ||
 				strings.HasPrefix(line, "ERROR") || strings.HasPrefix(line, "PONG") {

@@ -2,53 +2,249 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"os/exec"
+	"strconv"
+	"strings"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
 )
 
+// quietLogger keeps the benchmark nodes' logs off the progress output.
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// startGoNode starts a benchmark node; dist selects distribution over the
+// run's private EPMD.
+func startGoNode(ctx context.Context, env *Env, prefix string, dist bool) (*node.Node, error) {
+	opts := []node.Option{node.WithLogger(quietLogger())}
+	if !dist {
+		opts = append(opts, node.WithoutDistribution())
+		return node.Start(ctx, UniqueName(prefix), opts...)
+	}
+	port, err := env.EPMDPort(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, node.WithCookie(env.Cookie()), node.WithEPMD("127.0.0.1", port), node.WithListenAddr("127.0.0.1:0"))
+	return node.Start(ctx, UniqueName(prefix), opts...)
+}
+
+func stopGoNode(n *node.Node) {
+	if n == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	_ = n.Stop(ctx)
+}
+
+// probe asks the spawner at target for zero receivers: one round trip that
+// proves the connection works before the first measured run. A missing
+// distribution layer shows up here as ErrNotBuilt.
+func probe(ctx context.Context, d *goDriver, target etf.Term) error {
+	_, err := d.pids(ctx, target, etf.Tuple{atomSpawnReceivers, d.coord, 0, 0}, atomReceivers, 0)
+	if errors.Is(err, node.ErrNoConnection) {
+		return fmt.Errorf("%w: node distribution (%v)", ErrNotBuilt, err)
+	}
+	return err
+}
+
 // goLocal is the Go local side: senders, receivers, callers and echo
-// servers as processes of one erlgo node in this OS process.
-type goLocal struct{}
+// servers are processes of one erlgo node in this OS process.
+type goLocal struct {
+	env *Env
+	n   *node.Node
+	d   *goDriver
+}
 
 // NewGoLocal returns the Go local side.
-func NewGoLocal() Side { return &goLocal{} }
+func NewGoLocal(env *Env) Side { return &goLocal{env: env} }
 
-func (s *goLocal) Name() string                { return SideGoLocal }
-func (s *goLocal) Baseline() string            { return SideBEAMLocal }
-func (s *goLocal) Supports(Workload) bool      { return true }
-func (s *goLocal) Start(context.Context) error { return nil }
-func (s *goLocal) Close() error                { return nil }
+func (s *goLocal) Name() string           { return SideGoLocal }
+func (s *goLocal) Baseline() string       { return SideBEAMLocal }
+func (s *goLocal) Supports(Workload) bool { return true }
+
+func (s *goLocal) Start(ctx context.Context) error {
+	n, err := startGoNode(ctx, s.env, "bench_local", false)
+	if err != nil {
+		return err
+	}
+	s.n = n
+	if err := spawnSpawner(n); err != nil {
+		return err
+	}
+	s.d, err = newGoDriver(n)
+	return err
+}
 
 func (s *goLocal) Run(ctx context.Context, c Case) (Result, error) {
 	switch c.Workload.Kind {
 	case KindCodec:
 		return runETF(c)
+	case KindMemory:
+		return goIdleMemory(ctx, c.N, node.WithLogger(quietLogger()))
 	default:
-		return Result{}, fmt.Errorf("go-local %s: node package: %w", c.Workload.Name, ErrNotBuilt)
+		return s.d.run(ctx, c, atomSpawner)
 	}
 }
 
-// pendingSide is a side whose erlgo package has not landed yet.
-type pendingSide struct {
-	name, baseline string
+func (s *goLocal) Close() error { stopGoNode(s.n); s.n = nil; return nil }
+
+// goGo is the Go<->Go loopback side: a driver node in this process and a
+// receiving node in a re-executed copy of this program (Env.PeerCommand).
+type goGo struct {
+	env  *Env
+	n    *node.Node
+	d    *goDriver
+	peer *erlNode
 }
 
-func (s pendingSide) Name() string                { return s.name }
-func (s pendingSide) Baseline() string            { return s.baseline }
-func (s pendingSide) Supports(w Workload) bool    { return !w.LocalOnly }
-func (s pendingSide) Close() error                { return nil }
-func (s pendingSide) Start(context.Context) error { return fmt.Errorf("%s: %w", s.name, ErrNotBuilt) }
-func (s pendingSide) Run(context.Context, Case) (Result, error) {
-	return Result{}, fmt.Errorf("%s: %w", s.name, ErrNotBuilt)
+// NewGoGo returns the Go<->Go loopback side. It needs Env.PeerCommand.
+func NewGoGo(env *Env) Side { return &goGo{env: env} }
+
+func (s *goGo) Name() string             { return SideGoGo }
+func (s *goGo) Baseline() string         { return SideBEAMBEAM }
+func (s *goGo) Supports(w Workload) bool { return !w.LocalOnly }
+
+func (s *goGo) Start(ctx context.Context) error {
+	if len(s.env.PeerCommand) == 0 {
+		return fmt.Errorf("%w: no peer command to host the receiving Go node", ErrUnavailable)
+	}
+	port, err := s.env.EPMDPort(ctx)
+	if err != nil {
+		return err
+	}
+	name := UniqueName("bench_gorx")
+	args := append(s.env.PeerCommand[1:len(s.env.PeerCommand):len(s.env.PeerCommand)],
+		"-name", name, "-cookie", s.env.Cookie(), "-epmd-port", strconv.Itoa(port))
+	if s.peer, err = startLineProc(ctx, name, exec.Command(s.env.PeerCommand[0], args...)); err != nil {
+		return err
+	}
+	if s.n, err = startGoNode(ctx, s.env, "bench_gotx", true); err != nil {
+		return err
+	}
+	if s.d, err = newGoDriver(s.n); err != nil {
+		return err
+	}
+	return probe(ctx, s.d, s.target())
 }
 
-// NewGoGo returns the Go<->Go loopback side.
-func NewGoGo(env *Env) Side { return pendingSide{SideGoGo, SideBEAMBEAM} }
+func (s *goGo) target() etf.Term { return etf.Tuple{atomSpawner, etf.Atom(s.peer.name)} }
+
+func (s *goGo) Run(ctx context.Context, c Case) (Result, error) {
+	return s.d.run(ctx, c, s.target())
+}
+
+func (s *goGo) Close() error {
+	stopGoNode(s.n)
+	s.peer.kill()
+	s.n, s.peer = nil, nil
+	return nil
+}
+
+// goBEAM is the Go->BEAM side: Go senders and callers in this process,
+// receivers and gen_server echo servers on an erl node.
+type goBEAM struct {
+	env  *Env
+	n    *node.Node
+	d    *goDriver
+	peer *erlNode
+}
 
 // NewGoBEAM returns the Go->BEAM side.
-func NewGoBEAM(env *Env) Side { return pendingSide{SideGoBEAM, SideBEAMBEAM} }
+func NewGoBEAM(env *Env) Side { return &goBEAM{env: env} }
+
+func (s *goBEAM) Name() string             { return SideGoBEAM }
+func (s *goBEAM) Baseline() string         { return SideBEAMBEAM }
+func (s *goBEAM) Supports(w Workload) bool { return !w.LocalOnly }
+
+func (s *goBEAM) Start(ctx context.Context) error {
+	port, err := s.env.EPMDPort(ctx)
+	if err != nil {
+		return err
+	}
+	s.peer, err = s.env.startErl(ctx, erlNodeOptions{name: UniqueName("bench_erx"), cookie: s.env.Cookie(), epmdPort: port, eval: "erlgo_bench:peer()"})
+	if err != nil {
+		return err
+	}
+	if s.n, err = startGoNode(ctx, s.env, "bench_gotx", true); err != nil {
+		return err
+	}
+	if s.d, err = newGoDriver(s.n); err != nil {
+		return err
+	}
+	return probe(ctx, s.d, s.target())
+}
+
+func (s *goBEAM) target() etf.Term { return etf.Tuple{atomSpawner, etf.Atom(s.peer.name)} }
+
+func (s *goBEAM) Run(ctx context.Context, c Case) (Result, error) {
+	return s.d.run(ctx, c, s.target())
+}
+
+func (s *goBEAM) Close() error {
+	stopGoNode(s.n)
+	s.peer.kill()
+	s.n, s.peer = nil, nil
+	return nil
+}
+
+// beamGo is the BEAM->Go side: erl senders and callers (the same driver
+// code as beam-beam), receivers and echo servers on a Go node in this
+// process.
+type beamGo struct {
+	env    *Env
+	n      *node.Node
+	driver *erlNode
+}
 
 // NewBEAMGo returns the BEAM->Go side.
-func NewBEAMGo(env *Env) Side { return pendingSide{SideBEAMGo, SideBEAMBEAM} }
+func NewBEAMGo(env *Env) Side { return &beamGo{env: env} }
+
+func (s *beamGo) Name() string             { return SideBEAMGo }
+func (s *beamGo) Baseline() string         { return SideBEAMBEAM }
+func (s *beamGo) Supports(w Workload) bool { return !w.LocalOnly }
+
+func (s *beamGo) Start(ctx context.Context) error {
+	port, err := s.env.EPMDPort(ctx)
+	if err != nil {
+		return err
+	}
+	if s.n, err = startGoNode(ctx, s.env, "bench_gorx", true); err != nil {
+		return err
+	}
+	if err := spawnSpawner(s.n); err != nil {
+		return err
+	}
+	s.driver, err = s.env.startErl(ctx, erlNodeOptions{name: UniqueName("bench_etx"), cookie: s.env.Cookie(), epmdPort: port, eval: "erlgo_bench:serve()"})
+	if err != nil {
+		return err
+	}
+	if _, err := s.driver.command(ctx, "connect "+string(s.n.Name())); err != nil {
+		if strings.Contains(err.Error(), "ERROR pang") {
+			return fmt.Errorf("%w: node distribution (erl cannot connect to the Go node: pang)", ErrNotBuilt)
+		}
+		return err
+	}
+	return nil
+}
+
+func (s *beamGo) Run(ctx context.Context, c Case) (Result, error) {
+	if !s.Supports(c.Workload) {
+		return Result{}, ErrUnsupported
+	}
+	return runErlCase(ctx, s.driver, c, string(s.n.Name()))
+}
+
+func (s *beamGo) Close() error {
+	s.driver.kill()
+	stopGoNode(s.n)
+	s.n, s.driver = nil, nil
+	return nil
+}
 
 // NewSides builds the named sides (all of SideNames when names is empty),
 // in report order.
@@ -67,24 +263,14 @@ func NewSides(env *Env, names []string) ([]Side, error) {
 		}
 		want[n] = true
 	}
+	ctors := map[string]func(*Env) Side{
+		SideBEAMLocal: NewBEAMLocal, SideBEAMBEAM: NewBEAMBEAM, SideGoLocal: NewGoLocal,
+		SideGoGo: NewGoGo, SideGoBEAM: NewGoBEAM, SideBEAMGo: NewBEAMGo,
+	}
 	var sides []Side
 	for _, n := range SideNames() {
-		if !want[n] {
-			continue
-		}
-		switch n {
-		case SideBEAMLocal:
-			sides = append(sides, NewBEAMLocal(env))
-		case SideBEAMBEAM:
-			sides = append(sides, NewBEAMBEAM(env))
-		case SideGoLocal:
-			sides = append(sides, NewGoLocal())
-		case SideGoGo:
-			sides = append(sides, NewGoGo(env))
-		case SideGoBEAM:
-			sides = append(sides, NewGoBEAM(env))
-		case SideBEAMGo:
-			sides = append(sides, NewBEAMGo(env))
+		if want[n] {
+			sides = append(sides, ctors[n](env))
 		}
 	}
 	return sides, nil

@@ -24,10 +24,10 @@ func runBench(args []string) error {
 		sides     = fs.String("sides", "", "comma list of sides (default all: "+strings.Join(bench.SideNames(), ",")+")")
 		rounds    = fs.Int("rounds", 0, "measured rounds per side and case (default 5, -quick 3)")
 		pairs     = fs.String("pairs", "", "comma list of sender/receiver pair counts (default 1,2,8; -quick 1,8)")
-		n         = fs.Int("n", 0, "messages per sender and round; calls use n/10, 1 KiB binaries n/4, etf-term n (default 200000, -quick 20000)")
+		n         = fs.Int("n", 0, "messages per sender and round; calls use n/10, 1 KiB binaries n/4, etf-term n (default 200000, -quick 10000)")
 		duration  = fs.Duration("duration", 0, "instead of -n, calibrate each side and case to about this long per round")
 		idle      = fs.String("idle-procs", "", "comma list of idle process counts for idle-memory (default 100000)")
-		quick     = fs.Bool("quick", false, "quick run (< 60 s on 2 cores): 3 rounds, n 20000, pairs 1,8")
+		quick     = fs.Bool("quick", false, "quick run (< 60 s on 2 cores): 3 rounds, n 10000, pairs 1,8")
 		noWarmup  = fs.Bool("no-warmup", false, "skip the discarded warm-up run per side and case")
 		jsonPath  = fs.String("json", "bench-results/results.json", "write the JSON report here (empty: skip)")
 		svgPath   = fs.String("svg", "bench-results/chart.svg", "write the SVG chart here (empty: skip)")
@@ -64,6 +64,10 @@ func runBench(args []string) error {
 		}
 	}
 	env := &bench.Env{}
+	if exe, err := os.Executable(); err == nil {
+		// go-go's receiving node runs in a second copy of this program.
+		env.PeerCommand = []string{exe, "bench", "-peer"}
+	}
 	for _, p := range cfg.IdleProcs {
 		if p > 200_000 { // erl's default process limit is 262,144
 			env.ErlArgs = append(env.ErlArgs, "+P", strconv.Itoa(2*p))

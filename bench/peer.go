@@ -1,0 +1,46 @@
+package bench
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/erlgo/erlgo/node"
+)
+
+// RunPeer hosts the receiving node of the go-go side: `erlgo bench -peer
+// -name N -cookie C -epmd-port P` starts node N registered with the EPMD on
+// port P, registers the erlgo_bench spawner, prints "READY node=N" on
+// stdout and runs until stdin closes (the runner exited or closed it).
+func RunPeer(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bench -peer", flag.ContinueOnError)
+	name := fs.String("name", "", "node name (name@host)")
+	cookie := fs.String("cookie", "", "distribution cookie")
+	port := fs.Int("epmd-port", 4369, "EPMD port")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" || *cookie == "" {
+		return fmt.Errorf("bench -peer: -name and -cookie are required")
+	}
+	n, err := node.Start(ctx, *name, node.WithCookie(*cookie), node.WithEPMD("127.0.0.1", *port),
+		node.WithListenAddr("127.0.0.1:0"), node.WithLogger(quietLogger()))
+	if err != nil {
+		return err
+	}
+	defer stopGoNode(n)
+	if err := spawnSpawner(n); err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(stdout, "READY node=%s\n", n.Name()); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, stdin); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	return nil
+}
