@@ -1,6 +1,181 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
-// runNode is not implemented yet.
-func runNode(args []string) error { return errors.New("node: not implemented yet") }
+	"github.com/erlgo/erlgo/interop"
+	"github.com/erlgo/erlgo/interop/demo"
+	"github.com/erlgo/erlgo/node"
+)
+
+// nodeFlags are the flags of `erlgo node`.
+type nodeFlags struct {
+	name, sname string
+	cookie      string
+	epmdPort    int
+	listen      string
+	hidden      bool
+	verbose     bool
+}
+
+// runNode runs the demo node until SIGINT/SIGTERM: a node with the cluster
+// services (net_kernel, rex, erpc, io) hosting the demo processes and
+// functions (package interop/demo). It prints a line containing "ready"
+// once the node is registered with EPMD and accepts connections.
+func runNode(args []string) error {
+	fs := flag.NewFlagSet("node", flag.ContinueOnError)
+	var f nodeFlags
+	fs.StringVar(&f.name, "name", "", "long node name, e.g. go@127.0.0.1")
+	fs.StringVar(&f.sname, "sname", "", "short node name, e.g. go (the host part is this machine's short hostname)")
+	fs.StringVar(&f.cookie, "cookie", "", "distribution cookie (default: $ERLGO_COOKIE, else ~/.erlang.cookie)")
+	fs.IntVar(&f.epmdPort, "epmd-port", defaultEPMDPort(), "EPMD port (default: $ERL_EPMD_PORT, else 4369); an embedded EPMD starts when none runs")
+	fs.StringVar(&f.listen, "listen", ":0", "distribution listen address")
+	fs.BoolVar(&f.hidden, "hidden", false, "connect as a hidden node")
+	fs.BoolVar(&f.verbose, "v", false, "debug logging")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	full, err := fullName(f.name, f.sname)
+	if err != nil {
+		return err
+	}
+	cookie, source, err := resolveCookie(f.cookie)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if f.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	opts := []node.Option{
+		node.WithCookie(cookie),
+		node.WithLogger(log),
+		node.WithEPMD("127.0.0.1", f.epmdPort),
+		node.WithListenAddr(f.listen),
+	}
+	if f.hidden {
+		opts = append(opts, node.WithHidden())
+	}
+	startCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	n, err := node.Start(startCtx, full, opts...)
+	if err != nil {
+		return err
+	}
+	defer shutdown(n, log)
+	svc, err := interop.Start(startCtx, n, interop.WithOutput(os.Stdout))
+	if err != nil {
+		return err
+	}
+	defer svc.Stop()
+	if _, err := demo.Start(startCtx, n, svc); err != nil {
+		return err
+	}
+	fmt.Printf("erlgo node %s ready (cookie from %s, epmd port %d, %s)\n",
+		n.Name(), source, f.epmdPort, visibility(f.hidden))
+
+	select {
+	case <-ctx.Done():
+		fmt.Println("erlgo node: signal received, stopping")
+	case <-n.Done():
+	}
+	return nil
+}
+
+func shutdown(n *node.Node, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n.Stop(ctx); err != nil {
+		log.Warn("stop", "err", err)
+		return
+	}
+	fmt.Println("erlgo node: stopped")
+}
+
+func visibility(hidden bool) string {
+	if hidden {
+		return "hidden"
+	}
+	return "visible"
+}
+
+// fullName builds name@host from -name or -sname (exactly one).
+func fullName(name, sname string) (string, error) {
+	switch {
+	case name != "" && sname != "":
+		return "", errors.New("give -name or -sname, not both")
+	case name != "":
+		if !strings.Contains(name, "@") {
+			host, err := os.Hostname()
+			if err != nil {
+				return "", err
+			}
+			return name + "@" + host, nil
+		}
+		return name, nil
+	case sname != "":
+		if strings.Contains(sname, "@") {
+			return sname, nil
+		}
+		host, err := os.Hostname()
+		if err != nil {
+			return "", err
+		}
+		if i := strings.IndexByte(host, '.'); i > 0 {
+			host = host[:i]
+		}
+		return sname + "@" + host, nil
+	}
+	return "", errors.New("-name or -sname is required")
+}
+
+// resolveCookie picks the cookie: the flag, $ERLGO_COOKIE, then
+// ~/.erlang.cookie (as erl does).
+func resolveCookie(flagValue string) (cookie, source string, err error) {
+	if flagValue != "" {
+		return flagValue, "-cookie", nil
+	}
+	if c := os.Getenv("ERLGO_COOKIE"); c != "" {
+		return c, "$ERLGO_COOKIE", nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", "", fmt.Errorf("no cookie: give -cookie or set ERLGO_COOKIE (%w)", err)
+	}
+	path := filepath.Join(home, ".erlang.cookie")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", "", fmt.Errorf("no cookie: give -cookie or set ERLGO_COOKIE (%w)", err)
+	}
+	c := strings.TrimSpace(string(b))
+	if c == "" {
+		return "", "", fmt.Errorf("no cookie: %s is empty", path)
+	}
+	return c, path, nil
+}
+
+func defaultEPMDPort() int {
+	if p, err := strconv.Atoi(os.Getenv("ERL_EPMD_PORT")); err == nil && p > 0 && p < 65536 {
+		return p
+	}
+	return 4369
+}
