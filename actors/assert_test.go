@@ -14,7 +14,7 @@ import (
 
 func eq(t testing.TB, want, got any, msg ...any) {
 	t.Helper()
-	if reflect.DeepEqual(want, got) || etf.Equal(want, got) {
+	if reflect.DeepEqual(want, got) || termEqual(want, got) {
 		return
 	}
 	t.Fatalf("%s: got %#v, want %#v", label(msg), got, want)
@@ -53,4 +53,14 @@ func label(msg []any) string {
 		return "assertion"
 	}
 	return fmt.Sprint(msg...)
+}
+
+// termEqual is etf.Equal, false for Go values it cannot compare.
+func termEqual(a, b any) (eq bool) {
+	defer func() {
+		if recover() != nil {
+			eq = false
+		}
+	}()
+	return etf.Equal(a, b)
 }

@@ -157,7 +157,7 @@ type Supervisor struct {
 	Factories map[etf.Atom]Factory
 
 	p        *Process
-	kids     []*child          // static children, in start order
+	kids     []*child           // static children, in start order
 	dyn      map[etf.PID]*child // simple_one_for_one children
 	restarts []time.Time
 }

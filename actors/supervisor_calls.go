@@ -12,9 +12,9 @@ import (
 
 // Errors returned by the supervisor functions ({error, Reason} replies).
 var (
-	ErrChildNotFound   = errors.New("actors: child not found")           // not_found
-	ErrChildRunning    = errors.New("actors: child is running")          // running
-	ErrChildRestarting = errors.New("actors: child is restarting")       // restarting
+	ErrChildNotFound   = errors.New("actors: child not found")            // not_found
+	ErrChildRunning    = errors.New("actors: child is running")           // running
+	ErrChildRestarting = errors.New("actors: child is restarting")        // restarting
 	ErrAlreadyPresent  = errors.New("actors: child spec already present") // already_present
 	ErrSimpleOneForOne = errors.New("actors: not allowed on a simple_one_for_one supervisor")
 )
