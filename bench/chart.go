@@ -20,7 +20,7 @@ var sideColors = map[string]string{
 
 // Chart geometry, in SVG user units.
 const (
-	chartWidth   = 980
+	chartWidth   = 1080
 	chartLabelW  = 190 // case label column
 	chartBarW    = 480 // longest bar
 	chartBarH    = 13
@@ -33,13 +33,32 @@ const (
 )
 
 // WriteSVG draws the report as a horizontal bar chart: one group per case,
-// one bar per side, bar length = median relative to the largest median in
-// the group (each group is its own linear scale, so workloads with different
-// units sit in one picture), a whisker for min..max, and the value, unit and
-// erlgo/BEAM ratio as text. Sides without numbers are listed as text.
+// one bar per side, a whisker for min..max, and the value, unit and
+// erlgo/BEAM ratio as text. Bar lengths are linear and scaled per group and
+// per class of side (local sides together, loopback sides together), so
+// workloads with different units share one picture and loopback bars are
+// not dwarfed by local ones. Sides that did not start appear only in the
+// legend; a case a side could not run is written as text.
 func (r *Report) WriteSVG(w io.Writer) error {
-	height := chartTopPad
+	started := map[string]bool{}
+	for _, sd := range r.Sides {
+		started[sd.Name] = sd.Status == "ok"
+	}
+	rows := make([]Row, 0, len(r.Rows))
 	for _, row := range r.Rows {
+		var cells []Cell
+		for _, c := range row.Cells {
+			if ok, known := started[c.Side]; ok || !known {
+				cells = append(cells, c)
+			}
+		}
+		if len(cells) > 0 {
+			row.Cells = cells
+			rows = append(rows, row)
+		}
+	}
+	height := chartTopPad
+	for _, row := range rows {
 		height += len(row.Cells)*(chartBarH+chartBarGap) + chartRowGap
 	}
 	height += 20
@@ -54,7 +73,7 @@ func (r *Report) WriteSVG(w io.Writer) error {
 	text(&b, chartPadLeft, 38, "", fmt.Sprintf("%s, %d cores, %s, Erlang/OTP %s — %s",
 		m.CPU, m.Cores, m.GoVersion, m.OTP, r.Started.Format("2006-01-02")))
 	text(&b, chartPadLeft, 54, "fill=\"#555\"", fmt.Sprintf(
-		"median of %d rounds, whisker min..max; each group scaled to its largest bar; rates: longer is better, bytes/proc: shorter is better",
+		"median of %d rounds, whisker min..max; local and loopback sides scaled separately per case; rates: longer is better, bytes/proc: shorter is better",
 		r.Settings.Rounds))
 	// Legend.
 	x := chartPadLeft
@@ -69,20 +88,21 @@ func (r *Report) WriteSVG(w io.Writer) error {
 	}
 
 	y := chartTopPad
-	for _, row := range r.Rows {
+	for _, row := range rows {
 		cs := caseOfRow(row)
-		top := 0.0
+		top := map[bool]float64{} // by isLocalSide
 		for _, c := range row.Cells {
 			if c.OK() {
-				top = max(top, c.Value.Max)
+				top[isLocalSide(c.Side)] = max(top[isLocalSide(c.Side)], c.Value.Max)
 			}
 		}
 		groupH := len(row.Cells)*(chartBarH+chartBarGap) - chartBarGap
 		text(&b, chartPadLeft, y+groupH/2+4, "font-weight=\"bold\"", row.Case)
 		text(&b, chartPadLeft, y+groupH/2+16, "fill=\"#777\"", row.Unit)
 		for _, c := range row.Cells {
+			top := top[isLocalSide(c.Side)]
 			if !c.OK() || top <= 0 {
-				text(&b, chartLabelW, y+chartBarH-2, "fill=\"#999\"", c.Side+": "+c.Status)
+				text(&b, chartLabelW, y+chartBarH-2, "fill=\"#999\"", truncate(c.Side+": "+c.Status, 110))
 				y += chartBarH + chartBarGap
 				continue
 			}
@@ -109,6 +129,18 @@ func (r *Report) WriteSVG(w io.Writer) error {
 	b.WriteString("</svg>\n")
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// isLocalSide reports whether a side runs in one OS process (no network).
+func isLocalSide(side string) bool { return side == SideBEAMLocal || side == SideGoLocal }
+
+// truncate shortens s to at most n runes, marking the cut with "...".
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-3]) + "..."
 }
 
 func colorOf(side string) string {

@@ -74,7 +74,7 @@ func TestWriteSVGIsWellFormedXML(t *testing.T) {
 		t.Errorf("rects = %d, want 7", rects)
 	}
 	out := b.String()
-	for _, want := range []string{"go-go: n/a (not built yet)", "1.50x beam-local", "&lt;2 cores&gt; &amp; co", "error: a &lt; b &amp; c"} {
+	for _, want := range []string{"go-go (n/a)", "1.50x beam-local", "&lt;2 cores&gt; &amp; co", "error: a &lt; b &amp; c"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("SVG lacks %q", want)
 		}

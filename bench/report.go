@@ -222,3 +222,13 @@ func FormatLatency(ns float64) string {
 		return fmt.Sprintf("%.1fµs", ns/1e3)
 	}
 }
+
+// ReadReport reads a report written by WriteJSON, so that the table and
+// chart can be regenerated without measuring again.
+func ReadReport(r io.Reader) (*Report, error) {
+	var rep Report
+	if err := json.NewDecoder(r).Decode(&rep); err != nil {
+		return nil, fmt.Errorf("read report: %w", err)
+	}
+	return &rep, nil
+}

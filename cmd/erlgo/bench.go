@@ -32,6 +32,7 @@ func runBench(args []string) error {
 		jsonPath  = fs.String("json", "bench-results/results.json", "write the JSON report here (empty: skip)")
 		svgPath   = fs.String("svg", "bench-results/chart.svg", "write the SVG chart here (empty: skip)")
 		mdPath    = fs.String("md", "bench-results/results.md", "write the Markdown table here too (empty: skip)")
+		render    = fs.String("render", "", "measure nothing: re-render the table, -svg and -md from this JSON report")
 	)
 	if len(args) > 0 && args[0] == "-peer" {
 		return runBenchPeer(args[1:])
@@ -83,13 +84,20 @@ func runBench(args []string) error {
 	defer stop()
 	cfg.Progress = os.Stderr
 
-	machine := bench.DescribeMachine(ctx, env)
 	start := time.Now()
-	rep, err := bench.Run(ctx, cfg, ss)
-	if err != nil {
-		return err
+	var rep *bench.Report
+	if *render != "" {
+		if rep, err = readReport(*render); err != nil {
+			return err
+		}
+		*jsonPath = ""
+	} else {
+		machine := bench.DescribeMachine(ctx, env)
+		if rep, err = bench.Run(ctx, cfg, ss); err != nil {
+			return err
+		}
+		rep.Machine = machine
 	}
-	rep.Machine = machine
 	if err := rep.WriteTable(os.Stdout); err != nil {
 		return err
 	}
@@ -111,6 +119,15 @@ func runBench(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "bench took %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+func readReport(path string) (*bench.Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return bench.ReadReport(f)
 }
 
 func splitList(s string) []string {
