@@ -117,7 +117,7 @@ type liveCase struct {
 func TestLiveRoundTrip(t *testing.T) {
 	echo := startEcho(t)
 	const seed = 20261124
-	n := 3000
+	n := 2000
 	if testing.Short() {
 		n = 300
 	}
