@@ -64,11 +64,17 @@ func (s *convState) canon(t Term) (Term, error) {
 
 // convert stores t into rv, which must be settable.
 func (s *convState) convert(t Term, rv reflect.Value) error {
+	// No defer: this recursion is the hot path of every Convert.
 	if s.depth++; s.depth > maxReflectDepth {
+		s.depth--
 		return s.typeErr(t, rv, fmt.Errorf("%w: nested too deep", ErrType))
 	}
-	defer func() { s.depth-- }()
+	err := s.convert1(t, rv)
+	s.depth--
+	return err
+}
 
+func (s *convState) convert1(t Term, rv reflect.Value) error {
 	if rv.Kind() == reflect.Pointer {
 		if s.isNilAtom(t) {
 			rv.SetZero()

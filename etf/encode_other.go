@@ -49,9 +49,15 @@ func (s *appendState) value(dst []byte, rv reflect.Value) ([]byte, error) {
 		return s.e.appendAtom(dst, s.opts.nilAtom)
 	}
 	if s.depth++; s.depth > maxReflectDepth {
+		s.depth--
 		return dst, &MarshalError{Type: rv.Type(), Err: fmt.Errorf("%w: nested too deep or cyclic", ErrInvalidTerm)}
 	}
-	defer func() { s.depth-- }()
+	dst, err := s.value1(dst, rv)
+	s.depth--
+	return dst, err
+}
+
+func (s *appendState) value1(dst []byte, rv reflect.Value) ([]byte, error) {
 	rt := rv.Type()
 	k := rv.Kind()
 	if (k == reflect.Pointer || k == reflect.Interface) && rv.IsNil() {

@@ -204,6 +204,18 @@ type typeFlags struct {
 var flagCache sync.Map // reflect.Type -> typeFlags
 
 func flagsOf(t reflect.Type) typeFlags {
+	// Predeclared and unnamed non-struct types (int, string, []int,
+	// map[string]any ...) have no methods and are no term types: skip
+	// the cache lookup for them.
+	if t.PkgPath() == "" {
+		switch t.Kind() {
+		case reflect.Struct, reflect.Pointer, reflect.Interface:
+		default:
+			if t != bytesType {
+				return typeFlags{}
+			}
+		}
+	}
 	if f, ok := flagCache.Load(t); ok {
 		return f.(typeFlags)
 	}
