@@ -1,0 +1,93 @@
+package integration
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestErlgoNodeCommand runs the real `erlgo node` binary with -name and
+// -sname: it prints ready, answers ping from erl, and stops on SIGINT
+// (and SIGTERM) with status 0.
+func TestErlgoNodeCommand(t *testing.T) {
+	needTool(t, "erl")
+	bin := filepath.Join(t.TempDir(), "erlgo")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/erlgo")
+	build.Dir = filepath.Join(sourceDir(), "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for i, nm := range namings(t) {
+		sig := []os.Signal{syscall.SIGINT, syscall.SIGTERM}[i%2]
+		t.Run(nm.label, func(t *testing.T) {
+			epmdPort := startEPMD(t)
+			cookie := "cmd_cookie_" + strconv.Itoa(int(seq.Add(1)))
+			full := nm.nodeName("gocmd")
+			arg := full
+			if !nm.long {
+				arg = full[:strings.IndexByte(full, '@')] // -sname takes the bare name
+			}
+			cmd := exec.Command(bin, "node", nm.nameFlag(), arg, "-epmd-port", strconv.Itoa(epmdPort))
+			cmd.Env = append(os.Environ(), "ERLGO_COOKIE="+cookie)
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := &syncBuffer{}
+			cmd.Stderr = out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			ready := make(chan struct{})
+			go func() {
+				sc := bufio.NewScanner(stdout)
+				closed := false
+				for sc.Scan() {
+					out.Write([]byte(sc.Text() + "\n"))
+					if !closed && strings.Contains(sc.Text(), "ready") {
+						close(ready)
+						closed = true
+					}
+				}
+				exited <- cmd.Wait()
+			}()
+			t.Cleanup(func() { _ = cmd.Process.Kill() })
+			select {
+			case <-ready:
+			case err := <-exited:
+				t.Fatalf("erlgo node exited early (%v):\n%s", err, out.String())
+			case <-time.After(waitFor):
+				t.Fatalf("no ready line:\n%s", out.String())
+			}
+			c := &cluster{naming: nm, epmdPort: epmdPort, cookie: cookie, beamDir: compileErl(t)}
+			res, err := c.runErl(t, c.nodeName("pinger"), "io:format(\"~p~n\", [net_adm:ping('"+full+"')]), halt().")
+			if err != nil || !strings.Contains(res, "pong") {
+				t.Errorf("ping from erl: %v %s", err, res)
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+			defer cancel()
+			select {
+			case err := <-exited:
+				if err != nil {
+					t.Errorf("exit after %v: %v\n%s", sig, err, out.String())
+				}
+			case <-ctx.Done():
+				t.Fatalf("did not stop on %v:\n%s", sig, out.String())
+			}
+			if !strings.Contains(out.String(), "stopped") {
+				t.Errorf("no stopped line:\n%s", out.String())
+			}
+		})
+	}
+}
