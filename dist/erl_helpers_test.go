@@ -299,3 +299,15 @@ func startGo(t *testing.T, epmdPort int, cfg Config) *goNode {
 	})
 	return &goNode{m: m, rec: rec, name: cfg.Name, self: etf.PID{Node: cfg.Name, ID: 100, Serial: 0, Creation: cfg.Creation}}
 }
+
+// waitGone polls erl until it no longer lists node as connected.
+func (e *erlNode) waitGone(node etf.Atom) {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for strings.Contains(e.do("nodes", "NODES"), string(node)) {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("erl still connected to %s", node)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

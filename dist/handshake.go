@@ -2,6 +2,7 @@ package dist
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -29,11 +30,24 @@ type hsResult struct {
 
 // hsIO sends and receives handshake packets (2-byte length) with a fresh
 // deadline for every step, like net_setuptime reset per step in dist_util.
+//
+// Over TLS, OTP's inet_tls_dist frames the handshake with 4-byte lengths
+// ({packet, 4} on the TLS socket) instead of the 2-byte lengths of
+// inet_tcp_dist, so hsIO uses 4 when the transport is a *tls.Conn.
 type hsIO struct {
 	nc      net.Conn
 	timeout time.Duration
 	wbuf    []byte
+	len4    bool
 }
+
+func newHSIO(nc net.Conn, timeout time.Duration) *hsIO {
+	_, isTLS := nc.(*tls.Conn)
+	return &hsIO{nc: nc, timeout: timeout, len4: isTLS}
+}
+
+// maxHSMessage bounds a handshake message read with a 4-byte length.
+const maxHSMessage = 1 << 16
 
 func (h *hsIO) deadline() {
 	_ = h.nc.SetDeadline(time.Now().Add(h.timeout))
@@ -41,13 +55,21 @@ func (h *hsIO) deadline() {
 
 func (h *hsIO) write(build func([]byte) []byte) error {
 	h.deadline()
-	b := append(h.wbuf[:0], 0, 0)
+	hl := 2
+	if h.len4 {
+		hl = 4
+	}
+	b := append(h.wbuf[:0], 0, 0, 0, 0)[:hl]
 	b = build(b)
-	n := len(b) - 2
+	n := len(b) - hl
 	if n > 0xffff {
 		return hsErr(nil, "handshake message too long")
 	}
-	binary.BigEndian.PutUint16(b, uint16(n))
+	if h.len4 {
+		binary.BigEndian.PutUint32(b, uint32(n))
+	} else {
+		binary.BigEndian.PutUint16(b, uint16(n))
+	}
 	h.wbuf = b
 	_, err := h.nc.Write(b)
 	return ioErr(err)
@@ -55,11 +77,23 @@ func (h *hsIO) write(build func([]byte) []byte) error {
 
 func (h *hsIO) read() ([]byte, error) {
 	h.deadline()
-	var l [2]byte
-	if _, err := io.ReadFull(h.nc, l[:]); err != nil {
-		return nil, ioErr(err)
+	var l [4]byte
+	var n int
+	if h.len4 {
+		if _, err := io.ReadFull(h.nc, l[:]); err != nil {
+			return nil, ioErr(err)
+		}
+		if v := binary.BigEndian.Uint32(l[:]); v > maxHSMessage {
+			return nil, hsErr(nil, "handshake message of %d bytes", v)
+		} else {
+			n = int(v)
+		}
+	} else {
+		if _, err := io.ReadFull(h.nc, l[:2]); err != nil {
+			return nil, ioErr(err)
+		}
+		n = int(binary.BigEndian.Uint16(l[:2]))
 	}
-	n := int(binary.BigEndian.Uint16(l[:]))
 	b := make([]byte, n)
 	if _, err := io.ReadFull(h.nc, b); err != nil {
 		return nil, ioErr(err)
@@ -106,7 +140,7 @@ type clientOptions struct {
 // clientHandshake runs the initiator side over nc, which must be a fresh
 // connection to peer. cfg must have defaults applied.
 func clientHandshake(nc net.Conn, cfg *Config, peer etf.Atom, opt clientOptions) (hsResult, error) {
-	h := &hsIO{nc: nc, timeout: cfg.SetupTimeout}
+	h := newHSIO(nc, cfg.SetupTimeout)
 	defer func() { _ = nc.SetDeadline(time.Time{}) }()
 	res := hsResult{Peer: peer, Name: cfg.Name, Creation: cfg.Creation}
 	if !opt.NameMe {
@@ -238,7 +272,7 @@ type serverOptions struct {
 // serverHandshake runs the acceptor side over nc. cfg must have defaults
 // applied. On success the connection is ready for framed traffic.
 func serverHandshake(nc net.Conn, cfg *Config, opt serverOptions) (hsResult, error) {
-	h := &hsIO{nc: nc, timeout: cfg.SetupTimeout}
+	h := newHSIO(nc, cfg.SetupTimeout)
 	defer func() { _ = nc.SetDeadline(time.Time{}) }()
 	res := hsResult{Name: cfg.Name, Creation: cfg.Creation}
 
