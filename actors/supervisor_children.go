@@ -59,41 +59,62 @@ func (s *Supervisor) terminateAll() {
 
 // stopPIDs terminates children concurrently and waits for all of them.
 func (s *Supervisor) stopPIDs(cs []*child) {
+	var ts []stopTarget
+	var run []*child
+	for _, c := range cs {
+		if c.running() {
+			ts = append(ts, stopTarget{pid: c.pid, timeout: c.spec.shutdown(), id: c.spec.ID})
+			run = append(run, c)
+		}
+	}
+	shutdownLinked(s.p, ts)
+	for _, c := range run {
+		if s.dyn != nil {
+			delete(s.dyn, c.pid)
+		}
+		c.pid = etf.PID{}
+	}
+}
+
+// stopTarget is a linked process to shut down.
+type stopTarget struct {
+	pid     etf.PID
+	timeout time.Duration // BrutalKill, Infinity or a duration
+	id      etf.Term      // for the log
+}
+
+// shutdownLinked stops linked processes as OTP's supervisor does: monitor,
+// unlink, exit(Pid, shutdown) (or kill for BrutalKill), wait for the DOWN
+// up to the timeout, then kill. All get their signal first, then the
+// waits run, so n processes take the longest timeout, not the sum.
+func shutdownLinked(p *Process, ts []stopTarget) {
 	type watch struct {
-		c *child
+		t stopTarget
 		w *inbox
 	}
-	np := s.p.np
+	np := p.np
 	var ws []watch
-	for _, c := range cs {
-		if !c.running() {
-			continue
-		}
+	for _, t := range ts {
 		w := &inbox{ch: make(chan etf.Term, 4)}
 		if _, err := np.Spawn(w); err != nil {
-			continue // node stopping: the child goes with it
+			continue // node stopping: the process goes with it
 		}
-		_, _ = w.np.Monitor(c.pid)
-		s.p.Unlink(c.pid)
-		if c.spec.shutdown() == BrutalKill {
-			_ = s.p.Exit(c.pid, node.Kill)
+		_, _ = w.np.Monitor(t.pid)
+		p.Unlink(t.pid)
+		if t.timeout == BrutalKill {
+			_ = p.Exit(t.pid, node.Kill)
 		} else {
-			_ = s.p.Exit(c.pid, node.Shutdown)
+			_ = p.Exit(t.pid, node.Shutdown)
 		}
-		ws = append(ws, watch{c, w})
+		ws = append(ws, watch{t, w})
 	}
 	for _, x := range ws {
-		d := x.c.spec.shutdown()
-		if !waitDown(x.w.ch, s.p.s.clock, d) {
-			s.p.Logger().Warn("supervisor: child did not stop in time, killing", "id", fmt.Sprint(x.c.spec.ID), "pid", x.c.pid)
-			_ = s.p.Exit(x.c.pid, node.Kill)
-			waitDown(x.w.ch, s.p.s.clock, Infinity)
+		if !waitDown(x.w.ch, p.s.clock, x.t.timeout) {
+			p.Logger().Warn("shutdown: process did not stop in time, killing", "id", fmt.Sprint(x.t.id), "pid", x.t.pid)
+			_ = p.Exit(x.t.pid, node.Kill)
+			waitDown(x.w.ch, p.s.clock, Infinity)
 		}
 		_ = x.w.np.Exit(x.w.np.Self(), node.Kill)
-		if s.dyn != nil {
-			delete(s.dyn, x.c.pid)
-		}
-		x.c.pid = etf.PID{}
 	}
 }
 

@@ -1,0 +1,185 @@
+package actors_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+
+	"github.com/erlgo/erlgo/actors"
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+)
+
+// echo replies {WorkerIndex, Req}; {crash} makes it exit.
+type echo struct {
+	actors.Base
+	i int
+}
+
+func (e *echo) Init(p *actors.Process, args ...any) error { e.i = args[0].(int); return nil }
+
+func (e *echo) HandleCall(p *actors.Process, _ actors.From, req etf.Term) (etf.Term, error) {
+	if req == etf.Atom("crash") {
+		return etf.Atom("crashing"), actors.Stop(etf.Atom("boom"))
+	}
+	return etf.Tuple{e.i, req}, nil
+}
+
+func TestPoolDispatch(t *testing.T) {
+	cases := []struct {
+		name     string
+		dispatch actors.Dispatch
+		reqs     []etf.Term
+		same     bool // all requests land on the same worker
+		distinct int  // number of distinct workers used
+	}{
+		{"round robin spreads", actors.RoundRobin, []etf.Term{1, 2, 3, 4, 5, 6}, false, 3},
+		{"hash by key keeps a key on one worker", actors.HashKey,
+			[]etf.Term{etf.Tuple{"user1", 1}, etf.Tuple{"user1", 2}, etf.Tuple{"user1", 3}}, true, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				n := localNode(t)
+				_, err := actors.Spawn(n, &actors.Pool{Size: 3, Dispatch: tc.dispatch,
+					New: func(int) (actors.Actor, error) { return &echo{}, nil }}, actors.WithName("pool"))
+				ok(t, err)
+				used := map[int]bool{}
+				for _, r := range tc.reqs {
+					reply, err := actors.Call[etf.Tuple](context.Background(), n, etf.Atom("pool"), r)
+					ok(t, err)
+					eq(t, r, reply[1])
+					used[reply[0].(int)] = true
+				}
+				eq(t, tc.distinct, len(used), "workers used")
+			})
+		})
+	}
+}
+
+func TestPoolRestartsWorkers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		n := localNode(t)
+		_, err := actors.Spawn(n, &actors.Pool{Size: 2, New: func(int) (actors.Actor, error) { return &echo{}, nil }}, actors.WithName("pool"))
+		ok(t, err)
+		before, err := actors.GetState(ctx, n, etf.Atom("pool"))
+		ok(t, err)
+		r, err := n.Call(ctx, etf.Atom("pool"), etf.Atom("crash")) // worker 0 replies, then exits
+		ok(t, err)
+		eq(t, etf.Atom("crashing"), r)
+		synctest.Wait()
+		after, err := actors.GetState(ctx, n, etf.Atom("pool"))
+		ok(t, err)
+		b, a := before.(etf.List), after.(etf.List)
+		truth(t, a[0] != b[0], "worker 0 restarted with a new pid")
+		eq(t, b[1], a[1], "worker 1 untouched")
+		_, isPID := a[0].(etf.PID)
+		truth(t, isPID, "worker 0 running")
+		// and the pool keeps serving
+		reply, err := actors.Call[etf.Tuple](ctx, n, etf.Atom("pool"), etf.Atom("x"))
+		ok(t, err)
+		eq(t, etf.Atom("x"), reply[1])
+	})
+}
+
+// envReader answers with a key of its application's environment.
+type envReader struct{ actors.Base }
+
+func (envReader) HandleCall(p *actors.Process, _ actors.From, req etf.Term) (etf.Term, error) {
+	v, found := p.Env(string(req.(etf.Atom)))
+	if !found {
+		return etf.Atom("undefined"), nil
+	}
+	return etf.Tuple{p.Application(), v}, nil
+}
+
+func TestApplicationEnvAndDeps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		n := localNode(t)
+		apps := actors.NewApplications(n)
+		j := &journal{}
+		tree := func(name string) func() (actors.Actor, error) {
+			return func() (actors.Actor, error) {
+				j.add("start:" + name)
+				return &actors.Supervisor{Children: []actors.ChildSpec{{ID: "reader",
+					Start:   func(etf.List) (actors.Actor, error) { return envReader{}, nil },
+					Options: []actors.SpawnOption{actors.WithName(etf.Atom(name + "_reader"))}}}}, nil
+			}
+		}
+		ok(t, apps.Load(actors.App{Name: "db", Start: tree("db"), Env: map[string]etf.Term{"pool_size": 10}}))
+		ok(t, apps.Load(actors.App{Name: "web", Deps: []etf.Atom{"db"}, Start: tree("web"), Env: map[string]etf.Term{"port": 8080}}))
+		is(t, apps.Start(ctx, "nope", actors.AppTemporary), actors.ErrAppNotLoaded)
+		ok(t, apps.Start(ctx, "web", actors.AppTemporary))
+		eq(t, []string{"start:db", "start:web"}, j.take(), "dependencies first")
+		eq(t, []etf.Atom{"db", "web"}, apps.Running())
+
+		r, err := n.Call(ctx, etf.Atom("web_reader"), etf.Atom("port"))
+		ok(t, err)
+		eq(t, etf.Tuple{etf.Atom("web"), 8080}, r, "default env")
+		ok(t, apps.SetEnv("web", "port", 9090))
+		r, err = n.Call(ctx, etf.Atom("web_reader"), etf.Atom("port"))
+		ok(t, err)
+		eq(t, etf.Tuple{etf.Atom("web"), 9090}, r, "overridden env")
+		r, err = n.Call(ctx, etf.Atom("db_reader"), etf.Atom("port"))
+		ok(t, err)
+		eq(t, etf.Atom("undefined"), r, "apps do not see each other's env")
+
+		ok(t, apps.Stop(ctx, "web"))
+		_, found := n.Whereis("web_reader")
+		truth(t, !found, "web tree stopped")
+		eq(t, []etf.Atom{"db"}, apps.Running())
+		is(t, apps.Stop(ctx, "web"), actors.ErrAppNotRunning)
+		ok(t, apps.StopAll(ctx))
+		synctest.Wait()
+		eq(t, 0, n.ProcessCount())
+	})
+}
+
+// TestApplicationModes: what the controller does when an application's
+// tree stops by itself.
+func TestApplicationModes(t *testing.T) {
+	cases := []struct {
+		name     string
+		mode     actors.AppMode
+		reason   etf.Term
+		nodeDies bool
+	}{
+		{"temporary crash: logged only", actors.AppTemporary, etf.Atom("boom"), false},
+		{"transient normal: logged only", actors.AppTransient, node.Normal, false},
+		{"transient crash: node stops", actors.AppTransient, etf.Atom("boom"), true},
+		{"permanent normal: node stops", actors.AppPermanent, node.Normal, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx := context.Background()
+				n := localNode(t)
+				apps := actors.NewApplications(n)
+				j := &journal{}
+				ok(t, apps.Load(actors.App{Name: "other", Start: func() (actors.Actor, error) { return &worker{id: "other", j: j}, nil }}))
+				ok(t, apps.Load(actors.App{Name: "main", Start: func() (actors.Actor, error) { return &worker{id: "main", j: j}, nil },
+					Options: []actors.SpawnOption{actors.WithName("main_root")}}))
+				ok(t, apps.Start(ctx, "other", actors.AppTemporary))
+				ok(t, apps.Start(ctx, "main", tc.mode))
+				ok(t, actors.Cast(n, etf.Atom("main_root"), etf.Tuple{etf.Atom("exit"), tc.reason}))
+				synctest.Wait()
+				select {
+				case <-apps.Done():
+					truth(t, tc.nodeDies, "node stopped unexpectedly")
+					var ae *actors.AppExitError
+					truth(t, errors.As(apps.Err(), &ae), "AppExitError")
+					eq(t, etf.Atom("main"), ae.App)
+					eq(t, tc.reason, ae.Reason)
+					<-n.Done()
+					eq(t, []string{"start:other", "start:main", "stop:other"}, j.take(), "other apps stopped first")
+				default:
+					truth(t, !tc.nodeDies, "node should have stopped")
+					eq(t, []etf.Atom{"other"}, apps.Running())
+				}
+			})
+		})
+	}
+}
