@@ -189,7 +189,7 @@ func (s *decState) elems(n int) []Term {
 			s.slabbed = true
 			return make([]Term, n)
 		}
-		size := n + s.remaining()/2
+		size := n + s.remaining()/8
 		if size > 64 {
 			size = 64
 		}
