@@ -20,6 +20,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/node"
@@ -49,15 +50,15 @@ func Start(ctx context.Context, n *node.Node, s *interop.Services) (*Demo, error
 	}
 	d := &Demo{n: n, s: s, started: time.Now()}
 	d.registerFunctions()
-	if err := interop.RegisterSpawnable(n, WorkerModule, WorkerFunction, WorkerFactory); err != nil {
+	if err := interop.RegisterSpawnable(n, WorkerModule, WorkerFunction, SpawnWorker); err != nil {
 		n.Logger().Warn("demo: demo_worker is not spawnable from BEAM", "err", err)
 	}
-	echo, err := n.Spawn(node.BehaviorFunc(echoHandler), node.WithName(EchoName))
+	echo, err := actors.Spawn(n, &Echo{}, actors.WithName(EchoName))
 	if err != nil {
 		return nil, fmt.Errorf("demo: start echo: %w", err)
 	}
 	d.pids = append(d.pids, echo)
-	sup, err := n.Spawn(NewSupervisor(WorkerFactory), node.WithName(SupName), node.WithTrapExit())
+	sup, err := actors.Spawn(n, NewSupervisor(), actors.WithName(SupName))
 	if err != nil {
 		return nil, fmt.Errorf("demo: start demo_sup: %w", err)
 	}
@@ -65,25 +66,49 @@ func Start(ctx context.Context, n *node.Node, s *interop.Services) (*Demo, error
 	return d, nil
 }
 
-// echoHandler is the echo gen_server.
-func echoHandler(p *node.Process, msg etf.Term) error {
-	t, ok := msg.(etf.Tuple)
-	if !ok {
-		return nil
+// Echo is the echo gen_server: a call with T replies T; a cast
+// {send, Pid, T} sends T to Pid; an info message {Pid, T} sends {echo, T}
+// to Pid.
+type Echo struct{ actors.Base }
+
+// HandleCall replies with the request.
+func (*Echo) HandleCall(_ *actors.Process, _ actors.From, req etf.Term) (etf.Term, error) {
+	return req, nil
+}
+
+// HandleCast serves {send, Pid, T}.
+func (*Echo) HandleCast(p *actors.Process, msg etf.Term) error {
+	if c, ok := msg.(etf.Tuple); ok && len(c) == 3 && c[0] == etf.Atom("send") {
+		_ = p.Send(c[1], c[2])
 	}
-	switch {
-	case len(t) == 3 && t[0] == etf.Atom("$gen_call"):
-		return node.Reply(p, t[1], t[2])
-	case len(t) == 2 && t[0] == etf.Atom("$gen_cast"):
-		if c, ok := t[1].(etf.Tuple); ok && len(c) == 3 && c[0] == etf.Atom("send") {
-			_ = p.Send(c[1], c[2])
-		}
-	case len(t) == 2:
+	return nil
+}
+
+// HandleInfo serves {Pid, T}.
+func (*Echo) HandleInfo(p *actors.Process, msg etf.Term) error {
+	if t, ok := msg.(etf.Tuple); ok && len(t) == 2 {
 		if pid, ok := t[0].(etf.PID); ok {
 			_ = p.Send(pid, etf.Tuple{EchoName, t[1]})
 		}
 	}
 	return nil
+}
+
+// NewSupervisor returns demo_sup: a simple_one_for_one supervisor of
+// transient demo_worker children allowing 10 restarts in 5 seconds (more
+// than OTP's default of 1, since the demo crashes children on purpose).
+func NewSupervisor() *actors.Supervisor {
+	return &actors.Supervisor{
+		Strategy:  actors.SimpleOneForOne,
+		Intensity: 10,
+		Period:    5 * time.Second,
+		Children: []actors.ChildSpec{{
+			ID:      string(WorkerModule),
+			Start:   WorkerFactory,
+			Restart: actors.Transient,
+			Modules: []etf.Atom{WorkerModule},
+		}},
+	}
 }
 
 func (d *Demo) registerFunctions() {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/node"
@@ -115,7 +116,7 @@ func TestEcho(t *testing.T) {
 func TestWorker(t *testing.T) {
 	n, _ := startDemo(t)
 	me, ch := newOwner(t, n)
-	w, err := n.Spawn(&Worker{Owner: me})
+	w, err := n.Spawn(actors.NewBehavior(&Worker{Owner: me}))
 	if err != nil {
 		t.Fatal(err)
 	}

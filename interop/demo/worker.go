@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
 )
@@ -25,12 +26,13 @@ import (
 //	                          {error, timeout | noproc | noconnection | {exit, Reason}}}
 //	{send, To, T}          -> To ! T (pid, name, {Name, Node} or alias)
 type Worker struct {
+	actors.Base
 	Owner etf.PID
 }
 
-// WorkerFactory builds a Worker from the spawn arguments [Owner]; it is
-// the SpawnFactory of demo_worker:start/1.
-func WorkerFactory(args etf.List) (node.Behavior, error) {
+// WorkerFactory builds a Worker from the arguments [Owner] (of a spawn or
+// of supervisor:start_child/2).
+func WorkerFactory(args etf.List) (actors.Actor, error) {
 	if len(args) != 1 {
 		return nil, errBadOwner
 	}
@@ -41,14 +43,21 @@ func WorkerFactory(args etf.List) (node.Behavior, error) {
 	return &Worker{Owner: owner}, nil
 }
 
-// Init does nothing: the worker waits for messages.
-func (w *Worker) Init(*node.Process) error { return nil }
+// SpawnWorker is the SpawnFactory of demo_worker:start/1.
+func SpawnWorker(args etf.List) (node.Behavior, error) {
+	a, err := WorkerFactory(args)
+	if err != nil {
+		return nil, err
+	}
+	return actors.NewBehavior(a), nil
+}
 
-// Terminate does nothing.
-func (w *Worker) Terminate(*node.Process, etf.Term) {}
+// Init does nothing: the worker waits for messages (extra args are the
+// supervisor's start_child arguments, already taken by WorkerFactory).
+func (w *Worker) Init(*actors.Process, ...any) error { return nil }
 
-// HandleMessage handles one message (see Worker).
-func (w *Worker) HandleMessage(p *node.Process, msg etf.Term) error {
+// HandleInfo handles one plain message (see Worker).
+func (w *Worker) HandleInfo(p *actors.Process, msg etf.Term) error {
 	switch m := msg.(type) {
 	case node.ExitMsg:
 		w.report(p, etf.Atom("exit_seen"), m.From, m.Reason)
@@ -65,12 +74,12 @@ func (w *Worker) HandleMessage(p *node.Process, msg etf.Term) error {
 	return nil
 }
 
-func (w *Worker) report(p *node.Process, tag etf.Atom, rest ...etf.Term) {
+func (w *Worker) report(p *actors.Process, tag etf.Atom, rest ...etf.Term) {
 	t := append(etf.Tuple{tag, p.Self()}, rest...)
 	_ = p.Send(w.Owner, t)
 }
 
-func (w *Worker) handle(p *node.Process, m etf.Tuple) error {
+func (w *Worker) handle(p *actors.Process, m etf.Tuple) error {
 	if len(m) == 0 {
 		return nil
 	}
@@ -110,7 +119,7 @@ func (w *Worker) handle(p *node.Process, m etf.Tuple) error {
 }
 
 // call makes a gen_server call from Go and shapes the outcome.
-func (w *Worker) call(p *node.Process, server, req, timeout etf.Term) etf.Term {
+func (w *Worker) call(p *actors.Process, server, req, timeout etf.Term) etf.Term {
 	ctx := context.Background()
 	if ms, ok := timeout.(int); ok && ms >= 0 {
 		var cancel context.CancelFunc
@@ -144,11 +153,11 @@ func (w *Worker) call(p *node.Process, server, req, timeout etf.Term) etf.Term {
 // every process: reason shutdown from a local pid the process is not
 // linked to. A trapping worker reports it like any exit signal, then stops
 // so that the node's shutdown does not wait for it.
-func nodeStopping(p *node.Process, m node.ExitMsg) bool {
+func nodeStopping(p *actors.Process, m node.ExitMsg) bool {
 	if m.Reason != node.Shutdown || m.From.Node != p.Node().Name() {
 		return false
 	}
-	for _, l := range p.Links() {
+	for _, l := range p.Raw().Links() {
 		if l == m.From {
 			return false
 		}
