@@ -27,6 +27,7 @@ type nodeFlags struct {
 	listen      string
 	hidden      bool
 	verbose     bool
+	readyFile   string
 }
 
 // runNode runs the demo node until SIGINT/SIGTERM: a node with the cluster
@@ -43,6 +44,7 @@ func runNode(args []string) error {
 	fs.StringVar(&f.listen, "listen", ":0", "distribution listen address")
 	fs.BoolVar(&f.hidden, "hidden", false, "connect as a hidden node")
 	fs.BoolVar(&f.verbose, "v", false, "debug logging")
+	fs.StringVar(&f.readyFile, "ready-file", "", "create this file once the node is ready (for container healthchecks); removed at exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -89,6 +91,12 @@ func runNode(args []string) error {
 	defer svc.Stop()
 	if _, err := demo.Start(startCtx, n, svc); err != nil {
 		return err
+	}
+	if f.readyFile != "" {
+		if err := os.WriteFile(f.readyFile, []byte(string(n.Name())+"\n"), 0o644); err != nil {
+			return fmt.Errorf("ready file: %w", err)
+		}
+		defer os.Remove(f.readyFile)
 	}
 	fmt.Printf("erlgo node %s ready (cookie from %s, epmd port %d, %s)\n",
 		n.Name(), source, f.epmdPort, visibility(f.hidden))
