@@ -120,8 +120,11 @@ func (s *appendState) value1(dst []byte, rv reflect.Value) ([]byte, error) {
 // smallIntElem reports whether a list element maps to an integer in
 // 0..255, in which case the term encoder would emit STRING_EXT.
 func smallIntElem(ev reflect.Value) (byte, bool) {
-	if ev.Kind() == reflect.Interface {
+	for ev.Kind() == reflect.Interface || ev.Kind() == reflect.Pointer {
 		if ev.IsNil() {
+			return 0, false
+		}
+		if f := flagsOf(ev.Type()); f.special || f.ptrSpecial {
 			return 0, false
 		}
 		ev = ev.Elem()
@@ -149,7 +152,7 @@ func (s *appendState) list(dst []byte, rv reflect.Value) ([]byte, error) {
 	}
 	if n <= 65535 {
 		ek := rv.Type().Elem().Kind()
-		if ek == reflect.Interface || (ek >= reflect.Int && ek <= reflect.Uintptr) {
+		if ek == reflect.Interface || ek == reflect.Pointer || (ek >= reflect.Int && ek <= reflect.Uintptr) {
 			bytesOnly := true
 			for i := range n {
 				if _, ok := smallIntElem(rv.Index(i)); !ok {
