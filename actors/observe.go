@@ -46,15 +46,16 @@ type Event struct {
 
 // String formats the event for test failures and logs.
 func (e Event) String() string {
+	f := FormatTerm
 	switch e.Kind {
 	case EventTimer:
-		return fmt.Sprintf("timer %v -> %v after %v", e.Msg, e.To, e.After)
+		return fmt.Sprintf("timer %s -> %s after %v", f(e.Msg), f(e.To), e.After)
 	case EventStop:
-		return fmt.Sprintf("stop %v", e.Msg)
+		return fmt.Sprintf("stop %s", f(e.Msg))
 	case EventLink, EventUnlink, EventSpawn:
-		return fmt.Sprintf("%s %v", e.Kind, e.To)
+		return fmt.Sprintf("%s %s", e.Kind, f(e.To))
 	}
-	return fmt.Sprintf("%s %v -> %v", e.Kind, e.Msg, e.To)
+	return fmt.Sprintf("%s %s -> %s", e.Kind, f(e.Msg), f(e.To))
 }
 
 // Observer receives the events of an actor (WithObserver). Observe is

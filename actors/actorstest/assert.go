@@ -5,6 +5,9 @@ import (
 	"github.com/erlgo/erlgo/etf"
 )
 
+// f formats terms in failure messages.
+var f = actors.FormatTerm
+
 // Any matches any term in the assertions' to/msg arguments.
 var Any etf.Term = &anyTerm{}
 
@@ -26,7 +29,7 @@ func (h *Harness) AssertSent(to, msg etf.Term) {
 			return
 		}
 	}
-	h.t.Errorf("actorstest: expected the actor to send %v to %v; it did not\n%s", msg, to, h.describe())
+	h.t.Errorf("actorstest: expected the actor to send %s to %s; it did not\n%s", f(msg), f(to), h.describe())
 }
 
 // AssertNotSent checks that the actor sent no message matching to/msg.
@@ -34,7 +37,7 @@ func (h *Harness) AssertNotSent(to, msg etf.Term) {
 	h.t.Helper()
 	for _, e := range h.EventsOf(actors.EventSend) {
 		if match(to, e.To) && match(msg, e.Msg) {
-			h.t.Errorf("actorstest: expected no %v to %v, but the actor sent %v\n%s", msg, to, e, h.describe())
+			h.t.Errorf("actorstest: expected no %s to %s, but the actor sent %v\n%s", f(msg), f(to), e, h.describe())
 			return
 		}
 	}
@@ -49,7 +52,7 @@ func (h *Harness) AssertReceived(msg etf.Term) {
 			return
 		}
 	}
-	h.t.Errorf("actorstest: expected the test process to receive %v; it did not\n%s", msg, h.describe())
+	h.t.Errorf("actorstest: expected the test process to receive %s; it did not\n%s", f(msg), h.describe())
 }
 
 // AssertSpawned checks that the actor spawned n processes and returns
@@ -86,9 +89,9 @@ func (h *Harness) AssertExited(reason etf.Term) {
 	got, dead := h.Exited()
 	switch {
 	case !dead:
-		h.t.Errorf("actorstest: expected the actor to exit with %v; it is alive\n%s", reason, h.describe())
+		h.t.Errorf("actorstest: expected the actor to exit with %s; it is alive\n%s", f(reason), h.describe())
 	case !match(reason, got):
-		h.t.Errorf("actorstest: expected exit reason %v, got %v\n%s", reason, got, h.describe())
+		h.t.Errorf("actorstest: expected exit reason %s, got %s\n%s", f(reason), f(got), h.describe())
 	}
 }
 
@@ -104,6 +107,9 @@ func (h *Harness) AssertAlive() {
 func (h *Harness) AssertState(want etf.Term) {
 	h.t.Helper()
 	if got := h.State(); !etf.Equal(want, got) {
-		h.t.Errorf("actorstest: state = %v, want %v", got, want)
+		h.t.Errorf("actorstest: state = %s, want %s", f(got), f(want))
 	}
 }
+
+// String prints Any as the Erlang wildcard.
+func (*anyTerm) String() string { return "_" }

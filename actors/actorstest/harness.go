@@ -36,7 +36,12 @@ var nodeSeq atomic.Uint64
 
 // Harness drives one actor. Use it from the test goroutine only.
 type Harness struct {
-	t     testing.TB
+	t testing.TB
+	*core
+}
+
+// core is the state shared by a Harness and its WithT views.
+type core struct {
 	n     *node.Node
 	clock *FakeClock
 	probe *probe
@@ -104,7 +109,7 @@ func Start(t testing.TB, a actors.Actor, opts ...Option) (*Harness, error) {
 	if err != nil {
 		t.Fatalf("actorstest: start node: %v", err)
 	}
-	h := &Harness{t: t, n: n, clock: NewFakeClock(cfg.start), replies: map[etf.Ref]etf.Term{}}
+	h := &Harness{t: t, core: &core{n: n, clock: NewFakeClock(cfg.start), replies: map[etf.Ref]etf.Term{}}}
 	t.Cleanup(func() {
 		// The probe traps exits, so it would make the node's Stop wait
 		// for its deadline: kill it first (the actor gets the exit signal
@@ -394,11 +399,11 @@ func (h *Harness) describe() string {
 	if len(h.received) > 0 {
 		fmt.Fprintf(&b, "messages received by the test process (%d):\n", len(h.received))
 		for i, m := range h.received {
-			fmt.Fprintf(&b, "  %2d. %v\n", i+1, m)
+			fmt.Fprintf(&b, "  %2d. %s\n", i+1, actors.FormatTerm(m))
 		}
 	}
 	if h.exited {
-		fmt.Fprintf(&b, "actor exited: %v\n", h.reason)
+		fmt.Fprintf(&b, "actor exited: %s\n", actors.FormatTerm(h.reason))
 	}
 	return b.String()
 }
@@ -420,3 +425,9 @@ func (p *probe) HandleMessage(_ *node.Process, msg etf.Term) error {
 }
 
 func (p *probe) Terminate(*node.Process, etf.Term) {}
+
+// WithT returns a view of the harness that reports failures to t (for
+// subtests, or to check the harness's own messages).
+func (h *Harness) WithT(t testing.TB) *Harness {
+	return &Harness{t: t, core: h.core}
+}
