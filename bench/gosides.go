@@ -45,6 +45,8 @@ func stopGoNode(n *node.Node) {
 // proves the connection works before the first measured run. A missing
 // distribution layer shows up here as ErrNotBuilt.
 func probe(ctx context.Context, d *goDriver, target etf.Term) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
 	_, err := d.pids(ctx, target, etf.Tuple{atomSpawnReceivers, d.coord, 0, 0}, atomReceivers, 0)
 	if errors.Is(err, node.ErrNoConnection) {
 		return fmt.Errorf("%w: node distribution (%v)", ErrNotBuilt, err)

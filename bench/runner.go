@@ -33,10 +33,10 @@ type Config struct {
 }
 
 // DefaultConfig returns the full benchmark: every workload, pairs 1/2/8,
-// 5 rounds, 200,000 messages per sender (20,000 calls per caller, 50,000
-// 1 KiB binaries), 100,000 idle processes.
+// 5 rounds, 100,000 messages per sender (10,000 calls per caller, 25,000
+// 1 KiB binaries, 100,000 etf-term encodes), 100,000 idle processes.
 func DefaultConfig() Config {
-	return Config{Pairs: []int{1, 2, 8}, Rounds: 5, N: 200_000, IdleProcs: []int{100_000}}
+	return Config{Pairs: []int{1, 2, 8}, Rounds: 5, N: 100_000, IdleProcs: []int{100_000}}
 }
 
 // QuickConfig returns the -quick benchmark, which finishes in under a

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,7 @@ func runBench(args []string) error {
 		sides     = fs.String("sides", "", "comma list of sides (default all: "+strings.Join(bench.SideNames(), ",")+")")
 		rounds    = fs.Int("rounds", 0, "measured rounds per side and case (default 5, -quick 3)")
 		pairs     = fs.String("pairs", "", "comma list of sender/receiver pair counts (default 1,2,8; -quick 1,8)")
-		n         = fs.Int("n", 0, "messages per sender and round; calls use n/10, 1 KiB binaries n/4, etf-term n (default 200000, -quick 10000)")
+		n         = fs.Int("n", 0, "messages per sender and round; calls use n/10, 1 KiB binaries n/4, etf-term n (default 100000, -quick 10000)")
 		duration  = fs.Duration("duration", 0, "instead of -n, calibrate each side and case to about this long per round")
 		idle      = fs.String("idle-procs", "", "comma list of idle process counts for idle-memory (default 100000)")
 		quick     = fs.Bool("quick", false, "quick run (< 60 s on 2 cores): 3 rounds, n 10000, pairs 1,8")
@@ -32,6 +33,7 @@ func runBench(args []string) error {
 		jsonPath  = fs.String("json", "bench-results/results.json", "write the JSON report here (empty: skip)")
 		svgPath   = fs.String("svg", "bench-results/chart.svg", "write the SVG chart here (empty: skip)")
 		mdPath    = fs.String("md", "bench-results/results.md", "write the Markdown table here too (empty: skip)")
+		cpuProf   = fs.String("cpuprofile", "", "write a CPU profile of this process (the Go sides) here")
 		render    = fs.String("render", "", "measure nothing: re-render the table, -svg and -md from this JSON report")
 	)
 	if len(args) > 0 && args[0] == "-peer" {
@@ -93,6 +95,17 @@ func runBench(args []string) error {
 		*jsonPath = ""
 	} else {
 		machine := bench.DescribeMachine(ctx, env)
+		if *cpuProf != "" {
+			f, err := os.Create(*cpuProf)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		if rep, err = bench.Run(ctx, cfg, ss); err != nil {
 			return err
 		}
