@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -14,12 +15,18 @@ var (
 	atomAlias   = etf.Atom("alias")
 )
 
-// pendingCall is a Call waiting for its reply. The reply, a DOWN for the
-// call's monitor, or a killing exit signal completes it; the first wins.
+// pendingCall is the Call a process is blocked in. Each process reuses one
+// (a process makes one Call at a time), so a call allocates little. The
+// reply, a DOWN for the call's monitor, or a killing exit signal completes
+// it; the first completion for the current ref wins and stale ones (a late
+// reply to an earlier call) are ignored.
 type pendingCall struct {
-	ref  etf.Ref
-	once sync.Once
-	ch   chan callResult
+	mu     sync.Mutex
+	ref    etf.Ref
+	active bool
+	ch     chan callResult
+	entry  aliasEntry // the reply alias's table entry
+	timer  *time.Timer
 }
 
 type callResult struct {
@@ -27,8 +34,15 @@ type callResult struct {
 	err   error
 }
 
-func (pc *pendingCall) complete(reply etf.Term, err error) {
-	pc.once.Do(func() { pc.ch <- callResult{reply, err} })
+func (pc *pendingCall) complete(ref etf.Ref, reply etf.Term, err error) {
+	pc.mu.Lock()
+	if !pc.active || pc.ref != ref {
+		pc.mu.Unlock()
+		return
+	}
+	pc.active = false
+	pc.mu.Unlock()
+	pc.ch <- callResult{reply, err}
 }
 
 // matchesReply reports whether msg is {Tag, Reply} for this call, with the
@@ -73,13 +87,7 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 	if t.kind == targetAlias {
 		return nil, fmt.Errorf("%w: cannot call an alias", ErrBadTarget)
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, n.cfg.callTimeout)
-		defer cancel()
-	}
 	ref := n.newRef()
-	pc := &pendingCall{ref: ref, ch: make(chan callResult, 1)}
 	p.mu.Lock()
 	if p.state == stateDead {
 		p.mu.Unlock()
@@ -89,25 +97,59 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 		p.mu.Unlock()
 		return nil, errors.New("node: Call: process is already in a Call (use Call from the process's own handlers only)")
 	}
+	e := p.extLocked()
+	pc := e.pc
+	if pc == nil {
+		pc = &pendingCall{ch: make(chan callResult, 1)}
+		pc.entry = aliasEntry{owner: p, mode: AliasReplyDemonitor, call: pc}
+		e.pc = pc
+	}
+	pc.mu.Lock()
+	pc.ref, pc.active = ref, true
+	pc.mu.Unlock()
 	p.call = pc
 	p.mu.Unlock()
-	n.aliases.put(ref, &aliasEntry{owner: p, mode: AliasReplyDemonitor, call: pc})
+	n.aliases.put(ref, &pc.entry)
 
 	p.monitorRef(ref, t, aliasNone)
-	tag := etf.ImproperList{Elems: []etf.Term{atomAlias}, Tail: ref}
+	tag := etf.ImproperList{Elems: aliasElems, Tail: ref}
 	msg := etf.Tuple{atomGenCall, etf.Tuple{p.pid, tag}, req}
 	if err := n.send(p.pid, to, msg); err != nil && !errors.Is(err, ErrNoProc) {
-		pc.complete(nil, err)
+		pc.complete(ref, nil, err)
 	}
 
+	// A timer instead of context.WithTimeout: it is reused across calls
+	// and saves several allocations per call.
+	var timeout <-chan time.Time
+	if _, ok := ctx.Deadline(); !ok {
+		if pc.timer == nil {
+			pc.timer = time.NewTimer(n.cfg.callTimeout)
+		} else {
+			pc.timer.Reset(n.cfg.callTimeout)
+		}
+		timeout = pc.timer.C
+	}
 	var res callResult
 	select {
 	case res = <-pc.ch:
+	case <-timeout:
+		res.err = ErrTimeout
 	case <-ctx.Done():
 		res.err = ctx.Err()
 		if errors.Is(res.err, context.DeadlineExceeded) {
 			res.err = ErrTimeout
 		}
+	}
+	if timeout != nil {
+		pc.timer.Stop()
+	}
+	pc.mu.Lock()
+	wasActive := pc.active
+	pc.active = false
+	pc.mu.Unlock()
+	if !wasActive && res.err != nil && len(pc.ch) == 1 {
+		// Completed concurrently with the timeout: prefer the completion.
+		res = <-pc.ch
 	}
 	n.aliases.del(ref)
 	p.mu.Lock()
@@ -120,6 +162,9 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 	}
 	return res.reply, res.err
 }
+
+// aliasElems is the shared, never modified head of every call tag [alias|Ref].
+var aliasElems = []etf.Term{atomAlias}
 
 // Call makes a Call from outside any process, through a temporary
 // anonymous process; see Process.Call.

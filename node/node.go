@@ -29,6 +29,8 @@ type Node struct {
 	refSalt  uint32
 	nextUniq atomic.Uint64 // unlink ids, spawn ids
 
+	segs sync.Pool // *segment, for mailbox queues
+
 	procs   procTable
 	aliases aliasTable
 
@@ -81,6 +83,7 @@ func Start(ctx context.Context, name string, opts ...Option) (*Node, error) {
 		done:     make(chan struct{}),
 		creation: cfg.creation,
 	}
+	n.segs.New = func() any { return new(segment) }
 	if !cfg.hasCreation {
 		// Random creation for nodes without EPMD so that pids of a
 		// restarted node differ; EPMD registration overrides it.

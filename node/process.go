@@ -72,7 +72,7 @@ type Process struct {
 	trap     bool
 	max      int32 // mailbox bound for ordinary messages, 0 = none
 	name     etf.Atom
-	normal   []any                     // messages, DOWN and trapped exits, in arrival order
+	normal   queue                     // messages, DOWN and trapped exits, in arrival order
 	urgent   []any                     // exit signals that will kill the process
 	links    map[etf.PID]uint64        // 0 = active; else inactive, waiting for UNLINK_ID_ACK with this id
 	watchers map[etf.Ref]watcher       // monitors held by others on this process
@@ -88,6 +88,7 @@ type procExt struct {
 	logAttrs []any
 	gl       etf.PID
 	dropped  int
+	pc       *pendingCall // reused by every Call of this process
 }
 
 type watcher struct {
@@ -211,5 +212,5 @@ func (p *Process) IsAlive() bool {
 func (p *Process) MessageQueueLen() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.normal)
+	return p.normal.len
 }

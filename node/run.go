@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -33,20 +34,20 @@ func (p *Process) deliver(msg any) error {
 	p.mu.Lock()
 	if pc := p.call; pc != nil && pc.matchesReply(msg) {
 		p.mu.Unlock()
-		pc.complete(msg.(etf.Tuple)[1], nil)
+		pc.complete(pc.ref, msg.(etf.Tuple)[1], nil)
 		return nil
 	}
 	if p.state >= stateDead {
 		p.mu.Unlock()
 		return nil
 	}
-	if p.max > 0 && len(p.normal) >= int(p.max) {
+	if p.max > 0 && p.normal.len >= int(p.max) {
 		e := p.extLocked()
 		e.dropped++
 		p.mu.Unlock()
 		return ErrMailboxFull
 	}
-	p.normal = append(p.normal, msg)
+	p.normal.push(msg, &p.node.segs)
 	start := p.state == stateIdle
 	if start {
 		p.state = stateRunning
@@ -65,7 +66,7 @@ func (p *Process) deliverSignalLocked(s any, urgent bool) (start bool) {
 		p.urgent = append(p.urgent, s)
 		p.urgentN.Add(1)
 	} else {
-		p.normal = append(p.normal, s)
+		p.normal.push(s, &p.node.segs)
 	}
 	if p.state == stateIdle {
 		p.state = stateRunning
@@ -109,7 +110,7 @@ func (p *Process) signalExit(from etf.PID, reason etf.Term, link, forced bool) {
 	default:
 		start = p.deliverSignalLocked(&exitSignal{from: from, reason: reason, link: link}, true)
 		if pc := p.call; pc != nil {
-			pc.complete(nil, &ExitError{Reason: exitReason(reason, link)})
+			pc.complete(pc.ref, nil, &ExitError{Reason: exitReason(reason, link)})
 		}
 	}
 	p.mu.Unlock()
@@ -133,7 +134,7 @@ func (p *Process) signalDown(ref etf.Ref, object, reason etf.Term) {
 	if pc := p.call; pc != nil && pc.ref == ref {
 		delete(p.monitors, ref)
 		p.mu.Unlock()
-		pc.complete(nil, errorOf(reason))
+		pc.complete(ref, nil, errorOf(reason))
 		return
 	}
 	if p.state >= stateDead {
@@ -162,12 +163,13 @@ func (p *Process) deliverInfo(msg any) {
 	}
 }
 
-// maxIdleBuf is the largest queue buffer an idle process keeps; bigger ones
-// are released so that a burst does not pin memory for good.
-const maxIdleBuf = 16
+// lingerSpins is how many times a drained process yields (runtime.Gosched)
+// before giving its goroutine up.
+const lingerSpins = 1
 
 func (p *Process) run() {
-	var batch []any
+	pool := &p.node.segs
+	spins := 0
 	for {
 		p.mu.Lock()
 		if len(p.urgent) > 0 {
@@ -177,28 +179,37 @@ func (p *Process) run() {
 			}
 			continue
 		}
-		if len(p.normal) == 0 {
-			p.state = stateIdle
-			if cap(p.normal) > maxIdleBuf {
-				p.normal = nil
+		if p.normal.len == 0 {
+			if spins < lingerSpins {
+				// Linger briefly before going idle: in request/response
+				// traffic the next message is usually a few hundred ns
+				// away, and a new goroutine costs a start plus stack growth.
+				p.mu.Unlock()
+				spins++
+				runtime.Gosched()
+				continue
 			}
+			p.state = stateIdle
 			p.mu.Unlock()
 			return
 		}
-		batch, p.normal = p.normal, batch[:0]
+		spins = 0
+		chain := p.normal.take()
 		p.mu.Unlock()
-		for i := range batch {
-			m := batch[i]
-			batch[i] = nil
-			if p.urgentN.Load() != 0 && p.drainUrgent() {
-				return
+		for seg := chain; seg != nil; {
+			for i := 0; i < seg.n; i++ {
+				m := seg.items[i]
+				seg.items[i] = nil
+				if p.urgentN.Load() != 0 && p.drainUrgent() {
+					return
+				}
+				if p.dispatch(m) {
+					return
+				}
 			}
-			if p.dispatch(m) {
-				return
-			}
-		}
-		if cap(batch) > 4096 {
-			batch = nil
+			next := seg.next
+			releaseSegment(seg, pool)
+			seg = next
 		}
 	}
 }
@@ -312,7 +323,8 @@ func (p *Process) exit(reason etf.Term, terminate bool) {
 		p.ext.aliases = nil
 		dropped = p.ext.dropped
 	}
-	p.normal, p.urgent = nil, nil
+	p.normal.take()
+	p.urgent = nil
 	p.urgentN.Store(0)
 	p.mu.Unlock()
 

@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
@@ -47,7 +48,9 @@ func (n *Node) parseTarget(to etf.Term) (target, error) {
 	case etf.Ref:
 		return target{kind: targetAlias, ref: t, node: t.Node}, nil
 	}
-	return target{}, fmt.Errorf("%w: %v (%T)", ErrBadTarget, to, to)
+	// Only the type is formatted: formatting "to" itself would make every
+	// boxed target escape to the heap, costing an allocation per Send.
+	return target{}, fmt.Errorf("%w: %s", ErrBadTarget, reflect.TypeOf(to))
 }
 
 func (t target) object() etf.Term {
@@ -137,7 +140,7 @@ func (n *Node) deliverAlias(ref etf.Ref, msg etf.Term) {
 	}
 	if pc := e.call; pc != nil {
 		if t, ok := msg.(etf.Tuple); ok && len(t) == 2 {
-			pc.complete(t[1], nil)
+			pc.complete(ref, t[1], nil)
 			return
 		}
 	}

@@ -99,7 +99,7 @@ func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, moni
 	}
 	// Init done: start draining what arrived meanwhile, or go idle.
 	c.mu.Lock()
-	start := len(c.normal) > 0 || len(c.urgent) > 0
+	start := c.normal.len > 0 || len(c.urgent) > 0
 	if !start {
 		c.state = stateIdle
 	}
