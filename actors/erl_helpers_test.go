@@ -1,0 +1,211 @@
+package actors_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/erlgo/erlgo/node"
+)
+
+const erlWait = 30 * time.Second
+
+var erlSeq atomic.Int64
+
+// needTool finds a BEAM tool: missing fails under CI, skips otherwise.
+func needTool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s not found but CI is set: install erlang-nox", name)
+		}
+		t.Skipf("%s not found (set CI to make this a failure)", name)
+	}
+	return p
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startEPMD runs a real epmd on a private port for the test.
+func startEPMD(t testing.TB) int {
+	t.Helper()
+	bin := needTool(t, "epmd")
+	port := freePort(t)
+	cmd := exec.Command(bin, "-port", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(erlWait)
+	for {
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
+		if err == nil {
+			c.Close()
+			return port
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("epmd on port %d not ready: %v", port, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// compileErl compiles testdata/*.erl into a temp dir.
+func compileErl(t testing.TB) string {
+	t.Helper()
+	erlc := needTool(t, "erlc")
+	dir := t.TempDir()
+	srcs, _ := filepath.Glob("testdata/*.erl")
+	out, err := exec.Command(erlc, append([]string{"-o", dir}, srcs...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("erlc: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// peer is a real erl node started for a test.
+type peer struct {
+	name  string
+	cmd   *exec.Cmd
+	lines chan string
+	mu    sync.Mutex
+	out   []string
+}
+
+// cluster holds a private EPMD, a cookie, compiled helpers and a Go node
+// registered in that EPMD.
+type cluster struct {
+	epmd   int
+	cookie string
+	beam   string
+	n      *node.Node
+}
+
+func newCluster(t testing.TB) *cluster {
+	t.Helper()
+	needTool(t, "erl")
+	c := &cluster{epmd: startEPMD(t), beam: compileErl(t),
+		cookie: fmt.Sprintf("actors_%d_%d", os.Getpid(), erlSeq.Add(1))}
+	ctx, cancel := context.WithTimeout(context.Background(), erlWait)
+	defer cancel()
+	name := fmt.Sprintf("go_actors_%d_%d@127.0.0.1", os.Getpid(), erlSeq.Add(1))
+	n, err := node.Start(ctx, name, node.WithCookie(c.cookie), node.WithLogger(quiet()),
+		node.WithEPMD("127.0.0.1", c.epmd))
+	if err != nil {
+		t.Fatalf("start go node: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), erlWait)
+		defer cancel()
+		_ = n.Stop(ctx)
+	})
+	c.n = n
+	c.requireDistribution(t, name)
+	return c
+}
+
+// requireDistribution checks that the Go node registered with EPMD: node's
+// distribution half may not exist yet in this tree. Under CI (or with
+// ERLGO_REQUIRE_DIST) that is a failure; otherwise the test is skipped.
+func (c *cluster) requireDistribution(t testing.TB, name string) {
+	t.Helper()
+	short := name[:strings.IndexByte(name, '@')]
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		out, _ := exec.Command("epmd", "-port", strconv.Itoa(c.epmd), "-names").CombinedOutput()
+		if strings.Contains(string(out), "name "+short+" ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			msg := "the Go node did not register with EPMD: node distribution is not available"
+			if os.Getenv("CI") != "" || os.Getenv("ERLGO_REQUIRE_DIST") != "" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg + " (set CI or ERLGO_REQUIRE_DIST to make this a failure)")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// startErl starts erl evaluating expr; its stdout lines arrive on p.lines.
+func (c *cluster) startErl(t testing.TB, expr string) *peer {
+	t.Helper()
+	p := &peer{name: fmt.Sprintf("erl_actors_%d_%d@127.0.0.1", os.Getpid(), erlSeq.Add(1)), lines: make(chan string, 256)}
+	p.cmd = exec.Command("erl", "-noshell", "-name", p.name, "-setcookie", c.cookie, "-pa", c.beam, "-eval", expr)
+	p.cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(c.epmd))
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stderr = p.cmd.Stdout
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.out = append(p.out, sc.Text())
+			p.mu.Unlock()
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+	}()
+	t.Cleanup(p.kill)
+	return p
+}
+
+func (p *peer) kill() {
+	if p.cmd.ProcessState == nil {
+		_ = p.cmd.Process.Kill()
+		_ = p.cmd.Wait()
+	}
+}
+
+func (p *peer) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.out, "\n")
+}
+
+// until collects lines until one equals stop.
+func (p *peer) until(t testing.TB, stop string) []string {
+	t.Helper()
+	var got []string
+	timeout := time.After(erlWait * 2)
+	for {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				t.Fatalf("erl exited before %q:\n%s", stop, p.output())
+			}
+			if l == stop {
+				return got
+			}
+			got = append(got, l)
+		case <-timeout:
+			t.Fatalf("erl did not print %q:\n%s", stop, p.output())
+		}
+	}
+}

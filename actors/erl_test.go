@@ -1,0 +1,163 @@
+package actors_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/erlgo/erlgo/actors"
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+)
+
+// itCounter is the actor BEAM calls in actors_it.erl.
+type itCounter struct{ N int }
+
+func (c *itCounter) Init(*actors.Process, ...any) error { return nil }
+
+func (c *itCounter) HandleCall(p *actors.Process, _ actors.From, req etf.Term) (etf.Term, error) {
+	switch req {
+	case etf.Atom("get"):
+		return c.N, nil
+	case etf.Atom("self_pid"):
+		return p.Self(), nil
+	}
+	return nil, actors.ErrUnknownRequest
+}
+
+func (c *itCounter) HandleCast(_ *actors.Process, msg etf.Term) error {
+	if msg == etf.Atom("inc") {
+		c.N++
+	}
+	return nil
+}
+
+func (c *itCounter) State() etf.Term { return c.N }
+
+// argsActor answers args with its Init args joined: hello_42.
+type argsActor struct {
+	actors.Base
+	args []string
+}
+
+func (a *argsActor) Init(_ *actors.Process, args ...any) error {
+	for _, x := range args {
+		a.args = append(a.args, fmt.Sprint(x))
+	}
+	return nil
+}
+
+func (a *argsActor) HandleCall(*actors.Process, actors.From, etf.Term) (etf.Term, error) {
+	return etf.Atom(strings.Join(a.args, "_")), nil
+}
+
+func startITActors(t testing.TB, n *node.Node) {
+	t.Helper()
+	_, err := actors.Spawn(n, &itCounter{}, actors.WithName("go_counter"))
+	ok(t, err)
+	w := func(etf.List) (actors.Actor, error) { return &argsActor{}, nil }
+	_, err = actors.Spawn(n, &actors.Supervisor{
+		Children:  []actors.ChildSpec{{ID: etf.Atom("a"), Start: w}, {ID: etf.Atom("b"), Start: w}},
+		Factories: map[etf.Atom]actors.Factory{"go_worker": w},
+	}, actors.WithName("go_sup"))
+	ok(t, err)
+	_, err = actors.Spawn(n, &actors.Supervisor{Strategy: actors.SimpleOneForOne,
+		Children: []actors.ChildSpec{{ID: etf.Atom("w"), Start: w, Restart: actors.Temporary}}},
+		actors.WithName("go_sofo"))
+	ok(t, err)
+}
+
+// TestBEAM runs OTP's gen_server, sys and supervisor client functions from
+// a real erl node against Go actors, then calls an Erlang gen_server from
+// Go.
+func TestBEAM(t *testing.T) {
+	c := newCluster(t)
+	startITActors(t, c.n)
+	erl := c.startErl(t, fmt.Sprintf("actors_it:main(['%s'])", c.n.Name()))
+	checks := erl.until(t, "READY")
+
+	t.Run("BEAM to Go", func(t *testing.T) {
+		seen := 0
+		for _, l := range checks {
+			if !strings.HasPrefix(l, "CHECK ") {
+				continue
+			}
+			seen++
+			f := strings.SplitN(l, " ", 3)
+			t.Run(f[1], func(t *testing.T) {
+				if f[2] != "ok" {
+					t.Errorf("%s", l)
+				}
+			})
+		}
+		if seen < 14 {
+			t.Errorf("only %d checks ran:\n%s", seen, erl.output())
+		}
+	})
+
+	erlNode := etf.Atom(erl.name)
+	echo := etf.Tuple{etf.Atom("erl_echo"), erlNode}
+	t.Run("Go to BEAM", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), erlWait)
+		defer cancel()
+		type user struct {
+			Name  string   `etf:"name"`
+			Age   int      `etf:"age"`
+			Roles []string `etf:"roles"`
+		}
+		u, err := actors.Call[user](ctx, c.n, echo, etf.Atom("get_user"))
+		ok(t, err, "typed call")
+		eq(t, user{Name: "alice", Age: 30, Roles: []string{"admin"}}, u)
+		s, err := actors.Call[string](ctx, c.n, echo, etf.Tuple{etf.Atom("echo"), "hi"})
+		ok(t, err)
+		eq(t, "hi", s)
+
+		short, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
+		_, err = actors.Call[etf.Term](short, c.n, echo, etf.Tuple{etf.Atom("sleep"), 2000})
+		cancel2()
+		is(t, err, node.ErrTimeout, "timeout")
+		is(t, err, context.DeadlineExceeded, "timeout matches DeadlineExceeded")
+
+		_, err = actors.Call[etf.Term](ctx, c.n, etf.Tuple{etf.Atom("missing"), erlNode}, etf.Atom("ping"))
+		is(t, err, node.ErrNoProc, "missing name: noproc")
+		truth(t, ctx.Err() == nil, "noproc must not wait for the deadline")
+
+		st, err := actors.GetState(ctx, c.n, echo)
+		ok(t, err, "sys:get_state on an Erlang gen_server from Go")
+		truth(t, st.(int) >= 1, "echo count")
+
+		// A call in flight when the node goes away fails with noconnection.
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.n.Call(ctx, echo, etf.Tuple{etf.Atom("sleep"), 20000})
+			done <- err
+		}()
+		time.Sleep(200 * time.Millisecond) // let the call reach erl (not a readiness wait: either order must give noconnection)
+		erl.kill()
+		err = <-done
+		is(t, err, node.ErrNoConnection, "in-flight call when the node dies")
+		_, err = c.n.Call(ctx, echo, etf.Atom("ping"))
+		truth(t, errors.Is(err, node.ErrNoConnection), "call to a gone node: ", err)
+		truth(t, ctx.Err() == nil, "noconnection must not wait for the deadline")
+	})
+}
+
+// TestCallStoppedErlangServer: noproc once the server has stopped.
+func TestCallStoppedErlangServer(t *testing.T) {
+	c := newCluster(t)
+	startITActors(t, c.n)
+	erl := c.startErl(t, fmt.Sprintf("actors_it:main(['%s'])", c.n.Name()))
+	erl.until(t, "READY")
+	ctx, cancel := context.WithTimeout(context.Background(), erlWait)
+	defer cancel()
+	echo := etf.Tuple{etf.Atom("erl_echo"), etf.Atom(erl.name)}
+	r, err := c.n.Call(ctx, echo, etf.Atom("stop"))
+	ok(t, err)
+	eq(t, etf.Atom("ok"), r)
+	_, err = c.n.Call(ctx, echo, etf.Atom("ping"))
+	is(t, err, node.ErrNoProc)
+	truth(t, ctx.Err() == nil, "noproc at once")
+}
