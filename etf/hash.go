@@ -231,6 +231,28 @@ func hasDuplicateKeys(m Map) bool {
 	if n < 2 {
 		return false
 	}
+	if allAtomKeys(m) {
+		// The common case (records, Elixir structs): compare strings.
+		if n <= 32 {
+			for i := 1; i < n; i++ {
+				for j := 0; j < i; j++ {
+					if m[i].Key.(Atom) == m[j].Key.(Atom) {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		seen := make(map[Atom]struct{}, n)
+		for _, p := range m {
+			a := p.Key.(Atom)
+			if _, dup := seen[a]; dup {
+				return true
+			}
+			seen[a] = struct{}{}
+		}
+		return false
+	}
 	if n <= 8 {
 		for i := 1; i < n; i++ {
 			for j := 0; j < i; j++ {
@@ -256,4 +278,13 @@ func hasDuplicateKeys(m Map) bool {
 		seen[h] = struct{}{}
 	}
 	return false
+}
+
+func allAtomKeys(m Map) bool {
+	for _, p := range m {
+		if _, ok := p.Key.(Atom); !ok {
+			return false
+		}
+	}
+	return true
 }

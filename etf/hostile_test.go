@@ -83,6 +83,14 @@ func hostileCases() []hostileCase {
 			}
 			return append(b, 98, 0, 0, 1, 17, 106)
 		}(), want: ErrMalformed},
+		{name: "duplicate atom keys", in: cat([]byte{131, 116}, u32(3), []byte{119, 1, 'a', 97, 1, 119, 1, 'b', 97, 1, 100, 0, 1, 'a', 97, 2}), want: ErrMalformed},
+		{name: "duplicate atom keys large map", in: func() []byte {
+			b := cat([]byte{131, 116}, u32(40))
+			for i := 0; i < 39; i++ {
+				b = append(b, 119, 2, 'k', byte('0'+i), 106)
+			}
+			return append(b, 119, 2, 'k', '5', 106)
+		}(), want: ErrMalformed},
 		{name: "NaN", in: []byte{131, 70, 0x7F, 0xF8, 0, 0, 0, 0, 0, 1}, want: ErrMalformed},
 		{name: "+Inf", in: []byte{131, 70, 0x7F, 0xF0, 0, 0, 0, 0, 0, 0}, want: ErrMalformed},
 		{name: "-Inf", in: []byte{131, 70, 0xFF, 0xF0, 0, 0, 0, 0, 0, 0}, want: ErrMalformed},
