@@ -76,11 +76,12 @@ func (o *outCache) AtomRef(a etf.Atom) (int, bool) {
 	if len(o.refs) >= maxRefsPerHeader {
 		return 0, false
 	}
-	if !utf8.ValidString(string(a)) {
-		return 0, false
+	isNew := !o.held[s] || o.slots[s] != a
+	if isNew && !utf8.ValidString(string(a)) {
+		return 0, false // the encoder reports the invalid atom
 	}
 	i := len(o.refs)
-	o.refs = append(o.refs, outRef{atom: a, slot: s, isNew: !o.held[s] || o.slots[s] != a})
+	o.refs = append(o.refs, outRef{atom: a, slot: s, isNew: isNew})
 	o.msgGen[s] = o.gen
 	o.msgIdx[s] = uint8(i)
 	return i, true
