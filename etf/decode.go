@@ -143,9 +143,7 @@ type decState struct {
 	share bool
 	terms int
 	slab  []Term
-	// slabbed is set once a container has been allocated; later ones
-	// share slabs.
-	slabbed bool
+	arena []byte
 }
 
 func (s *decState) fail(off int, tag byte, err error, msg string) error {
@@ -176,20 +174,20 @@ func (s *decState) u32() uint32 {
 	return v
 }
 
-// elems returns a slice of n term slots. After the first container, small
-// slices are carved from a shared slab to save allocations; the slab is
-// sized from the remaining input (every element needs at least two bytes
-// in practice, one in theory), so it never exceeds the input size.
+// elems returns a slice of n term slots. Small slices are carved from a
+// shared slab to save allocations. The slab is sized from the remaining
+// input (every element needs at least one byte), so it never exceeds the
+// input size; a sliver of it may stay alive as long as any part of the
+// decoded term does.
 func (s *decState) elems(n int) []Term {
 	if n == 0 {
 		return []Term{}
 	}
 	if n > len(s.slab) {
-		if n >= 16 || !s.slabbed {
-			s.slabbed = true
+		if n >= 16 {
 			return make([]Term, n)
 		}
-		size := n + s.remaining()/8
+		size := n + s.remaining()/32
 		if size > 64 {
 			size = 64
 		}
@@ -200,13 +198,29 @@ func (s *decState) elems(n int) []Term {
 	return r
 }
 
+// bytes returns the next n input bytes: the input itself with
+// ShareBinaries, else a copy. Small copies share an arena, sized like the
+// element slab from the remaining input.
 func (s *decState) bytes(n int) []byte {
 	src := s.b[s.pos : s.pos+n : s.pos+n]
 	s.pos += n
 	if s.share {
 		return src
 	}
-	out := make([]byte, n)
+	if n > 64 || n == 0 {
+		out := make([]byte, n)
+		copy(out, src)
+		return out
+	}
+	if n > len(s.arena) {
+		size := n + s.remaining()/2
+		if size > 512 {
+			size = 512
+		}
+		s.arena = make([]byte, size)
+	}
+	out := s.arena[:n:n]
+	s.arena = s.arena[n:]
 	copy(out, src)
 	return out
 }
