@@ -2,31 +2,344 @@ package node
 
 import (
 	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/erlgo/erlgo/dist"
+	"github.com/erlgo/erlgo/epmd"
 	"github.com/erlgo/erlgo/etf"
 )
 
-// remote is the distribution half of a node (see remote_*.go).
-type remote struct{}
+// remote is the distribution half of a node: it owns the dist.Manager, the
+// listener and the EPMD registration, implements dist.Handler, and keeps
+// per-peer books of links and monitors that cross each connection so that
+// a lost connection can be turned into noconnection signals.
+type remote struct {
+	n   *Node
+	mgr *dist.Manager
+	ln  net.Listener
+	pub *epmd.Publication
 
-func startRemote(ctx context.Context, n *Node) (*remote, error) { return &remote{}, nil }
+	serveDone chan struct{}
 
-func (r *remote) close() error                                                { return nil }
-func (r *remote) send(from etf.PID, t target, msg etf.Term) error             { return ErrNoConnection }
-func (r *remote) link(from, to etf.PID) error                                 { return ErrNoConnection }
-func (r *remote) unlink(p *Process, to etf.PID)                               {}
-func (r *remote) forgetLink(local, peer etf.PID)                              {}
-func (r *remote) exit(from, to etf.PID, reason etf.Term, link bool)           {}
-func (r *remote) monitor(p *Process, ref etf.Ref, t target)                   {}
-func (r *remote) demonitor(owner etf.PID, ref etf.Ref, t monitorTarget)       {}
-func (r *remote) down(from, to etf.PID, ref etf.Ref, object, reason etf.Term) {}
-func (r *remote) ensureConnected(node etf.Atom) bool                          { return false }
+	mu    sync.Mutex
+	peers map[etf.Atom]*peer
+}
 
-// SpawnFactory builds the Behavior of a process spawned from another node
-// (SPAWN_REQUEST, e.g. erlang:spawn/4 or erpc) from the call's argument list.
-type SpawnFactory func(args etf.List) (Behavior, error)
+// peer holds what crosses one live connection.
+type peer struct {
+	conn     *dist.Conn
+	links    map[[2]etf.PID]struct{}   // {local, remote}
+	monitors map[etf.Ref]remoteMonitor // held by local processes on the peer's
+	watchers map[etf.Ref]etf.PID       // held by the peer's processes on local ones: ref -> local target
+}
 
-type mfaKey struct {
-	module, function etf.Atom
-	arity            int
+type remoteMonitor struct {
+	owner  etf.PID
+	object etf.Term
+}
+
+func startRemote(ctx context.Context, n *Node) (*remote, error) {
+	cfg := &n.cfg
+	ln, err := net.Listen("tcp", cfg.listenAddr)
+	if err != nil {
+		return nil, fmt.Errorf("node: listen: %w", err)
+	}
+	r := &remote{n: n, ln: ln, peers: make(map[etf.Atom]*peer), serveDone: make(chan struct{})}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if !cfg.noEPMD {
+		alive := string(n.name[:strings.IndexByte(string(n.name), '@')])
+		reg := epmd.Registration{Name: alive, Port: uint16(port)}
+		if cfg.hidden {
+			reg.NodeType = epmd.NodeHidden
+		}
+		pub, err := epmd.Publish(ctx, epmd.PublishOptions{
+			Registration: reg, Host: cfg.epmdHost, Port: cfg.epmdPort, Logger: n.log,
+		})
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("node: epmd registration: %w", err)
+		}
+		r.pub = pub
+		if !cfg.hasCreation {
+			n.creation = pub.Creation()
+		}
+	}
+	mgr, err := dist.NewManager(dist.Config{
+		Name: n.name, Creation: n.creation, Cookie: cfg.cookie, Hidden: cfg.hidden,
+		TickTime: cfg.tickTime, TLS: cfg.tls, Dial: r.dial, Logger: n.log,
+	}, r)
+	if err != nil {
+		ln.Close()
+		if r.pub != nil {
+			r.pub.Close()
+		}
+		return nil, err
+	}
+	r.mgr = mgr
+	go func() {
+		defer close(r.serveDone)
+		_ = mgr.Serve(ln)
+	}()
+	return r, nil
+}
+
+// dial looks peer up in the EPMD on the peer's host (at this node's EPMD
+// port) and opens a TCP connection to it.
+func (r *remote) dial(ctx context.Context, peer etf.Atom) (net.Conn, int, error) {
+	s := string(peer)
+	at := strings.IndexByte(s, '@')
+	if at <= 0 {
+		return nil, 0, fmt.Errorf("node: bad node name %q", peer)
+	}
+	cl := &epmd.Client{Host: s[at+1:], Port: r.n.cfg.epmdPort, Logger: r.n.log}
+	info, err := cl.PortPlease(ctx, s[:at])
+	if err != nil {
+		return nil, 0, err
+	}
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(s[at+1:], strconv.Itoa(int(info.Port))))
+	if err != nil {
+		return nil, 0, err
+	}
+	return nc, int(info.HighestVersion), nil
+}
+
+func (r *remote) close() error {
+	err := r.mgr.Close()
+	r.ln.Close()
+	<-r.serveDone
+	if r.pub != nil {
+		if perr := r.pub.Close(); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+// setupTimeout bounds an on-demand connection attempt.
+const setupTimeout = 10 * time.Second
+
+// conn returns the connection to node, connecting if needed, and the peer
+// books for it.
+func (r *remote) conn(node etf.Atom) (*dist.Conn, error) {
+	if c, ok := r.mgr.Conn(node); ok {
+		return c, nil
+	}
+	if r.n.stopped.Load() {
+		return nil, ErrNoConnection
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	c, err := r.mgr.Connect(ctx, node)
+	if err != nil {
+		r.n.log.Debug("connect failed", "peer", node, "err", err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrNoConnection, node, err)
+	}
+	return c, nil
+}
+
+// book runs f on the books of c's peer if c is still its live connection;
+// it reports false when the connection is gone (the caller then acts as if
+// the connection was lost).
+func (r *remote) book(c *dist.Conn, f func(p *peer)) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.peers[c.Peer()]
+	if p == nil || p.conn != c {
+		return false
+	}
+	f(p)
+	return true
+}
+
+func (r *remote) ensureConnected(node etf.Atom) bool {
+	_, err := r.conn(node)
+	return err == nil
+}
+
+func (r *remote) send(from etf.PID, t target, msg etf.Term) error {
+	c, err := r.conn(t.node)
+	if err != nil {
+		return err
+	}
+	switch t.kind {
+	case targetPID:
+		err = c.Send(dist.Send{From: from, To: t.pid}, msg)
+	case targetName:
+		err = c.Send(dist.RegSend{From: from, To: t.name}, msg)
+	default:
+		err = c.Send(dist.AliasSend{From: from, Alias: t.ref}, msg)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNoConnection, err)
+	}
+	return nil
+}
+
+func (r *remote) link(from, to etf.PID) error {
+	c, err := r.conn(to.Node)
+	if err == nil && r.book(c, func(p *peer) { p.links[[2]etf.PID{from, to}] = struct{}{} }) {
+		err = c.SendControl(dist.Link{From: from, To: to})
+	} else if err == nil {
+		err = ErrNoConnection
+	}
+	if err != nil {
+		if p := r.n.lookup(from); p != nil {
+			p.signalExit(to, NoConnection, true, false)
+		}
+		return ErrNoConnection
+	}
+	return nil
+}
+
+// unlink runs the sender side of the OTP 26 unlink protocol: the link
+// becomes inactive with a fresh id until the peer acknowledges it.
+func (r *remote) unlink(p *Process, to etf.PID) {
+	id := r.n.nextUniq.Add(1)
+	p.mu.Lock()
+	st, ok := p.links[to]
+	if !ok || st != 0 {
+		p.mu.Unlock()
+		return
+	}
+	p.links[to] = id
+	p.mu.Unlock()
+	c, ok := r.mgr.Conn(to.Node)
+	if !ok || c.SendControl(dist.UnlinkID{ID: id, From: p.pid, To: to}) != nil {
+		p.mu.Lock()
+		if p.links[to] == id {
+			delete(p.links, to)
+		}
+		p.mu.Unlock()
+		r.forgetLink(p.pid, to)
+	}
+}
+
+func (r *remote) forgetLink(local, remote etf.PID) {
+	r.mu.Lock()
+	if p := r.peers[remote.Node]; p != nil {
+		delete(p.links, [2]etf.PID{local, remote})
+	}
+	r.mu.Unlock()
+}
+
+func (r *remote) exit(from, to etf.PID, reason etf.Term, link bool) {
+	if link {
+		r.forgetLink(from, to)
+		if c, ok := r.mgr.Conn(to.Node); ok {
+			_ = c.SendControl(dist.Exit{From: from, To: to, Reason: reason})
+		}
+		return
+	}
+	c, err := r.conn(to.Node)
+	if err == nil {
+		_ = c.SendControl(dist.Exit2{From: from, To: to, Reason: reason})
+	}
+}
+
+func (r *remote) monitor(p *Process, ref etf.Ref, t target) {
+	obj := t.object()
+	c, err := r.conn(t.node)
+	if err == nil && r.book(c, func(pr *peer) { pr.monitors[ref] = remoteMonitor{owner: p.pid, object: obj} }) {
+		var to etf.Term = t.pid
+		if t.kind == targetName {
+			to = t.name
+		}
+		if c.SendControl(dist.MonitorP{From: p.pid, To: to, Ref: ref}) == nil {
+			return
+		}
+	}
+	r.mu.Lock()
+	if pr := r.peers[t.node]; pr != nil {
+		delete(pr.monitors, ref)
+	}
+	r.mu.Unlock()
+	p.signalDown(ref, obj, NoConnection)
+}
+
+func (r *remote) demonitor(owner etf.PID, ref etf.Ref, t monitorTarget) {
+	r.mu.Lock()
+	pr := r.peers[t.node]
+	var ok bool
+	if pr != nil {
+		_, ok = pr.monitors[ref]
+		delete(pr.monitors, ref)
+	}
+	r.mu.Unlock()
+	if !ok {
+		return
+	}
+	var to etf.Term = t.pid
+	if t.name != "" {
+		to = t.name
+	}
+	if c, ok := r.mgr.Conn(t.node); ok {
+		_ = c.SendControl(dist.DemonitorP{From: owner, To: to, Ref: ref})
+	}
+}
+
+// down tells a remote watcher that the local process "from" exited.
+func (r *remote) down(from, to etf.PID, ref etf.Ref, object, reason etf.Term) {
+	r.mu.Lock()
+	if pr := r.peers[to.Node]; pr != nil {
+		delete(pr.watchers, ref)
+	}
+	r.mu.Unlock()
+	var f etf.Term = from
+	if nm, ok := object.(Name); ok {
+		f = nm.Name
+	}
+	if c, ok := r.mgr.Conn(to.Node); ok {
+		_ = c.SendControl(dist.MonitorPExit{From: f, To: to, Ref: ref, Reason: reason})
+	}
+}
+
+// Connect connects to node (EPMD lookup and handshake) unless already
+// connected. Sends connect on demand; Connect is for callers that want the
+// connection up front or its error.
+func (n *Node) Connect(ctx context.Context, node etf.Atom) error {
+	if n.remote == nil {
+		return ErrNoConnection
+	}
+	if node == n.name {
+		return nil
+	}
+	if _, err := n.remote.mgr.Connect(ctx, node); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrNoConnection, node, err)
+	}
+	return nil
+}
+
+// Disconnect closes the connection to node (erlang:disconnect_node/1).
+func (n *Node) Disconnect(node etf.Atom) error {
+	if n.remote == nil {
+		return ErrNoConnection
+	}
+	return n.remote.mgr.Disconnect(node)
+}
+
+// Nodes returns the connected nodes (visible and hidden).
+func (n *Node) Nodes() []etf.Atom {
+	if n.remote == nil {
+		return nil
+	}
+	var out []etf.Atom
+	for _, c := range n.remote.mgr.Conns() {
+		out = append(out, c.Peer())
+	}
+	return out
+}
+
+// ListenAddr returns the distribution listener's address (nil without
+// distribution).
+func (n *Node) ListenAddr() net.Addr {
+	if n.remote == nil {
+		return nil
+	}
+	return n.remote.ln.Addr()
 }

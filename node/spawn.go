@@ -35,8 +35,9 @@ func (p *Process) SpawnMonitor(b Behavior, opts ...SpawnOption) (etf.PID, etf.Re
 
 // spawn creates, registers, links/monitors and initialises a process.
 // beforeInit, if set, runs after the process is reachable and before Init
-// (SPAWN_REPLY must precede any signal from the new process).
-func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, monitor bool, beforeInit func(pid etf.PID)) (etf.PID, etf.Ref, error) {
+// (remote spawns set up links/monitors there and send SPAWN_REPLY, which
+// must precede any signal from the new process).
+func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, monitor bool, beforeInit func(c *Process)) (etf.PID, etf.Ref, error) {
 	if b == nil {
 		return etf.PID{}, etf.Ref{}, fmt.Errorf("node: spawn: nil Behavior")
 	}
@@ -83,7 +84,7 @@ func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, moni
 		c.watchers = map[etf.Ref]watcher{ref: {pid: parent.pid}}
 	}
 	if beforeInit != nil {
-		beforeInit(c.pid)
+		beforeInit(c)
 	}
 	if err := c.init(); err != nil {
 		if parent != nil && link {

@@ -1,0 +1,217 @@
+package node
+
+import (
+	"github.com/erlgo/erlgo/dist"
+	"github.com/erlgo/erlgo/etf"
+)
+
+// HandleConnUp implements dist.Handler.
+func (r *remote) HandleConnUp(c *dist.Conn) {
+	r.mu.Lock()
+	r.peers[c.Peer()] = &peer{
+		conn:     c,
+		links:    make(map[[2]etf.PID]struct{}),
+		monitors: make(map[etf.Ref]remoteMonitor),
+		watchers: make(map[etf.Ref]etf.PID),
+	}
+	r.mu.Unlock()
+	r.n.log.Debug("nodeup", "peer", c.Peer(), "hidden", c.Hidden())
+	if !c.Hidden() {
+		r.n.nodeUp(c.Peer())
+	}
+}
+
+// HandleConnDown implements dist.Handler: every link over the connection
+// gets an exit signal noconnection, every monitor a DOWN noconnection,
+// monitor_node subscribers NodeDownMsg; Calls waiting on the peer fail with
+// ErrNoConnection (through their monitors).
+func (r *remote) HandleConnDown(c *dist.Conn, reason error) {
+	node := c.Peer()
+	r.mu.Lock()
+	p := r.peers[node]
+	if p == nil || p.conn != c {
+		r.mu.Unlock()
+		return
+	}
+	delete(r.peers, node)
+	r.mu.Unlock()
+	n := r.n
+	n.log.Debug("nodedown", "peer", node, "reason", reason)
+	for l := range p.links {
+		if lp := n.lookup(l[0]); lp != nil {
+			lp.mu.Lock()
+			st, ok := lp.links[l[1]]
+			if ok && st != 0 { // inactive (unlinking): just forget it
+				delete(lp.links, l[1])
+			}
+			lp.mu.Unlock()
+			lp.signalExit(l[1], NoConnection, true, false)
+		}
+	}
+	for ref, m := range p.monitors {
+		if owner := n.lookup(m.owner); owner != nil {
+			owner.signalDown(ref, m.object, NoConnection)
+		}
+	}
+	for ref, pid := range p.watchers {
+		if t := n.lookup(pid); t != nil {
+			t.removeWatcherRef(ref)
+		}
+	}
+	n.nodeDown(node, c.Hidden())
+}
+
+// HandleMessage implements dist.Handler. It runs on the connection's reader
+// goroutine, in wire order, and only enqueues: ordering between any pair of
+// processes is preserved because each message is in the target's mailbox
+// before the next one is read.
+func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
+	n := r.n
+	switch ctl := m.Control.(type) {
+	case dist.Send:
+		n.deliverLocal(target{kind: targetPID, pid: ctl.To}, m.Payload)
+	case dist.RegSend:
+		n.deliverLocal(target{kind: targetName, name: ctl.To}, m.Payload)
+	case dist.AliasSend:
+		n.deliverAlias(ctl.Alias, m.Payload)
+	case dist.Link:
+		r.inLink(c, ctl.From, ctl.To)
+	case dist.UnlinkID:
+		if p := n.lookup(ctl.To); p != nil {
+			p.mu.Lock()
+			if st, ok := p.links[ctl.From]; ok && st == 0 {
+				delete(p.links, ctl.From)
+			}
+			p.mu.Unlock()
+		}
+		r.forgetLink(ctl.To, ctl.From)
+		_ = c.SendControl(dist.UnlinkIDAck{ID: ctl.ID, From: ctl.To, To: ctl.From})
+	case dist.UnlinkIDAck:
+		if p := n.lookup(ctl.To); p != nil {
+			p.mu.Lock()
+			if p.links[ctl.From] == ctl.ID {
+				delete(p.links, ctl.From)
+			}
+			p.mu.Unlock()
+		}
+	case dist.Unlink: // pre-OTP 26 peers
+		if p := n.lookup(ctl.To); p != nil {
+			p.removeLink(ctl.From)
+		}
+		r.forgetLink(ctl.To, ctl.From)
+	case dist.Exit:
+		r.forgetLink(ctl.To, ctl.From)
+		if p := n.lookup(ctl.To); p != nil {
+			p.signalExit(ctl.From, ctl.Reason, true, false)
+		}
+	case dist.Exit2:
+		if p := n.lookup(ctl.To); p != nil {
+			p.signalExit(ctl.From, ctl.Reason, false, false)
+		}
+	case dist.MonitorP:
+		r.inMonitor(c, ctl)
+	case dist.DemonitorP:
+		var t *Process
+		switch to := ctl.To.(type) {
+		case etf.PID:
+			t = n.lookup(to)
+		case etf.Atom:
+			t = n.whereisProc(to)
+		}
+		if t != nil {
+			t.removeWatcherRef(ctl.Ref)
+		}
+		r.book(c, func(p *peer) { delete(p.watchers, ctl.Ref) })
+	case dist.MonitorPExit:
+		var obj etf.Term = ctl.From
+		if a, ok := ctl.From.(etf.Atom); ok {
+			obj = Name{Name: a, Node: c.Peer()}
+		}
+		r.book(c, func(p *peer) {
+			if m, ok := p.monitors[ctl.Ref]; ok {
+				obj = m.object
+			}
+			delete(p.monitors, ctl.Ref)
+		})
+		if p := n.lookup(ctl.To); p != nil {
+			p.signalDown(ctl.Ref, obj, ctl.Reason)
+		}
+	case dist.GroupLeader:
+		if p := n.lookup(ctl.To); p != nil {
+			p.SetGroupLeader(ctl.From)
+		}
+	case dist.SpawnRequest:
+		args, _ := m.Payload.(etf.List)
+		go r.inSpawn(c, ctl, args)
+	case dist.AltactSig:
+		r.inAltact(ctl, m.Payload)
+	default:
+		// SEND_TT etc. arrive normalised; SpawnReply (we issue no
+		// spawn requests), NodeLink and unknown ops are ignored.
+	}
+}
+
+// inLink: a received LINK is ignored if link state exists; a dead target
+// answers EXIT noproc.
+func (r *remote) inLink(c *dist.Conn, from, to etf.PID) {
+	p := r.n.lookup(to)
+	if p == nil || p == r.n.sys || !p.addLink(from) {
+		_ = c.SendControl(dist.Exit{From: to, To: from, Reason: NoProc})
+		return
+	}
+	if !r.book(c, func(pr *peer) { pr.links[[2]etf.PID{to, from}] = struct{}{} }) {
+		p.signalExit(from, NoConnection, true, false)
+	}
+}
+
+// inMonitor: MONITOR_P by pid or name; an unknown target answers
+// MONITOR_P_EXIT noproc at once.
+func (r *remote) inMonitor(c *dist.Conn, ctl dist.MonitorP) {
+	n := r.n
+	var t *Process
+	w := watcher{pid: ctl.From}
+	switch to := ctl.To.(type) {
+	case etf.PID:
+		t = n.lookup(to)
+	case etf.Atom:
+		t = n.whereisProc(to)
+		w.name = to
+	}
+	if t == nil || t == n.sys || !t.addWatcher(ctl.Ref, w) {
+		_ = c.SendControl(dist.MonitorPExit{From: ctl.To, To: ctl.From, Ref: ctl.Ref, Reason: NoProc})
+		return
+	}
+	if !r.book(c, func(p *peer) { p.watchers[ctl.Ref] = t.pid }) {
+		t.removeWatcherRef(ctl.Ref)
+	}
+}
+
+// inAltact handles ALTACT_SIG_SEND (OTP 28) that dist did not normalise
+// into AliasSend: sends by name or pid, priority messages (delivered as
+// ordinary messages) and exit/2 signals.
+func (r *remote) inAltact(ctl dist.AltactSig, payload etf.Term) {
+	n := r.n
+	var t *Process
+	switch to := ctl.To.(type) {
+	case etf.PID:
+		t = n.lookup(to)
+	case etf.Atom:
+		t = n.whereisProc(to)
+	case etf.Ref:
+		if ctl.Flags&dist.AltactExit == 0 {
+			n.deliverAlias(to, payload)
+			return
+		}
+		if e := n.aliases.get(to); e != nil {
+			t = e.owner
+		}
+	}
+	if t == nil {
+		return
+	}
+	if ctl.Flags&dist.AltactExit != 0 {
+		t.signalExit(ctl.Sender, payload, false, false)
+		return
+	}
+	_ = t.deliver(payload)
+}

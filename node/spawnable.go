@@ -1,0 +1,147 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/erlgo/erlgo/dist"
+	"github.com/erlgo/erlgo/etf"
+)
+
+// SpawnFactory builds the Behavior of a process spawned from another node
+// (SPAWN_REQUEST, e.g. erlang:spawn/4, spawn_request or erpc) from the
+// call's argument list. An error makes the new process exit at once with
+// the matching reason (see Behavior).
+type SpawnFactory func(args etf.List) (Behavior, error)
+
+type mfaKey struct {
+	module, function etf.Atom
+	arity            int
+}
+
+// RegisterSpawnable registers factory for remote spawns of
+// module:function with any arity (the factory sees the argument list). A
+// spawn request for an unregistered function spawns a process that exits
+// at once with {undef, [{Module, Function, Args, []}]}, as BEAM does.
+func (n *Node) RegisterSpawnable(module, function etf.Atom, factory SpawnFactory) error {
+	if factory == nil {
+		return errors.New("node: RegisterSpawnable: nil factory")
+	}
+	n.spawnMu.Lock()
+	defer n.spawnMu.Unlock()
+	if n.spawnables == nil {
+		n.spawnables = make(map[mfaKey]SpawnFactory)
+	}
+	n.spawnables[mfaKey{module, function, -1}] = factory
+	return nil
+}
+
+func (n *Node) spawnable(module, function etf.Atom) SpawnFactory {
+	n.spawnMu.RLock()
+	defer n.spawnMu.RUnlock()
+	return n.spawnables[mfaKey{module, function, -1}]
+}
+
+// exitAtOnce is the Behavior of a spawned process that must exit with
+// reason right away (undef, a failed factory).
+type exitAtOnce struct{ reason etf.Term }
+
+func (e exitAtOnce) Init(p *Process) error {
+	_ = p.deliver(e) // handled right after Init
+	return nil
+}
+func (e exitAtOnce) HandleMessage(*Process, etf.Term) error { return &ExitError{Reason: e.reason} }
+func (exitAtOnce) Terminate(*Process, etf.Term)             {}
+
+// inSpawn serves a SPAWN_REQUEST: spawns with the requested group leader,
+// link and monitor, and replies SPAWN_REPLY (subject to {reply, ...}).
+func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, args etf.List) {
+	n := r.n
+	link, monitor := false, false
+	reply := etf.Atom("yes")
+	for _, o := range req.Opts {
+		switch o := o.(type) {
+		case etf.Atom:
+			switch o {
+			case "link":
+				link = true
+			case "monitor":
+				monitor = true
+			}
+		case etf.Tuple:
+			if len(o) == 2 && o[0] == etf.Atom("reply") {
+				if a, ok := o[1].(etf.Atom); ok {
+					reply = a
+				}
+			}
+			if len(o) == 2 && o[0] == etf.Atom("monitor") {
+				monitor = true
+			}
+		}
+	}
+	var b Behavior
+	if f := n.spawnable(req.Module, req.Function); f != nil {
+		var err error
+		b, err = safeFactory(f, args)
+		if err != nil {
+			b = exitAtOnce{reason: reasonOf(err)}
+		}
+	} else {
+		b = exitAtOnce{reason: etf.Tuple{etf.Atom("undef"),
+			etf.List{etf.Tuple{req.Module, req.Function, args, etf.List{}}}}}
+	}
+	flags := 0
+	if link {
+		flags |= dist.SpawnReplyLink
+	}
+	if monitor {
+		flags |= dist.SpawnReplyMonitor
+	}
+	setup := func(p *Process) {
+		p.mu.Lock()
+		if link {
+			if p.links == nil {
+				p.links = make(map[etf.PID]uint64)
+			}
+			p.links[req.From] = 0
+		}
+		if monitor {
+			if p.watchers == nil {
+				p.watchers = make(map[etf.Ref]watcher)
+			}
+			p.watchers[req.ReqID] = watcher{pid: req.From}
+		}
+		p.mu.Unlock()
+		if link {
+			r.book(c, func(pr *peer) { pr.links[[2]etf.PID{p.pid, req.From}] = struct{}{} })
+		}
+		if monitor {
+			r.book(c, func(pr *peer) { pr.watchers[req.ReqID] = p.pid })
+		}
+		if reply == "yes" || reply == "success_only" {
+			_ = c.SendControl(dist.SpawnReply{ReqID: req.ReqID, To: req.From, Flags: flags, Result: p.pid})
+		}
+	}
+	var opts []SpawnOption
+	if req.GroupLeader != (etf.PID{}) {
+		opts = append(opts, WithGroupLeader(req.GroupLeader))
+	}
+	if _, _, err := n.spawn(nil, b, opts, false, false, setup); err != nil && errors.Is(err, ErrStopped) {
+		if reply == "yes" || reply == "error_only" {
+			_ = c.SendControl(dist.SpawnReply{ReqID: req.ReqID, To: req.From, Result: etf.Atom("system_limit")})
+		}
+	}
+}
+
+func safeFactory(f SpawnFactory, args etf.List) (b Behavior, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &ExitError{Reason: panicReason(r)}
+		}
+	}()
+	b, err = f(args)
+	if err == nil && b == nil {
+		err = fmt.Errorf("factory returned nil Behavior")
+	}
+	return b, err
+}
