@@ -27,7 +27,7 @@ import (
 // minimal EPMD client (the epmd package is not a dependency of dist), and
 // an erl node driven line by line through testdata/disttest.erl.
 
-func needErl(t *testing.T) {
+func needErl(t testing.TB) {
 	t.Helper()
 	for _, tool := range []string{"erl", "erlc", "epmd"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -39,7 +39,7 @@ func needErl(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -55,7 +55,7 @@ func uniq(prefix string) string {
 }
 
 // startEPMD runs /usr/bin/epmd on a private port until the test ends.
-func startEPMD(t *testing.T) int {
+func startEPMD(t testing.TB) int {
 	t.Helper()
 	port := freePort(t)
 	cmd := exec.Command("epmd", "-port", strconv.Itoa(port))
@@ -81,7 +81,7 @@ func startEPMD(t *testing.T) int {
 
 // epmdRegister sends ALIVE2_REQ for alive on listenPort and returns the
 // creation. The registration lasts until the test ends.
-func epmdRegister(t *testing.T, epmdPort int, alive string, listenPort int) uint32 {
+func epmdRegister(t testing.TB, epmdPort int, alive string, listenPort int) uint32 {
 	t.Helper()
 	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(epmdPort))
 	require.NoError(t, err)
@@ -154,7 +154,7 @@ func epmdDialer(epmdPort int) func(ctx context.Context, peer etf.Atom) (net.Conn
 }
 
 // compileHelpers compiles testdata/*.erl into a temp dir of the test.
-func compileHelpers(t *testing.T) string {
+func compileHelpers(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	files, _ := filepath.Glob("testdata/*.erl")
@@ -166,7 +166,7 @@ func compileHelpers(t *testing.T) string {
 
 // erlNode is a running erl driven through stdin/stdout.
 type erlNode struct {
-	t     *testing.T
+	t     testing.TB
 	name  etf.Atom
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
@@ -182,7 +182,7 @@ type erlOpts struct {
 	extra    []string // more erl arguments
 }
 
-func startErl(t *testing.T, epmdPort int, o erlOpts) *erlNode {
+func startErl(t testing.TB, epmdPort int, o erlOpts) *erlNode {
 	t.Helper()
 	dir := compileHelpers(t)
 	name := uniq("erl") + "@127.0.0.1"
@@ -275,7 +275,7 @@ type goNode struct {
 	self etf.PID // a pid of ours for erl to reply to
 }
 
-func startGo(t *testing.T, epmdPort int, cfg Config) *goNode {
+func startGo(t testing.TB, epmdPort int, cfg Config) *goNode {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -2,9 +2,7 @@ package dist
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"strconv"
@@ -167,18 +165,9 @@ func (m *Manager) isClosed() bool {
 
 func (m *Manager) accept(nc net.Conn) (*Conn, error) {
 	defer m.untrackRaw(nc)
-	tc := nc
-	if m.cfg.TLS != nil {
-		tlsc := tls.Server(nc, m.cfg.TLS)
-		ctx, cancel := context.WithTimeout(m.ctx, m.cfg.SetupTimeout)
-		err := tlsc.HandshakeContext(ctx)
-		cancel()
-		if err != nil {
-			m.log.Info("dist: TLS handshake failed on accept", slog.String("remote", nc.RemoteAddr().String()), slog.Any("err", err))
-			_ = nc.Close()
-			return nil, hsErr(nil, "TLS: %v", err)
-		}
-		tc = tlsc
+	tc, err := m.tlsServer(nc)
+	if err != nil {
+		return nil, err
 	}
 	var p *pending
 	res, err := serverHandshake(tc, &m.cfg, serverOptions{
@@ -324,199 +313,6 @@ func (m *Manager) assignName(host string) (etf.Atom, uint32) {
 	return etf.Atom("anon" + strconv.FormatUint(uint64(randUint32()), 16) + "@" + host), cr
 }
 
-// Connect returns the connection to peer, dialling it (with the initiator
-// handshake) if there is none. Concurrent calls for one peer share one
-// attempt; a simultaneous connect from the peer is resolved by name order
-// as net_kernel does, and Connect then returns whichever connection won.
-func (m *Manager) Connect(ctx context.Context, peer etf.Atom) (*Conn, error) {
-	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		return nil, ErrClosed
-	}
-	if c, ok := m.conns[peer]; ok {
-		m.mu.Unlock()
-		return c, nil
-	}
-	if peer == m.cfg.Name {
-		m.mu.Unlock()
-		return nil, fmt.Errorf("%w: cannot connect to ourselves", ErrBadName)
-	}
-	if err := checkPeerName(string(m.cfg.Name), string(peer)); err != nil {
-		m.mu.Unlock()
-		return nil, fmt.Errorf("dist: cannot connect to %q: %w", peer, err)
-	}
-	p, ok := m.pending[peer]
-	if !ok {
-		if m.cfg.Dial == nil {
-			m.mu.Unlock()
-			return nil, ErrNoDial
-		}
-		p = &pending{done: make(chan struct{})}
-		m.pending[peer] = p
-		m.wg.Add(1)
-		go m.dial(peer, p)
-	}
-	m.mu.Unlock()
-	select {
-	case <-p.done:
-		return p.conn, p.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// dial runs one outgoing attempt for p. It is bounded by the handshake's
-// per-step timeouts, not by any one caller's ctx, since callers share it.
-func (m *Manager) dial(peer etf.Atom, p *pending) {
-	defer m.wg.Done()
-	ctx, cancel := context.WithTimeout(m.ctx, 4*m.cfg.SetupTimeout)
-	defer cancel()
-	c, err := m.dialOnce(ctx, peer, p)
-	m.mu.Lock()
-	if err == nil {
-		m.mu.Unlock()
-		return // register resolved p
-	}
-	if !p.abort && !errors.Is(err, ErrNok) {
-		m.resolveLocked(peer, p, nil, err)
-		m.mu.Unlock()
-		return
-	}
-	m.mu.Unlock()
-	_ = c
-	// We lost a simultaneous connect: the peer's connection resolves p.
-	// Give it one setup time more before failing the waiters.
-	t := time.NewTimer(2 * m.cfg.SetupTimeout)
-	defer t.Stop()
-	select {
-	case <-p.done:
-	case <-t.C:
-		m.finishPending(peer, p, nil, err)
-	case <-m.ctx.Done():
-		m.finishPending(peer, p, nil, ErrClosed)
-	}
-}
-
-func (m *Manager) dialOnce(ctx context.Context, peer etf.Atom, p *pending) (*Conn, error) {
-	nc, ver, err := m.cfg.Dial(ctx, peer)
-	if err != nil {
-		return nil, fmt.Errorf("dist: dial %s: %w", peer, err)
-	}
-	m.mu.Lock()
-	if m.closed || p.abort {
-		m.mu.Unlock()
-		_ = nc.Close()
-		if p.abort {
-			return nil, hsErr(ErrNok, "attempt to %s aborted by simultaneous connect", peer)
-		}
-		return nil, ErrClosed
-	}
-	p.nc = nc
-	m.raw[nc] = struct{}{}
-	m.mu.Unlock()
-	defer m.untrackRaw(nc)
-	stop := context.AfterFunc(ctx, func() { _ = nc.Close() })
-	defer stop()
-
-	tc := nc
-	if m.cfg.TLS != nil {
-		cfg := m.cfg.TLS.Clone()
-		if cfg.ServerName == "" {
-			if _, host, err := splitName(string(peer)); err == nil {
-				cfg.ServerName = host
-			}
-		}
-		tlsc := tls.Client(nc, cfg)
-		hctx, cancel := context.WithTimeout(ctx, m.cfg.SetupTimeout)
-		err := tlsc.HandshakeContext(hctx)
-		cancel()
-		if err != nil {
-			_ = nc.Close()
-			return nil, hsErr(nil, "TLS with %s: %v", peer, err)
-		}
-		tc = tlsc
-	}
-	res, err := clientHandshake(tc, &m.cfg, peer, clientOptions{
-		PeerVersion: ver,
-		AliveAnswer: func() bool {
-			m.mu.Lock()
-			defer m.mu.Unlock()
-			_, up := m.conns[peer]
-			return !up
-		},
-	})
-	if err != nil {
-		_ = tc.Close()
-		m.mu.Lock()
-		aborted := p.abort
-		m.mu.Unlock()
-		if aborted {
-			return nil, hsErr(ErrNok, "attempt to %s aborted by simultaneous connect", peer)
-		}
-		if !errors.Is(err, ErrNok) {
-			m.log.Info("dist: connect handshake failed", slog.String("peer", string(peer)), slog.Any("err", err))
-		}
-		return nil, err
-	}
-	m.mu.Lock()
-	aborted := p.abort
-	m.mu.Unlock()
-	if aborted {
-		_ = tc.Close()
-		return nil, hsErr(ErrNok, "attempt to %s aborted by simultaneous connect", peer)
-	}
-	c := newConn(m, tc, res)
-	if err := m.register(c, p); err != nil {
-		_ = tc.Close()
-		return nil, err
-	}
-	return c, nil
-}
-
-// ConnectConn runs the initiator handshake to peer over an already open
-// transport connection (the in-memory seam), without arbitration by a
-// Dial function. TLS is applied if configured.
-func (m *Manager) ConnectConn(ctx context.Context, nc net.Conn, peer etf.Atom) (*Conn, error) {
-	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		_ = nc.Close()
-		return nil, ErrClosed
-	}
-	if c, ok := m.conns[peer]; ok {
-		m.mu.Unlock()
-		_ = nc.Close()
-		return c, nil
-	}
-	p, ok := m.pending[peer]
-	if !ok {
-		p = &pending{done: make(chan struct{})}
-		m.pending[peer] = p
-	}
-	m.wg.Add(1)
-	m.mu.Unlock()
-	defer m.wg.Done()
-	c, err := m.dialOnce(ctx, peer, p)
-	if err != nil {
-		m.mu.Lock()
-		if !p.abort {
-			m.resolveLocked(peer, p, nil, err)
-		}
-		m.mu.Unlock()
-		if p.abort || errors.Is(err, ErrNok) {
-			select {
-			case <-p.done:
-				return p.conn, p.err
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-		return nil, err
-	}
-	return c, nil
-}
-
 // Conn returns the up connection to peer, if any.
 func (m *Manager) Conn(peer etf.Atom) (*Conn, bool) {
 	m.mu.Lock()
@@ -547,8 +343,8 @@ func (m *Manager) Disconnect(peer etf.Atom) error {
 }
 
 // Close stops Serve loops, aborts handshakes, closes every connection and
-// waits until HandleConnDown has run for each. It does not close the
-// listeners passed to Serve, except to unblock Accept. Do not call it from
+// waits until HandleConnDown has run for each. It closes the listeners
+// passed to Serve (the only way to unblock Accept). Do not call it from
 // a Handler callback.
 func (m *Manager) Close() error {
 	m.mu.Lock()

@@ -41,6 +41,15 @@ cmd(["disconnect", N]) ->
     io:format("DISCONNECT ~p~n", [erlang:disconnect_node(list_to_atom(N))]);
 cmd(["ticktime"]) ->
     io:format("TICKTIME ~p~n", [net_kernel:get_net_ticktime()]);
+cmd(["beam_bench", Peer, N]) ->
+    distbench:beam_to_beam(list_to_atom(Peer), list_to_integer(N));
+cmd(["flood", Node, Proc, N]) ->
+    distbench:flood_to({list_to_atom(Proc), list_to_atom(Node)}, list_to_integer(N), flood_done);
+cmd(["sink", N]) ->
+    %% a registered sink that reports to the process named by 'report'
+    P = spawn(fun() -> receive {report_to, To} -> distbench:sink(To, list_to_integer(N)) end end),
+    register(sink, P),
+    io:format("SINK~n");
 cmd(["halt"]) ->
     halt(0).
 
