@@ -134,11 +134,13 @@ checks(G) ->
          W ! {exit, bye},
          recv(is({'DOWN', Ref, process, W, bye}))
       end},
-     {"spawn unknown MFA -> undef", fun() ->
-         {P, Ref} = spawn_monitor(G, no_such_mod, no_fun, [1]),
-         recv(fun({'DOWN', R, process, Pid, {undef, _}}) -> R =:= Ref andalso Pid =:= P;
-                 ({'DOWN', R, process, _, _} = D) -> R =:= Ref andalso throw({unexpected, D});
-                 (_) -> false end)
+     {"spawn unknown MFA -> undef (atom args)", fun() ->
+         {P, Ref} = spawn_monitor(G, no_such_mod, no_fun, [x]),
+         recv(is({'DOWN', Ref, process, P, {undef, [{no_such_mod, no_fun, [x], []}]}}))
+      end},
+     {"spawn unknown MFA -> undef (small-int args, a STRING_EXT on the wire)", fun() ->
+         {P, Ref} = spawn_monitor(G, no_such_mod, no_fun, [1, 2]),
+         recv(is({'DOWN', Ref, process, P, {undef, [{no_such_mod, no_fun, [1, 2], []}]}}))
       end},
      {"worker link / unlink", fun() ->
          process_flag(trap_exit, true),
