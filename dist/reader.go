@@ -22,11 +22,14 @@ type packetDecoder struct {
 	frags reassembler
 	dec   etf.Decoder // AtomCache points at cache
 	plain etf.Decoder // no atom cache (pass-through)
+	fast  fastDecoder // control fast path, with cache refs
+	fastP fastDecoder // control fast path, pass-through
 }
 
 func newPacketDecoder(maxReassembly int) *packetDecoder {
 	d := &packetDecoder{frags: reassembler{max: maxReassembly}}
 	d.dec.AtomCache = &d.cache
+	d.fast.cache = &d.cache
 	return d
 }
 
@@ -40,7 +43,7 @@ func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
 		if len(p) < 2 || p[1] != verMagic {
 			return m, false, malformed(nil, "pass-through packet without version byte")
 		}
-		m, err = d.body(&d.plain, p[2:], true)
+		m, err = d.body(&d.plain, &d.fastP, p[2:], true)
 		d.pass++
 		return m, err == nil, err
 	}
@@ -53,7 +56,7 @@ func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
 		if err != nil {
 			return m, false, err
 		}
-		m, err = d.body(&d.dec, p[2+n:], false)
+		m, err = d.body(&d.dec, &d.fast, p[2+n:], false)
 		return m, err == nil, err
 	case hdrFragment:
 		if len(p) < 18 {
@@ -69,7 +72,7 @@ func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
 		if err != nil || !whole {
 			return m, false, err
 		}
-		m, err = d.body(&d.dec, data, false)
+		m, err = d.body(&d.dec, &d.fast, data, false)
 		return m, err == nil, err
 	case hdrFragmentCnt:
 		if len(p) < 18 {
@@ -82,7 +85,7 @@ func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
 		}
 		d.cache.refs = append(d.cache.refs[:0], s.refs...)
 		d.frag++
-		m, err = d.body(&d.dec, s.buf, false)
+		m, err = d.body(&d.dec, &d.fast, s.buf, false)
 		return m, err == nil, err
 	}
 	return m, false, malformed(nil, "unknown distribution header %d", p[1])
@@ -90,15 +93,18 @@ func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
 
 // body decodes the control term and the payload that follows it. In
 // pass-through form the payload is preceded by its own 131.
-func (d *packetDecoder) body(dec *etf.Decoder, b []byte, pass bool) (Message, error) {
+func (d *packetDecoder) body(dec *etf.Decoder, fast *fastDecoder, b []byte, pass bool) (Message, error) {
 	var m Message
-	t, n, err := dec.DecodeTerm(b)
-	if err != nil {
-		return m, malformed(err, "control message")
-	}
-	ctl, src, err := decodeControl(t)
-	if err != nil {
-		return m, err
+	ctl, src, n, ok := fast.control(b)
+	if !ok {
+		t, tn, err := dec.DecodeTerm(b)
+		if err != nil {
+			return m, malformed(err, "control message")
+		}
+		if ctl, src, err = decodeControl(t); err != nil {
+			return m, err
+		}
+		n = tn
 	}
 	b = b[n:]
 	if src == payloadNone {
