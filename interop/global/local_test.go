@@ -228,3 +228,19 @@ func FuzzServerMessage(f *testing.F) {
 		}
 	})
 }
+
+func TestPidLess(t *testing.T) {
+	// ERTS compares pid data before nodes: <erl.56.0> < <a.105.0>.
+	tests := []struct {
+		a, b etf.PID
+		less bool
+	}{
+		{etf.PID{Node: "erl@h", ID: 56}, etf.PID{Node: "a@h", ID: 105}, true},
+		{etf.PID{Node: "a@h", ID: 105}, etf.PID{Node: "erl@h", ID: 56}, false},
+		{etf.PID{Node: "z@h", ID: 9, Serial: 0}, etf.PID{Node: "a@h", ID: 1, Serial: 1}, true},
+		{etf.PID{Node: "a@h", ID: 7}, etf.PID{Node: "b@h", ID: 7}, true},
+	}
+	for _, tc := range tests {
+		require.Equal(t, tc.less, pidLess(tc.a, tc.b), tc.a, tc.b)
+	}
+}

@@ -66,6 +66,7 @@ func (l *locker) Init(p *node.Process) error { l.p = p; return nil }
 func (l *locker) Terminate(*node.Process, etf.Term) {}
 
 func (l *locker) HandleMessage(p *node.Process, msg etf.Term) error {
+	p.Logger().Debug("global: locker in", "msg", msg, "state", l.state)
 	switch m := msg.(type) {
 	case stopSignal:
 		return &node.ExitError{Reason: node.Normal}
@@ -216,9 +217,8 @@ func (l *locker) sendLockSet(set bool, to etf.PID) {
 	cast(l.p, to.Node, etf.Tuple{etf.Atom("lock_set"), l.p.Self(), boolAtom(set), kl})
 }
 
-// lockID is {global, lists:sort([Self, HisLocker])}. The two pids live on
-// different nodes and BEAM orders such pids by node name first, so both
-// sides compute the same requester id.
+// lockID is {global, lists:sort([Self, HisLocker])}, sorted in ERTS's pid
+// order so that both sides compute the same requester id.
 func (l *locker) lockID(his etf.PID) etf.Tuple {
 	me := l.p.Self()
 	pids := etf.List{me, his}

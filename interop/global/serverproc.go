@@ -96,6 +96,7 @@ func (sp *serverProc) Terminate(p *node.Process, _ etf.Term) {
 }
 
 func (sp *serverProc) HandleMessage(p *node.Process, msg etf.Term) error {
+	sp.s.log.Debug("global: server in", "msg", msg)
 	switch m := msg.(type) {
 	case stopSignal:
 		return &node.ExitError{Reason: node.Normal}

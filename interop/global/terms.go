@@ -91,15 +91,19 @@ type nodeVsn struct {
 	vsn  int
 }
 
-// pidLess orders pids as BEAM's term order does for pids of one node set:
-// by node name first, then by number and serial. It is used for
-// {global, lists:sort([LockerA, LockerB])}.
+// pidLess orders pids as ERTS does: by pid data (serial, then number)
+// first and only then by node (name, then creation). It is used for
+// {global, lists:sort([LockerA, LockerB])}, which both sides must compute
+// identically.
 func pidLess(a, b etf.PID) bool {
-	if a.Node != b.Node {
-		return a.Node < b.Node
-	}
 	if a.Serial != b.Serial {
 		return a.Serial < b.Serial
 	}
-	return a.ID < b.ID
+	if a.ID != b.ID {
+		return a.ID < b.ID
+	}
+	if a.Node != b.Node {
+		return a.Node < b.Node
+	}
+	return a.Creation < b.Creation
 }

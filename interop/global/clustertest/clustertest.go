@@ -132,6 +132,36 @@ type Node struct {
 // start_pg true, and waits until it runs gtest's evaluator.
 func StartNode(t testing.TB, epmdPort int, cookie, dir string, o Options) *Node {
 	t.Helper()
+	n, err := startNode(t, epmdPort, cookie, dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// StartNodes starts several nodes concurrently (BEAM boot takes seconds).
+func StartNodes(t testing.TB, epmdPort int, cookie, dir string, opts ...Options) []*Node {
+	t.Helper()
+	nodes := make([]*Node, len(opts))
+	errs := make([]error, len(opts))
+	var wg sync.WaitGroup
+	for i, o := range opts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nodes[i], errs[i] = startNode(t, epmdPort, cookie, dir, o)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return nodes
+}
+
+func startNode(t testing.TB, epmdPort int, cookie, dir string, o Options) (*Node, error) {
 	if o.Prefix == "" {
 		o.Prefix = "erl"
 	}
@@ -139,7 +169,6 @@ func StartNode(t testing.TB, epmdPort int, cookie, dir string, o Options) *Node 
 	kernel := append([]string{"start_pg", "true"}, o.Kernel...)
 	var cmd *exec.Cmd
 	if o.Elixir {
-		Need(t, "elixir")
 		var erlArgs []string
 		for i := 0; i+1 < len(kernel); i += 2 {
 			erlArgs = append(erlArgs, "-kernel", kernel[i], kernel[i+1])
@@ -157,15 +186,15 @@ func StartNode(t testing.TB, epmdPort int, cookie, dir string, o Options) *Node 
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	n := &Node{t: t, Name: etf.Atom(name), cmd: cmd, in: in, waiting: map[string]chan string{}, done: make(chan struct{})}
 	ready := make(chan struct{})
@@ -173,12 +202,12 @@ func StartNode(t testing.TB, epmdPort int, cookie, dir string, o Options) *Node 
 	t.Cleanup(n.Kill)
 	select {
 	case <-ready:
+		return n, nil
 	case <-n.done:
-		t.Fatalf("%s exited before it was ready:\n%s", name, n.Output())
+		return nil, fmt.Errorf("%s exited before it was ready:\n%s", name, n.Output())
 	case <-time.After(60 * time.Second):
-		t.Fatalf("%s not ready:\n%s", name, n.Output())
+		return nil, fmt.Errorf("%s not ready:\n%s", name, n.Output())
 	}
-	return n
 }
 
 func (n *Node) read(r io.Reader, ready chan struct{}) {
@@ -276,3 +305,6 @@ func Eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Atom formats a node name (or any atom) as Erlang source: 'x@127.0.0.1'.
+func Atom(a etf.Atom) string { return "'" + strings.ReplaceAll(string(a), "'", "\\'") + "'" }

@@ -2,7 +2,7 @@
 %% "Id Expr." ; the answer is one line "RESULT Id {ok,Value}|{error,Why}"
 %% printed with ~w so that it never spans lines.
 -module(gtest).
--export([main/0, collect/1]).
+-export([main/0, collect/1, pg_watch/3]).
 
 main() ->
     io:format("READY ~s~n", [node()]),
@@ -39,4 +39,21 @@ collect(To) ->
 collect_loop(To) ->
     receive
         M -> To ! {collected, node(), M}, collect_loop(To)
+    end.
+
+%% pg_watch(Scope, Group, To): a process that calls pg:monitor(Scope, Group),
+%% sends To {pg_watching, node(), Members} and then every change as
+%% {pg_event, node(), join | leave, Group, Pids}.
+pg_watch(Scope, Group, To) ->
+    spawn(fun() ->
+                  {Ref, Members} = pg:monitor(Scope, Group),
+                  To ! {pg_watching, node(), Members},
+                  pg_watch_loop(Ref, To)
+          end).
+
+pg_watch_loop(Ref, To) ->
+    receive
+        {Ref, Verb, Group, Pids} ->
+            To ! {pg_event, node(), Verb, Group, Pids},
+            pg_watch_loop(Ref, To)
     end.
