@@ -58,6 +58,10 @@ func startITActors(t testing.TB, n *node.Node) {
 	t.Helper()
 	_, err := actors.Spawn(n, &itCounter{}, actors.WithName("go_counter"))
 	ok(t, err)
+	for _, v := range []etf.Atom{"go_victim1", "go_victim2", "go_victim3"} {
+		_, err = actors.Spawn(n, &itCounter{}, actors.WithName(v))
+		ok(t, err)
+	}
 	w := func(etf.List) (actors.Actor, error) { return &argsActor{}, nil }
 	_, err = actors.Spawn(n, &actors.Supervisor{
 		Children:  []actors.ChildSpec{{ID: etf.Atom("a"), Start: w}, {ID: etf.Atom("b"), Start: w}},
@@ -93,7 +97,7 @@ func TestBEAM(t *testing.T) {
 				}
 			})
 		}
-		if seen < 14 {
+		if seen < 19 {
 			t.Errorf("only %d checks ran:\n%s", seen, erl.output())
 		}
 	})

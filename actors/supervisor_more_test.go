@@ -139,3 +139,27 @@ func TestPoolHashKeyFunc(t *testing.T) {
 		}
 	})
 }
+
+// TestSupervisorNestedTree: a supervisor child is reported as such and the
+// whole tree stops depth-first in reverse order.
+func TestSupervisorNestedTree(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		j := &journal{}
+		n := localNode(t)
+		inner := actors.ChildSpec{ID: etf.Atom("inner"), Type: actors.SupervisorChild,
+			Start: func(etf.List) (actors.Actor, error) {
+				return &actors.Supervisor{Children: []actors.ChildSpec{spec(j, "x", actors.Permanent), spec(j, "y", actors.Permanent)}}, nil
+			}}
+		root, err := actors.Spawn(n, &actors.Supervisor{Children: []actors.ChildSpec{spec(j, "a", actors.Permanent), inner, spec(j, "b", actors.Permanent)}})
+		ok(t, err)
+		eq(t, []string{"start:a", "start:x", "start:y", "start:b"}, j.take())
+		cc, err := actors.CountChildren(ctx, n, root)
+		ok(t, err)
+		eq(t, actors.ChildCounts{Specs: 3, Active: 3, Supervisors: 1, Workers: 2}, cc)
+		ok(t, actors.StopProcess(ctx, n, root, node.Shutdown))
+		eq(t, []string{"stop:b", "stop:y", "stop:x", "stop:a"}, j.take())
+		synctest.Wait()
+		eq(t, 0, n.ProcessCount())
+	})
+}

@@ -72,7 +72,18 @@ main([GoNode]) ->
             [{undefined, P, worker, _}] = supervisor:which_children({go_sofo, GoNode}),
             hello_42 = gen_server:call(P, args),
             ok = supervisor:terminate_child({go_sofo, GoNode}, P),
-            [] = supervisor:which_children({go_sofo, GoNode}) end}
+            [] = supervisor:which_children({go_sofo, GoNode}) end},
+        {sys_replace_state_fun_refused, fun() ->
+            {'EXIT', _} = (catch sys:replace_state({go_counter, GoNode}, fun(S) -> S end)),
+            2 = gen_server:call({go_counter, GoNode}, get) end},
+        {sys_terminate, fun() ->
+            ok = sys:terminate({go_victim1, GoNode}, normal),
+            {'EXIT', {noproc, _}} = (catch gen_server:call({go_victim1, GoNode}, get)) end},
+        {gen_server_stop, fun() ->
+            ok = gen_server:stop({go_victim2, GoNode}),
+            {'EXIT', {noproc, _}} = (catch gen_server:call({go_victim2, GoNode}, get)) end},
+        {call_crashing_go_actor, fun() ->
+            {'EXIT', {{error, _}, _}} = (catch gen_server:call({go_victim3, GoNode}, unknown_request)) end}
     ],
     lists:foreach(fun({Name, F}) ->
         try F() of
