@@ -85,33 +85,27 @@ func TestBEAMLocalSide(t *testing.T) {
 			}
 		})
 	}
-}
 
-// TestRepresentativeTermMatchesBEAM checks that both sides encode the same
-// term: Go's encoding of RepresentativeTerm must be the bytes of
-// term_to_binary, so the etf-term ratio compares like with like.
-func TestRepresentativeTermMatchesBEAM(t *testing.T) {
-	needErl(t)
-	t.Parallel()
-	env := &Env{}
-	t.Cleanup(func() { env.Close() })
-	side := NewBEAMLocal(env).(*beamSide)
-	ctx := startSide(t, side)
-	line, err := side.driver.command(ctx, "term")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := hex.DecodeString(parseFields(line)["hex"])
-	if err != nil {
-		t.Fatalf("bad hex in %q: %v", line, err)
-	}
-	got, err := etf.Encode(RepresentativeTerm())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("Go encoding differs from term_to_binary:\n got %x\nwant %x", got, want)
-	}
+	// Both sides must encode the same term: Go's encoding of
+	// RepresentativeTerm must be the bytes erlgo_bench.erl encodes, so the
+	// etf-term ratio compares like with like.
+	t.Run("same etf-term bytes", func(t *testing.T) {
+		line, err := side.(*beamSide).driver.command(ctx, "term")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := hex.DecodeString(parseFields(line)["hex"])
+		if err != nil {
+			t.Fatalf("bad hex in %q: %v", line, err)
+		}
+		got, err := etf.Encode(RepresentativeTerm())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("Go encoding differs from erlgo_bench's term_to_binary:\n got %x\nwant %x", got, want)
+		}
+	})
 }
 
 func TestBEAMBEAMSide(t *testing.T) {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"os"
 	"testing"
 )
 
@@ -43,6 +44,41 @@ func TestGoLocalSide(t *testing.T) {
 			}
 			if c.Workload.Kind != KindMemory && r.Value(c) <= 0 {
 				t.Errorf("rate = %v", r.Value(c))
+			}
+		})
+	}
+}
+
+// TestLoopbackSides runs a tiny flood and call on every side that crosses
+// a real connection: go-go (the peer is this test binary re-executed),
+// go-beam and beam-go (a real erl node).
+func TestLoopbackSides(t *testing.T) {
+	needErl(t)
+	t.Parallel()
+	env := &Env{PeerCommand: []string{os.Args[0], peerFlag}}
+	t.Cleanup(func() { env.Close() })
+	for _, side := range []Side{NewGoGo(env), NewGoBEAM(env), NewBEAMGo(env)} {
+		t.Run(side.Name(), func(t *testing.T) {
+			ctx := startSide(t, side)
+			for _, c := range []Case{
+				testCase(t, "flood-int", "", 2, 500),
+				testCase(t, "flood-pidint", "", 1, 200),
+				testCase(t, "flood-bin1k", "", 1, 100),
+				testCase(t, "call", "", 2, 50),
+			} {
+				r, err := side.Run(ctx, c)
+				if err != nil {
+					t.Fatalf("%s: %v", c.ID(), err)
+				}
+				if r.Ops != int64(c.Pairs*c.N) || r.Value(c) <= 0 {
+					t.Errorf("%s: result %+v", c.ID(), r)
+				}
+				if c.Workload.Kind == KindCall && (r.P50 <= 0 || r.P50 > r.P99) {
+					t.Errorf("%s: percentiles %+v", c.ID(), r)
+				}
+			}
+			if side.Supports(testCase(t, "idle-memory", "", 1, 1).Workload) {
+				t.Error("loopback side claims to run idle-memory")
 			}
 		})
 	}

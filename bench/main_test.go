@@ -1,11 +1,28 @@
 package bench
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 )
 
-// TestMain checks that sides leave no goroutines behind: every erl reader,
-// node process and peer must be gone after Close.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// peerFlag makes the test binary act as `erlgo bench -peer`, so the go-go
+// side can re-execute it as its receiving node.
+const peerFlag = "-erlgo-bench-peer"
+
+// TestMain runs the peer mode when asked, and otherwise checks that sides
+// leave no goroutines behind: every erl reader, node process and peer must
+// be gone after Close.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == peerFlag {
+		if err := RunPeer(context.Background(), os.Args[2:], os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}

@@ -57,10 +57,12 @@ serve_loop() ->
             serve_loop()
     end.
 
+%% connect uses net_kernel:connect_node/1, not net_adm:ping/1: ping also
+%% calls the peer's net_kernel process, which a bare Go node need not run.
 connect(Node) ->
-    case net_adm:ping(Node) of
-        pong -> io:format("PONG~n");
-        pang -> io:format("ERROR pang ~s~n", [Node])
+    case net_kernel:connect_node(Node) of
+        true -> io:format("PONG~n");
+        _ -> io:format("ERROR pang ~s~n", [Node])
     end.
 
 run_print(W, P, N, T) ->
