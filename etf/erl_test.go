@@ -74,10 +74,12 @@ func startEcho(t testing.TB) *erlEcho {
 	return &erlEcho{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<16)}
 }
 
-// send writes one standalone encoding as a {packet,4} frame.
-func (e *erlEcho) send(b []byte) error {
-	var hdr [4]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(len(b)))
+// send writes one standalone encoding as a {packet,4} frame for the given
+// etf_echo mode (0 echo, 1 compare pairs).
+func (e *erlEcho) send(mode byte, b []byte) error {
+	var hdr [5]byte
+	binary.BigEndian.PutUint32(hdr[:], uint32(len(b)+1))
+	hdr[4] = mode
 	_, err := e.in.Write(append(hdr[:], b...))
 	return err
 }
@@ -143,7 +145,7 @@ func TestLiveRoundTrip(t *testing.T) {
 	writeErr := make(chan error, 1)
 	go func() {
 		for _, c := range cases {
-			if err := echo.send(c.enc); err != nil {
+			if err := echo.send(0, c.enc); err != nil {
 				writeErr <- err
 				return
 			}
@@ -175,4 +177,65 @@ func TestLiveRoundTrip(t *testing.T) {
 	}
 	noErr(t, <-writeErr)
 	t.Logf("%d random terms round-tripped through erl, %d byte-identical to the VM's encoding", n, exact)
+}
+
+// TestLiveCompare checks Compare against the VM's own term order on pairs
+// of random terms drawn from tiny domains (so that comparisons often go
+// deep before they differ).
+func TestLiveCompare(t *testing.T) {
+	echo := startEcho(t)
+	const batches, perBatch = 10, 200
+	var counts [3]int
+	for batch := 0; batch < batches; batch++ {
+		pairs := make(List, perBatch)
+		for i := range pairs {
+			seed := uint64(batch*perBatch + i)
+			g := newTermGen(seed)
+			g.tiny = true
+			a := g.term(3)
+			var b Term
+			switch i % 4 {
+			case 0:
+				b = a
+			case 1:
+				b = reshape(a) // equal terms in another Go shape
+			case 2:
+				b = g.mutate(a)
+			default:
+				b = g.term(3)
+			}
+			pairs[i] = Tuple{a, b}
+		}
+		enc, err := Encode(pairs)
+		noErr(t, err)
+		noErr(t, echo.send(1, enc))
+		reply, err := echo.recv()
+		noErr(t, err)
+		res, err := Decode(reply)
+		noErr(t, err)
+		var got []Term
+		switch r := res.(type) {
+		case List:
+			got = r
+		case Charlist: // -1 never appears when every answer is 0 or 1
+			for _, c := range r {
+				got = append(got, int(c))
+			}
+		}
+		if len(got) != perBatch {
+			t.Fatalf("VM answered %d results: %#v", len(got), res)
+		}
+		for i, p := range pairs {
+			want, _ := smallInt(got[i])
+			counts[want+1]++
+			a, b := p.(Tuple)[0], p.(Tuple)[1]
+			if c := Compare(a, b); int64(c) != want {
+				t.Errorf("Compare(%s, %s) = %d, VM says %d", Format(a), Format(b), c, want)
+			}
+			if c := Compare(b, a); int64(c) != -want {
+				t.Errorf("Compare(%s, %s) = %d, VM says %d", Format(b), Format(a), c, -want)
+			}
+		}
+	}
+	t.Logf("VM order: %d less, %d equal, %d greater", counts[0], counts[1], counts[2])
 }

@@ -15,6 +15,41 @@ type termGen struct {
 	// bigMaps reports whether a generated term contains a map over 32
 	// keys (whose ERTS encoding order is not canonical).
 	bigMaps bool
+	// tiny draws leaves from tiny domains and keeps containers small, so
+	// that random terms often share long prefixes (for Compare tests).
+	tiny bool
+}
+
+func (g *termGen) tinyLeaf() Term {
+	nodes := []Atom{"a@h", "b@h", "aa@h"}
+	u := func() uint32 { return uint32(g.r.IntN(3)) }
+	switch g.r.IntN(14) {
+	case 0, 1:
+		return []Term{0, 1, 2, -1, 255, 256, math.MaxInt64, BigInt(new(big.Int).Lsh(big.NewInt(1), 64)), BigInt(new(big.Int).Lsh(big.NewInt(-1), 70))}[g.r.IntN(9)]
+	case 2:
+		return []float64{1.0, 0.5, 2.0, -1.0, 18446744073709551616.0, 1e300}[g.r.IntN(6)]
+	case 3, 4:
+		return []Atom{"a", "b", "", "ä", "ab", "true"}[g.r.IntN(6)]
+	case 5:
+		return [][]byte{{}, {1}, {1, 2}, {0}, {255}}[g.r.IntN(5)]
+	case 6:
+		return []BitString{{Bytes: []byte{0}, Bits: 1}, {Bytes: []byte{0x20}, Bits: 3}, {Bytes: []byte{1, 0x80}, Bits: 1}, {Bytes: []byte{0x02}, Bits: 7}}[g.r.IntN(4)]
+	case 7:
+		return PID{Node: nodes[g.r.IntN(3)], ID: u(), Serial: u(), Creation: u()}
+	case 8:
+		return Port{Node: nodes[g.r.IntN(3)], ID: uint64(u()), Creation: u()}
+	case 9:
+		r := Ref{Node: nodes[g.r.IntN(3)], Creation: u(), Len: uint8(1 + g.r.IntN(3))}
+		for i := 0; i < int(r.Len); i++ {
+			r.ID[i] = u()
+		}
+		return r
+	case 10:
+		return Export{Module: []Atom{"lists", "erlang"}[g.r.IntN(2)], Function: []Atom{"map", "abs"}[g.r.IntN(2)], Arity: uint8(g.r.IntN(3))}
+	case 11:
+		return Charlist([]string{"a", "ab", "b"}[g.r.IntN(3)])
+	}
+	return List(nil)
 }
 
 func newTermGen(seed uint64) *termGen {
@@ -146,6 +181,9 @@ func (g *termGen) leaf() Term {
 
 // term returns a random term nested at most depth levels.
 func (g *termGen) term(depth int) Term {
+	if g.tiny {
+		return g.tinyTerm(depth)
+	}
 	if depth <= 0 || g.r.IntN(3) == 0 {
 		return g.leaf()
 	}
@@ -205,4 +243,77 @@ func (g *termGen) term(depth int) Term {
 		return l
 	}
 	return []any{g.term(depth - 1), g.leaf()}
+}
+
+func (g *termGen) tinyTerm(depth int) Term {
+	if depth <= 0 || g.r.IntN(3) == 0 {
+		return g.tinyLeaf()
+	}
+	n := g.r.IntN(4)
+	switch g.r.IntN(4) {
+	case 0:
+		t := make(Tuple, n)
+		for i := range t {
+			t[i] = g.tinyTerm(depth - 1)
+		}
+		return t
+	case 1:
+		l := make(List, n)
+		for i := range l {
+			l[i] = g.tinyTerm(depth - 1)
+		}
+		return l
+	case 2:
+		el := make([]Term, 1+n)
+		for i := range el {
+			el[i] = g.tinyTerm(depth - 1)
+		}
+		return ImproperList{Elems: el, Tail: g.tinyLeaf()}
+	}
+	m := Map{}
+	for len(m) < n {
+		k := g.tinyTerm(depth - 1)
+		if _, dup := m.Get(k); dup {
+			continue
+		}
+		m = append(m, Pair{Key: k, Value: g.tinyTerm(depth - 1)})
+	}
+	return m
+}
+
+// mutate returns a copy of t with one randomly chosen leaf replaced, so
+// that t and the result usually agree on a long prefix.
+func (g *termGen) mutate(t Term) Term {
+	switch x := t.(type) {
+	case Tuple:
+		if len(x) > 0 {
+			out := append(Tuple(nil), x...)
+			i := g.r.IntN(len(x))
+			out[i] = g.mutate(x[i])
+			return out
+		}
+	case List:
+		if len(x) > 0 {
+			out := append(List(nil), x...)
+			i := g.r.IntN(len(x))
+			out[i] = g.mutate(x[i])
+			return out
+		}
+	case ImproperList:
+		out := ImproperList{Elems: append([]Term(nil), x.Elems...), Tail: x.Tail}
+		if i := g.r.IntN(len(x.Elems) + 1); i < len(x.Elems) {
+			out.Elems[i] = g.mutate(x.Elems[i])
+		} else {
+			out.Tail = g.tinyLeaf()
+		}
+		return out
+	case Map:
+		if len(x) > 0 {
+			out := append(Map(nil), x...)
+			i := g.r.IntN(len(x))
+			out[i].Value = g.mutate(x[i].Value)
+			return out
+		}
+	}
+	return g.tinyLeaf()
 }

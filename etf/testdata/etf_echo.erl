@@ -1,7 +1,11 @@
-%% etf_echo: reads {packet,4} frames on stdin, each a term_to_binary
-%% encoding; answers on stdout with <<0, term_to_binary(binary_to_term(F),
-%% [{minor_version, 2}])/binary>>, or <<1, Reason/binary>> if the VM
-%% rejects the frame. Exits when stdin closes. Used by erlgo's etf tests:
+%% etf_echo: a port program for erlgo's etf tests. It reads {packet,4}
+%% frames on stdin, each <<Mode, Bin/binary>> with Bin a term_to_binary
+%% encoding, and answers on stdout with <<0, Reply/binary>>, or
+%% <<1, Reason/binary>> if the VM rejects the frame. Exits when stdin closes.
+%%
+%%   Mode 0: Reply = term_to_binary(binary_to_term(Bin), [{minor_version, 2}])
+%%   Mode 1: Bin holds a list of {A, B} pairs; Reply encodes the list of
+%%           -1 | 0 | 1 saying whether A < B, A == B or A > B.
 %%
 %%   erl -noinput -pa Dir -eval 'etf_echo:main()'
 -module(etf_echo).
@@ -14,9 +18,9 @@ main() ->
 
 loop(Port) ->
     receive
-        {Port, {data, Bin}} ->
+        {Port, {data, <<Mode, Bin/binary>>}} ->
             Reply = try
-                        <<0, (term_to_binary(binary_to_term(Bin), [{minor_version, 2}]))/binary>>
+                        <<0, (handle(Mode, binary_to_term(Bin)))/binary>>
                     catch
                         C:R -> <<1, (iolist_to_binary(io_lib:format("~p:~p", [C, R])))/binary>>
                     end,
@@ -27,3 +31,12 @@ loop(Port) ->
         {'EXIT', Port, _} ->
             halt(0)
     end.
+
+handle(0, T) ->
+    term_to_binary(T, [{minor_version, 2}]);
+handle(1, Pairs) ->
+    term_to_binary([cmp(A, B) || {A, B} <- Pairs], [{minor_version, 2}]).
+
+cmp(A, B) when A < B -> -1;
+cmp(A, B) when A > B -> 1;
+cmp(_, _) -> 0.
