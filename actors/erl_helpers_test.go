@@ -151,8 +151,17 @@ func (c *cluster) requireDistribution(t testing.TB, name string) {
 // startErl starts erl evaluating expr; its stdout lines arrive on p.lines.
 func (c *cluster) startErl(t testing.TB, expr string) *peer {
 	t.Helper()
-	p := &peer{name: fmt.Sprintf("erl_actors_%d_%d@127.0.0.1", os.Getpid(), erlSeq.Add(1)), lines: make(chan string, 256)}
-	p.cmd = exec.Command("erl", "-noshell", "-name", p.name, "-setcookie", c.cookie, "-pa", c.beam, "-eval", expr)
+	name := fmt.Sprintf("erl_actors_%d_%d@127.0.0.1", os.Getpid(), erlSeq.Add(1))
+	p := c.startCmd(t, "erl", "-noshell", "-name", name, "-setcookie", c.cookie, "-pa", c.beam, "-eval", expr)
+	p.name = name
+	return p
+}
+
+// startCmd starts a BEAM program using the cluster's EPMD.
+func (c *cluster) startCmd(t testing.TB, prog string, args ...string) *peer {
+	t.Helper()
+	p := &peer{lines: make(chan string, 256)}
+	p.cmd = exec.Command(prog, args...)
 	p.cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(c.epmd))
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {

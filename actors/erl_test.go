@@ -165,3 +165,29 @@ func TestCallStoppedErlangServer(t *testing.T) {
 	is(t, err, node.ErrNoProc)
 	truth(t, ctx.Err() == nil, "noproc at once")
 }
+
+// TestElixir runs GenServer, :sys and Supervisor calls from a real Elixir
+// node against Go actors.
+func TestElixir(t *testing.T) {
+	needTool(t, "elixir")
+	c := newCluster(t)
+	startITActors(t, c.n)
+	ex := c.startCmd(t, "elixir", "--name", fmt.Sprintf("ex_actors_%d@127.0.0.1", erlSeq.Add(1)),
+		"--cookie", c.cookie, "testdata/actors_it.exs", string(c.n.Name()))
+	seen := 0
+	for _, l := range ex.until(t, "DONE") {
+		if !strings.HasPrefix(l, "CHECK ") {
+			continue
+		}
+		seen++
+		f := strings.SplitN(l, " ", 3)
+		t.Run(f[1], func(t *testing.T) {
+			if f[2] != "ok" {
+				t.Errorf("%s", l)
+			}
+		})
+	}
+	if seen != 6 {
+		t.Errorf("%d checks ran:\n%s", seen, ex.output())
+	}
+}
