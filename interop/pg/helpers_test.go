@@ -80,3 +80,5 @@ func ctxT(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+const ctDeadline = 30 * time.Second

@@ -13,7 +13,7 @@ loop() ->
         eof -> erlang:halt(0);
         {error, _} -> erlang:halt(0);
         Line ->
-            {Id, Expr} = split(string:trim(Line)),
+            {Id, Expr} = split(string:trim(unicode:characters_to_list(Line))),
             Res = try
                       {ok, Toks, _} = erl_scan:string(Expr),
                       {ok, Exprs} = erl_parse:parse_exprs(Toks),
