@@ -22,7 +22,9 @@ type Actor interface {
 	// simple_one_for_one start_child). An error makes Spawn fail.
 	Init(p *Process, args ...any) error
 	// HandleCall answers {'$gen_call', From, Req}. Return the reply, or
-	// NoReply and answer later with Reply(p, from, v).
+	// NoReply and answer later with Reply(p, from, v). A nil reply with a
+	// nil error is sent as the atom ok; a reply returned together with an
+	// error is sent before the actor stops ({stop, Reason, Reply, State}).
 	HandleCall(p *Process, from From, req etf.Term) (etf.Term, error)
 	// HandleCast handles {'$gen_cast', Msg}.
 	HandleCast(p *Process, msg etf.Term) error
@@ -103,9 +105,6 @@ var (
 	// restart transient children that stop this way, and links are not
 	// broken abnormally.
 	StopNormal error = &node.ExitError{Reason: node.Normal}
-	// ErrNotActor is returned by the sys helpers when the target does not
-	// speak the sys protocol (it is not an Actor or Erlang special process).
-	ErrNotActor = errors.New("actors: target does not answer system messages")
 )
 
 // Stop returns an error that stops the actor with the given exit reason

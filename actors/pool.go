@@ -15,8 +15,9 @@ type Dispatch uint8
 const (
 	// RoundRobin hands messages to the workers in turn.
 	RoundRobin Dispatch = iota
-	// HashKey sends all messages with the same Key to the same worker
-	// (while the pool size is unchanged), which keeps per-key order.
+	// HashKey sends all messages with the same Key to the same worker,
+	// which keeps per-key order. While that worker cannot be restarted
+	// (its New or Init keeps failing) its messages are dropped.
 	HashKey
 )
 
