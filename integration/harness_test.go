@@ -145,9 +145,23 @@ func newCluster(t *testing.T, nm naming, opts ...node.Option) *cluster {
 		naming:   nm,
 		epmdPort: startEPMD(t),
 		cookie:   fmt.Sprintf("it_cookie_%d_%d", os.Getpid(), seq.Add(1)),
-		out:      &syncBuffer{},
 		beamDir:  compileErl(t),
 	}
+	return c.startGo(t, opts...)
+}
+
+// newClusterOn starts a second Go node in the cluster of other (same
+// epmd, cookie and naming).
+func newClusterOn(t *testing.T, other *cluster, opts ...node.Option) *cluster {
+	t.Helper()
+	c := &cluster{naming: other.naming, epmdPort: other.epmdPort, cookie: other.cookie, beamDir: other.beamDir}
+	return c.startGo(t, opts...)
+}
+
+// startGo starts the cluster's Go node with the demo and the it module.
+func (c *cluster) startGo(t *testing.T, opts ...node.Option) *cluster {
+	t.Helper()
+	c.out = &syncBuffer{}
 	level := slog.LevelWarn
 	if os.Getenv("IT_LOG") != "" {
 		level = slog.LevelDebug
@@ -157,7 +171,7 @@ func newCluster(t *testing.T, nm naming, opts ...node.Option) *cluster {
 	defer cancel()
 	opts = append([]node.Option{node.WithCookie(c.cookie), node.WithLogger(log),
 		node.WithEPMD("127.0.0.1", c.epmdPort)}, opts...)
-	n, err := node.Start(ctx, nm.nodeName("go"), opts...)
+	n, err := node.Start(ctx, c.nodeName("go"), opts...)
 	if err != nil {
 		t.Fatalf("start go node: %v", err)
 	}
