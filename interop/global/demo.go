@@ -1,0 +1,85 @@
+package global
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/interop"
+	"github.com/erlgo/erlgo/interop/pg"
+	"github.com/erlgo/erlgo/node"
+)
+
+// Names used by the demo node.
+const (
+	DemoName  etf.Atom = "erlgo_demo" // global name of the demo process
+	DemoGroup etf.Atom = "demo_group" // its pg group in the default scope
+)
+
+// Demo is what DemoSetup started.
+type Demo struct {
+	Global *Server
+	PG     *pg.Scope
+	PID    etf.PID // the demo process
+}
+
+// DemoSetup makes n a global and pg citizen for the demo node: it starts
+// global_name_server (with global:resolve_it/4 registered on svcs when
+// svcs is not nil) and the default pg scope, and spawns a demo process
+// registered globally as erlgo_demo and joined to pg group demo_group.
+// The demo process answers gen_server:call(Pid, Req) with
+// {erlgo_demo, Req} and a plain {FromPid, Msg} with {erlgo_demo, Msg}.
+func DemoSetup(ctx context.Context, n *node.Node, svcs *interop.Services) (*Demo, error) {
+	gs, err := Start(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if svcs != nil {
+		gs.RegisterResolver(svcs)
+	}
+	scope, err := pg.Start(ctx, n, pg.DefaultScope)
+	if err != nil {
+		gs.Stop()
+		return nil, err
+	}
+	d := &Demo{Global: gs, PG: scope}
+	if d.PID, err = n.Spawn(node.BehaviorFunc(demoProc)); err != nil {
+		d.Stop()
+		return nil, fmt.Errorf("global: demo process: %w", err)
+	}
+	if err := gs.Register(ctx, DemoName, d.PID); err != nil {
+		d.Stop()
+		return nil, err
+	}
+	if err := scope.Join(ctx, DemoGroup, d.PID); err != nil {
+		d.Stop()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Stop stops the demo process, the scope and the global server.
+func (d *Demo) Stop() {
+	if d.PID != (etf.PID{}) {
+		_ = d.Global.n.Send(d.PID, stopSignal{})
+	}
+	d.PG.Stop()
+	d.Global.Stop()
+}
+
+func demoProc(p *node.Process, msg etf.Term) error {
+	switch m := msg.(type) {
+	case stopSignal:
+		return &node.ExitError{Reason: node.Normal}
+	case etf.Tuple:
+		if len(m) == 3 && m[0] == atomGenCall {
+			return node.Reply(p, m[1], etf.Tuple{DemoName, m[2]})
+		}
+		if len(m) == 2 {
+			if from, ok := m[0].(etf.PID); ok {
+				return p.Send(from, etf.Tuple{DemoName, m[1]})
+			}
+		}
+	}
+	return nil
+}
