@@ -39,6 +39,8 @@ type Env struct {
 	// flags are appended. erlgo sets it to {os.Executable(), "bench",
 	// "-peer"}. Empty makes go-go unavailable.
 	PeerCommand []string
+	// PeerArgs are extra RunPeer flags, e.g. {"-cpuprofile", "peer.prof"}.
+	PeerArgs []string
 
 	mu       sync.Mutex
 	dir      string

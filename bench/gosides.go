@@ -122,6 +122,7 @@ func (s *goGo) Start(ctx context.Context) error {
 	name := UniqueName("bench_gorx")
 	args := append(s.env.PeerCommand[1:len(s.env.PeerCommand):len(s.env.PeerCommand)],
 		"-name", name, "-cookie", s.env.Cookie(), "-epmd-port", strconv.Itoa(port))
+	args = append(args, s.env.PeerArgs...)
 	if s.peer, err = startLineProc(ctx, name, exec.Command(s.env.PeerCommand[0], args...)); err != nil {
 		return err
 	}

@@ -5,12 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 
 	"github.com/erlgo/erlgo/node"
 )
 
 // RunPeer hosts the receiving node of the go-go side: `erlgo bench -peer
-// -name N -cookie C -epmd-port P` starts node N registered with the EPMD on
+// -name N -cookie C -epmd-port P [-cpuprofile F]` starts node N registered with the EPMD on
 // port P, registers the erlgo_bench spawner, prints "READY node=N" on
 // stdout and runs until stdin closes (the runner exited or closed it).
 func RunPeer(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
@@ -18,8 +20,20 @@ func RunPeer(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	name := fs.String("name", "", "node name (name@host)")
 	cookie := fs.String("cookie", "", "distribution cookie")
 	port := fs.Int("epmd-port", 4369, "EPMD port")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the peer here")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *name == "" || *cookie == "" {
 		return fmt.Errorf("bench -peer: -name and -cookie are required")

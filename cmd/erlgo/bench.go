@@ -33,7 +33,7 @@ func runBench(args []string) error {
 		jsonPath  = fs.String("json", "bench-results/results.json", "write the JSON report here (empty: skip)")
 		svgPath   = fs.String("svg", "bench-results/chart.svg", "write the SVG chart here (empty: skip)")
 		mdPath    = fs.String("md", "bench-results/results.md", "write the Markdown table here too (empty: skip)")
-		cpuProf   = fs.String("cpuprofile", "", "write a CPU profile of this process (the Go sides) here")
+		cpuProf   = fs.String("cpuprofile", "", "write a CPU profile of this process (the Go sides) here, and of go-go's peer process to <path>.peer")
 		render    = fs.String("render", "", "measure nothing: re-render the table, -svg and -md from this JSON report")
 	)
 	if len(args) > 0 && args[0] == "-peer" {
@@ -96,6 +96,7 @@ func runBench(args []string) error {
 	} else {
 		machine := bench.DescribeMachine(ctx, env)
 		if *cpuProf != "" {
+			env.PeerArgs = []string{"-cpuprofile", *cpuProf + ".peer"}
 			f, err := os.Create(*cpuProf)
 			if err != nil {
 				return err
