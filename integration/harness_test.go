@@ -213,6 +213,48 @@ func registerIt(s *interop.Services) {
 	s.Register("it", "exit", 1, func(_ context.Context, a etf.List) (etf.Term, error) { return nil, interop.Exit(a[0]) })
 	s.Register("it", "panic", 0, func(context.Context, etf.List) (etf.Term, error) { panic("kaput") })
 	s.Register("it", "goerr", 0, func(context.Context, etf.List) (etf.Term, error) { return nil, fmt.Errorf("boom") })
+
+	// Elixir conventions mapped to Go types by the typed adapters.
+	s.Register("it", "birthday", 1, interop.Func1(func(_ context.Context, p itPerson) (itPerson, error) {
+		p.Age++
+		p.Name = strings.ToUpper(p.Name)
+		return p, nil
+	}))
+	s.Register("it", "kwsum", 1, interop.Func1(func(_ context.Context, kw etf.Keyword) (int, error) {
+		sum := 0
+		for _, e := range kw {
+			v, _ := e.Value.(int)
+			sum += v
+		}
+		return sum, nil
+	}))
+	s.Register("it", "strlen", 1, interop.Func1(func(_ context.Context, str string) (int, error) {
+		return len([]rune(str)), nil
+	}))
+	s.Register("it", "module", 1, interop.Func1(func(_ context.Context, alias string) (etf.Atom, error) {
+		return etf.ElixirModule(alias), nil
+	}))
+
+	// it_gl:start(Owner): reports its group leader, then prints through it.
+	_ = interop.RegisterSpawnable(s.Node(), "it_gl", "start", func(args etf.List) (node.Behavior, error) {
+		owner, _ := args[0].(etf.PID)
+		return node.BehaviorFunc(func(p *node.Process, msg etf.Term) error {
+			if msg != etf.Atom("go") {
+				return nil
+			}
+			err := interop.Format(context.Background(), p, "spawned prints ~p~n", etf.List{etf.Atom("hi")})
+			_ = p.Send(owner, etf.Tuple{etf.Atom("gl"), p.Self(), p.GroupLeader(), err == nil})
+			return &node.ExitError{Reason: node.Normal}
+		}), nil
+	})
+}
+
+// itPerson is the Elixir struct ItPerson of elixir/it_checks.exs.
+type itPerson struct {
+	_    etf.ElixirStruct `etf:"Elixir.ItPerson"`
+	Name string           `etf:"name"`
+	Age  int              `etf:"age"`
+	Tags []etf.Atom       `etf:"tags"`
 }
 
 var (

@@ -5,6 +5,10 @@
 # Prints "ok   Name value" / "FAIL Name value" per check and exits with
 # status 0 when all passed. Receive loops live in module functions (see the
 # Elixir 1.14 on OTP 25 quirk in the shared notes).
+defmodule ItPerson do
+  defstruct [:name, :age, :tags]
+end
+
 defmodule ItChecks do
   def main([go]) do
     g = String.to_atom(go)
@@ -111,6 +115,19 @@ defmodule ItChecks do
            end
 
          expect({:exception, :undef, [{:demo, :nope, [], []}]}, r)
+       end},
+      {"struct decoded into a Go struct and back", fn ->
+         expect(%ItPerson{name: "ANN", age: 4, tags: [:a]},
+                :erpc.call(g, :it, :birthday, [%ItPerson{name: "ann", age: 3, tags: [:a]}]))
+       end},
+      {"keyword list into etf.Keyword, strings and charlists into string", fn ->
+         expect({6, 5, 5},
+                {:erpc.call(g, :it, :kwsum, [[a: 1, b: 2, a: 3]]),
+                 :erpc.call(g, :it, :strlen, ["héllo"]),
+                 :erpc.call(g, :it, :strlen, [~c"héllo"])})
+       end},
+      {"Go builds Elixir module atoms", fn ->
+         expect(Enum.Map, :erpc.call(g, :it, :module, ["Enum.Map"]))
        end},
       {"Elixir module name calls map to Elixir.-prefixed atoms", fn ->
          expect({:badrpc, {:EXIT, {:undef, [{Some.Module, :f, [], []}]}}}, :rpc.call(g, Some.Module, :f, []))

@@ -303,6 +303,18 @@ checks(G) ->
          {R, Text} = with_capture(fun() -> erpc:call(G, it, print, [hello]) end),
          expect({ok, <<"go says hello\n">>}, {R, Text})
       end},
+     {"spawned Go process has our group leader and prints through it", fun() ->
+         Me = self(),
+         {R, Text} = with_capture(fun() ->
+             W = spawn(G, it_gl, start, [Me]),
+             W ! go,
+             recv(fun({gl, P, _, _}) -> P =:= W; (_) -> false end)
+         end),
+         case {R, Text} of
+             {{ok, {gl, _, GL, true}}, <<"spawned prints hi\n">>} when GL =/= Me -> {ok, {GL, Text}};
+             Other -> Other
+         end
+      end},
      {"Go user io server: put_chars, io:format, get_line, unknown", fun() ->
          U = erpc:call(G, it, user, []),
          ok = io:format(U, "from erl ~p~n", [x]),
