@@ -187,7 +187,7 @@ func startErl(t testing.TB, epmdPort int, o erlOpts) *erlNode {
 	dir := compileHelpers(t)
 	name := uniq("erl") + "@127.0.0.1"
 	args := []string{"-noshell", "-name", name, "-setcookie", o.cookie, "-pa", dir,
-		"-kernel", "connect_all", "false", "-kernel", "dist_auto_connect", "once"}
+		"-kernel", "connect_all", "false"}
 	if o.tickTime > 0 {
 		args = append(args, "-kernel", "net_ticktime", strconv.Itoa(o.tickTime))
 	}

@@ -165,9 +165,42 @@ func TestErlBigBinary(t *testing.T) {
 	sum := md5.Sum(tup[2].([]byte))
 	assert.Equal(t, tup[1], etf.Term(sum[:]))
 	assert.Equal(t, 10485760, len(tup[2].([]byte)))
+	// Four processes at once: fragments of different sequences interleave.
+	erl.do("bigpar "+string(g.name)+" goproc 1000000 4", "SENT")
+	for i := 0; i < 4; i++ {
+		tup := g.waitPayload(t).(etf.Tuple)
+		sum := md5.Sum(tup[2].([]byte))
+		assert.Equal(t, tup[1], etf.Term(sum[:]))
+	}
 	st := c.Stats()
-	assert.True(t, st.FragmentedOut >= 1 && st.FragmentedIn >= 2, "stats %+v", st)
+	assert.True(t, st.FragmentedOut >= 1 && st.FragmentedIn >= 6, "stats %+v", st)
+	t.Logf("stats %+v", st)
 }
 
-// unused guard for strings import in some builds
-var _ = strings.Contains
+// TestErlReconnectCycles opens and closes connections repeatedly in both
+// directions: every setup must succeed and every close be noticed.
+func TestErlReconnectCycles(t *testing.T) {
+	needErl(t)
+	t.Parallel()
+	ep := startEPMD(t)
+	cookie := uniq("c")
+	erl := startErl(t, ep, erlOpts{cookie: cookie})
+	g := startGo(t, ep, Config{Cookie: cookie})
+	for i := 0; i < 15; i++ {
+		c, err := g.m.Connect(ctxT(t), erl.name)
+		require.NoError(t, err, "cycle %d", i)
+		g.rec.waitUp(t)
+		assert.True(t, etf.Equal(i, echo(t, g, c, i)))
+		require.NoError(t, g.m.Disconnect(erl.name))
+		require.ErrorIs(t, g.rec.waitDown(t), ErrClosed)
+		erl.waitGone(g.name)
+	}
+	for i := 0; i < 15; i++ {
+		assert.Equal(t, "CONNECT true", erl.do("connect "+string(g.name), "CONNECT"), "cycle %d", i)
+		c := g.rec.waitUp(t)
+		assert.True(t, etf.Equal(i, echo(t, g, c, i)))
+		assert.Equal(t, "DISCONNECT true", erl.do("disconnect "+string(g.name), "DISCONNECT"))
+		require.ErrorIs(t, g.rec.waitDown(t), io.EOF)
+	}
+	_ = strings.Contains
+}

@@ -14,6 +14,7 @@ type reassembler struct {
 	seqs  map[uint64]*fragSeq
 	total int // bytes buffered in incomplete sequences
 	max   int
+	peak  int // most sequences open at once
 }
 
 type fragSeq struct {
@@ -44,6 +45,7 @@ func (r *reassembler) first(seq, frag uint64, refs []etf.Atom, data []byte) (boo
 	s := &fragSeq{refs: append([]etf.Atom(nil), refs...), next: frag - 1}
 	s.buf = append(make([]byte, 0, min(len(data)*2, r.max)), data...)
 	r.seqs[seq] = s
+	r.peak = max(r.peak, len(r.seqs))
 	return false, nil
 }
 

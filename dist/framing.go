@@ -32,7 +32,7 @@ const (
 // nothing is appended and the atom cache is unchanged.
 func (c *Conn) appendMessage(ctl Control, payload etf.Term, hasPayload bool) error {
 	if c.flags&(FlagDistHdrAtomCache|FlagFragments) == 0 {
-		return c.appendPassThrough(ctl, payload)
+		return c.appendPassThrough(ctl, payload, hasPayload)
 	}
 	var ce *ctlEncoder
 	if c.flags&FlagDistHdrAtomCache != 0 {
@@ -49,6 +49,10 @@ func (c *Conn) appendMessage(ctl Control, payload etf.Term, hasPayload bool) err
 		return err
 	}
 	ctlLen := len(body)
+	if src == payloadNone && hasPayload && payload != nil {
+		c.keepScratch(body)
+		return fmt.Errorf("dist: %v carries no payload", ctl.Op())
+	}
 	switch src {
 	case payloadMessage:
 		body, err = ce.term(body, payload)
@@ -126,12 +130,15 @@ func (c *Conn) appendFragments(body []byte, ctlLen int) error {
 
 // appendPassThrough encodes 'p', 131 Control [131 Payload] straight into
 // the write buffer.
-func (c *Conn) appendPassThrough(ctl Control, payload etf.Term) error {
+func (c *Conn) appendPassThrough(ctl Control, payload etf.Term, hasPayload bool) error {
 	start := len(c.wbuf)
 	c.cenc.cache = nil
 	c.cenc.enc.AtomCache = nil
 	w := append(c.wbuf, 0, 0, 0, 0, passThrough, verMagic)
 	w, src, reason, err := c.cenc.appendControl(w, ctl, c.flags)
+	if err == nil && src == payloadNone && hasPayload && payload != nil {
+		err = fmt.Errorf("dist: %v carries no payload", ctl.Op())
+	}
 	if err == nil {
 		switch src {
 		case payloadMessage:

@@ -188,6 +188,7 @@ func (c *Conn) readLoop() {
 			st.newIn.Store(d.cache.new)
 			st.fragIn.Store(d.frag)
 			st.passIn.Store(d.pass)
+			st.interleaved.Store(uint64(d.frags.peak))
 			c.m.h.HandleMessage(c, m)
 		}
 	}

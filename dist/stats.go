@@ -9,10 +9,11 @@ type ConnStats struct {
 	CacheHitsIn, CacheNewIn     uint64 // atom cache refs received: cached / new entries
 	CacheHitsOut, CacheNewOut   uint64 // atom cache refs sent: cached / new entries
 	PassThroughIn               uint64 // messages received in 'p' framing
+	InterleavedIn               uint64 // most fragmented messages open at once
 }
 
 type connStats struct {
-	msgsIn, msgsOut, fragIn, fragOut, hitsIn, newIn, hitsOut, newOut, passIn atomic.Uint64
+	msgsIn, msgsOut, fragIn, fragOut, hitsIn, newIn, hitsOut, newOut, passIn, interleaved atomic.Uint64
 }
 
 // Stats returns a snapshot of the connection's counters.
@@ -23,6 +24,6 @@ func (c *Conn) Stats() ConnStats {
 		FragmentedIn: s.fragIn.Load(), FragmentedOut: s.fragOut.Load(),
 		CacheHitsIn: s.hitsIn.Load(), CacheNewIn: s.newIn.Load(),
 		CacheHitsOut: s.hitsOut.Load(), CacheNewOut: s.newOut.Load(),
-		PassThroughIn: s.passIn.Load(),
+		PassThroughIn: s.passIn.Load(), InterleavedIn: s.interleaved.Load(),
 	}
 }

@@ -35,6 +35,18 @@ cmd(["big", N, Proc, Size]) ->
     Bin = pattern(list_to_integer(Size)),
     {list_to_atom(Proc), list_to_atom(N)} ! {big, erlang:md5(Bin), Bin},
     io:format("SENT~n");
+cmd(["bigpar", N, Proc, Size, Count]) ->
+    %% Count processes send big binaries at once, so their fragments
+    %% interleave on the connection.
+    Dest = {list_to_atom(Proc), list_to_atom(N)},
+    Self = self(),
+    Pids = [spawn(fun() ->
+                      Bin = pattern(list_to_integer(Size) + I),
+                      Dest ! {big, erlang:md5(Bin), Bin},
+                      Self ! {sent, self()}
+                  end) || I <- lists:seq(1, list_to_integer(Count))],
+    [receive {sent, P} -> ok end || P <- Pids],
+    io:format("SENT~n");
 cmd(["nodes"]) ->
     io:format("NODES ~w ~w~n", [nodes(), nodes(hidden)]);
 cmd(["disconnect", N]) ->
