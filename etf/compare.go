@@ -14,7 +14,7 @@ import (
 // of the same value compare equal (0), although they are not Equal. Pids
 // order by serial, number, node and creation; refs and ports by node,
 // creation and then their ids, as ERTS 25 does. Maps order by size, then
-// by their keys in key order (where an integer is less than an equal
+// by their keys in key order (where every integer is less than every
 // float), then by values in key order.
 func Compare(a, b Term) int {
 	return compareTerms(a, b, false, 0)
@@ -106,8 +106,8 @@ func cmpU64(a, b uint64) int {
 	return 0
 }
 
-// compareTerms compares a and b; exact selects map-key order, in which an
-// integer sorts before an equal float.
+// compareTerms compares a and b; exact selects map-key order, in which
+// every integer sorts before every float.
 func compareTerms(a, b Term, exact bool, depth int) int {
 	ca, cb := termClass(a), termClass(b)
 	if ca != cb {
@@ -208,7 +208,7 @@ func compareRefs(x, y Ref) int {
 }
 
 // compareNumbers compares integers and floats by value. In exact (map
-// key) order an integer sorts before an equal float.
+// key) order every integer sorts before every float.
 func compareNumbers(a, b Term, exact bool) int {
 	fa, aFloat := asFloat(a)
 	fb, bFloat := asFloat(b)
@@ -223,17 +223,18 @@ func compareNumbers(a, b Term, exact bool) int {
 		}
 		return asBig(a).Cmp(asBig(b))
 	}
+	if exact {
+		// Map-key order puts every integer before every float.
+		if aFloat {
+			return 1
+		}
+		return -1
+	}
 	var c int
 	if aFloat {
 		c = new(big.Float).SetFloat64(fa).Cmp(new(big.Float).SetInt(asBig(b)))
 	} else {
 		c = new(big.Float).SetInt(asBig(a)).Cmp(new(big.Float).SetFloat64(fb))
-	}
-	if c == 0 && exact {
-		if aFloat {
-			return 1
-		}
-		return -1
 	}
 	return c
 }
@@ -314,9 +315,9 @@ func compareFuns(a, b Term, exact bool, depth int) int {
 	return 0
 }
 
-// sortedKeys returns m's pairs ordered by key in map-key order.
-func sortedPairs(m Map) []Pair {
-	ps := append([]Pair(nil), m...)
+// sortedPairs returns m's pairs ordered by key in map-key order.
+func sortedPairs(m Map) Map {
+	ps := append(Map(nil), m...)
 	sort.SliceStable(ps, func(i, j int) bool { return compareTerms(ps[i].Key, ps[j].Key, true, 0) < 0 })
 	return ps
 }

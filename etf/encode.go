@@ -24,6 +24,12 @@ type Encoder struct {
 	// MaxDepth bounds nesting (and so catches cyclic Go values); zero
 	// means DefaultLimits.MaxDepth.
 	MaxDepth int
+	// SortMaps emits the pairs of maps with at most 32 keys in Erlang's
+	// map-key order, as ERTS does, so that a term built in Go encodes to
+	// exactly the bytes term_to_binary would produce (deterministic
+	// output). It costs a sort per unsorted map; larger maps, whose ERTS
+	// order comes from its internal hashing, keep their order.
+	SortMaps bool
 }
 
 // AppendTerm appends the encoding of t, WITHOUT the 131 version byte, to dst

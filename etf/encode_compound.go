@@ -3,6 +3,7 @@ package etf
 import (
 	"encoding/binary"
 	"fmt"
+	"math/big"
 )
 
 func (e *Encoder) deep(depth int) error {
@@ -42,7 +43,7 @@ func (e *Encoder) appendList(dst []byte, x List, depth int) ([]byte, error) {
 	if len(x) <= 65535 && isByteList(x) {
 		dst = append(dst, TagString, byte(len(x)>>8), byte(len(x)))
 		for _, el := range x {
-			v, _ := smallInt(el)
+			v, _ := byteValue(el)
 			dst = append(dst, byte(v))
 		}
 		return dst, nil
@@ -65,11 +66,30 @@ func isByteList(x List) bool {
 			}
 			continue
 		}
-		if v, ok := smallInt(el); !ok || v < 0 || v > 255 {
+		if v, ok := byteValue(el); !ok || v < 0 || v > 255 {
 			return false
 		}
 	}
 	return true
+}
+
+// byteValue returns t's integer value if t is any Go integer (including
+// *big.Int) that fits an int64.
+func byteValue(t Term) (int64, bool) {
+	if v, ok := smallInt(t); ok {
+		return v, true
+	}
+	switch x := t.(type) {
+	case *big.Int:
+		if x != nil && x.IsInt64() {
+			return x.Int64(), true
+		}
+	case big.Int:
+		if x.IsInt64() {
+			return x.Int64(), true
+		}
+	}
+	return 0, false
 }
 
 // appendImproper emits [Elems... | Tail]. A tail that is itself a list is
@@ -93,12 +113,16 @@ func (e *Encoder) appendImproper(dst []byte, x ImproperList, depth int) ([]byte,
 	return e.append(dst, il.Tail, depth+1)
 }
 
-// appendMap emits the pairs in the order given. Keys must be unique.
+// appendMap emits the pairs in the order given (or sorted, with SortMaps).
+// Keys must be unique: ERTS rejects a map with duplicate keys.
 func (e *Encoder) appendMap(dst []byte, x Map, depth int) ([]byte, error) {
 	if err := e.deep(depth); err != nil {
 		return dst, err
 	}
 	dst = appendHeader32(dst, TagMap, len(x))
+	if e.SortMaps && len(x) > 1 && len(x) <= 32 && !mapSorted(x) {
+		x = sortedPairs(x)
+	}
 	var err error
 	for _, p := range x {
 		if dst, err = e.append(dst, p.Key, depth+1); err != nil {
@@ -230,4 +254,13 @@ func (e *Encoder) appendFun(dst []byte, f Fun, depth int) ([]byte, error) {
 	}
 	binary.BigEndian.PutUint32(dst[sizeAt:], uint32(len(dst)-sizeAt))
 	return dst, nil
+}
+
+func mapSorted(m Map) bool {
+	for i := 1; i < len(m); i++ {
+		if compareTerms(m[i-1].Key, m[i].Key, true, 0) > 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -63,8 +63,10 @@ func reshape(t Term) Term {
 // differently shaped but equal terms, and that encoding is shape
 // independent.
 func TestEqualAndHashAcrossShapes(t *testing.T) {
+	sorting := Encoder{SortMaps: true}
 	for i := 0; i < 500; i++ {
-		term := newTermGen(uint64(i)).term(4)
+		g := newTermGen(uint64(i))
+		term := g.term(4)
 		other := reshape(term)
 		if !Equal(term, other) || !Equal(other, term) {
 			t.Fatalf("seed %d: not Equal after reshape:\n%#v\n%#v", i, term, other)
@@ -76,6 +78,16 @@ func TestEqualAndHashAcrossShapes(t *testing.T) {
 		noErr(t, err)
 		b, err := Encode(other)
 		noErr(t, err)
+		if !g.bigMaps {
+			// SortMaps output is independent of pair order and Go shape.
+			sa, err := sorting.Encode(term)
+			noErr(t, err)
+			sb, err := sorting.Encode(other)
+			noErr(t, err)
+			if string(sa) != string(sb) {
+				t.Fatalf("seed %d: SortMaps encodings differ:\n%x\n%x", i, sa, sb)
+			}
+		}
 		da, _ := Decode(a)
 		db, _ := Decode(b)
 		if !Equal(da, db) {
