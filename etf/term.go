@@ -34,7 +34,8 @@
 // STRING_EXT for short byte lists, NEW_PID, NEW_PORT or V4_PORT,
 // NEWER_REFERENCE, UTF-8 atoms), so re-encoding what ERTS produced gives
 // ERTS's bytes, except for maps over 32 keys, whose order ERTS derives
-// from its internal hashing. Go strings encode as binaries; besides the
+// from its internal hashing; with Encoder.SortMaps, maps built in Go in any
+// order encode to term_to_binary's bytes too. Go strings encode as binaries; besides the
 // term types the encoder accepts bool, every Go integer size, *big.Int,
 // float32/float64, []any and nil ([]); other Go values go through the
 // reflection layer (Marshal).
@@ -44,6 +45,10 @@
 // length, big integer size and inflated size are bounded by Limits,
 // duplicate map keys and non-finite floats are rejected, and every failure
 // is a *DecodeError that matches ErrMalformed and one specific sentinel.
+//
+// Equal (=:=), HashTerm (consistent with Equal), Compare (Erlang term
+// order) and Format (Erlang syntax) work on any of the Go shapes a term can
+// take.
 package etf
 
 import (
