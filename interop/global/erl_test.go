@@ -194,23 +194,3 @@ func TestGlobalConflict(t *testing.T) {
 		})
 	}
 }
-
-func TestDemoSetup(t *testing.T) {
-	t.Parallel()
-	ct.Need(t, "erl", "erlc", "epmd")
-	epmd, cookie := ct.StartEPMD(t), ct.Uniq("cookie")
-	dir := ct.Compile(t)
-	g := ct.StartGo(t, epmd, cookie, "demo")
-	d, err := DemoSetup(ctxT(t), g.Node, g.Services)
-	require.NoError(t, err)
-	t.Cleanup(d.Stop)
-	a := ct.StartNode(t, epmd, cookie, dir, ct.Options{})
-	require.Equal(t, "true", a.Eval("net_kernel:connect_node("+ct.Atom(g.Name())+")"))
-	v, err := a.EvalTimeout("global:sync()", 30*time.Second)
-	require.NoError(t, err)
-	require.Equal(t, "{ok,ok}", v)
-	require.Equal(t, "{erlgo_demo,ping}", a.Eval("gen_server:call(global:whereis_name(erlgo_demo), ping)"))
-	eventually(t, "demo_group member", func() bool {
-		return a.Eval("[node(P) || P <- pg:get_members(demo_group)]") == "["+ct.Atom(g.Name())+"]"
-	})
-}

@@ -1,4 +1,7 @@
-package global
+// Package globaldemo wires interop/global and interop/pg into the erlgo demo
+// node: a Go process registered globally as erlgo_demo and joined to the pg
+// group demo_group in the default scope.
+package globaldemo
 
 import (
 	"context"
@@ -6,6 +9,7 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/interop"
+	"github.com/erlgo/erlgo/interop/global"
 	"github.com/erlgo/erlgo/interop/pg"
 	"github.com/erlgo/erlgo/node"
 )
@@ -16,21 +20,26 @@ const (
 	DemoGroup etf.Atom = "demo_group" // its pg group in the default scope
 )
 
-// Demo is what DemoSetup started.
+// Demo is what Setup started.
 type Demo struct {
-	Global *Server
+	Global *global.Server
 	PG     *pg.Scope
 	PID    etf.PID // the demo process
+	node   *node.Node
 }
 
-// DemoSetup makes n a global and pg citizen for the demo node: it starts
+type stopSignal struct{}
+
+var atomGenCall = etf.Atom("$gen_call")
+
+// Setup makes n a global and pg citizen for the demo node: it starts
 // global_name_server (with global:resolve_it/4 registered on svcs when
 // svcs is not nil) and the default pg scope, and spawns a demo process
 // registered globally as erlgo_demo and joined to pg group demo_group.
 // The demo process answers gen_server:call(Pid, Req) with
 // {erlgo_demo, Req} and a plain {FromPid, Msg} with {erlgo_demo, Msg}.
-func DemoSetup(ctx context.Context, n *node.Node, svcs *interop.Services) (*Demo, error) {
-	gs, err := Start(ctx, n)
+func Setup(ctx context.Context, n *node.Node, svcs *interop.Services) (*Demo, error) {
+	gs, err := global.Start(ctx, n)
 	if err != nil {
 		return nil, err
 	}
@@ -42,10 +51,10 @@ func DemoSetup(ctx context.Context, n *node.Node, svcs *interop.Services) (*Demo
 		gs.Stop()
 		return nil, err
 	}
-	d := &Demo{Global: gs, PG: scope}
+	d := &Demo{Global: gs, PG: scope, node: n}
 	if d.PID, err = n.Spawn(node.BehaviorFunc(demoProc)); err != nil {
 		d.Stop()
-		return nil, fmt.Errorf("global: demo process: %w", err)
+		return nil, fmt.Errorf("globaldemo: demo process: %w", err)
 	}
 	if err := gs.Register(ctx, DemoName, d.PID); err != nil {
 		d.Stop()
@@ -61,7 +70,7 @@ func DemoSetup(ctx context.Context, n *node.Node, svcs *interop.Services) (*Demo
 // Stop stops the demo process, the scope and the global server.
 func (d *Demo) Stop() {
 	if d.PID != (etf.PID{}) {
-		_ = d.Global.n.Send(d.PID, stopSignal{})
+		_ = d.node.Send(d.PID, stopSignal{})
 	}
 	d.PG.Stop()
 	d.Global.Stop()
