@@ -247,3 +247,47 @@ func TestGoldenTruncations(t *testing.T) {
 		}
 	}
 }
+
+// TestGoldenIdentities checks the shapes of the vectors taken from the
+// generating node (their numbers vary between runs).
+func TestGoldenIdentities(t *testing.T) {
+	byName := goldenByName(loadGolden(t))
+	const node = Atom("golden@127.0.0.1")
+	decode := func(name string) Term {
+		v, err := Decode(byName[name]["m2"])
+		noErr(t, err, name)
+		return v
+	}
+	for _, name := range []string{"pid_self", "pid_other", "pid_mon"} {
+		p, ok := decode(name).(PID)
+		check(t, ok && p.Node == node && p.Creation != 0, "%s: %#v", name, p)
+	}
+	for _, name := range []string{"port_cat", "port_first"} {
+		p, ok := decode(name).(Port)
+		check(t, ok && p.Node == node, "%s: %#v", name, p)
+	}
+	for _, name := range []string{"ref_make", "ref_mon", "ref_alias"} {
+		r, ok := decode(name).(Ref)
+		check(t, ok && r.Node == node && r.Len >= 3, "%s: %#v", name, r)
+	}
+	// The compiler folds the constant Y into the fun; Self stays free.
+	f, ok := decode("fun_env2").(Fun)
+	check(t, ok && f.Module == "etf_golden" && f.Arity == 2 && len(f.FreeVars) == 1 && f.Pid.Node == node,
+		"fun_env2: %#v", f)
+	if ok && len(f.FreeVars) == 1 {
+		p, isPID := f.FreeVars[0].(PID)
+		check(t, isPID && p.Node == node, "fun_env2 free var: %#v", f.FreeVars[0])
+	}
+	f, ok = decode("fun_noenv").(Fun)
+	check(t, ok && f.Arity == 0 && len(f.FreeVars) == 0, "fun_noenv: %#v", f)
+	call, ok := decode("ref_in_tuple").(Tuple)
+	check(t, ok && len(call) == 3 && call[0] == Atom("$gen_call"), "ref_in_tuple: %#v", call)
+	if ok {
+		from := call[1].(Tuple)
+		tag, isImproper := from[1].(ImproperList)
+		check(t, isImproper && tag.Elems[0] == Atom("alias"), "gen_call tag: %#v", from[1])
+	}
+	if a, ok := decode("atom_node").(Atom); !ok || a != node {
+		t.Errorf("atom_node: %#v", a)
+	}
+}
