@@ -75,10 +75,16 @@ type StateReplacer interface {
 type From struct {
 	PID etf.PID
 	Tag etf.Term
+	raw etf.Term // the {Pid, Tag} tuple as received, reused by Reply
 }
 
 // Term returns {Pid, Tag}.
-func (f From) Term() etf.Term { return etf.Tuple{f.PID, f.Tag} }
+func (f From) Term() etf.Term {
+	if f.raw != nil {
+		return f.raw
+	}
+	return etf.Tuple{f.PID, f.Tag}
+}
 
 // noReply is the type of NoReply; a pointer type so that no term received
 // from the network can equal it.
@@ -92,7 +98,9 @@ var NoReply etf.Term = &noReply{}
 // p is the replying process; the reply goes to the caller's alias when the
 // tag carries one, else to its pid.
 func Reply(p *Process, from From, reply etf.Term) error {
-	p.observe(Event{Kind: EventReply, To: from.PID, Msg: reply})
+	if p.s.obs != nil {
+		p.observe(Event{Kind: EventReply, To: from.PID, Msg: reply})
+	}
 	return node.Reply(p.np, from.Term(), reply)
 }
 

@@ -43,6 +43,9 @@ func (p *Process) Logger() *slog.Logger { return p.np.Logger() }
 // Now returns the actor clock's current time.
 func (p *Process) Now() time.Time { return p.s.clock.Now() }
 
+// observe reports an effect. Callers on hot paths check p.s.obs first so
+// that building the Event (which boxes its fields) costs nothing when no
+// one observes.
 func (p *Process) observe(e Event) {
 	if p.s.obs != nil {
 		e.From = p.np.Self()
@@ -53,7 +56,9 @@ func (p *Process) observe(e Event) {
 // Send sends msg to "to" (a pid, a local name, a node.Name or {Name, Node},
 // or an alias); see node.Process.Send.
 func (p *Process) Send(to etf.Term, msg etf.Term) error {
-	p.observe(Event{Kind: EventSend, To: to, Msg: msg})
+	if p.s.obs != nil {
+		p.observe(Event{Kind: EventSend, To: to, Msg: msg})
+	}
 	return p.np.Send(to, msg)
 }
 
@@ -71,7 +76,9 @@ func (p *Process) Cast(to etf.Term, msg etf.Term) error {
 // Call makes a gen_server call from this actor (see node.Process.Call);
 // the actor handles no other message until it returns.
 func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term, error) {
-	p.observe(Event{Kind: EventCall, To: to, Msg: req})
+	if p.s.obs != nil {
+		p.observe(Event{Kind: EventCall, To: to, Msg: req})
+	}
 	return p.np.Call(ctx, to, req)
 }
 

@@ -282,7 +282,7 @@ func parseFrom(t etf.Term) (From, bool) {
 	if !ok {
 		return From{}, false
 	}
-	return From{PID: pid, Tag: ft[1]}, true
+	return From{PID: pid, Tag: ft[1], raw: ft}, true
 }
 
 func typeName(v any) string { return fmt.Sprintf("%T", v) }

@@ -90,16 +90,17 @@ type stopTarget struct {
 func shutdownLinked(p *Process, ts []stopTarget) {
 	type watch struct {
 		t stopTarget
-		w *inbox
+		w *inbox // nil when no helper could be spawned (node stopping)
 	}
 	np := p.np
-	var ws []watch
+	ws := make([]watch, 0, len(ts))
 	for _, t := range ts {
 		w := &inbox{ch: make(chan etf.Term, 4)}
 		if _, err := np.Spawn(w); err != nil {
-			continue // node stopping: the process goes with it
+			w = nil // the node refuses spawns while stopping: poll instead
+		} else {
+			_, _ = w.np.Monitor(t.pid)
 		}
-		_, _ = w.np.Monitor(t.pid)
 		p.Unlink(t.pid)
 		if t.timeout == BrutalKill {
 			_ = p.Exit(t.pid, node.Kill)
@@ -108,14 +109,41 @@ func shutdownLinked(p *Process, ts []stopTarget) {
 		}
 		ws = append(ws, watch{t, w})
 	}
+	n := np.Node()
 	for _, x := range ws {
-		if !waitDown(x.w.ch, p.s.clock, x.t.timeout) {
+		var wait func(time.Duration) bool
+		if x.w != nil {
+			wait = func(d time.Duration) bool { return waitDown(x.w.ch, p.s.clock, d) }
+		} else {
+			wait = func(d time.Duration) bool { return pollDead(n, x.t.pid, p.s.clock, d) }
+		}
+		if !wait(x.t.timeout) {
 			p.Logger().Warn("shutdown: process did not stop in time, killing", "id", fmt.Sprint(x.t.id), "pid", x.t.pid)
 			_ = p.Exit(x.t.pid, node.Kill)
-			waitDown(x.w.ch, p.s.clock, Infinity)
+			wait(Infinity)
 		}
-		_ = x.w.np.Exit(x.w.np.Self(), node.Kill)
+		if x.w != nil {
+			_ = x.w.np.Exit(x.w.np.Self(), node.Kill)
+		}
 	}
+}
+
+// pollDead waits for a local process to exit by polling, for up to d.
+func pollDead(n *node.Node, pid etf.PID, clk Clock, d time.Duration) bool {
+	var expired chan struct{}
+	if d > 0 && d != Infinity {
+		expired = make(chan struct{})
+		stop := clk.AfterFunc(d, func() { close(expired) })
+		defer stop()
+	}
+	for backoff := 50 * time.Microsecond; n.IsAlive(pid); backoff = min(2*backoff, 5*time.Millisecond) {
+		select {
+		case <-expired:
+			return false
+		case <-time.After(backoff):
+		}
+	}
+	return true
 }
 
 // waitDown waits for a DownMsg on ch for up to d (BrutalKill and Infinity
