@@ -194,3 +194,53 @@ func TestGlobalConflict(t *testing.T) {
 		})
 	}
 }
+
+// TestGlobalTransitive connects the Go node to one erl node of a two-node
+// cluster: global's exchange makes it connect to the other (connect_all).
+func TestGlobalTransitive(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t, "go", 2)
+	a, b, g := c.a, c.b, c.g
+	c.connect(t, a, b.Name)
+	require.Equal(t, "ok", a.Eval("global:sync()"))
+	c.connect(t, a, g.Name())
+	c.syncAll(t, a)
+	eventually(t, "go connected to b", func() bool {
+		return strings.Contains(b.Eval("nodes()"), string(g.Name()))
+	})
+	c.syncAll(t, b)
+	ib := ct.StartInbox(t, g.Node, "")
+	require.NoError(t, c.s.Register(ctxT(t), etf.Atom("via_a"), ib.PID))
+	eventually(t, "name on b", func() bool { return b.Eval("global:whereis_name(via_a)") != "undefined" })
+}
+
+// TestGlobalGoToGo runs the protocol between two Go nodes (both lockers
+// take the initiative).
+func TestGlobalGoToGo(t *testing.T) {
+	t.Parallel()
+	ct.Need(t, "epmd")
+	epmd, cookie := ct.StartEPMD(t), ct.Uniq("cookie")
+	g1, g2 := ct.StartGo(t, epmd, cookie, "goa"), ct.StartGo(t, epmd, cookie, "gob")
+	s1, err := Start(context.Background(), g1.Node)
+	require.NoError(t, err)
+	s2, err := Start(context.Background(), g2.Node)
+	require.NoError(t, err)
+	ctx := ctxT(t)
+	ib := ct.StartInbox(t, g1.Node, "")
+	require.NoError(t, s1.Register(ctx, etf.Atom("from_g1"), ib.PID))
+	conn, ok := any(g1.Node).(interface {
+		Connect(context.Context, etf.Atom) error
+	})
+	if !ok {
+		t.Skip("node has no Connect")
+	}
+	require.NoError(t, conn.Connect(ctx, g2.Name()))
+	require.NoError(t, s1.Sync(ctx))
+	require.NoError(t, s2.Sync(ctx))
+	eventually(t, "name on g2", func() bool { p, ok := s2.Whereis(etf.Atom("from_g1")); return ok && p == ib.PID })
+	ib2 := ct.StartInbox(t, g2.Node, "")
+	require.NoError(t, s2.Register(ctx, etf.Atom("from_g2"), ib2.PID))
+	p, ok := s1.Whereis(etf.Atom("from_g2"))
+	require.True(t, ok)
+	require.Equal(t, ib2.PID, p)
+}

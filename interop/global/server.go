@@ -141,10 +141,14 @@ func send(p *node.Process, to etf.Atom, msg etf.Term) {
 // optional node capabilities, used when the node provides them.
 type (
 	nodeLister   interface{ Nodes() []etf.Atom }
+	visibleNodes interface{ VisibleNodes() []etf.Atom }
 	disconnecter interface{ Disconnect(node etf.Atom) error }
 )
 
 func (s *Server) connectedNodes() []etf.Atom {
+	if v, ok := any(s.n).(visibleNodes); ok {
+		return v.VisibleNodes()
+	}
 	if l, ok := any(s.n).(nodeLister); ok {
 		return l.Nodes()
 	}
