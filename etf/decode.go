@@ -96,7 +96,8 @@ func (d *Decoder) Decode(b []byte) (Term, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := decState{b: raw, lim: lim, cache: d.AtomCache, share: false}
+		// raw is ours and never reused, so binaries may alias it.
+		s := decState{b: raw, lim: lim, cache: d.AtomCache, share: true}
 		t, err := s.decode(0)
 		if err != nil {
 			if de, ok := err.(*DecodeError); ok {
