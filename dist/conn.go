@@ -5,6 +5,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -41,13 +42,14 @@ type Conn struct {
 
 	stats connStats
 
-	drainOnce sync.Once
-	drain     chan struct{} // closed by Close: flush, then close
-	closeOnce sync.Once
-	reason    error         // set once, before closing closing
-	closing   chan struct{} // closed by closeWith
-	done      chan struct{} // closed after HandleConnDown returned
-	wg        sync.WaitGroup
+	drainOnce  sync.Once
+	drain      chan struct{} // closed by Close: flush, then close
+	drainTimer *time.Timer   // forces the close if the flush hangs
+	closeOnce  sync.Once
+	reason     error         // set once, before closing closing
+	closing    chan struct{} // closed by closeWith
+	done       chan struct{} // closed after HandleConnDown returned
+	wg         sync.WaitGroup
 }
 
 func newConn(m *Manager, nc net.Conn, res hsResult) *Conn {
@@ -120,6 +122,7 @@ func (c *Conn) Close() error {
 		c.wmu.Lock()
 		c.wclosed = true
 		c.wroom.Broadcast()
+		c.drainTimer = time.AfterFunc(2*time.Second, func() { c.closeWith(ErrClosed) })
 		c.wmu.Unlock()
 		close(c.drain)
 	})

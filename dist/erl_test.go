@@ -150,10 +150,11 @@ func TestErlBigBinary(t *testing.T) {
 	g := startGo(t, ep, Config{Cookie: cookie})
 	c, err := g.m.Connect(ctxT(t), erl.name)
 	require.NoError(t, err)
-	big := make([]byte, 10<<20)
-	for i := range big {
-		big[i] = byte(i % 253)
+	pattern := make([]byte, 253)
+	for i := range pattern {
+		pattern[i] = byte(i)
 	}
+	big := bytes.Repeat(pattern, (10<<20)/253+1)[:10<<20]
 	got := echo(t, g, c, big)
 	b, ok := got.([]byte)
 	require.True(t, ok, "%T", got)

@@ -143,6 +143,11 @@ func (c *Conn) readLoop() {
 	defer func() {
 		c.closeWith(reason)
 		c.wg.Wait()
+		c.wmu.Lock()
+		if c.drainTimer != nil {
+			c.drainTimer.Stop()
+		}
+		c.wmu.Unlock()
 		c.m.connDown(c, c.reason)
 		close(c.done)
 	}()
