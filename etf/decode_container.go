@@ -1,48 +1,83 @@
 package etf
 
-// list decodes LIST_EXT: count, elements, tail. A NIL tail gives a List; a
-// tail that is itself a list (never produced by ERTS, but legal) is merged
-// so the result has the same shape ERTS would give.
+// list decodes LIST_EXT: count, elements, tail. A NIL tail gives a List.
+// A tail that is itself a LIST_EXT or STRING_EXT (never produced by ERTS,
+// but legal) is merged in place, iteratively, so the result has the shape
+// ERTS would give and a chain of tails costs neither recursion nor
+// quadratic copying.
 func (s *decState) list(start, depth int) (Term, error) {
-	if err := s.need(4, TagList, "list length"); err != nil {
-		return nil, err
-	}
-	n := int(s.u32())
-	if n >= s.remaining() { // n elements and a tail, at least one byte each
-		return nil, s.fail(start, TagList, ErrTruncated, "list length exceeds input")
-	}
 	var el []Term
-	if n > 0 {
-		el = s.elems(n)
-		for i := range el {
-			t, err := s.decode(depth + 1)
-			if err != nil {
+	merged := false
+chain:
+	for {
+		if err := s.need(4, TagList, "list length"); err != nil {
+			return nil, err
+		}
+		n := int(s.u32())
+		if n >= s.remaining() { // n elements and a tail, at least one byte each
+			return nil, s.fail(start, TagList, ErrTruncated, "list length exceeds input")
+		}
+		if n > 0 {
+			var dst []Term
+			if el == nil {
+				el = s.elems(n)
+				dst = el
+			} else {
+				if !merged {
+					el = append(make([]Term, 0, len(el)+n), el...)
+					merged = true
+				}
+				el = append(el, make([]Term, n)...)
+				dst = el[len(el)-n:]
+			}
+			for i := range dst {
+				t, err := s.decode(depth + 1)
+				if err != nil {
+					return nil, err
+				}
+				dst[i] = t
+			}
+		}
+		if s.pos >= len(s.b) {
+			return nil, s.fail(s.pos, TagList, ErrTruncated, "missing list tail")
+		}
+		switch s.b[s.pos] {
+		case TagList:
+			s.pos++
+			continue chain
+		case TagString:
+			if len(el) == 0 {
+				break chain // the tail is the whole list
+			}
+			s.pos++
+			if err := s.need(2, TagString, "string length"); err != nil {
 				return nil, err
 			}
-			el[i] = t
+			n := s.u16()
+			if err := s.need(n, TagString, "string bytes"); err != nil {
+				return nil, err
+			}
+			if !merged {
+				el = append(make([]Term, 0, len(el)+n), el...)
+				merged = true
+			}
+			for _, c := range s.b[s.pos : s.pos+n] {
+				el = append(el, int(c))
+			}
+			s.pos += n
+			return List(el), nil
 		}
+		break chain
 	}
 	tail, err := s.decode(depth + 1)
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 {
+	if len(el) == 0 {
 		return tail, nil
 	}
-	switch t := tail.(type) {
-	case List:
-		if len(t) == 0 {
-			return List(el), nil
-		}
-		return append(List(el), t...), nil
-	case Charlist:
-		out := List(el)
-		for _, r := range t {
-			out = append(out, int(r))
-		}
-		return out, nil
-	case ImproperList:
-		return ImproperList{Elems: append(el, t.Elems...), Tail: t.Tail}, nil
+	if l, ok := tail.(List); ok && len(l) == 0 {
+		return List(el), nil
 	}
 	return ImproperList{Elems: el, Tail: tail}, nil
 }

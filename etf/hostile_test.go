@@ -238,3 +238,27 @@ func TestConcurrentDecode(t *testing.T) {
 		noErr(t, <-errs)
 	}
 }
+
+// TestListTailChain decodes [1 | [1 | [1 | ... []]]] written as a chain of
+// 100000 one-element LIST_EXTs (legal, never produced by ERTS): it must
+// give one proper list, without deep recursion or quadratic copying.
+func TestListTailChain(t *testing.T) {
+	const n = 100000
+	in := cat([]byte{131}, repeat(cat([]byte{108}, u32(1), []byte{97, 1}), n), []byte{107, 0, 2, 7, 8})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	v, err := Decode(in)
+	runtime.ReadMemStats(&after)
+	noErr(t, err)
+	l, ok := v.(List)
+	if !ok || len(l) != n+2 || l[n+1] != 8 {
+		t.Fatalf("got %T of %d", v, len(l))
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Fatalf("allocated %d bytes for a %d-byte input", alloc, len(in))
+	}
+	// An improper tail after the chain.
+	v, err = Decode(cat([]byte{131, 108}, u32(1), []byte{97, 1, 108}, u32(1), []byte{97, 2, 97, 3}))
+	noErr(t, err)
+	check(t, Equal(v, ImproperList{Elems: []Term{1, 2}, Tail: 3}), "got %#v", v)
+}
