@@ -247,6 +247,14 @@ checks(G) ->
          C ! {exit, crash},
          wait_restart(G, C, 50)
       end},
+     {"sys:get_state / supervisor:count_children", fun() ->
+         _ = sys:get_state({echo, G}),
+         Counts = supervisor:count_children({demo_sup, G}),
+         case lists:keyfind(specs, 1, Counts) of
+             {specs, 1} -> {ok, Counts};
+             _ -> {unexpected, Counts}
+         end
+      end},
      {"rpc:call add/echo", fun() ->
          expect({5, <<"x">>}, {rpc:call(G, demo, add, [2, 3]), rpc:call(G, demo, echo, [<<"x">>])}) end},
      {"rpc:call fail -> badrpc EXIT", fun() ->
