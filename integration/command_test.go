@@ -67,13 +67,50 @@ func TestErlgoNodeCommand(t *testing.T) {
 			case <-time.After(waitFor):
 				t.Fatalf("no ready line:\n%s", out.String())
 			}
+			// A BEAM node links to a worker and monitors the Go node: on
+			// the signal it must see the worker's shutdown, then nodedown.
 			c := &cluster{naming: nm, epmdPort: epmdPort, cookie: cookie, beamDir: compileErl(t)}
-			res, err := c.runErl(t, c.nodeName("pinger"), "io:format(\"~p~n\", [net_adm:ping('"+full+"')]), halt().")
-			if err != nil || !strings.Contains(res, "pong") {
-				t.Errorf("ping from erl: %v %s", err, res)
+			watcher := exec.Command("erl", "-noshell", c.nameFlag(), c.nodeName("watch"), "-setcookie", cookie,
+				"-pa", c.beamDir, "-eval", "it_checks:watch(['"+full+"'])")
+			watcher.Env = c.env()
+			wout, err := watcher.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			watcher.Stderr = out
+			if err := watcher.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = watcher.Process.Kill(); _ = watcher.Wait() })
+			seen := &syncBuffer{}
+			armed := make(chan struct{})
+			watchDone := make(chan struct{})
+			go func() {
+				defer close(watchDone)
+				sc := bufio.NewScanner(wout)
+				for sc.Scan() {
+					seen.Write([]byte(sc.Text() + "\n"))
+					if sc.Text() == "armed" {
+						close(armed)
+					}
+				}
+			}()
+			select {
+			case <-armed:
+			case <-time.After(waitFor):
+				t.Fatalf("BEAM watcher not armed:\n%s\n%s", seen.String(), out.String())
 			}
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
+			}
+			select {
+			case <-watchDone:
+			case <-time.After(waitFor):
+				t.Fatalf("BEAM watcher saw no nodedown:\n%s", seen.String())
+			}
+			got := seen.String()
+			if !strings.Contains(got, "seen {'EXIT',") || !strings.Contains(got, ",shutdown}") || !strings.Contains(got, "seen {nodedown,") {
+				t.Errorf("BEAM watcher should see the worker exit with shutdown, then nodedown; saw:\n%s", got)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 			defer cancel()

@@ -9,7 +9,27 @@
 %% (module it: send/2, group_leader/0, print/1, user/0, throw/1, exit/1,
 %% panic/0, goerr/0).
 -module(it_checks).
--export([main/1, run/1, capture_loop/1, silent/0, replier/0, dying/0]).
+-export([main/1, run/1, capture_loop/1, silent/0, replier/0, dying/0, watch/1]).
+
+%% watch/1 links to a demo_worker and monitors the Go node, prints
+%% "armed", then prints what arrives until nodedown (for the graceful
+%% stop check of `erlgo node`).
+watch([G]) when is_atom(G) ->
+    process_flag(trap_exit, true),
+    pong = net_adm:ping(G),
+    monitor_node(G, true),
+    W = spawn_link(G, demo_worker, start, [self()]),
+    W ! {echo, self(), armed},
+    receive {echo, W, armed} -> io:format("armed~n") end,
+    watch_loop();
+watch([G]) -> watch([list_to_atom(G)]).
+
+watch_loop() ->
+    receive
+        {nodedown, _} = M -> io:format("seen ~w~n", [M]), halt(0);
+        M -> io:format("seen ~w~n", [M]), watch_loop()
+    after 20000 -> io:format("no nodedown~n"), halt(1)
+    end.
 
 main([GoNode]) when is_atom(GoNode) ->
     halt(case run(GoNode) of 0 -> 0; _ -> 1 end);
