@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,7 +20,11 @@ import (
 func TestErlgoNodeCommand(t *testing.T) {
 	needTool(t, "erl")
 	bin := filepath.Join(t.TempDir(), "erlgo")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/erlgo")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	build := exec.Command(goBin, "build", "-o", bin, "./cmd/erlgo")
 	build.Dir = filepath.Join(sourceDir(), "..")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
