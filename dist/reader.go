@@ -170,17 +170,29 @@ func (c *Conn) readLoop() {
 			c.log.Error("dist: closing connection: malformed distribution packet", slog.Any("reason", reason))
 			return
 		}
-		p, err := readPacket(br, buf, n)
+		// Packets that fit the read buffer are decoded in place (decoded
+		// terms never alias the input); bigger ones are assembled in buf.
+		var p []byte
+		var err error
+		peeked := n <= br.Size()
+		if peeked {
+			p, err = br.Peek(n)
+		} else {
+			p, err = readPacket(br, buf, n)
+			if cap(p) <= maxScratchKeep {
+				buf = p[:0]
+			} else {
+				buf = nil
+			}
+		}
 		if err != nil {
 			reason = readErr(err)
 			return
 		}
-		if cap(p) <= maxScratchKeep {
-			buf = p[:0]
-		} else {
-			buf = nil
-		}
 		m, ok, err := d.decode(p)
+		if peeked {
+			_, _ = br.Discard(n)
+		}
 		if err != nil {
 			reason = err
 			c.log.Error("dist: closing connection: malformed distribution packet", slog.Any("reason", err))
