@@ -122,9 +122,10 @@ func (n *Node) Done() <-chan struct{} { return n.done }
 //  1. new spawns and incoming connections are refused;
 //  2. every process gets an exit signal with reason shutdown (trapping
 //     processes receive ExitMsg and are expected to return an error or
-//     ExitError to stop); Stop waits for them until ctx is done, then sends
-//     kill to the survivors and waits for them too (a handler that never
-//     returns cannot be interrupted: Stop then returns ctx's error);
+//     ExitError to stop); Stop waits for them until ctx is done (5s when
+//     ctx has no deadline), then sends kill to the survivors and waits a
+//     second more (a handler that never returns cannot be interrupted: Stop
+//     then returns an error);
 //  3. distribution connections are closed (peers see nodedown; exit signals
 //     sent by the dying processes were queued before this);
 //  4. the listener is closed and the EPMD registration is released.
@@ -137,6 +138,13 @@ func (n *Node) Stop(ctx context.Context) error {
 		return nil
 	}
 	var err error
+	if _, ok := ctx.Deadline(); !ok {
+		// Like a supervisor's default shutdown timeout: never hang forever
+		// on a trapping process that ignores shutdown.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, defaultShutdownGrace)
+		defer cancel()
+	}
 	wait := func() bool {
 		ch := make(chan struct{})
 		go func() { n.live.Wait(); close(ch) }()
@@ -177,6 +185,10 @@ func (n *Node) Stop(ctx context.Context) error {
 	n.log.Debug("node stopped")
 	return err
 }
+
+// defaultShutdownGrace bounds Stop's wait for processes when its context has
+// no deadline (OTP supervisors default to 5000 ms per child).
+const defaultShutdownGrace = 5 * time.Second
 
 // newRef returns a new unique reference of this node.
 func (n *Node) newRef() etf.Ref {

@@ -1,0 +1,116 @@
+// Package node is erlgo's process runtime: lightweight processes with
+// Erlang's semantics (mailboxes, registered names, links, monitors, exit
+// signals, aliases, gen_server-style calls) on a node that joins Erlang
+// clusters through the distribution protocol (packages dist and epmd).
+//
+// # Nodes
+//
+// Start a node with a full name and options; Stop it when done:
+//
+//	n, err := node.Start(ctx, "go@127.0.0.1", node.WithCookie(cookie))
+//	...
+//	defer n.Stop(context.Background())
+//
+// A node listens for distribution connections and registers in EPMD
+// (WithEPMD, default 127.0.0.1:4369; an embedded EPMD is started when none
+// answers). WithoutDistribution gives a purely local node for tests. There
+// is no global state: any number of nodes can live in one process.
+//
+// Stop's order: new spawns are refused; every process gets exit reason
+// shutdown (trapping processes get ExitMsg and should return); survivors are
+// killed when ctx ends; then connections close (peers see nodedown), the
+// listener closes and the EPMD registration is released.
+//
+// # Processes
+//
+// A process runs a Behavior: Init once (synchronously, inside Spawn), then
+// HandleMessage for each message in order, then Terminate. An idle process
+// holds no goroutine: one is started when a message arrives and ends when
+// the mailbox is empty, so an idle process costs a few hundred bytes
+// (BenchmarkIdleMemory: about 220 B) and a million of them fit easily.
+//
+//	pid, err := n.Spawn(node.BehaviorFunc(func(p *node.Process, msg etf.Term) error {
+//		switch m := msg.(type) {
+//		case etf.Tuple: // e.g. {'$gen_call', From, Req}
+//			if len(m) == 3 && m[0] == etf.Atom("$gen_call") {
+//				return node.Reply(p, m[1], m[2])
+//			}
+//		case node.DownMsg:
+//			p.Logger().Info("down", "ref", m.Ref, "reason", m.Reason)
+//		}
+//		return nil
+//	}), node.WithName("echo"))
+//
+// Inside handlers the *Process handle offers Self, Send, Call, Link/Unlink,
+// Monitor/Demonitor, MonitorNode/MonitorNodes, TrapExit, Exit, Register,
+// Alias/Unalias, SendAfter, Spawn/SpawnLink/SpawnMonitor, GroupLeader and
+// Logger. The Node offers Spawn, Send, Call, Whereis/Register/Unregister,
+// Connect/Disconnect/Nodes and RegisterSpawnable.
+//
+// # Targets
+//
+// Send, Call and Monitor accept an etf.PID, an etf.Atom (a name registered
+// on this node), a Name{Name, Node} or the tuple etf.Tuple{Name, Node}, and
+// (Send only) an alias as etf.Alias or etf.Ref. Targets on other nodes
+// connect on demand (EPMD lookup and handshake).
+//
+// # Messages handlers receive
+//
+// Terms arrive exactly as sent. System notifications arrive as typed values:
+// ExitMsg ({'EXIT', From, Reason}, only while trapping exits), DownMsg
+// ({'DOWN', Ref, process, Object, Reason}), NodeDownMsg and NodeUpMsg. Each
+// has a Term method giving the Erlang tuple.
+//
+// # Exit signals
+//
+// Exit signals follow the Erlang reference manual ("Receiving Exit
+// Signals"), checked row by row by TestExitSignalRules:
+//   - normal is ignored unless the receiver traps exits, except that
+//     exit(self(), normal) ends the caller with reason normal;
+//   - Exit(pid, kill) cannot be trapped and ends the receiver with killed;
+//     a link exit with reason kill is an ordinary (trappable) reason;
+//   - a trapping receiver gets ExitMsg instead, in order with the messages
+//     the sender sent before;
+//   - any other reason ends the receiver with that reason. A killing
+//     signal overtakes queued messages, and a Call the receiver is blocked
+//     in returns at once;
+//   - Link to a dead or unknown process yields noproc (ExitMsg when
+//     trapping, else the caller exits with noproc); Monitor of one yields
+//     an immediate DOWN noproc; Demonitor also discards a DOWN that is
+//     already queued (demonitor/2 with flush);
+//   - when a connection is lost, links over it get noconnection, monitors a
+//     DOWN noconnection, MonitorNode subscribers NodeDownMsg, and pending
+//     Calls ErrNoConnection.
+//
+// A handler ends its process by returning an error: an *ExitError gives its
+// Reason exactly (&node.ExitError{Reason: node.Normal} ends normally); any
+// other error gives {error, <<"text">>}; a panic gives {panic, <<"text">>}
+// and is logged with its stack. The node keeps running either way.
+//
+// # Calls
+//
+// Call speaks gen_server's protocol: it monitors the target, sends
+// {'$gen_call', {Self, [alias|Ref]}, Req} and waits for {Tag, Reply}. A
+// missing target fails at once with ErrNoProc, a lost node with
+// ErrNoConnection, a target that exits with *ExitError{Reason}, and the
+// deadline (ctx's, else 5 s) with ErrTimeout, which also matches
+// context.DeadlineExceeded. The reply travels through an alias that Call
+// deactivates, so a late reply never reaches the mailbox. Reply answers a
+// request on the server side for every tag shape OTP uses.
+//
+// # Mailboxes
+//
+// Mailboxes are unbounded unless WithMailboxLimit bounds them: then a local
+// Send to a full mailbox returns ErrMailboxFull and a message from another
+// node is dropped (counted and logged when the process exits). Signals and
+// system messages (exit signals, DOWN, nodedown) are never dropped. OTP 28
+// priority messages are delivered as ordinary messages, which is what OTP
+// does for a receiver that has not enabled priority reception.
+//
+// # Remote spawn
+//
+// RegisterSpawnable maps module:function to a SpawnFactory so that
+// erlang:spawn/4, spawn_request and erpc from BEAM start Go processes;
+// unknown functions spawn a process that exits with {undef, [{M, F, Args,
+// []}]}, as on BEAM.
+package node
