@@ -154,3 +154,21 @@ func BenchmarkCallBEAMToGo(b *testing.B) {
 	b.ReportMetric(bb[1], "beam-beam-p50-ns")
 	b.ReportMetric(bg[0]/bb[0], "go/beam-ratio")
 }
+
+// BenchmarkCallGoToGoRemote: gen_server call between two Go nodes over
+// loopback distribution, from inside a process.
+func BenchmarkCallGoToGoRemote(b *testing.B) {
+	c := newCluster(b)
+	startITActors(b, c.n)
+	peer := c.secondNode(b)
+	to := etf.Tuple{etf.Atom("go_counter"), c.n.Name()}
+	for i := 0; ; i++ { // readiness, see TestGoToGoRemote
+		if _, err := peer.Call(context.Background(), to, etf.Atom("get")); err == nil {
+			break
+		} else if i == 100 {
+			b.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	runCallLoop(b, peer, to)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -82,7 +83,13 @@ func spec(j *journal, id string, r actors.RestartType) actors.ChildSpec {
 	}}
 }
 
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+// quiet discards logs unless ACTORS_TEST_LOG is set.
+func quiet() *slog.Logger {
+	if os.Getenv("ACTORS_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
 
 var nodeN sync.Mutex
 var nodeSeqN int
