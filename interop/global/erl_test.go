@@ -203,12 +203,19 @@ func TestGlobalTransitive(t *testing.T) {
 	a, b, g := c.a, c.b, c.g
 	c.connect(t, a, b.Name)
 	require.Equal(t, "ok", a.Eval("global:sync()"))
+	b.Eval("P = spawn(fun() -> receive _ -> ok end end), yes = global:register_name(b_name, P)")
 	c.connect(t, a, g.Name())
 	c.syncAll(t, a)
+	// b's name arrived through a (the Go node was not connected to b), and
+	// it survives the Go node's monitor of a pid on b.
+	_, ok := c.s.Whereis(etf.Atom("b_name"))
+	require.True(t, ok, "b_name after sync with a")
 	eventually(t, "go connected to b", func() bool {
 		return strings.Contains(b.Eval("nodes()"), string(g.Name()))
 	})
 	c.syncAll(t, b)
+	_, ok = c.s.Whereis(etf.Atom("b_name"))
+	require.True(t, ok, "b_name after connecting b")
 	ib := ct.StartInbox(t, g.Node, "")
 	require.NoError(t, c.s.Register(ctxT(t), etf.Atom("via_a"), ib.PID))
 	eventually(t, "name on b", func() bool { return b.Eval("global:whereis_name(via_a)") != "undefined" })
@@ -243,4 +250,22 @@ func TestGlobalGoToGo(t *testing.T) {
 	p, ok := s1.Whereis(etf.Atom("from_g2"))
 	require.True(t, ok)
 	require.Equal(t, ib2.PID, p)
+}
+
+// TestGlobalOverlappingPartitions: when one erl node drops its connection
+// to the Go node, prevent_overlapping_partitions makes the other erl node
+// ask the Go node to disconnect too (lost_connection, remove_connection).
+func TestGlobalOverlappingPartitions(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t, "go", 2)
+	a, b, g := c.a, c.b, c.g
+	c.connect(t, a, b.Name)
+	c.connect(t, a, g.Name())
+	c.connect(t, b, g.Name())
+	c.syncAll(t, a, b)
+	require.Equal(t, "true", a.Eval("erlang:disconnect_node("+ct.Atom(g.Name())+")"))
+	eventually(t, "b disconnected from go", func() bool {
+		return !strings.Contains(b.Eval("nodes()"), string(g.Name()))
+	})
+	t.Logf("after partition: a sees %s, b sees %s", a.Eval("nodes()"), b.Eval("nodes()"))
 }

@@ -106,6 +106,8 @@ func (sp *serverProc) HandleMessage(p *node.Process, msg etf.Term) error {
 		sp.nodeDown(m.Node)
 	case node.DownMsg:
 		sp.down(m)
+	case recheckName:
+		sp.recheck(m)
 	case lockIsSet:
 		sp.lockIsSet(m)
 	case exchangeOps:
@@ -271,9 +273,38 @@ func (sp *serverProc) delName(name etf.Term) {
 
 func (sp *serverProc) down(m node.DownMsg) {
 	sp.locks.down(m.Ref)
-	if e, ok := sp.s.names.byMonitor(m.Ref); ok {
-		sp.s.names.delete(e.name)
+	e, ok := sp.s.names.byMonitor(m.Ref)
+	if !ok {
+		return
 	}
+	if m.Reason == node.NoConnection && e.pid.Node != sp.self() {
+		// The monitor may have raced the connection being set up (names
+		// of a new partition arrive before we are connected to all of
+		// it). OTP removes such names at nodedown; check again shortly
+		// and keep the name if the node is connected by then.
+		sp.p.SendAfter(sp.p.Self(), recheckName{name: e.name, ref: m.Ref}, recheckDelay)
+		return
+	}
+	sp.s.names.delete(e.name)
+}
+
+const recheckDelay = 500 * time.Millisecond
+
+type recheckName struct {
+	name etf.Term
+	ref  etf.Ref
+}
+
+func (sp *serverProc) recheck(r recheckName) {
+	e, ok := sp.s.names.lookup(r.name)
+	if !ok || e.ref != r.ref {
+		return
+	}
+	if sp.connected[e.pid.Node] {
+		sp.insName(e.name, e.pid, e.method)
+		return
+	}
+	sp.s.names.delete(e.name)
 }
 
 // doOps applies resolved operations: {insert, {Name, Pid, Method}} and
