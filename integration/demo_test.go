@@ -47,6 +47,7 @@ func TestDemoNode(t *testing.T) {
 				runChecks(t, string(out), err)
 			})
 			t.Run("go_side", func(t *testing.T) { goSide(t, c) })
+			t.Run("go_side_elixir", func(t *testing.T) { goSideElixir(t, c) })
 		})
 	}
 }
@@ -167,4 +168,49 @@ func goSide(t *testing.T, c *cluster) {
 			return strings.Contains(s, "go formats {1,a} and text") && strings.Contains(s, "go puts chars")
 		})
 	})
+}
+
+// goSideElixir calls Elixir functions from Go: module atoms, strings,
+// keyword lists and Elixir exceptions as they arrive in Go.
+func goSideElixir(t *testing.T, c *cluster) {
+	elixir := needTool(t, "elixir")
+	flag := "--name"
+	if !c.long {
+		flag = "--sname"
+	}
+	name := c.nodeName("exp")
+	cmd := exec.Command(elixir, flag, name, "--cookie", c.cookie,
+		"-e", `IO.puts("peer ready"); Process.sleep(:infinity)`)
+	cmd.Env = c.env()
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	eventually(t, "elixir peer ready", func() bool { return strings.Contains(out.String(), "peer ready") })
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	ex := etf.Atom(name)
+	str := etf.ElixirModule("String")
+
+	up, err := interop.RPC(ctx, c.n, ex, str, "upcase", etf.List{"héllo"})
+	if s, ok := up.([]byte); err != nil || !ok || string(s) != "HÉLLO" {
+		t.Errorf("String.upcase: %v %v", up, err)
+	}
+	v, err := interop.RPC(ctx, c.n, ex, etf.ElixirModule("Keyword"), "get",
+		etf.List{etf.Keyword{{Key: "a", Value: 1}, {Key: "b", Value: 2}}, etf.Atom("b")})
+	if err != nil || v != 2 {
+		t.Errorf("Keyword.get: %v %v", v, err)
+	}
+	// String.to_integer("x") raises ArgumentError: error:badarg in Erlang terms.
+	_, err = interop.RPC(ctx, c.n, ex, str, "to_integer", etf.List{"x"})
+	var e *interop.Exception
+	if !errors.As(err, &e) || e.Class != interop.ClassError || e.Reason != etf.Atom("badarg") {
+		t.Errorf("String.to_integer(\"x\"): %v", err)
+	}
+	_, err = interop.RPC(ctx, c.n, ex, etf.ElixirModule("No.Such"), "f", nil)
+	if !errors.Is(err, interop.ErrUndef) {
+		t.Errorf("missing Elixir module: %v", err)
+	}
 }
