@@ -96,7 +96,8 @@ func (d *Decoder) Decode(b []byte) (Term, error) {
 		if err != nil {
 			return nil, err
 		}
-		// raw is ours and never reused, so binaries may alias it.
+		// raw is ours and never reused, so binaries may alias it (a kept
+		// binary then keeps the payload alive, like an ERTS sub-binary).
 		s := decState{b: raw, lim: lim, cache: d.AtomCache, share: true}
 		t, err := s.decode(0)
 		if err != nil {
