@@ -259,9 +259,21 @@ func (sp *serverProc) cast(c etf.Tuple) {
 
 func (sp *serverProc) insName(name etf.Term, pid etf.PID, method etf.Term) {
 	e := &nameEntry{name: name, pid: pid, method: method}
-	e.ref = sp.monitor(pid)
+	pending := pid.Node != sp.self() && !sp.connected[pid.Node]
+	if pending {
+		// Names of a partition we are still connecting to (new_nodes,
+		// resolved) arrive before the connection: monitoring now would
+		// block the server on connection setup or fail with noconnection.
+		// A placeholder ref keeps the entry until the node is up.
+		e.ref = sp.s.n.MakeRef()
+	} else {
+		e.ref = sp.monitor(pid)
+	}
 	if old := sp.s.names.put(e); old != nil {
 		sp.p.Demonitor(old.ref)
+	}
+	if pending {
+		sp.p.SendAfter(sp.p.Self(), recheckName{name: name, ref: e.ref, tries: 1}, recheckDelay)
 	}
 }
 
@@ -282,17 +294,24 @@ func (sp *serverProc) down(m node.DownMsg) {
 		// of a new partition arrive before we are connected to all of
 		// it). OTP removes such names at nodedown; check again shortly
 		// and keep the name if the node is connected by then.
-		sp.p.SendAfter(sp.p.Self(), recheckName{name: e.name, ref: m.Ref}, recheckDelay)
+		sp.p.SendAfter(sp.p.Self(), recheckName{name: e.name, ref: m.Ref, tries: 1}, recheckDelay)
 		return
 	}
 	sp.s.names.delete(e.name)
 }
 
-const recheckDelay = 500 * time.Millisecond
+// A name whose node is not connected is kept for at most
+// recheckTries*recheckDelay, waiting for the connection global itself sets
+// up (connect_all).
+const (
+	recheckDelay = 500 * time.Millisecond
+	recheckTries = 10
+)
 
 type recheckName struct {
-	name etf.Term
-	ref  etf.Ref
+	name  etf.Term
+	ref   etf.Ref
+	tries int
 }
 
 func (sp *serverProc) recheck(r recheckName) {
@@ -300,11 +319,15 @@ func (sp *serverProc) recheck(r recheckName) {
 	if !ok || e.ref != r.ref {
 		return
 	}
-	if sp.connected[e.pid.Node] {
+	switch {
+	case sp.connected[e.pid.Node]:
 		sp.insName(e.name, e.pid, e.method)
-		return
+	case r.tries < recheckTries:
+		r.tries++
+		sp.p.SendAfter(sp.p.Self(), r, recheckDelay)
+	default:
+		sp.s.names.delete(e.name)
 	}
-	sp.s.names.delete(e.name)
 }
 
 // doOps applies resolved operations: {insert, {Name, Pid, Method}} and
