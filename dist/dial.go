@@ -59,7 +59,7 @@ func (m *Manager) dial(peer etf.Atom, p *pending) {
 	defer m.wg.Done()
 	ctx, cancel := context.WithTimeout(m.ctx, 4*m.cfg.SetupTimeout)
 	defer cancel()
-	c, err := m.dialOnce(ctx, peer, p)
+	c, err := m.dialOnce(ctx, peer, p, nil)
 	m.mu.Lock()
 	if err == nil {
 		m.mu.Unlock()
@@ -85,10 +85,15 @@ func (m *Manager) dial(peer etf.Atom, p *pending) {
 	}
 }
 
-func (m *Manager) dialOnce(ctx context.Context, peer etf.Atom, p *pending) (*Conn, error) {
-	nc, ver, err := m.cfg.Dial(ctx, peer)
-	if err != nil {
-		return nil, fmt.Errorf("dist: dial %s: %w", peer, err)
+// dialOnce runs one initiator attempt for p over nc, or over a transport
+// from Config.Dial when nc is nil.
+func (m *Manager) dialOnce(ctx context.Context, peer etf.Atom, p *pending, nc net.Conn) (*Conn, error) {
+	ver := 0
+	if nc == nil {
+		var err error
+		if nc, ver, err = m.cfg.Dial(ctx, peer); err != nil {
+			return nil, fmt.Errorf("dist: dial %s: %w", peer, err)
+		}
 	}
 	m.mu.Lock()
 	if m.closed || p.abort {
@@ -170,7 +175,7 @@ func (m *Manager) ConnectConn(ctx context.Context, nc net.Conn, peer etf.Atom) (
 	m.wg.Add(1)
 	m.mu.Unlock()
 	defer m.wg.Done()
-	c, err := m.dialOnce(ctx, peer, p)
+	c, err := m.dialOnce(ctx, peer, p, nc)
 	if err != nil {
 		m.mu.Lock()
 		if !p.abort {

@@ -3,8 +3,10 @@ package dist
 import (
 	"bytes"
 	"encoding/binary"
+	"net"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -161,4 +163,52 @@ func controlTerm(c Control) etf.Term {
 		out = append(out, v.Field(i).Interface())
 	}
 	return out
+}
+
+// scriptConn is a net.Conn whose reads come from a fixed script and whose
+// writes are discarded; reads past the script fail like a closed peer.
+type scriptConn struct {
+	net.Conn // nil: unused methods panic
+	r        *bytes.Reader
+}
+
+func (s *scriptConn) Read(p []byte) (int, error)       { return s.r.Read(p) }
+func (s *scriptConn) Write(p []byte) (int, error)      { return len(p), nil }
+func (s *scriptConn) Close() error                     { return nil }
+func (s *scriptConn) SetDeadline(time.Time) error      { return nil }
+func (s *scriptConn) SetReadDeadline(time.Time) error  { return nil }
+func (s *scriptConn) SetWriteDeadline(time.Time) error { return nil }
+
+// FuzzHandshakeFlows runs both handshake roles against a scripted peer
+// whose bytes come from the fuzzer: whatever arrives, the handshake ends
+// with a result or an error, never a panic.
+func FuzzHandshakeFlows(f *testing.F) {
+	frame := func(msgs ...[]byte) []byte {
+		var out []byte
+		for _, m := range msgs {
+			out = binary.BigEndian.AppendUint16(out, uint16(len(m)))
+			out = append(out, m...)
+		}
+		return out
+	}
+	f.Add(byte(0), frame(sendName{Version: 6, Flags: DefaultFlags, Creation: 1, Name: "x@127.0.0.1"}.append(nil),
+		challengeReply{Challenge: 1}.append(nil)))
+	f.Add(byte(0), frame(sendName{Version: 5, Flags: DefaultFlags & 0xffffffff, Name: "x@127.0.0.1"}.append(nil),
+		complement{FlagsHigh: uint32(DefaultFlags >> 32), Creation: 3}.append(nil), challengeReply{}.append(nil)))
+	f.Add(byte(1), frame(status{Status: statusOK}.append(nil),
+		challenge{Flags: DefaultFlags, Name: "b@127.0.0.1"}.append(nil), challengeAck{}.append(nil)))
+	f.Add(byte(1), frame(status{Status: statusAlive}.append(nil)))
+	f.Add(byte(1), frame(status{Status: statusNamed, Name: "n@h.x", Creation: 2}.append(nil)))
+	f.Fuzz(func(t *testing.T, role byte, script []byte) {
+		cfg := testCfg("b@127.0.0.1")
+		nc := &scriptConn{r: bytes.NewReader(script)}
+		if role&1 == 0 {
+			_, _ = serverHandshake(nc, cfg, serverOptions{
+				Decide:     func(etf.Atom) acceptDecision { return acceptDecision{Status: statusAlive} },
+				AssignName: func(h string) (etf.Atom, uint32) { return etf.Atom("n@" + h), 1 },
+			})
+		} else {
+			_, _ = clientHandshake(nc, cfg, "b@127.0.0.1", clientOptions{NameMe: role&2 != 0})
+		}
+	})
 }
