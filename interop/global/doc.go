@@ -37,4 +37,27 @@
 // A Go-registered name carries the method {global, random_exit_name, 3}
 // (an external fun), so clashes are resolved with OTP's default: one pid is
 // kept (the one on the lower node name) and the other is killed.
+//
+// # What is left out, and why
+//
+//   - Protocol version 8 (OTP 25.3+/26: init_connect_ack, cancel_connect,
+//     the 5-tuple lock_set with a tag). The Go node announces 7 and newer
+//     nodes fall back to 7 for it; receiving version-8 messages is
+//     harmless (they are ignored).
+//   - global_group (node groups, group_nodeup/group_nodedown, the
+//     global_groups kernel parameter): the Go node is always in the one
+//     default group.
+//   - External names (register_name_external, global_names_ext): a
+//     register_ext is stored as an ordinary name and NamesExt is sent as
+//     [] (C-node names are a legacy feature; BEAM nodes still hold them).
+//   - lock_still_set checks on {register,...} and new_nodes inserts (a
+//     race OTP guards against when the lock holder's node restarted
+//     between taking the lock and the insert).
+//   - Resolve methods that are BEAM funs run only on BEAM nodes: when the
+//     Go node resolves a clash over a name whose pid lives on the Go node
+//     and whose method is not one of global's three standard resolvers
+//     (as external funs), it uses random_exit_name.
+//   - Lock retries of the Go locker: the locker refuses (lock_set false)
+//     a peer that asks while it is busy with another node instead of
+//     deferring the request; the peer retries after its back-off.
 package global

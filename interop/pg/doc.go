@@ -26,4 +26,11 @@
 // PubSub (pubsub.go) builds a Phoenix.PubSub-compatible endpoint on a
 // scope: it speaks the PG2 adapter's {forward_to_local, Topic, Msg,
 // Dispatcher} messages.
+//
+// What is left out: OTP 26+ {discover, Peer, Vsn} is accepted but never
+// sent (OTP 25 scopes crash on it); the Go scope's own gen_server calls
+// (pg:join from a BEAM process on the Go node) do not exist since BEAM
+// code does not run there; Phoenix's broadcast_pool_size rolling-upgrade
+// option and custom dispatchers (the Dispatcher element is ignored and
+// messages go to every subscriber of the topic) are not modelled.
 package pg

@@ -172,6 +172,15 @@ func TestPubSubLocal(t *testing.T) {
 	}
 	ps.Stop()
 	require.Eventually(t, func() bool { return len(s.GetMembers(ps.adapter)) == 0 }, waitFor, 5*time.Millisecond)
+
+	pool, err := StartPubSub(ctx, s, AdapterName("Pool"), WithPoolSize(3))
+	require.NoError(t, err)
+	defer pool.Stop()
+	want := []etf.Term{etf.Atom("Elixir.Pool.Adapter"), etf.Atom("Elixir.Pool.Adapter_2"), etf.Atom("Elixir.Pool.Adapter_3")}
+	require.ElementsMatch(t, want, s.WhichGroups())
+	pool.Subscribe(a.pid, "t")
+	require.NoError(t, n.Send(etf.Atom("Elixir.Pool.Adapter_3"), etf.Tuple{etf.Atom("forward_to_local"), []byte("t"), 7, DefaultDispatcher}))
+	require.Equal(t, 7, a.recv(t))
 }
 
 // FuzzScopeMessage feeds decoded hostile terms to a scope: it must never

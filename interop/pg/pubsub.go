@@ -22,7 +22,8 @@ import (
 type PubSub struct {
 	scope   *Scope
 	adapter etf.Atom
-	worker  etf.PID
+	groups  []etf.Atom // adapter, adapter_2 ... adapter_N
+	workers []etf.PID
 
 	mu   sync.RWMutex
 	subs map[string][]etf.PID
@@ -38,29 +39,66 @@ func AdapterName(pubsubName string) etf.Atom {
 	return etf.Atom("Elixir." + pubsubName + ".Adapter")
 }
 
-// StartPubSub starts the endpoint for the adapter name (see AdapterName)
-// on scope (normally a scope started with PhoenixScope). Only the first
-// group of an adapter pool ("pool_size: 1", Phoenix's default) is joined;
-// broadcasts from Elixir reach any member of the adapter group.
-func StartPubSub(ctx context.Context, scope *Scope, adapter etf.Atom) (*PubSub, error) {
-	ps := &PubSub{scope: scope, adapter: adapter, subs: map[string][]etf.PID{}}
-	pid, err := scope.n.Spawn(node.BehaviorFunc(ps.handle), node.WithName(adapter))
-	if err != nil {
-		return nil, fmt.Errorf("pg: start pubsub worker %s: %w", adapter, err)
+// PubSubOption configures StartPubSub.
+type PubSubOption func(*PubSub)
+
+// WithPoolSize matches Phoenix.PubSub's pool_size option (default 1): the
+// adapter then uses the groups Adapter, Adapter_2 ... Adapter_N, each with
+// one worker per node registered under the group's name. Every node of
+// the cluster must use the same pool size.
+func WithPoolSize(n int) PubSubOption {
+	return func(ps *PubSub) {
+		if n < 1 {
+			n = 1
+		}
+		ps.groups = ps.groups[:1]
+		for i := 2; i <= n; i++ {
+			ps.groups = append(ps.groups, etf.Atom(fmt.Sprintf("%s_%d", ps.adapter, i)))
+		}
 	}
-	ps.worker = pid
-	if err := scope.Join(ctx, adapter, pid); err != nil {
-		_ = scope.n.Send(pid, stopSignal{})
-		return nil, err
+}
+
+// StartPubSub starts the endpoint for the adapter name (see AdapterName)
+// on scope (normally a scope started with PhoenixScope): a worker per
+// adapter group, registered under the group name and joined to the group.
+func StartPubSub(ctx context.Context, scope *Scope, adapter etf.Atom, opts ...PubSubOption) (*PubSub, error) {
+	ps := &PubSub{scope: scope, adapter: adapter, groups: []etf.Atom{adapter}, subs: map[string][]etf.PID{}}
+	for _, o := range opts {
+		o(ps)
+	}
+	for _, g := range ps.groups {
+		pid, err := scope.n.Spawn(node.BehaviorFunc(ps.handle), node.WithName(g))
+		if err != nil {
+			ps.Stop()
+			return nil, fmt.Errorf("pg: start pubsub worker %s: %w", g, err)
+		}
+		ps.workers = append(ps.workers, pid)
+		if err := scope.Join(ctx, g, pid); err != nil {
+			ps.Stop()
+			return nil, err
+		}
 	}
 	return ps, nil
 }
 
-// Stop stops the worker (it leaves the group).
-func (ps *PubSub) Stop() { _ = ps.scope.n.Send(ps.worker, stopSignal{}) }
+// Stop stops the workers (they leave their groups).
+func (ps *PubSub) Stop() {
+	for _, w := range ps.workers {
+		_ = ps.scope.n.Send(w, stopSignal{})
+	}
+}
 
-// Worker returns the worker's pid.
-func (ps *PubSub) Worker() etf.PID { return ps.worker }
+// Worker returns the pid of the first worker (group Adapter).
+func (ps *PubSub) Worker() etf.PID { return ps.workers[0] }
+
+// group picks the adapter group a broadcast goes through; as in Phoenix
+// it depends on the sender, so one sender's messages stay in order.
+func (ps *PubSub) group(p *node.Process) etf.Atom {
+	if p == nil || len(ps.groups) == 1 {
+		return ps.groups[0]
+	}
+	return ps.groups[int(p.Self().ID)%len(ps.groups)]
+}
 
 func (ps *PubSub) handle(p *node.Process, msg etf.Term) error {
 	switch m := msg.(type) {
@@ -139,7 +177,7 @@ func (ps *PubSub) Broadcast(p *node.Process, topic string, msg etf.Term) error {
 func (ps *PubSub) BroadcastFrom(p *node.Process, from etf.PID, topic string, msg etf.Term) error {
 	fwd := etf.Tuple{etf.Atom("forward_to_local"), []byte(topic), msg, DefaultDispatcher}
 	self := ps.scope.n.Name()
-	for _, m := range ps.scope.GetMembers(ps.adapter) {
+	for _, m := range ps.scope.GetMembers(ps.group(p)) {
 		if m.Node == self {
 			continue
 		}
@@ -165,7 +203,7 @@ func (ps *PubSub) DirectBroadcast(p *node.Process, to etf.Atom, topic string, ms
 		return nil
 	}
 	fwd := etf.Tuple{etf.Atom("forward_to_local"), []byte(topic), msg, DefaultDispatcher}
-	return ps.send(p, node.Name{Name: ps.adapter, Node: to}, fwd)
+	return ps.send(p, node.Name{Name: ps.group(p), Node: to}, fwd)
 }
 
 func (ps *PubSub) send(p *node.Process, to, msg etf.Term) error {
