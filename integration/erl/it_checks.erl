@@ -343,6 +343,17 @@ checks(G) ->
              Other -> Other
          end
       end},
+     {"group_leader/2 on a Go process", fun() ->
+         Me = self(),
+         W = spawn(G, it_gl, start, [Me]),
+         Cap = spawn(?MODULE, capture_loop, [[]]),
+         true = group_leader(Cap, W),
+         W ! go,
+         {ok, {gl, W, GL, true}} = recv(fun({gl, P, _, _}) -> P =:= W; (_) -> false end),
+         Cap ! {get, self()},
+         receive {captured, Text} -> expect({Cap, <<"spawned prints hi\n">>}, {GL, Text})
+         after 5000 -> {error, no_capture} end
+      end},
      {"Go user io server: put_chars, io:format, get_line, unknown", fun() ->
          U = erpc:call(G, it, user, []),
          ok = io:format(U, "from erl ~p~n", [x]),
