@@ -168,3 +168,43 @@ func idleBytesPerProcess(tb testing.TB, count int) float64 {
 	runtime.KeepAlive(n)
 	return float64(after-before) / float64(count)
 }
+
+// BenchmarkSendGoGo is flood-int between two nodes of this process over
+// loopback TCP distribution (each message crosses encode, the socket and
+// decode). The cmd/erlgo bench runner measures the same workload with the
+// nodes in separate OS processes.
+func BenchmarkSendGoGo(b *testing.B) {
+	for _, pairs := range []int{1, 8} {
+		b.Run("pairs="+strconv.Itoa(pairs), func(b *testing.B) {
+			port := freePort(b)
+			id := itoa(int(nodeSeq.Add(1)))
+			na := distNode(b, "ba"+id+"@127.0.0.1", port, "c"+id)
+			nb := distNode(b, "bb"+id+"@127.0.0.1", port, "c"+id)
+			per := max(b.N/pairs, 1)
+			var counters []*counter
+			var senders []etf.PID
+			for range pairs {
+				c := &counter{want: per, done: make(chan struct{})}
+				rp, _ := nb.Spawn(c)
+				sp, _ := na.Spawn(floodSender(rp, per))
+				counters = append(counters, c)
+				senders = append(senders, sp)
+			}
+			if err := na.Connect(context.Background(), nb.Name()); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			for _, s := range senders {
+				_ = na.Send(s, "go")
+			}
+			for _, c := range counters {
+				<-c.done
+			}
+			el := time.Since(start)
+			b.StopTimer()
+			b.ReportMetric(float64(per*pairs)/el.Seconds(), "msg/s")
+		})
+	}
+}

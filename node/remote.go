@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/erlgo/erlgo/dist"
@@ -28,6 +29,10 @@ type remote struct {
 
 	mu    sync.Mutex
 	peers map[etf.Atom]*peer
+
+	// conns is a copy-on-write snapshot of the live connections, so that
+	// a send finds its connection without taking any lock.
+	conns atomic.Pointer[map[etf.Atom]*dist.Conn]
 }
 
 // peer holds what crosses one live connection.
@@ -127,6 +132,11 @@ const setupTimeout = 10 * time.Second
 // conn returns the connection to node, connecting if needed, and the peer
 // books for it.
 func (r *remote) conn(node etf.Atom) (*dist.Conn, error) {
+	if m := r.conns.Load(); m != nil {
+		if c := (*m)[node]; c != nil {
+			return c, nil
+		}
+	}
 	if c, ok := r.mgr.Conn(node); ok {
 		return c, nil
 	}
@@ -155,6 +165,22 @@ func (r *remote) book(c *dist.Conn, f func(p *peer)) bool {
 	}
 	f(p)
 	return true
+}
+
+// setConnLocked updates the connection snapshot (c nil: remove); r.mu held.
+func (r *remote) setConnLocked(node etf.Atom, c *dist.Conn) {
+	m := make(map[etf.Atom]*dist.Conn, len(r.peers)+1)
+	if old := r.conns.Load(); old != nil {
+		for k, v := range *old {
+			m[k] = v
+		}
+	}
+	if c == nil {
+		delete(m, node)
+	} else {
+		m[node] = c
+	}
+	r.conns.Store(&m)
 }
 
 func (r *remote) ensureConnected(node etf.Atom) bool {

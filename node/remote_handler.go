@@ -14,6 +14,7 @@ func (r *remote) HandleConnUp(c *dist.Conn) {
 		monitors: make(map[etf.Ref]remoteMonitor),
 		watchers: make(map[etf.Ref]etf.PID),
 	}
+	r.setConnLocked(c.Peer(), c)
 	r.mu.Unlock()
 	r.n.log.Debug("nodeup", "peer", c.Peer(), "hidden", c.Hidden())
 	if !c.Hidden() {
@@ -34,6 +35,7 @@ func (r *remote) HandleConnDown(c *dist.Conn, reason error) {
 		return
 	}
 	delete(r.peers, node)
+	r.setConnLocked(node, nil)
 	r.mu.Unlock()
 	n := r.n
 	n.log.Debug("nodedown", "peer", node, "reason", reason)
