@@ -143,9 +143,9 @@ func (c *ChildSpec) shutdown() time.Duration {
 // the supervisor exits with reason shutdown. A supervisor traps exits.
 type Supervisor struct {
 	Strategy Strategy
-	// Intensity and Period: at most Intensity restarts within Period. Both
-	// zero means OTP's default of 1 restart in 5 s; a negative Intensity
-	// allows no restart.
+	// Intensity and Period: at most Intensity restarts within Period
+	// (OTP's defaults when zero: 1 restart, 5 s); a negative Intensity
+	// allows no restart at all.
 	Intensity    int
 	Period       time.Duration
 	AutoShutdown AutoShutdown
@@ -175,14 +175,17 @@ func (c *child) running() bool { return c.pid != (etf.PID{}) }
 type tryAgain struct{ c *child }
 
 func (s *Supervisor) limits() (int, time.Duration) {
-	if s.Intensity == 0 && s.Period == 0 {
-		return 1, 5 * time.Second
-	}
-	i := s.Intensity
-	if i < 0 {
+	i, per := s.Intensity, s.Period
+	switch {
+	case i == 0:
+		i = 1
+	case i < 0:
 		i = 0
 	}
-	return i, s.Period
+	if per <= 0 {
+		per = 5 * time.Second
+	}
+	return i, per
 }
 
 // Init traps exits and starts the children in order.

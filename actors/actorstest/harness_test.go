@@ -93,3 +93,30 @@ func equalInts(a, b []int) bool {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// idle is a child that does nothing.
+type idle struct{ actors.Base }
+
+func TestHarnessCapturesSpawnsAndLinks(t *testing.T) {
+	child := func(id string) actors.ChildSpec {
+		return actors.ChildSpec{ID: etf.Atom(id), Start: func(etf.List) (actors.Actor, error) { return idle{}, nil }}
+	}
+	h := actorstest.New(t, &actors.Supervisor{Children: []actors.ChildSpec{child("a"), child("b")}})
+	pids := h.AssertSpawned(2)
+	for _, p := range pids {
+		h.AssertLinked(p)
+	}
+	// the supervisor answers which_children through the harness too
+	rows := h.Call(etf.Atom("which_children")).(etf.List)
+	if len(rows) != 2 || rows[0].(etf.Tuple)[1] != pids[0] {
+		t.Fatalf("which_children = %s", actors.FormatTerm(rows))
+	}
+	// shutdown from the parent (the probe) stops the children first
+	h.Exit(etf.Atom("shutdown"))
+	h.AssertExited(etf.Atom("shutdown"))
+	for _, p := range pids {
+		if h.Node().IsAlive(p) {
+			t.Errorf("child %v still alive", p)
+		}
+	}
+}
