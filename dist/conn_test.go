@@ -322,12 +322,14 @@ func TestMalformedPacketClosesOnlyThatConnection(t *testing.T) {
 func TestTicksKeepIdleConnectionUp(t *testing.T) {
 	n := newMemNet()
 	ra, rb := newRecorder(), newRecorder()
-	a := n.node(t, Config{Name: "a@127.0.0.1", TickTime: 400 * time.Millisecond}, ra)
-	n.node(t, Config{Name: "b@127.0.0.1", TickTime: 400 * time.Millisecond}, rb)
+	// A tick time short enough to pass quickly, long enough that a loaded
+	// CI machine does not stall a goroutine for a whole tick time.
+	a := n.node(t, Config{Name: "a@127.0.0.1", TickTime: 2 * time.Second}, ra)
+	n.node(t, Config{Name: "b@127.0.0.1", TickTime: 2 * time.Second}, rb)
 	c, err := a.Connect(ctxT(t), "b@127.0.0.1")
 	require.NoError(t, err)
-	// Idle for three tick times: only ticks flow, nobody goes down.
-	time.Sleep(1200 * time.Millisecond)
+	// Idle for 1.5 tick times: only ticks flow, nobody goes down.
+	time.Sleep(3 * time.Second)
 	assert.Len(t, ra.dnCh, 0)
 	assert.Len(t, rb.dnCh, 0)
 	require.NoError(t, c.Send(Send{To: pid("b@127.0.0.1", 1)}, 1))

@@ -19,7 +19,10 @@ type Handler interface {
 	HandleConnUp(c *Conn)
 	// HandleMessage is called sequentially from c's single reader
 	// goroutine, in wire order. It must not block for long: a blocked
-	// handler stalls the connection (and eventually its ticks).
+	// handler stalls the connection (and eventually its ticks). In
+	// particular it should not Send on a connection whose queue may be
+	// full: if the peer is blocked writing to us at the same time, neither
+	// side reads (the write timeout eventually breaks the tie).
 	HandleMessage(c *Conn, m Message)
 	// HandleConnDown is called exactly once for every Conn that was up,
 	// after its last HandleMessage. reason is e.g. ErrTickTimeout, io.EOF,
