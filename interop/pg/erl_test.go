@@ -109,6 +109,17 @@ func TestPGWithErl(t *testing.T) {
 		sub.Expect(t, "leave", func(m etf.Term) bool { e, ok := m.(Event); return ok && !e.Join })
 	})
 
+	t.Run("scope started after the connections discovers them", func(t *testing.T) {
+		a.Eval("{ok, _} = pg:start(late), P = spawn(fun() -> receive stop -> ok end end), pg:join(late, lg, P)")
+		late, err := Start(ctx, g.Node, "late")
+		require.NoError(t, err)
+		defer late.Stop()
+		eventually(t, "late scope member on go", func() bool { return hasNodePids(late, etf.Atom("lg"), a.Name, 1) })
+		m := ct.StartInbox(t, g.Node, "")
+		require.NoError(t, late.Join(ctx, etf.Atom("lg"), m.PID))
+		eventually(t, "go member in late scope on erl", func() bool { return countOn(a, "pg:get_members(late, lg)", g.Name()) == 1 })
+	})
+
 	t.Run("process death both ways", func(t *testing.T) {
 		a.Eval("member_a ! stop")
 		eventually(t, "erl member gone on go", func() bool { return hasNodePids(s, grp, a.Name, 0) })
