@@ -153,7 +153,7 @@ func (sp *serverProc) resolved(n etf.Atom, ss *session) {
 	}
 	sp.syncOthers(hisKnown)
 	sp.doOps(ops)
-	sp.notifySyncers(n, true)
+	sp.notifySyncers(n)
 	for _, k := range hisKnown {
 		if ks, ok := sp.sessions[k.node]; ok {
 			delete(sp.pending, k.node)
@@ -197,7 +197,7 @@ func (sp *serverProc) newNodes(ops etf.List, nodes etf.Term) {
 }
 
 func (sp *serverProc) inSync(n etf.Atom) {
-	sp.notifySyncers(n, true)
+	sp.notifySyncers(n)
 	sp.synced[n] = true
 	delete(sp.pending, n)
 	if ss, ok := sp.sessions[n]; ok {
@@ -310,7 +310,7 @@ const (
 
 func (sp *serverProc) nodeDown(n etf.Atom) {
 	delete(sp.connected, n)
-	sp.notifySyncers(n, false)
+	sp.notifySyncers(n)
 	sp.handleNodedown(n, ndDisconnected)
 	// Names and locks of processes on n: DOWN signals (noconnection) remove
 	// them; do it here too in case a monitor could not be set up.

@@ -136,12 +136,23 @@ func TestGlobalWithErl(t *testing.T) {
 		require.Equal(t, "true", b.Eval("global:del_lock({res1, b})"))
 	})
 
+	t.Run("erl node down", func(t *testing.T) {
+		b.Eval("P = spawn(fun() -> receive _ -> ok end end), yes = global:register_name(on_b, P)")
+		eventually(t, "on_b on go", func() bool { _, ok := c.s.Whereis(etf.Atom("on_b")); return ok })
+		b.Kill()
+		eventually(t, "on_b gone on go", func() bool { _, ok := c.s.Whereis(etf.Atom("on_b")); return !ok })
+		v, err := a.EvalTimeout("global:sync()", 30*time.Second)
+		require.NoError(t, err)
+		require.Equal(t, "{ok,ok}", v)
+		require.NoError(t, c.s.Sync(ctx))
+	})
+
 	t.Run("go node down", func(t *testing.T) {
 		ib := ct.StartInbox(t, g.Node, "")
 		require.NoError(t, c.s.Register(ctx, etf.Atom("go_last"), ib.PID))
 		eventually(t, "go_last on erl", func() bool { return a.Eval("global:whereis_name(go_last)") != "undefined" })
 		g.Stop(t)
-		for _, n := range []*ct.Node{a, b} {
+		for _, n := range []*ct.Node{a} {
 			eventually(t, "go_last gone", func() bool { return n.Eval("global:whereis_name(go_last)") == "undefined" })
 			v, err := n.EvalTimeout("global:sync()", 30*time.Second)
 			require.NoError(t, err)

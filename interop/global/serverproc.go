@@ -113,7 +113,7 @@ func (sp *serverProc) HandleMessage(p *node.Process, msg etf.Term) error {
 	case exchangeOps:
 		sp.exchangeOps(m)
 	case extraNodedown:
-		sp.notifySyncers(m.node, false)
+		sp.notifySyncers(m.node)
 		sp.handleNodedown(m.node, ndDisconnected)
 	case syncRequest:
 		sp.syncRequest(m)
@@ -378,7 +378,7 @@ func (sp *serverProc) syncRequest(r syncRequest) {
 }
 
 // notifySyncers reports node as synced (or down) to waiting Sync calls.
-func (sp *serverProc) notifySyncers(n etf.Atom, _ bool) {
+func (sp *serverProc) notifySyncers(n etf.Atom) {
 	sp.syncers = slices.DeleteFunc(sp.syncers, func(w *syncWaiter) bool {
 		delete(w.left, n)
 		if len(w.left) == 0 {
