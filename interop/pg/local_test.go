@@ -2,6 +2,8 @@ package pg
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -209,15 +211,20 @@ func FuzzScopeMessage(f *testing.F) {
 		defer cancel()
 		_ = n.Stop(ctx)
 	}()
-	s, err := Start(context.Background(), n, DefaultScope)
-	if err != nil {
-		f.Fatal(err)
-	}
+	var i atomic.Int64
 	f.Fuzz(func(t *testing.T, data []byte) {
 		term, err := etf.Decode(data)
 		if err != nil {
 			return
 		}
+		// A fresh scope per input keeps the state (and the run time) from
+		// growing with the corpus.
+		s, err := Start(context.Background(), n, etf.Atom(fmt.Sprintf("fz%d", i.Add(1))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Stop()
+		_ = n.Send(s.PID(), etf.Tuple{atomDiscover, etf.PID{Node: "x@h", ID: 1}})
 		_ = n.Send(s.PID(), term)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
