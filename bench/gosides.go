@@ -262,7 +262,7 @@ func NewSides(env *Env, names []string) ([]Side, error) {
 			known = known || k == n
 		}
 		if !known {
-			return nil, fmt.Errorf("%w: %q", ErrUnknownSide, n)
+			return nil, fmt.Errorf("%w: %q (known: %s)", ErrUnknownSide, n, strings.Join(SideNames(), ", "))
 		}
 		want[n] = true
 	}

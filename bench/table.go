@@ -27,6 +27,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(&b, " %s=%s", sd.Name, sd.Status)
 	}
 	b.WriteString("\n\n")
+	r.writeSummary(&b)
+	b.WriteString("\nDetail (median over rounds, min..max, call latency percentiles):\n\n")
 	b.WriteString("| case | side | median | min..max | p50 | p90 | p99 | erlgo/BEAM |\n")
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.Rows {
@@ -55,6 +57,40 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeSummary writes one row per case and one column per side: the
+// median, and for erlgo sides the ratio to their BEAM baseline.
+func (r *Report) writeSummary(b *strings.Builder) {
+	var sides []string
+	for _, sd := range r.Sides {
+		sides = append(sides, sd.Name)
+	}
+	b.WriteString("| case | unit | " + strings.Join(sides, " | ") + " |\n")
+	b.WriteString("|---|---|" + strings.Repeat("---:|", len(sides)) + "\n")
+	for _, row := range r.Rows {
+		cs := caseOfRow(row)
+		cells := map[string]Cell{}
+		for _, c := range row.Cells {
+			cells[c.Side] = c
+		}
+		fmt.Fprintf(b, "| %s | %s |", row.Case, row.Unit)
+		for _, name := range sides {
+			c, ok := cells[name]
+			switch {
+			case !ok:
+				b.WriteString(" |")
+			case !c.OK():
+				b.WriteString(" n/a |")
+			case c.Ratio != nil:
+				fmt.Fprintf(b, " %s (**%.2fx**) |", FormatValue(c.Value.Median, cs), *c.Ratio)
+			default:
+				fmt.Fprintf(b, " %s |", FormatValue(c.Value.Median, cs))
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\nRatios in bold: erlgo side / its BEAM baseline (go-local vs beam-local; go-go, go-beam, beam-go vs beam-beam); above 1 is faster, for bytes/proc below 1 is smaller.\n")
 }
 
 // caseOfRow rebuilds enough of a Case to format a row's values.
