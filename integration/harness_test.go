@@ -22,6 +22,7 @@ import (
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/interop/demo"
+	"github.com/erlgo/erlgo/interop/global/globaldemo"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -147,7 +148,17 @@ func newCluster(t *testing.T, nm naming, opts ...node.Option) *cluster {
 		cookie:   fmt.Sprintf("it_cookie_%d_%d", os.Getpid(), seq.Add(1)),
 		beamDir:  compileErl(t),
 	}
-	return c.startGo(t, opts...)
+	c.startGo(t, opts...)
+	// As `erlgo node` does: global_name_server, the default pg scope and
+	// the erlgo_demo global name (the demo tour checks them).
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	gd, err := globaldemo.Setup(ctx, c.n, c.svc)
+	if err != nil {
+		t.Fatalf("globaldemo: %v", err)
+	}
+	t.Cleanup(gd.Stop)
+	return c
 }
 
 // newClusterOn starts a second Go node in the cluster of other (same

@@ -16,6 +16,7 @@ import (
 
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/interop/demo"
+	"github.com/erlgo/erlgo/interop/global/globaldemo"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -28,6 +29,7 @@ type nodeFlags struct {
 	hidden      bool
 	verbose     bool
 	readyFile   string
+	noGlobal    bool
 }
 
 // runNode runs the demo node until SIGINT/SIGTERM: a node with the cluster
@@ -44,6 +46,7 @@ func runNode(args []string) error {
 	fs.StringVar(&f.listen, "listen", ":0", "distribution listen address")
 	fs.BoolVar(&f.hidden, "hidden", false, "connect as a hidden node")
 	fs.BoolVar(&f.verbose, "v", false, "debug logging")
+	fs.BoolVar(&f.noGlobal, "no-global", false, "do not run global_name_server and the default pg scope (nor the erlgo_demo global name)")
 	fs.StringVar(&f.readyFile, "ready-file", "", "create this file once the node is ready (for container healthchecks); removed at exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -91,6 +94,15 @@ func runNode(args []string) error {
 	defer svc.Stop()
 	if _, err := demo.Start(startCtx, n, svc); err != nil {
 		return err
+	}
+	if !f.noGlobal {
+		// global and pg make the node a full visible citizen: BEAM's
+		// global:sync/0 would otherwise wait for it forever.
+		gd, err := globaldemo.Setup(startCtx, n, svc)
+		if err != nil {
+			return err
+		}
+		defer gd.Stop()
 	}
 	if f.readyFile != "" {
 		if err := os.WriteFile(f.readyFile, []byte(string(n.Name())+"\n"), 0o644); err != nil {

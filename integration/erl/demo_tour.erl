@@ -29,6 +29,15 @@ step(Name, Fun) ->
             io:format("FAIL ~-34s ~p~n", [Name, Other]), false
     end.
 
+%% members/2 polls the default pg scope until the Go node's demo process
+%% has been discovered (pg syncs asynchronously after the connection).
+members(_G, 0) -> {error, no_members};
+members(G, N) ->
+    case [P || P <- pg:get_members(demo_group), node(P) =:= G] of
+        [] -> timer:sleep(100), members(G, N - 1);
+        Ps -> {ok, Ps}
+    end.
+
 expect(Want, Got) when Want =:= Got -> {ok, Got};
 expect(Want, Got) -> {unexpected, Got, wanted, Want}.
 
@@ -107,6 +116,17 @@ steps(G) ->
              {badrpc, {'EXIT', {undef, _}}} -> {ok, undef};
              Other -> Other
          end
+      end},
+     {"global:whereis_name(erlgo_demo)", fun() ->
+         ok = global:sync(),
+         case global:whereis_name(erlgo_demo) of
+             P when is_pid(P), node(P) =:= G -> expect({erlgo_demo, hi}, gen_server:call(P, hi));
+             Other -> {unexpected, Other}
+         end
+      end},
+     {"pg:get_members(demo_group)", fun() ->
+         case pg:start_link() of {ok, _} -> ok; {error, {already_started, _}} -> ok end,
+         members(G, 50)
       end},
      {"demo:node_info()", fun() ->
          case rpc:call(G, demo, node_info, []) of
