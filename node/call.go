@@ -75,6 +75,8 @@ func (pc *pendingCall) matchesReply(msg any) bool {
 // applies. A reply arriving after Call returned is dropped: it is routed by
 // an alias that Call deactivates, so it never reaches the mailbox.
 //
+// Calling the process itself fails at once with reason calling_self.
+//
 // Call blocks the process's goroutine; messages arriving meanwhile wait in
 // the mailbox, except an exit signal that kills the process, which makes
 // Call return at once with an *ExitError.
@@ -86,6 +88,10 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 	}
 	if t.kind == targetAlias {
 		return nil, fmt.Errorf("%w: cannot call an alias", ErrBadTarget)
+	}
+	if (t.kind == targetPID && t.pid == p.pid) || (t.kind == targetName && t.node == n.name && n.whereisProc(t.name) == p) {
+		// gen_server:call/2 exits with calling_self instead of deadlocking.
+		return nil, &ExitError{Reason: etf.Atom("calling_self")}
 	}
 	ref := n.newRef()
 	p.mu.Lock()

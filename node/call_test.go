@@ -103,6 +103,17 @@ func TestCall(t *testing.T) {
 		})
 	}
 
+	t.Run("calling self", func(t *testing.T) {
+		pr := spawnProbe(t, n, WithName("selfcaller"))
+		pr.do(func(p *Process) error {
+			for _, to := range []etf.Term{p.Self(), etf.Atom("selfcaller")} {
+				if _, err := p.Call(ctx, to, 1); !errors.Is(err, &ExitError{Reason: etf.Atom("calling_self")}) {
+					t.Errorf("%v: %v", to, err)
+				}
+			}
+			return nil
+		})
+	})
 	t.Run("callee crash: ExitError with its reason", func(t *testing.T) {
 		s, _ := n.Spawn(echoServer())
 		_, err := n.Call(ctx, s, etf.Atom("crash"))

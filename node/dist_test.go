@@ -241,3 +241,24 @@ func TestGoGoNoConnection(t *testing.T) {
 		t.Fatalf("pending call: %v", err)
 	}
 }
+
+func TestMonitorNodes(t *testing.T) {
+	a, b := goPair(t)
+	w := spawnProbe(t, a)
+	w.do(func(p *Process) error { p.MonitorNodes(true); return nil })
+	if err := b.Connect(context.Background(), a.Name()); err != nil {
+		t.Fatal(err)
+	}
+	if m := w.recv(); m != (NodeUpMsg{Node: b.Name()}) {
+		t.Fatalf("got %#v", m)
+	}
+	if got := a.Nodes(); len(got) != 1 || got[0] != b.Name() {
+		t.Fatalf("Nodes: %v", got)
+	}
+	if err := b.Disconnect(a.Name()); err != nil {
+		t.Fatal(err)
+	}
+	if m := w.recv(); m != (NodeDownMsg{Node: b.Name()}) {
+		t.Fatalf("got %#v", m)
+	}
+}

@@ -319,6 +319,45 @@ func TestErlInterop(t *testing.T) {
 			t.Fatalf("erl DOWN: %#v", r)
 		}
 	})
+	t.Run("exit/2 both ways and group_leader", func(t *testing.T) {
+		// erl: exit(GoPid, kill) is untrappable: killed.
+		g := spawnProbe(t, n, WithTrapExit())
+		down := watch(t, n, g.pid)
+		pr.do(func(p *Process) error { return p.Send(g.pid, etf.Atom("noop")) })
+		if m := g.recv(); m != etf.Atom("noop") {
+			t.Fatalf("got %#v", m)
+		}
+		ref := e.evalAsync(pr, `Go ! {self()}, receive {kill, P} -> exit(P, kill), ok end.`)
+		ep := pr.recv().(etf.Tuple)[0].(etf.PID)
+		pr.do(func(p *Process) error { return p.Send(ep, etf.Tuple{etf.Atom("kill"), g.pid}) })
+		if r := resultOf(t, pr, ref); r != etf.Atom("ok") {
+			t.Fatalf("got %#v", r)
+		}
+		if r := down(); r != Killed {
+			t.Fatalf("died with %#v", r)
+		}
+		// Go: Exit(erlPid, boom) kills a non-trapping erl process.
+		ref = e.evalAsync(pr, `P = spawn(fun() -> receive never -> ok end end), M = monitor(process, P), Go ! {P}, receive {'DOWN', M, process, P, R} -> R after 10000 -> timeout end.`)
+		ep = pr.recv().(etf.Tuple)[0].(etf.PID)
+		pr.do(func(p *Process) error { return p.Exit(ep, boom) })
+		if r := resultOf(t, pr, ref); r != boom {
+			t.Fatalf("erl process died with %#v", r)
+		}
+		// erl: group_leader(GL, GoPid) sets the Go process's group leader.
+		g2 := spawnProbe(t, n)
+		ref = e.evalAsync(pr, `Go ! {self()}, receive {gl, P} -> group_leader(self(), P), Go ! {done, self()}, ok end.`)
+		ep = pr.recv().(etf.Tuple)[0].(etf.PID)
+		pr.do(func(p *Process) error { return p.Send(ep, etf.Tuple{etf.Atom("gl"), g2.pid}) })
+		if m := pr.recv().(etf.Tuple); m[0] != etf.Atom("done") {
+			t.Fatalf("got %#v", m)
+		}
+		if r := resultOf(t, pr, ref); r != etf.Atom("ok") {
+			t.Fatalf("got %#v", r)
+		}
+		if gl := g2.p.GroupLeader(); gl != ep {
+			t.Fatalf("group leader %v, want %v", gl, ep)
+		}
+	})
 	t.Run("spawn from BEAM: registered and undef", func(t *testing.T) {
 		if err := n.RegisterSpawnable("go_mod", "echo_once", func(args etf.List) (Behavior, error) {
 			return &spawnedEcho{args: args}, nil
@@ -328,6 +367,11 @@ func TestErlInterop(t *testing.T) {
 		r := e.eval(t, pr, `P = spawn('`+string(n.Name())+`', go_mod, echo_once, [a, 1]), P ! {self(), ping}, receive {P, Args} -> Args after 10000 -> timeout end.`)
 		if !etf.Equal(r, etf.List{etf.Atom("a"), 1}) {
 			t.Fatalf("got %#v", r)
+		}
+		r = e.eval(t, pr, `process_flag(trap_exit, true), P = spawn_link('`+string(n.Name())+`', go_mod, echo_once, [b]), P ! {self(), ping}, `+
+			`receive {P, _} -> ok end, receive {'EXIT', P, R} -> R after 10000 -> timeout end.`)
+		if r != Normal {
+			t.Fatalf("spawn_link: %#v", r)
 		}
 		r = e.eval(t, pr, `{_, Ref} = spawn_monitor('`+string(n.Name())+`', no_mod, no_fun, [x]), receive {'DOWN', Ref, process, _, Reason} -> Reason after 10000 -> timeout end.`)
 		want := etf.Tuple{etf.Atom("undef"), etf.List{etf.Tuple{etf.Atom("no_mod"), etf.Atom("no_fun"), etf.List{etf.Atom("x")}, etf.List{}}}}
