@@ -183,6 +183,14 @@ func (l *locker) lockSet(m etf.Tuple) {
 		}
 		id := l.lockID(hisLocker)
 		nodes, ok := l.lockNodesSafely(id, nil)
+		if !ok {
+			// The peer locked us with its own sort of the two pids; should
+			// our idea of ERTS's pid order ever differ from its, the
+			// reversed pair still matches its requester id.
+			pair := id[1].(etf.List)
+			id = etf.Tuple{resourceGlobal, etf.List{pair[1], pair[0]}}
+			nodes, ok = l.lockNodesSafely(id, nil)
+		}
 		l.sendLockSet(ok, hisLocker)
 		if ok {
 			l.state, l.cur, l.lock, l.nodes = lockerHolding, him, id, nodes
