@@ -136,6 +136,18 @@ func TestGlobalWithErl(t *testing.T) {
 		require.Equal(t, "true", b.Eval("global:del_lock({res1, b})"))
 	})
 
+	t.Run("resolve_it served by the go node", func(t *testing.T) {
+		// What a BEAM resolver calls when the conflicting entry's pid
+		// lives on the Go node: rpc:call(GoNode, global, resolve_it, ...).
+		got := a.Eval("C = gtest:collect({collector, " + goAtom + "}), P2 = spawn(fun() -> ok end), " +
+			"R = rpc:call(" + goAtom + ", global, resolve_it, [fun global:random_notify_name/3, n, C, P2]), R =:= P2")
+		require.Equal(t, "true", got)
+		collector.Expect(t, "global_name_conflict", func(m etf.Term) bool {
+			tt, ok := m.(etf.Tuple)
+			return ok && len(tt) == 3 && etf.Equal(tt[2], etf.Tuple{etf.Atom("global_name_conflict"), etf.Atom("n")})
+		})
+	})
+
 	t.Run("erl node down", func(t *testing.T) {
 		b.Eval("P = spawn(fun() -> receive _ -> ok end end), yes = global:register_name(on_b, P)")
 		eventually(t, "on_b on go", func() bool { _, ok := c.s.Whereis(etf.Atom("on_b")); return ok })
