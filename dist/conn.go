@@ -67,11 +67,8 @@ func newConn(m *Manager, nc net.Conn, res hsResult) *Conn {
 	return c
 }
 
-// start announces the connection and starts its goroutines. The reader
-// calls HandleMessage only after HandleConnUp returned.
-func (c *Conn) start() {
-	c.log.Info("dist: connection up", slog.String("flags", c.flags.String()), slog.Bool("hidden", c.Hidden()))
-	c.m.h.HandleConnUp(c)
+// run starts the connection's goroutines (after HandleConnUp returned).
+func (c *Conn) run() {
 	c.wg.Add(2)
 	go c.writeLoop()
 	go c.tickLoop()

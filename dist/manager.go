@@ -273,18 +273,33 @@ func (m *Manager) resolveLocked(peer etf.Atom, p *pending, c *Conn, err error) {
 	}
 }
 
-// register installs an up connection, resolves its pending entry, tells
-// the handler and starts the connection's goroutines.
+// register announces an established connection and installs it. Order
+// matters to the node layer: a connection being replaced (alive/true) is
+// fully down (HandleConnDown returned) before the new one's HandleConnUp,
+// and HandleConnUp returns before Connect, Conn or Conns can hand the new
+// connection out or its reader delivers anything.
 func (m *Manager) register(c *Conn, p *pending) error {
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
 		return ErrClosed
 	}
-	if old, ok := m.conns[c.peer]; ok && old != c {
-		// Replaced after alive/true: the old one is being closed; its
-		// down handling must not remove the new entry.
+	old := m.conns[c.peer]
+	m.mu.Unlock()
+	if old != nil && old != c {
 		old.closeWith(ErrReplaced)
+		<-old.Done()
+	}
+	c.log.Info("dist: connection up", slog.String("flags", c.flags.String()), slog.Bool("hidden", c.Hidden()))
+	m.h.HandleConnUp(c)
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		// It was announced, so it must also go down through its reader.
+		c.closeWith(ErrClosed)
+		c.run()
+		<-c.Done()
+		return ErrClosed
 	}
 	m.conns[c.peer] = c
 	if p == nil {
@@ -292,7 +307,7 @@ func (m *Manager) register(c *Conn, p *pending) error {
 	}
 	m.resolveLocked(c.peer, p, c, nil)
 	m.mu.Unlock()
-	c.start()
+	c.run()
 	return nil
 }
 

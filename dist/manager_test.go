@@ -3,8 +3,12 @@ package dist
 import (
 	"errors"
 	"io"
+	"net"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -158,4 +162,57 @@ func TestConnectSelfAndErrors(t *testing.T) {
 	_, err = a.Connect(ctxT(t), "b@127.0.0.1")
 	assert.ErrorIs(t, err, ErrClosed)
 	assert.True(t, errors.Is(a.Disconnect("x@y.z"), ErrClosed))
+}
+
+// TestConnUpBeforeConnectReturns: Connect hands out a connection only after
+// HandleConnUp returned, and a replaced connection is down before its
+// successor is up.
+func TestConnUpOrdering(t *testing.T) {
+	n := newMemNet()
+	var mu sync.Mutex
+	var events []string
+	log := func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() }
+	slowUp := &funcHandler{
+		up:   func(c *Conn) { time.Sleep(50 * time.Millisecond); log("up") },
+		msg:  func(*Conn, Message) {},
+		down: func(c *Conn, err error) { log("down") },
+	}
+	a := n.node(t, Config{Name: "a@127.0.0.1"}, slowUp)
+	bh := &funcHandler{
+		up:   func(c *Conn) { log("b-up") },
+		msg:  func(*Conn, Message) {},
+		down: func(c *Conn, err error) { log("b-down:" + err.Error()) },
+	}
+	b := n.node(t, Config{Name: "b@127.0.0.1"}, bh)
+	_, err := a.Connect(ctxT(t), "b@127.0.0.1")
+	require.NoError(t, err)
+	mu.Lock()
+	assert.True(t, len(events) > 0 && slices.Contains(events, "up"), "events %v", events)
+	mu.Unlock()
+
+	// a restarts (same name): b answers alive, the new one replaces the old.
+	x, y := net.Pipe()
+	defer x.Close()
+	go func() { _, _ = b.ServeConn(y) }()
+	o := wait(t, goClient(x, testCfg("a@127.0.0.1"), "b@127.0.0.1", clientOptions{AliveAnswer: func() bool { return true }}))
+	require.NoError(t, o.err)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		var bev []string
+		for _, e := range events {
+			if strings.HasPrefix(e, "b-") {
+				bev = append(bev, e)
+			}
+		}
+		mu.Unlock()
+		if len(bev) >= 3 {
+			assert.Equal(t, []string{"b-up", "b-down:" + ErrReplaced.Error(), "b-up"}, bev[:3])
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("events %v", bev)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
