@@ -41,8 +41,11 @@ func (pc *pendingCall) complete(ref etf.Ref, reply etf.Term, err error) {
 		return
 	}
 	pc.active = false
-	pc.mu.Unlock()
+	// Sent under the lock (it cannot block: one send per activation into a
+	// buffer of one) so that Call, once it holds the lock, knows whether a
+	// result is in the channel.
 	pc.ch <- callResult{reply, err}
+	pc.mu.Unlock()
 }
 
 // matchesReply reports whether msg is {Tag, Reply} for this call, with the
@@ -153,8 +156,9 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 	wasActive := pc.active
 	pc.active = false
 	pc.mu.Unlock()
-	if !wasActive && res.err != nil && len(pc.ch) == 1 {
-		// Completed concurrently with the timeout: prefer the completion.
+	if !wasActive && len(pc.ch) == 1 {
+		// Completed concurrently with the timeout: prefer the completion
+		// (and leave the channel empty for the next call).
 		res = <-pc.ch
 	}
 	n.aliases.del(ref)
