@@ -9,8 +9,9 @@ import (
 )
 
 // FuzzSupervisorProtocol feeds arbitrary decoded terms to a supervisor as
-// calls, casts, sys requests and plain messages: whatever BEAM sends, the
-// supervisor must neither crash nor stop answering.
+// calls, casts, sys requests, plain messages and as the From of calls:
+// whatever BEAM sends, the actor adapter and the supervisor must neither
+// crash nor stop answering.
 func FuzzSupervisorProtocol(f *testing.F) {
 	seeds := []etf.Term{
 		etf.Atom("which_children"),
@@ -50,6 +51,11 @@ func FuzzSupervisorProtocol(f *testing.F) {
 		}
 		ht.Cast(term)
 		ht.Send(term)
+		// arbitrary From tags and malformed envelopes
+		ht.Send(etf.Tuple{etf.Atom("$gen_call"), etf.Tuple{ht.Self(), term}, etf.Atom("which_children")})
+		ht.Send(etf.Tuple{etf.Atom("$gen_call"), term, etf.Atom("count_children")})
+		ht.Send(etf.Tuple{etf.Atom("system"), etf.Tuple{ht.Self(), term}, etf.Atom("get_state")})
+		ht.Send(etf.Tuple{etf.Atom("system"), term, term})
 		ht.Send(etf.Tuple{etf.Atom("system"), etf.Tuple{ht.Self(), etf.Atom("tag")}, etf.Atom("resume")})
 		ht.AssertAlive()
 		if r := ht.Call(etf.Atom("count_children")); r == nil {
