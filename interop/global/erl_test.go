@@ -258,13 +258,7 @@ func TestGlobalGoToGo(t *testing.T) {
 	ctx := ctxT(t)
 	ib := ct.StartInbox(t, g1.Node, "")
 	require.NoError(t, s1.Register(ctx, etf.Atom("from_g1"), ib.PID))
-	conn, ok := any(g1.Node).(interface {
-		Connect(context.Context, etf.Atom) error
-	})
-	if !ok {
-		t.Skip("node has no Connect")
-	}
-	require.NoError(t, conn.Connect(ctx, g2.Name()))
+	require.NoError(t, g1.Connect(ctx, g2.Name()))
 	require.NoError(t, s1.Sync(ctx))
 	require.NoError(t, s2.Sync(ctx))
 	eventually(t, "name on g2", func() bool { p, ok := s2.Whereis(etf.Atom("from_g1")); return ok && p == ib.PID })
