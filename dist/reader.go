@@ -151,7 +151,10 @@ func (c *Conn) readLoop() {
 		c.m.connDown(c, c.reason)
 		close(c.done)
 	}()
-	br := bufio.NewReaderSize(c.nc, 64<<10)
+	// The tick check counts reads that returned data, not packets, so a
+	// huge packet that takes a while to arrive keeps the peer alive (ERTS
+	// looks at the socket's receive counter the same way).
+	br := bufio.NewReaderSize(countingReader{c}, 64<<10)
 	d := newPacketDecoder(c.cfg.MaxReassembly)
 	var hdr [4]byte
 	var buf []byte
@@ -160,7 +163,6 @@ func (c *Conn) readLoop() {
 			reason = readErr(err)
 			return
 		}
-		c.readCnt.Add(1)
 		n := int(binary.BigEndian.Uint32(hdr[:]))
 		if n == 0 {
 			continue // tick
@@ -242,4 +244,16 @@ func readErr(err error) error {
 		return io.EOF
 	}
 	return err
+}
+
+// countingReader reads from the connection's transport and counts reads
+// that returned data, for the ticker.
+type countingReader struct{ c *Conn }
+
+func (r countingReader) Read(p []byte) (int, error) {
+	n, err := r.c.nc.Read(p)
+	if n > 0 {
+		r.c.readCnt.Add(1)
+	}
+	return n, err
 }

@@ -37,11 +37,7 @@ func (c *Conn) writeLoop() {
 		if draining {
 			timeout = time.Second
 		}
-		_ = c.nc.SetWriteDeadline(time.Now().Add(timeout))
-		var err error
-		if len(buf) > 0 {
-			_, err = c.nc.Write(buf)
-		}
+		err := c.writeAll(buf, timeout)
 		if err != nil && draining {
 			c.closeWith(ErrClosed)
 			return
@@ -72,4 +68,21 @@ func (c *Conn) recycle(buf []byte) {
 		c.spare = buf[:0]
 	}
 	c.wmu.Unlock()
+}
+
+// writeChunk bounds one Write so that the write timeout means "no progress
+// for that long" rather than "the whole batch took that long".
+const writeChunk = 1 << 20
+
+func (c *Conn) writeAll(buf []byte, timeout time.Duration) error {
+	for len(buf) > 0 {
+		k := min(len(buf), writeChunk)
+		_ = c.nc.SetWriteDeadline(time.Now().Add(timeout))
+		n, err := c.nc.Write(buf[:k])
+		if err != nil {
+			return err
+		}
+		buf = buf[n:]
+	}
+	return nil
 }
