@@ -208,3 +208,47 @@ func BenchmarkSendGoGo(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCallGoGo measures Call round trips to a server on another node
+// of this process over loopback distribution.
+func BenchmarkCallGoGo(b *testing.B) {
+	port := freePort(b)
+	id := itoa(int(nodeSeq.Add(1)))
+	na := distNode(b, "ca"+id+"@127.0.0.1", port, "c"+id)
+	nb := distNode(b, "cb"+id+"@127.0.0.1", port, "c"+id)
+	srv, _ := nb.Spawn(BehaviorFunc(func(p *Process, m etf.Term) error {
+		if t, ok := m.(etf.Tuple); ok && len(t) == 3 && t[0] == atomGenCall {
+			return Reply(p, t[1], t[2])
+		}
+		return nil
+	}))
+	lat := make([]time.Duration, 0, b.N)
+	done := make(chan error, 1)
+	caller, _ := na.Spawn(BehaviorFunc(func(p *Process, _ etf.Term) error {
+		ctx := context.Background()
+		for range b.N {
+			t0 := time.Now()
+			if _, err := p.Call(ctx, srv, 42); err != nil {
+				done <- err
+				return nil
+			}
+			lat = append(lat, time.Since(t0))
+		}
+		done <- nil
+		return nil
+	}))
+	if err := na.Connect(context.Background(), nb.Name()); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	_ = na.Send(caller, "go")
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(q float64) float64 { return float64(lat[int(float64(len(lat)-1)*q)].Nanoseconds()) }
+	b.ReportMetric(pct(0.50), "p50-ns")
+	b.ReportMetric(pct(0.99), "p99-ns")
+}

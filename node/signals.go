@@ -115,6 +115,14 @@ func (p *Process) Exit(to etf.PID, reason etf.Term) error {
 	return nil
 }
 
+// Exit sends an exit signal from the node itself (its anonymous pid) to
+// "to", with Process.Exit's rules; e.g. Exit(pid, node.Kill) from outside
+// any process.
+func (n *Node) Exit(to etf.PID, reason etf.Term) error {
+	n.sendExit(n.sys.pid, to, reason, false)
+	return nil
+}
+
 // sendExit delivers an exit signal (link exit or exit/2) wherever "to" lives.
 func (n *Node) sendExit(from, to etf.PID, reason etf.Term, link bool) {
 	if to.Node == n.name {
