@@ -119,6 +119,7 @@ func (e *Env) EPMDPort(ctx context.Context) (int, error) {
 			return 0, err
 		}
 		cmd := exec.Command(bin, "-port", strconv.Itoa(port))
+		dieWithParent(cmd)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -241,6 +242,7 @@ func (e *Env) startErl(ctx context.Context, o erlNodeOptions) (*erlNode, error) 
 // startLineProc starts cmd (erl running erlgo_bench, or an `erlgo bench
 // -peer`) and waits for its READY line; name is the node name it hosts.
 func startLineProc(ctx context.Context, name string, cmd *exec.Cmd) (*erlNode, error) {
+	dieWithParent(cmd)
 	n := &erlNode{name: name, cmd: cmd, lines: make(chan string, 16), stderr: &tailBuffer{max: 4096}, done: make(chan struct{})}
 	cmd.Stderr = n.stderr
 	var err error
