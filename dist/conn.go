@@ -63,6 +63,7 @@ func newConn(m *Manager, nc net.Conn, res hsResult) *Conn {
 		done:    make(chan struct{}),
 	}
 	c.wroom = sync.NewCond(&c.wmu)
+	c.initEncoder()
 	c.log = m.log.With(slog.String("peer", string(res.Peer)))
 	return c
 }

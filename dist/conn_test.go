@@ -125,6 +125,7 @@ func newEncConn(t testing.TB, flags Flags, fragSize int) *Conn {
 		t.Fatal(err)
 	}
 	c := &Conn{cfg: &cfg, flags: flags}
+	c.initEncoder()
 	return c
 }
 

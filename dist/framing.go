@@ -28,48 +28,50 @@ const (
 	maxScratchKeep = 1 << 20 // larger encoding areas are dropped after use
 )
 
+// initEncoder points the encoder at the sending atom cache when the header
+// with atom cache refs was negotiated (the flags never change).
+func (c *Conn) initEncoder() {
+	if c.flags&FlagDistHdrAtomCache != 0 {
+		c.cenc.cache = &c.out
+		c.cenc.enc.AtomCache = &c.out
+	}
+}
+
 // appendMessage encodes one message into c.wbuf (c.wmu held). On error
 // nothing is appended and the atom cache is unchanged.
 func (c *Conn) appendMessage(ctl Control, payload etf.Term, hasPayload bool) error {
 	if c.flags&(FlagDistHdrAtomCache|FlagFragments) == 0 {
 		return c.appendPassThrough(ctl, payload, hasPayload)
 	}
-	var ce *ctlEncoder
-	if c.flags&FlagDistHdrAtomCache != 0 {
+	ce := &c.cenc
+	if ce.cache != nil {
 		c.out.begin()
-		c.cenc.cache = &c.out
-		c.cenc.enc.AtomCache = &c.out
-	} else {
-		c.cenc.cache = nil
-		c.cenc.enc.AtomCache = nil
 	}
-	ce = &c.cenc
 	body, src, reason, err := ce.appendControl(c.scratch[:0], ctl, c.flags)
-	if err != nil {
-		return err
+	if err == nil && src == payloadNone && hasPayload && payload != nil {
+		err = fmt.Errorf("dist: %v carries no payload", ctl.Op())
 	}
 	ctlLen := len(body)
-	if src == payloadNone && hasPayload && payload != nil {
-		c.keepScratch(body)
-		return fmt.Errorf("dist: %v carries no payload", ctl.Op())
-	}
-	switch src {
-	case payloadMessage:
+	switch {
+	case err != nil:
+	case src == payloadMessage:
 		body, err = ce.term(body, payload)
-	case payloadReason:
+	case src == payloadReason:
 		body, err = ce.term(body, reason)
+	}
+	if err == nil && uint64(len(body)) > 0xffffffff-1024 {
+		err = fmt.Errorf("dist: message of %d bytes too large", len(body))
 	}
 	if err != nil {
 		c.keepScratch(body)
 		return err
 	}
+	// Only now does the receiver learn the new cache entries.
 	c.stats.msgsOut.Add(1)
 	if ce.cache != nil {
 		nw, hits := c.out.commit()
 		c.stats.newOut.Add(uint64(nw))
 		c.stats.hitsOut.Add(uint64(hits))
-	} else {
-		c.out.refs = c.out.refs[:0]
 	}
 	defer c.keepScratch(body)
 	hl := c.out.headerLen()
@@ -77,11 +79,7 @@ func (c *Conn) appendMessage(ctl Control, payload etf.Term, hasPayload bool) err
 		c.stats.fragOut.Add(1)
 		return c.appendFragments(body, ctlLen)
 	}
-	n := 2 + hl + len(body)
-	if uint64(n) > 0xffffffff {
-		return fmt.Errorf("dist: message of %d bytes too large for one packet", n)
-	}
-	w := binary.BigEndian.AppendUint32(c.wbuf, uint32(n))
+	w := binary.BigEndian.AppendUint32(c.wbuf, uint32(2+hl+len(body)))
 	w = append(w, verMagic, hdrNormal)
 	w = c.out.appendHeader(w)
 	c.wbuf = append(w, body...)
@@ -132,8 +130,6 @@ func (c *Conn) appendFragments(body []byte, ctlLen int) error {
 // the write buffer.
 func (c *Conn) appendPassThrough(ctl Control, payload etf.Term, hasPayload bool) error {
 	start := len(c.wbuf)
-	c.cenc.cache = nil
-	c.cenc.enc.AtomCache = nil
 	w := append(c.wbuf, 0, 0, 0, 0, passThrough, verMagic)
 	w, src, reason, err := c.cenc.appendControl(w, ctl, c.flags)
 	if err == nil && src == payloadNone && hasPayload && payload != nil {
