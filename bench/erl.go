@@ -50,12 +50,12 @@ type Env struct {
 }
 
 func (e *Env) tool(path, name string) (string, error) {
-	if path != "" {
-		return path, nil
+	if path == "" {
+		path = name
 	}
-	p, err := exec.LookPath(name)
+	p, err := exec.LookPath(path)
 	if err != nil {
-		return "", fmt.Errorf("%w: %s not found in PATH (install erlang-nox)", ErrUnavailable, name)
+		return "", fmt.Errorf("%w: %s not found (install erlang-nox)", ErrUnavailable, path)
 	}
 	return p, nil
 }

@@ -170,3 +170,23 @@ func TestCases(t *testing.T) {
 		t.Errorf("cases =\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestMissingErlangIsReportedNotFatal(t *testing.T) {
+	env := &Env{ErlPath: "/nonexistent/erl", ErlcPath: "/nonexistent/erlc", EPMDPath: "/nonexistent/epmd"}
+	t.Cleanup(func() { env.Close() })
+	for _, s := range []Side{NewBEAMLocal(env), NewBEAMBEAM(env), NewGoBEAM(env), NewBEAMGo(env)} {
+		err := s.Start(context.Background())
+		s.Close()
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("%s: Start = %v, want ErrUnavailable", s.Name(), err)
+		}
+	}
+	rep, err := Run(context.Background(), Config{Workloads: []string{"idle-memory"}, Rounds: 1, IdleProcs: []int{10}, NoWarmup: true},
+		[]Side{NewBEAMLocal(env)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := rep.Sides[0].Status; !strings.HasPrefix(st, "n/a (unavailable: ") {
+		t.Errorf("status = %q", st)
+	}
+}

@@ -15,7 +15,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	m := r.Machine
 	fmt.Fprintf(&b, "erlgo bench — %s\n\n", r.Started.Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "- machine: %s, %d cores, %s/%s, kernel %s, %d MiB RAM\n", m.CPU, m.Cores, m.GOOS, m.GOARCH, m.Kernel, m.MemMiB)
-	fmt.Fprintf(&b, "- %s, Erlang/OTP %s (erts %s)\n", m.GoVersion, m.OTP, m.ERTS)
+	if m.OTP != "" {
+		fmt.Fprintf(&b, "- %s, Erlang/OTP %s (erts %s)\n", m.GoVersion, m.OTP, m.ERTS)
+	} else {
+		fmt.Fprintf(&b, "- %s, no Erlang/OTP found\n", m.GoVersion)
+	}
 	s := r.Settings
 	fmt.Fprintf(&b, "- rounds %d (median, min..max), n %d per sender before scaling", s.Rounds, s.N)
 	if s.Duration != "" {
