@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"runtime/metrics"
 	"slices"
@@ -137,7 +138,10 @@ func TestIdleMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	const count = 100_000
+	count := 100_000
+	if v, err := strconv.Atoi(os.Getenv("NODE_IDLE_PROCS")); err == nil && v > 0 {
+		count = v // e.g. NODE_IDLE_PROCS=1000000
+	}
 	per := idleBytesPerProcess(t, count)
 	t.Logf("idle process: %.0f bytes (heap+stacks, %d processes)", per, count)
 	if per > 1024 {
