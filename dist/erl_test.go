@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/md5"
 	"io"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +12,8 @@ import (
 
 // Tests against a real erl (OTP from Debian) through a private epmd.
 
-// waitSendTo waits for a Send addressed to pid.
+// waitPayload waits for a message to g.self or to the name goproc and
+// returns its payload, skipping other traffic.
 func (g *goNode) waitPayload(t *testing.T) etf.Term {
 	t.Helper()
 	for {
@@ -203,5 +203,4 @@ func TestErlReconnectCycles(t *testing.T) {
 		assert.Equal(t, "DISCONNECT true", erl.do("disconnect "+string(g.name), "DISCONNECT"))
 		require.ErrorIs(t, g.rec.waitDown(t), io.EOF)
 	}
-	_ = strings.Contains
 }

@@ -18,13 +18,14 @@ import (
 
 const floodN = 200000
 
-func erlBenchEnv(b *testing.B) (int, string) {
+// erlBenchCookie skips without erl (outside CI) and returns a fresh cookie.
+func erlBenchCookie(b *testing.B) string {
 	needErl(b)
-	return 0, uniq("c")
+	return uniq("c")
 }
 
 func BenchmarkFloodBEAMToBEAM(b *testing.B) {
-	_, cookie := erlBenchEnv(b)
+	cookie := erlBenchCookie(b)
 	ep := startEPMD(b)
 	e1 := startErl(b, ep, erlOpts{cookie: cookie})
 	e2 := startErl(b, ep, erlOpts{cookie: cookie})
@@ -36,7 +37,7 @@ func BenchmarkFloodBEAMToBEAM(b *testing.B) {
 }
 
 func BenchmarkFloodGoToBEAM(b *testing.B) {
-	_, cookie := erlBenchEnv(b)
+	cookie := erlBenchCookie(b)
 	ep := startEPMD(b)
 	erl := startErl(b, ep, erlOpts{cookie: cookie})
 	g := startGo(b, ep, Config{Cookie: cookie})
@@ -50,8 +51,7 @@ func BenchmarkFloodGoToBEAM(b *testing.B) {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		ctl := RegSend{From: g.self, To: "sink"}
-		var ci Control = ctl
+		var ci Control = RegSend{From: g.self, To: "sink"}
 		for i := 0; i < floodN; i++ {
 			if err := c.Send(ci, 42); err != nil {
 				b.Fatal(err)
@@ -59,12 +59,11 @@ func BenchmarkFloodGoToBEAM(b *testing.B) {
 		}
 		waitDoneB(b, g)
 		b.ReportMetric(float64(floodN)/time.Since(start).Seconds(), "msgs/s")
-		_ = c
 	}
 }
 
 func BenchmarkFloodBEAMToGo(b *testing.B) {
-	_, cookie := erlBenchEnv(b)
+	cookie := erlBenchCookie(b)
 	ep := startEPMD(b)
 	erl := startErl(b, ep, erlOpts{cookie: cookie})
 	g := startGo(b, ep, Config{Cookie: cookie})
