@@ -3,7 +3,6 @@ package dist
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -192,7 +191,7 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
-// pipePeer runs a scripted raw peer over one end of a pipe.
+// readHS reads one handshake message as a scripted raw peer.
 func readHS(t *testing.T, c net.Conn) []byte {
 	t.Helper()
 	h := &hsIO{nc: c, timeout: 10 * time.Second}
@@ -206,8 +205,6 @@ func writeHS(t *testing.T, c net.Conn, b []byte) {
 	h := &hsIO{nc: c, timeout: 10 * time.Second}
 	require.NoError(t, h.write(func(d []byte) []byte { return append(d, b...) }))
 }
-
-var _ = io.EOF
 
 func pid(node string, id uint32) etf.PID {
 	return etf.PID{Node: etf.Atom(node), ID: id, Serial: 0, Creation: 7}
