@@ -74,8 +74,10 @@
 //   - any other reason ends the receiver with that reason. A killing
 //     signal overtakes queued messages, and a Call the receiver is blocked
 //     in returns at once;
-//   - Link to a dead or unknown process yields noproc (ExitMsg when
-//     trapping, else the caller exits with noproc); Monitor of one yields
+//   - Link to a dead or unknown process yields noproc: for a local pid
+//     Link returns ErrNoProc (erlang:link/1 raises noproc; returning the
+//     error exits with noproc) and a trapping caller also gets ExitMsg; for
+//     a remote pid an exit signal noproc arrives; Monitor of one yields
 //     an immediate DOWN noproc; Demonitor also discards a DOWN that is
 //     already queued (demonitor/2 with flush);
 //   - when a connection is lost, links over it get noconnection, monitors a

@@ -64,15 +64,28 @@ func TestExitSignalRules(t *testing.T) {
 		{name: "exit(self(), normal) trapping: EXIT message", trap: true, act: func(t *testing.T, n *Node, recv *probe) {
 			recv.async(func(p *Process) error { return p.Exit(p.Self(), Normal) })
 		}, want: fate{msg: Normal}},
-		{name: "link to dead pid, not trapping: dies noproc", act: func(t *testing.T, n *Node, recv *probe) {
+		{name: "link to dead pid, not trapping: error noproc, uncaught: dies noproc", act: func(t *testing.T, n *Node, recv *probe) {
 			dead := deadPID(t, n)
 			recv.async(func(p *Process) error {
+				err := p.Link(dead)
+				if !errors.Is(err, ErrNoProc) {
+					t.Errorf("Link: %v", err)
+				}
+				return err
+			})
+		}, want: fate{dies: true, reason: NoProc}},
+		{name: "link to dead pid, not trapping: error noproc, caught: survives", act: func(t *testing.T, n *Node, recv *probe) {
+			dead := deadPID(t, n)
+			recv.do(func(p *Process) error {
 				if err := p.Link(dead); !errors.Is(err, ErrNoProc) {
 					t.Errorf("Link: %v", err)
 				}
+				if len(p.Links()) != 0 {
+					t.Error("link state left behind")
+				}
 				return nil
 			})
-		}, want: fate{dies: true, reason: NoProc}},
+		}, want: fate{}},
 		{name: "link to dead pid, trapping: EXIT noproc", trap: true, act: func(t *testing.T, n *Node, recv *probe) {
 			dead := deadPID(t, n)
 			recv.async(func(p *Process) error { _ = p.Link(dead); return nil })

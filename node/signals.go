@@ -6,13 +6,14 @@ import (
 
 // Link creates a bidirectional link between the process and pid
 // (erlang:link/1). When either side exits, the other gets an exit signal.
-// Linking to a dead or unknown process returns ErrNoProc and, as in
-// Erlang, sends the caller an exit signal with reason noproc: a trapping
-// process receives ExitMsg{From: pid, Reason: noproc}, any other process
-// exits with noproc once its current handler returns. A link to a process
-// on another node is set up asynchronously; if that process does not exist
-// the noproc exit signal arrives later (or noconnection if the node cannot
-// be reached).
+// Linking to a dead or unknown local process returns ErrNoProc, as
+// erlang:link/1 raises noproc: a handler that returns the error exits with
+// reason noproc, one that ignores it carries on (the exception was caught);
+// a trapping process also receives ExitMsg{From: pid, Reason: noproc}. A
+// link to a process on another node is set up asynchronously: if that
+// process does not exist, an exit signal noproc arrives later (noconnection
+// if the node cannot be reached) and kills a non-trapping caller, as on
+// BEAM.
 func (p *Process) Link(pid etf.PID) error {
 	if pid == p.pid {
 		return nil
@@ -42,7 +43,18 @@ func (p *Process) Link(pid etf.PID) error {
 	if t := n.lookup(pid); t != nil && t != n.sys && t.addLink(p.pid) {
 		return nil
 	}
-	p.signalExit(pid, NoProc, true, false)
+	// As erlang:link/1 on a dead local pid: a trapping caller gets
+	// {'EXIT', Pid, noproc}; otherwise link raises noproc, which in Go is
+	// the returned error (returning it from the handler exits with noproc).
+	p.mu.Lock()
+	trapping := p.trap
+	if !trapping {
+		delete(p.links, pid)
+	}
+	p.mu.Unlock()
+	if trapping {
+		p.signalExit(pid, NoProc, true, false)
+	}
 	return ErrNoProc
 }
 
