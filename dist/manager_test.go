@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -214,5 +215,36 @@ func TestConnUpOrdering(t *testing.T) {
 			t.Fatalf("events %v", bev)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestConnectSetupTimeoutAndCloseDuringHandshake: a peer that accepts the
+// transport but never answers fails Connect with ErrSetupTimeout; Close
+// aborts a handshake in progress and leaks nothing (goleak).
+func TestConnectSetupTimeoutAndCloseDuringHandshake(t *testing.T) {
+	silent := make(chan net.Conn, 4)
+	m, err := NewManager(Config{Name: "a@127.0.0.1", Cookie: "c", Logger: quietLogger(), SetupTimeout: 300 * time.Millisecond,
+		Dial: func(ctx context.Context, peer etf.Atom) (net.Conn, int, error) {
+			x, y := net.Pipe()
+			silent <- y
+			go func() { _, _ = io.Copy(io.Discard, y) }()
+			return x, 6, nil
+		}}, newRecorder())
+	require.NoError(t, err)
+	_, err = m.Connect(ctxT(t), "b@127.0.0.1")
+	require.ErrorIs(t, err, ErrSetupTimeout)
+
+	// An incoming handshake that stalls is aborted by Close.
+	x, y := net.Pipe()
+	done := make(chan error, 1)
+	go func() { _, err := m.ServeConn(y); done <- err }()
+	writeHS(t, x, sendName{Version: 6, Flags: DefaultFlags, Creation: 1, Name: "c@127.0.0.1"}.append(nil))
+	readHS(t, x) // status ok; then we go silent
+	require.NoError(t, m.Close())
+	require.Error(t, <-done)
+	x.Close()
+	close(silent)
+	for y := range silent {
+		y.Close()
 	}
 }
