@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
-	"github.com/erlgo/erlgo/node"
 )
 
 // Errors returned by the supervisor functions ({error, Reason} replies).
@@ -463,4 +462,3 @@ func supError(r etf.Term) error {
 	return &SupervisorError{Reason: t[1]}
 }
 
-var _ = node.Normal

@@ -115,7 +115,6 @@ func TestSupervisorErlangChildSpecs(t *testing.T) {
 		r, err = n.Call(ctx, sup, etf.Atom("bogus"))
 		ok(t, err)
 		eq(t, etf.Atom("error"), r.(etf.Tuple)[0], "unknown call answered with an error")
-		_ = node.Normal
 	})
 }
 

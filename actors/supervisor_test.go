@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -284,5 +282,3 @@ func (w *watcher) HandleMessage(_ *node.Process, msg etf.Term) error {
 
 func (w *watcher) Terminate(*node.Process, etf.Term) {}
 
-var _ = strings.Join
-var _ = slices.Equal[[]string]
