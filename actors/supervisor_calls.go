@@ -461,4 +461,3 @@ func supError(r etf.Term) error {
 	}
 	return &SupervisorError{Reason: t[1]}
 }
-

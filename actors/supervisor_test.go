@@ -281,4 +281,3 @@ func (w *watcher) HandleMessage(_ *node.Process, msg etf.Term) error {
 }
 
 func (w *watcher) Terminate(*node.Process, etf.Term) {}
-
