@@ -102,6 +102,13 @@ bench([GoNode, NA]) ->
     {ok, _} = erl_echo:start(),
     run(beam_go, fun() -> gen_server:call({go_counter, GoNode}, get) end, N),
     run(beam_beam, fun() -> gen_server:call(erl_echo, ping) end, N),
+    %% BEAM -> BEAM over loopback: a second erl node started with peer.
+    [_, Host] = string:split(atom_to_list(node()), "@"),
+    {ok, _Peer, PeerNode} = peer:start_link(#{name => list_to_atom("bench_peer_" ++ os:getpid()),
+        host => Host, longnames => true,
+        args => ["-setcookie", atom_to_list(erlang:get_cookie()), "-pa", filename:dirname(code:which(?MODULE))]}),
+    {ok, _} = erpc:call(PeerNode, erl_echo, start, []),
+    run(beam_beam_remote, fun() -> gen_server:call({erl_echo, PeerNode}, ping) end, N),
     io:format("READY~n"),
     receive never -> ok end.
 
