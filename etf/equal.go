@@ -3,6 +3,7 @@ package etf
 import (
 	"bytes"
 	"math/big"
+	"reflect"
 )
 
 // Equal reports whether two terms are the same Erlang term (=:=). It
@@ -106,7 +107,16 @@ func Equal(a, b Term) bool {
 		}
 		return Equal(List(x.FreeVars), List(y.FreeVars))
 	default:
-		// PID, Port, Ref, Export and other comparable values.
+		// PID, Port, Ref, Export and other comparable values. Values that
+		// are not terms and not comparable ([]string, maps, funcs) are
+		// equal only to themselves by deep comparison; == would panic.
+		ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+		if ta != tb {
+			return false
+		}
+		if ta != nil && !ta.Comparable() {
+			return reflect.DeepEqual(a, b)
+		}
 		return a == b
 	}
 }

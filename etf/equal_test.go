@@ -137,3 +137,12 @@ func FuzzEncodeRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func TestEqualNonTermValuesDoNotPanic(t *testing.T) {
+	if !Equal([]string{"a"}, []string{"a"}) {
+		t.Fatal("equal []string values compared unequal")
+	}
+	if Equal([]string{"a"}, []string{"b"}) || Equal(map[string]int{"a": 1}, 1) {
+		t.Fatal("different non-term values compared equal")
+	}
+}
