@@ -3,6 +3,7 @@
 //	erlgo node  -name go@127.0.0.1 -cookie C   run the demo node
 //	erlgo epmd  -port 4369                     run just the EPMD server
 //	erlgo bench [-quick]                       compare erlgo against BEAM
+//	erlgo observer -node N -cookie C           inspect a node over HTTP
 package main
 
 import (
@@ -24,6 +25,7 @@ func commands() []command {
 		{"node", "run the demo node (embedded EPMD when none runs)", runNode},
 		{"epmd", "run the EPMD server standalone", runEPMD},
 		{"bench", "run the benchmark workloads against BEAM side by side", runBench},
+		{"observer", "inspect a running Go or BEAM node over HTTP", runObserver},
 	}
 }
 
