@@ -378,6 +378,17 @@ func TestErlInterop(t *testing.T) {
 		if !etf.Equal(r, want) {
 			t.Fatalf("got %#v", r)
 		}
+		// Small-integer argument lists travel as STRING_EXT (a Charlist on
+		// our side); the factory and the undef reason must still see them.
+		r = e.eval(t, pr, `P = spawn('`+string(n.Name())+`', go_mod, echo_once, [1, 2]), P ! {self(), ping}, receive {P, Args} -> Args after 10000 -> timeout end.`)
+		if !etf.Equal(r, etf.List{1, 2}) {
+			t.Fatalf("small-int args: got %#v", r)
+		}
+		r = e.eval(t, pr, `{_, Ref} = spawn_monitor('`+string(n.Name())+`', no_mod, no_fun, [1, 2]), receive {'DOWN', Ref, process, _, Reason} -> Reason after 10000 -> timeout end.`)
+		want = etf.Tuple{etf.Atom("undef"), etf.List{etf.Tuple{etf.Atom("no_mod"), etf.Atom("no_fun"), etf.List{1, 2}, etf.List{}}}}
+		if !etf.Equal(r, want) {
+			t.Fatalf("small-int undef: got %#v", r)
+		}
 	})
 	t.Run("ordering of 100k messages both ways", func(t *testing.T) {
 		const count = 100_000

@@ -301,3 +301,28 @@ func TestManyProcessesConcurrently(t *testing.T) {
 		}
 	}
 }
+
+func TestSpawnArgs(t *testing.T) {
+	tests := []struct {
+		name string
+		in   etf.Term
+		want etf.List
+		ok   bool
+	}{
+		{"nil", nil, etf.List{}, true},
+		{"empty list", etf.List{}, etf.List{}, true},
+		{"list", etf.List{etf.Atom("a"), 1}, etf.List{etf.Atom("a"), 1}, true},
+		{"charlist of small ints", etf.Charlist("\x01\x02"), etf.List{1, 2}, true},
+		{"latin1 charlist", etf.Charlist("hé"), etf.List{104, 233}, true},
+		{"improper", etf.ImproperList{Elems: etf.List{1}, Tail: 2}, nil, false},
+		{"atom", etf.Atom("x"), nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := spawnArgs(tt.in)
+			if ok != tt.ok || (ok && !etf.Equal(got, tt.want)) || (ok && got == nil) {
+				t.Fatalf("spawnArgs(%#v) = %#v, %v; want %#v, %v", tt.in, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}

@@ -143,8 +143,7 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 			p.SetGroupLeader(ctl.From)
 		}
 	case dist.SpawnRequest:
-		args, _ := m.Payload.(etf.List)
-		go r.inSpawn(c, ctl, args)
+		go r.inSpawn(c, ctl, m.Payload)
 	case dist.AltactSig:
 		r.inAltact(ctl, m.Payload)
 	default:

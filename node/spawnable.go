@@ -55,8 +55,9 @@ func (exitAtOnce) Terminate(*Process, etf.Term)             {}
 
 // inSpawn serves a SPAWN_REQUEST: spawns with the requested group leader,
 // link and monitor, and replies SPAWN_REPLY (subject to {reply, ...}).
-func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, args etf.List) {
+func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, payload etf.Term) {
 	n := r.n
+	args, argsOK := spawnArgs(payload)
 	link, monitor := false, false
 	reply := etf.Atom("yes")
 	for _, o := range req.Opts {
@@ -80,7 +81,11 @@ func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, args etf.List) {
 		}
 	}
 	var b Behavior
-	if f := n.spawnable(req.Module, req.Function); f != nil {
+	if !argsOK {
+		// BEAM's spawn_request raises badarg at the caller for an improper
+		// argument list; one arriving anyway ends the new process.
+		b = exitAtOnce{reason: etf.Atom("badarg")}
+	} else if f := n.spawnable(req.Module, req.Function); f != nil {
 		var err error
 		b, err = safeFactory(f, args)
 		if err != nil {
@@ -144,4 +149,29 @@ func safeFactory(f SpawnFactory, args etf.List) (b Behavior, err error) {
 		err = fmt.Errorf("factory returned nil Behavior")
 	}
 	return b, err
+}
+
+// spawnArgs turns a SPAWN_REQUEST argument list into an etf.List. The
+// sender's encoder chooses the list's wire shape: a list of small integers
+// (spawn(N, M, F, [1,2])) travels as STRING_EXT and decodes to an
+// etf.Charlist, the empty list may decode to nil. Every proper list shape
+// yields its elements; anything else reports false.
+func spawnArgs(t etf.Term) (etf.List, bool) {
+	switch a := t.(type) {
+	case nil:
+		return etf.List{}, true
+	case etf.List:
+		if a == nil {
+			return etf.List{}, true
+		}
+		return a, true
+	case etf.Charlist:
+		out := make(etf.List, 0, len(a))
+		for _, r := range a {
+			out = append(out, int(r))
+		}
+		return out, true
+	default:
+		return nil, false
+	}
 }
