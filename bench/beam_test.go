@@ -41,8 +41,7 @@ func startSide(t *testing.T, s Side) context.Context {
 func TestBEAMLocalSide(t *testing.T) {
 	needErl(t)
 	t.Parallel()
-	env := &Env{}
-	t.Cleanup(func() { env.Close() })
+	env := sharedEnv
 	side := NewBEAMLocal(env)
 	ctx := startSide(t, side)
 
@@ -111,8 +110,7 @@ func TestBEAMLocalSide(t *testing.T) {
 func TestBEAMBEAMSide(t *testing.T) {
 	needErl(t)
 	t.Parallel()
-	env := &Env{}
-	t.Cleanup(func() { env.Close() })
+	env := sharedEnv
 	side := NewBEAMBEAM(env)
 	ctx := startSide(t, side)
 	if side.Supports(testCase(t, "idle-memory", "", 1, 1).Workload) {

@@ -1,13 +1,11 @@
 package bench
 
 import (
-	"os"
 	"testing"
 )
 
 func TestGoLocalSide(t *testing.T) {
-	env := &Env{}
-	t.Cleanup(func() { env.Close() })
+	env := sharedEnv
 	side := NewGoLocal(env)
 	ctx := startSide(t, side)
 	tests := []struct {
@@ -55,8 +53,7 @@ func TestGoLocalSide(t *testing.T) {
 func TestLoopbackSides(t *testing.T) {
 	needErl(t)
 	t.Parallel()
-	env := &Env{PeerCommand: []string{os.Args[0], peerFlag}}
-	t.Cleanup(func() { env.Close() })
+	env := sharedEnv
 	for _, side := range []Side{NewGoGo(env), NewGoBEAM(env), NewBEAMGo(env)} {
 		t.Run(side.Name(), func(t *testing.T) {
 			ctx := startSide(t, side)

@@ -24,5 +24,17 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	sharedEnv.Close()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
+
+// sharedEnv is the tests' one Env: erlgo_bench.erl is compiled once and one
+// private epmd serves every named node, which keeps the suite short.
+var sharedEnv = &Env{PeerCommand: []string{os.Args[0], peerFlag}}
