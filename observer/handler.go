@@ -130,5 +130,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // the client went away
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // pids look like <0.42.0>; the page sets textContent only
+	_ = enc.Encode(v)        // an error means the client went away
 }

@@ -58,13 +58,14 @@ type ProcessList struct {
 	Processes []ProcessInfo `json:"processes" etf:"processes"`
 }
 
-// NetworkInfo lists a node's connections. Visible and Hidden are nil when
-// the node cannot tell them apart (a Go node's public API does not).
+// NetworkInfo lists a node's connections. Visible and Hidden are nil (JSON
+// null) when the node cannot tell them apart (a Go node's public API does
+// not), and empty lists when it can and has none.
 type NetworkInfo struct {
 	Name      string   `json:"name" etf:"name"`
 	Connected []string `json:"connected" etf:"connected"`
-	Visible   []string `json:"visible,omitempty" etf:"visible,omitempty"`
-	Hidden    []string `json:"hidden,omitempty" etf:"hidden,omitempty"`
+	Visible   []string `json:"visible" etf:"visible,omitempty"`
+	Hidden    []string `json:"hidden" etf:"hidden,omitempty"`
 }
 
 // Query selects and orders a process list.

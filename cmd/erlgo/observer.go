@@ -1,6 +1,140 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
 
-// runObserver is not implemented yet.
-func runObserver(args []string) error { return errors.New("observer: not implemented yet") }
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+	"github.com/erlgo/erlgo/observer"
+)
+
+// observerFlags are the flags of `erlgo observer`.
+type observerFlags struct {
+	target   string
+	name     string
+	cookie   string
+	epmdPort int
+	httpAddr string
+	once     bool
+	limit    int
+	sort     string
+	verbose  bool
+}
+
+// runObserver inspects a running node from a hidden Go node: it serves the
+// observer page and JSON API for the target (package observer) until
+// SIGINT/SIGTERM, or with -once prints the summary and top processes and
+// exits.
+func runObserver(args []string) error {
+	fs := flag.NewFlagSet("observer", flag.ContinueOnError)
+	var f observerFlags
+	fs.StringVar(&f.target, "node", "", "node to inspect, e.g. app@127.0.0.1 (BEAM or erlgo)")
+	fs.StringVar(&f.name, "name", "", "name of the hidden observer node (default erlgo_observer_<pid>@<target's host>)")
+	fs.StringVar(&f.cookie, "cookie", "", "distribution cookie (default: $ERLGO_COOKIE, else ~/.erlang.cookie)")
+	fs.IntVar(&f.epmdPort, "epmd-port", defaultEPMDPort(), "EPMD port used to find the target (default: $ERL_EPMD_PORT, else 4369)")
+	fs.StringVar(&f.httpAddr, "http", "127.0.0.1:9911", "HTTP listen address of the observer page")
+	fs.BoolVar(&f.once, "once", false, "print the node summary and top processes as text and exit")
+	fs.IntVar(&f.limit, "limit", 20, "processes shown by -once")
+	fs.StringVar(&f.sort, "sort", "mailbox", "process order for -once: mailbox, memory, reductions or name")
+	fs.BoolVar(&f.verbose, "v", false, "debug logging")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	at := strings.IndexByte(f.target, '@')
+	if at <= 0 || at == len(f.target)-1 {
+		return errors.New("-node name@host is required")
+	}
+	host := f.target[at+1:]
+	if f.name == "" {
+		f.name = fmt.Sprintf("erlgo_observer_%d@%s", os.Getpid(), host)
+	}
+	cookie, _, err := resolveCookie(f.cookie)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelWarn
+	if f.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	startCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	// Hidden, like Erlang's observer: the target does not make us part of
+	// its cluster. No EPMD registration: nobody needs to find us.
+	n, err := node.Start(startCtx, f.name,
+		node.WithCookie(cookie), node.WithLogger(log), node.WithHidden(),
+		node.WithoutEPMD(), node.WithEPMD("127.0.0.1", f.epmdPort))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		_ = n.Stop(sctx)
+	}()
+	target := etf.Atom(f.target)
+	if err := n.Connect(startCtx, target); err != nil {
+		return fmt.Errorf("connect to %s: %w (is it running, with the same cookie and EPMD port %d?)", target, err, f.epmdPort)
+	}
+	if f.once {
+		return printOnce(startCtx, observer.Remote(n, target), observer.Query{Sort: f.sort, Limit: f.limit})
+	}
+	return serveObserver(ctx, n, target, f.httpAddr, log)
+}
+
+// printOnce writes the target's summary and top processes to stdout.
+func printOnce(ctx context.Context, src observer.Source, q observer.Query) error {
+	info, err := src.Node(ctx)
+	if err != nil {
+		return err
+	}
+	pl, err := src.Processes(ctx, q)
+	if err != nil {
+		return err
+	}
+	return observer.WriteText(os.Stdout, info, pl)
+}
+
+// serveObserver serves the observer page for target until ctx ends.
+func serveObserver(ctx context.Context, n *node.Node, target etf.Atom, addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	if h, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(h).IsLoopback() {
+		fmt.Fprintf(os.Stderr, "warning: the observer page on %s is reachable from other hosts\n", ln.Addr())
+	}
+	srv := &http.Server{
+		Handler:           observer.Handler(n, observer.WithTarget(target), observer.WithLogger(log)),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Printf("erlgo observer: %s at http://%s/ (Ctrl-C to stop)\n", target, ln.Addr())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	case <-n.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
