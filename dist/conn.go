@@ -36,9 +36,13 @@ type Conn struct {
 	scratch  []byte     // control+payload encoding area
 	seq      uint64     // fragment sequence ids
 	wake     chan struct{}
+	flushing bool          // a goroutine owns the transport's write side (see writer.go)
+	lastEnd  time.Time     // when the last flush ended, for the direct-write heuristic
 	sent     atomic.Uint64 // messages queued, for the ticker
 	readCnt  atomic.Uint64 // packets read (ticks included), for the ticker
-	inflight atomic.Bool   // a flush is in progress
+
+	// owned by the goroutine that holds flushing
+	wdeadline time.Time // write deadline currently set on nc
 
 	stats connStats
 
@@ -167,17 +171,11 @@ func (c *Conn) send(ctl Control, payload etf.Term, hasPayload bool) error {
 		return ErrClosed
 	}
 	wasEmpty := len(c.wbuf) == 0
-	err := c.appendMessage(ctl, payload, hasPayload)
-	c.wmu.Unlock()
-	if err != nil {
+	if err := c.appendMessage(ctl, payload, hasPayload); err != nil {
+		c.wmu.Unlock()
 		return err
 	}
 	c.sent.Add(1)
-	if wasEmpty {
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
-	}
+	c.kickLocked(wasEmpty)
 	return nil
 }

@@ -47,11 +47,5 @@ func (c *Conn) queueTick() {
 	}
 	wasEmpty := len(c.wbuf) == 0
 	c.wbuf = append(c.wbuf, 0, 0, 0, 0)
-	c.wmu.Unlock()
-	if wasEmpty {
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
-	}
+	c.kickLocked(wasEmpty)
 }

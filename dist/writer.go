@@ -7,12 +7,92 @@ import (
 	"time"
 )
 
-// writeLoop is the connection's single writer. Senders append encoded
-// frames to c.wbuf under c.wmu (see Conn.send); the writer swaps the buffer
-// out and writes everything queued with one Write, so many small messages
-// share a syscall. Backpressure: senders block while c.wbuf is over
-// Config.WriteQueue. Slow peers: a Write that makes no progress for a whole
-// TickTime closes the connection with ErrWriteTimeout.
+// Writing. Senders append encoded frames to c.wbuf under c.wmu (see
+// Conn.send). Exactly one goroutine at a time owns the transport's write
+// side (c.flushing, under c.wmu): it takes the whole of c.wbuf, writes it
+// with one Write and hands ownership back. Taking the buffer and claiming
+// ownership happen in one critical section and flushes never overlap, so
+// the wire order is the append order: per-sender order and the order of
+// control messages with data are preserved whoever writes.
+//
+// Who writes (kickLocked): on an idle connection the sending goroutine
+// writes its own frame directly, which saves waking the writer goroutine
+// (a goroutine hand-off per message, the dominant cost of a small
+// request/response over loopback). When a flush is already in progress the
+// sender only appends; the flusher wakes the writer goroutine when it is
+// done if more was queued, so under load everything queued meanwhile
+// shares one syscall. A sender that sends again right after the previous
+// flush (a flood) also goes through the writer goroutine, so a single
+// flooding goroutine keeps batching instead of paying a syscall per
+// message.
+//
+// Backpressure: senders block while c.wbuf is over Config.WriteQueue.
+// Slow peers: a Write that makes no progress for a whole TickTime closes
+// the connection with ErrWriteTimeout.
+
+// directGap is how long the write side must have been idle for a sender to
+// write its message itself rather than through the writer goroutine.
+const directGap = 20 * time.Microsecond
+
+// kickLocked gets what the caller just appended to c.wbuf written; wasEmpty
+// tells whether c.wbuf was empty before. It is called with c.wmu held and
+// releases it.
+func (c *Conn) kickLocked(wasEmpty bool) {
+	if c.flushing || !wasEmpty {
+		// Either the current flusher wakes the writer when it is done, or
+		// the writer was already woken for the frames queued before ours
+		// (while nobody flushes, a non-empty queue always has a wake-up
+		// pending).
+		c.wmu.Unlock()
+		return
+	}
+	now := time.Now()
+	if now.Sub(c.lastEnd) < directGap {
+		c.wmu.Unlock()
+		c.wakeWriter()
+		return
+	}
+	buf := c.takeLocked()
+	c.wmu.Unlock()
+	if err := c.writeAll(buf, c.cfg.TickTime, now); err != nil {
+		c.writeFailed(err)
+	}
+	c.wmu.Lock()
+	c.recycleLocked(buf)
+	c.endFlushLocked()
+	c.wmu.Unlock()
+}
+
+func (c *Conn) wakeWriter() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// takeLocked claims the write side and takes everything queued.
+func (c *Conn) takeLocked() []byte {
+	buf := c.wbuf
+	c.wbuf, c.spare = c.spare, nil
+	c.flushing = true
+	c.wroom.Broadcast()
+	return buf
+}
+
+// endFlushLocked releases the write side and, if senders queued frames
+// meanwhile, wakes the writer goroutine to write them all at once.
+func (c *Conn) endFlushLocked() {
+	c.flushing = false
+	c.lastEnd = time.Now()
+	if len(c.wbuf) > 0 {
+		c.wakeWriter()
+	}
+	c.wroom.Broadcast() // Close's drain waits for the flush to end
+}
+
+// writeLoop is the connection's writer goroutine: it writes what senders
+// queued while the write side was busy or while they were sending in a
+// burst, and performs the final flush on Close.
 func (c *Conn) writeLoop() {
 	defer c.wg.Done()
 	for {
@@ -25,64 +105,87 @@ func (c *Conn) writeLoop() {
 			return
 		}
 		c.wmu.Lock()
-		buf := c.wbuf
-		c.wbuf, c.spare = c.spare, nil
-		c.wroom.Broadcast()
-		c.wmu.Unlock()
-		if len(buf) == 0 && !draining {
-			c.recycle(buf)
+		if draining {
+			for c.flushing {
+				c.wroom.Wait()
+			}
+		} else if c.flushing {
+			// The current flusher wakes us again if it leaves work.
+			c.wmu.Unlock()
 			continue
 		}
-		timeout := c.cfg.TickTime
+		buf := c.takeLocked()
+		c.wmu.Unlock()
+		var err error
 		if draining {
-			timeout = time.Second
+			err = c.writeAll(buf, time.Second, time.Now())
+		} else if len(buf) > 0 {
+			err = c.writeAll(buf, c.cfg.TickTime, time.Now())
 		}
-		err := c.writeAll(buf, timeout)
-		if err != nil && draining {
+		c.wmu.Lock()
+		c.recycleLocked(buf)
+		c.endFlushLocked()
+		c.wmu.Unlock()
+		if draining {
 			c.closeWith(ErrClosed)
 			return
 		}
 		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				c.log.Warn("dist: closing connection: peer does not read", slog.Duration("timeout", c.cfg.TickTime))
-				c.closeWith(ErrWriteTimeout)
-			} else {
-				c.closeWith(readErr(err))
-			}
+			c.writeFailed(err)
 			return
 		}
-		if draining {
-			c.closeWith(ErrClosed)
-			return
-		}
-		c.recycle(buf)
 	}
 }
 
-func (c *Conn) recycle(buf []byte) {
+// writeFailed closes the connection after a failed Write.
+func (c *Conn) writeFailed(err error) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		c.log.Warn("dist: closing connection: peer does not read", slog.Duration("timeout", c.cfg.TickTime))
+		c.closeWith(ErrWriteTimeout)
+		return
+	}
+	c.closeWith(readErr(err))
+}
+
+func (c *Conn) recycleLocked(buf []byte) {
 	if cap(buf) > 2*c.cfg.WriteQueue && cap(buf) > maxScratchKeep {
 		return
 	}
-	c.wmu.Lock()
 	if c.spare == nil {
 		c.spare = buf[:0]
 	}
-	c.wmu.Unlock()
 }
 
 // writeChunk bounds one Write so that the write timeout means "no progress
 // for that long" rather than "the whole batch took that long".
 const writeChunk = 1 << 20
 
-func (c *Conn) writeAll(buf []byte, timeout time.Duration) error {
+// writeAll writes buf; the caller owns the write side.
+func (c *Conn) writeAll(buf []byte, timeout time.Duration, now time.Time) error {
 	for len(buf) > 0 {
 		k := min(len(buf), writeChunk)
-		_ = c.nc.SetWriteDeadline(time.Now().Add(timeout))
+		c.armDeadline(now, timeout)
 		n, err := c.nc.Write(buf[:k])
 		if err != nil {
 			return err
 		}
 		buf = buf[n:]
+		if len(buf) > 0 {
+			now = time.Now()
+		}
 	}
 	return nil
+}
+
+// armDeadline keeps the write deadline between timeout and 9/8 timeout
+// ahead of now. Re-arming the poller's timer on every small write would
+// cost more than the rest of a direct write's bookkeeping, and a deadline
+// a little further out still means "no progress for at least timeout".
+func (c *Conn) armDeadline(now time.Time, timeout time.Duration) {
+	left := c.wdeadline.Sub(now)
+	if left >= timeout && left <= timeout+timeout/8 {
+		return
+	}
+	c.wdeadline = now.Add(timeout + timeout/8)
+	_ = c.nc.SetWriteDeadline(c.wdeadline)
 }
