@@ -2,11 +2,13 @@ package observer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/interop"
 )
 
 // processInfoItems are the process_info/2 items read for each process:
@@ -36,6 +38,10 @@ func (r *remoteSource) beamNode(ctx context.Context) (NodeInfo, error) {
 	}
 	for _, c := range calls {
 		t, err := r.rpc(ctx, "erlang", c.fn, c.args...)
+		if errors.Is(err, interop.ErrUndef) {
+			return NodeInfo{}, fmt.Errorf("observer: %s answers neither %s nor erlang:%s (an erlgo node without observer.RegisterRPC?): %w",
+				r.target, RPCModule, c.fn, err)
+		}
 		if err != nil {
 			return NodeInfo{}, fmt.Errorf("observer: %s: erlang:%s: %w", r.target, c.fn, err)
 		}

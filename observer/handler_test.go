@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -20,11 +21,14 @@ const testCookie = "obs-secret-cookie-7f3a"
 // idle is a Behavior that ignores every message.
 var idle = node.BehaviorFunc(func(*node.Process, etf.Term) error { return nil })
 
+// quiet keeps node logs out of test output.
+func quiet() node.Option { return node.WithLogger(slog.New(slog.DiscardHandler)) }
+
 func startLocal(t *testing.T, name string) *node.Node {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	n, err := node.Start(ctx, name, node.WithCookie(testCookie), node.WithoutDistribution())
+	n, err := node.Start(ctx, name, node.WithCookie(testCookie), node.WithoutDistribution(), quiet())
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

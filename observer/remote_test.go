@@ -1,0 +1,248 @@
+package observer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/interop"
+	"github.com/erlgo/erlgo/node"
+)
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startDist starts a distributed node on the EPMD at port.
+func startDist(t *testing.T, name string, port int, opts ...node.Option) *node.Node {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	opts = append([]node.Option{node.WithCookie(testCookie), node.WithEPMD("127.0.0.1", port),
+		node.WithListenAddr("127.0.0.1:0"), quiet()}, opts...)
+	n, err := node.Start(ctx, name, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = n.Stop(ctx)
+	})
+	return n
+}
+
+// connect retries until target accepts a connection (it may still be
+// registering with EPMD).
+func connect(t *testing.T, n *node.Node, target etf.Atom) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err := n.Connect(ctx, target)
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("connect %s: %v", target, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestRemoteErlgo(t *testing.T) {
+	port := freePort(t) // the first node starts an embedded EPMD here
+	target := startDist(t, "obs_target@127.0.0.1", port)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	svc, err := interop.Start(ctx, target)
+	require.NoError(t, err)
+	t.Cleanup(svc.Stop)
+	RegisterRPC(svc, target)
+	_, err = target.Spawn(idle, node.WithName("obs_remote_worker"))
+	require.NoError(t, err)
+
+	obs := startDist(t, "obs_viewer@127.0.0.1", port, node.WithHidden(), node.WithoutEPMD())
+	connect(t, obs, target.Name())
+	src := Remote(obs, target.Name())
+
+	info, err := src.Node(ctx)
+	require.NoError(t, err)
+	require.Equal(t, KindErlgo, info.Kind, "erlgo_observer answered, so no BIF fallback")
+	require.Equal(t, "obs_target@127.0.0.1", info.Name)
+	require.Contains(t, info.Registered, "obs_remote_worker")
+	require.Contains(t, info.ConnectedNodes, "obs_viewer@127.0.0.1")
+	Positive(t, info.Goroutines)
+
+	pl, err := src.Processes(ctx, Query{Sort: "name", Limit: 50})
+	require.NoError(t, err)
+	require.Equal(t, "registered", pl.Scope)
+	var names []string
+	for _, p := range pl.Processes {
+		names = append(names, p.Name)
+	}
+	require.Contains(t, names, "obs_remote_worker")
+
+	ni, err := src.Network(ctx)
+	require.NoError(t, err)
+	require.Contains(t, ni.Connected, "obs_viewer@127.0.0.1")
+
+	// The same through HTTP, with no cookie in any answer.
+	srv := httptest.NewServer(Handler(obs, WithTarget(target.Name())))
+	t.Cleanup(srv.Close)
+	for _, path := range []string{"/api/node", "/api/processes", "/api/network"} {
+		status, body := get(t, srv, path)
+		require.Equal(t, 200, status, body)
+		require.NotContains(t, body, testCookie)
+		require.Contains(t, body, "obs_target@127.0.0.1")
+	}
+}
+
+// requireErl finds erl and epmd; missing tools fail the test under CI.
+func requireErl(t *testing.T) (erl, epmd string) {
+	t.Helper()
+	erl, err1 := exec.LookPath("erl")
+	epmd, err2 := exec.LookPath("epmd")
+	if err := errors.Join(err1, err2); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("erl/epmd required in CI: %v", err)
+		}
+		t.Skipf("erl/epmd not installed: %v", err)
+	}
+	return erl, epmd
+}
+
+// startEPMD runs a private epmd and waits until it accepts connections.
+func startEPMD(t *testing.T, bin string) int {
+	t.Helper()
+	port := freePort(t)
+	cmd := exec.Command(bin, "-port", strconv.Itoa(port))
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			c.Close()
+			return port
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("epmd on %d not ready: %v", port, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestRemoteBEAM(t *testing.T) {
+	erl, epmd := requireErl(t)
+	port := startEPMD(t, epmd)
+	cookie := fmt.Sprintf("obs_%d", time.Now().UnixNano())
+	name := etf.Atom(fmt.Sprintf("obs_x%d@127.0.0.1", os.Getpid()))
+	cmd := exec.Command(erl, "-noshell", "-name", string(name), "-setcookie", cookie)
+	cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(port))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("erl output:\n%s", out.String())
+		}
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	obs, err := node.Start(ctx, fmt.Sprintf("obs_viewer%d@127.0.0.1", os.Getpid()), node.WithCookie(cookie),
+		node.WithEPMD("127.0.0.1", port), node.WithHidden(), node.WithoutEPMD(), quiet())
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = obs.Stop(ctx)
+	})
+	connect(t, obs, name)
+	src := Remote(obs, name)
+
+	info, err := src.Node(ctx)
+	require.NoError(t, err)
+	require.Equal(t, KindBEAM, info.Kind)
+	require.Equal(t, string(name), info.Name)
+	Positive(t, info.ProcessCount)
+	Positive(t, info.MemoryBytes)
+	require.NotEmpty(t, info.OTPRelease)
+	require.Contains(t, info.Registered, "code_server")
+	require.Contains(t, info.ConnectedNodes, string(obs.Name()))
+
+	pl, err := src.Processes(ctx, Query{Sort: "memory", Limit: 500})
+	require.NoError(t, err)
+	require.Equal(t, "all", pl.Scope)
+	Positive(t, len(pl.Processes))
+	var found bool
+	for i, p := range pl.Processes {
+		require.NotNil(t, p.MessageQueueLen, p.PID)
+		require.NotNil(t, p.Memory, p.PID)
+		if i > 0 {
+			AtLeast(t, *pl.Processes[i-1].Memory, *p.Memory, "sorted by memory")
+		}
+		if p.Name == "code_server" {
+			found = true
+			require.NotEmpty(t, p.CurrentFunction)
+		}
+	}
+	require.True(t, found, "code_server in the process list")
+
+	ni, err := src.Network(ctx)
+	require.NoError(t, err)
+	require.Contains(t, ni.Hidden, string(obs.Name()), "the observer node is hidden")
+
+	// A small scan cap marks the list truncated.
+	capped, err := Remote(obs, name, WithScanLimit(3)).Processes(ctx, Query{})
+	require.NoError(t, err)
+	require.True(t, capped.Truncated)
+	AtLeast(t, 3, len(capped.Processes))
+
+	// The HTTP API and the text summary for the BEAM node.
+	srv := httptest.NewServer(Handler(obs, WithTarget(name)))
+	t.Cleanup(srv.Close)
+	status, body := get(t, srv, "/api/node")
+	require.Equal(t, 200, status, body)
+	require.NotContains(t, body, cookie)
+	var viaHTTP NodeInfo
+	require.NoError(t, json.Unmarshal([]byte(body), &viaHTTP))
+	require.Contains(t, viaHTTP.Registered, "code_server")
+
+	var text bytes.Buffer
+	require.NoError(t, WriteText(&text, info, pl))
+	require.Contains(t, text.String(), "code_server")
+	require.NotContains(t, text.String(), cookie)
+}
+
+func TestRemoteErlgoWithoutRPC(t *testing.T) {
+	port := freePort(t)
+	target := startDist(t, "obs_bare@127.0.0.1", port)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	svc, err := interop.Start(ctx, target) // rpc works, erlgo_observer is not registered
+	require.NoError(t, err)
+	t.Cleanup(svc.Stop)
+	obs := startDist(t, "obs_viewer2@127.0.0.1", port, node.WithHidden(), node.WithoutEPMD())
+	connect(t, obs, target.Name())
+
+	_, err = Remote(obs, target.Name()).Node(ctx)
+	require.True(t, errors.Is(err, interop.ErrUndef), fmt.Sprint(err))
+	require.Contains(t, err.Error(), "RegisterRPC")
+}
