@@ -33,6 +33,18 @@ var DefaultLimits = Limits{
 }
 
 func (l Limits) resolve() Limits {
+	if l == (Limits{}) {
+		// The common case (a zero Decoder): every field is the default,
+		// so skip the per-field work; same clamps as below.
+		r := DefaultLimits
+		r.MaxAtomLen = min(r.MaxAtomLen, 255)
+		r.MaxDepth = min(r.MaxDepth, 1<<20)
+		return r
+	}
+	return l.resolveFields()
+}
+
+func (l Limits) resolveFields() Limits {
 	pick := func(v, def int) int {
 		switch {
 		case v == 0:
@@ -144,8 +156,15 @@ type decState struct {
 	cache AtomCacheDecoder
 	share bool
 	terms int
-	slab  []Term
-	arena []byte
+	// Slabs that decoded values are carved from (see decode_box.go).
+	chunked bool
+	slab    []Term
+	hdrs    []sliceHdr
+	words   []uint64
+	pids    []PID
+	refs    []Ref
+	pairs   []Pair
+	arena   []byte
 }
 
 func (s *decState) fail(off int, tag byte, err error, msg string) error {
@@ -185,11 +204,14 @@ func (s *decState) elems(n int) []Term {
 	if n == 0 {
 		return []Term{}
 	}
+	if n > len(s.slab) && !s.chunked {
+		s.refill(slabTerms)
+	}
 	if n > len(s.slab) {
 		if n >= 16 {
 			return make([]Term, n)
 		}
-		size := n + s.remaining()/32
+		size := n + s.remaining()/16
 		if size > 64 {
 			size = 64
 		}
@@ -209,17 +231,19 @@ func (s *decState) bytes(n int) []byte {
 	if s.share {
 		return src
 	}
-	if n > 64 || n == 0 {
-		out := make([]byte, n)
-		copy(out, src)
-		return out
+	if n == 0 {
+		return []byte{}
+	}
+	if n > len(s.arena) && !s.chunked {
+		s.refill(slabBytes)
 	}
 	if n > len(s.arena) {
-		size := n + s.remaining()/2
-		if size > 512 {
-			size = 512
+		if n > 64 {
+			out := make([]byte, n)
+			copy(out, src)
+			return out
 		}
-		s.arena = make([]byte, size)
+		s.arena = make([]byte, bounded(n+s.remaining()/2, 512))
 	}
 	out := s.arena[:n:n]
 	s.arena = s.arena[n:]
@@ -252,7 +276,7 @@ func (s *decState) decode(depth int) (Term, error) {
 		if err := s.need(4, tag, "integer"); err != nil {
 			return nil, err
 		}
-		return int(int32(s.u32())), nil
+		return s.boxInt(int(int32(s.u32()))), nil
 	case TagNewFloat:
 		if err := s.need(8, tag, "float"); err != nil {
 			return nil, err
@@ -262,7 +286,7 @@ func (s *decState) decode(depth int) (Term, error) {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, s.fail(start, tag, ErrMalformed, "non-finite float")
 		}
-		return f, nil
+		return s.boxFloat(f), nil
 	case TagFloat:
 		return s.oldFloat(start)
 	case TagAtomUTF8, TagSmallAtomUTF8, TagAtom, TagSmallAtom, TagAtomCacheRef:
@@ -292,7 +316,7 @@ func (s *decState) decode(depth int) (Term, error) {
 			}
 			el[i] = t
 		}
-		return Tuple(el), nil
+		return boxSlice(s, typTuple, el), nil
 	case TagNil:
 		return List(nil), nil
 	case TagString:
@@ -306,9 +330,7 @@ func (s *decState) decode(depth int) (Term, error) {
 		if n == 0 {
 			return List(nil), nil
 		}
-		cl := Charlist(latin1ToUTF8(s.b[s.pos : s.pos+n]))
-		s.pos += n
-		return cl, nil
+		return s.charlist(n), nil
 	case TagList:
 		return s.list(start, depth)
 	case TagBinary:
@@ -319,7 +341,7 @@ func (s *decState) decode(depth int) (Term, error) {
 		if err := s.need(n, tag, "binary bytes"); err != nil {
 			return nil, err
 		}
-		return s.bytes(n), nil
+		return boxSlice(s, typBytes, s.bytes(n)), nil
 	case TagBitBinary:
 		return s.bitBinary(start)
 	case TagSmallBig, TagLargeBig:

@@ -65,7 +65,7 @@ chain:
 				el = append(el, int(c))
 			}
 			s.pos += n
-			return List(el), nil
+			return boxSlice(s, typList, el), nil
 		}
 		break chain
 	}
@@ -77,7 +77,7 @@ chain:
 		return tail, nil
 	}
 	if l, ok := tail.(List); ok && len(l) == 0 {
-		return List(el), nil
+		return boxSlice(s, typList, el), nil
 	}
 	return ImproperList{Elems: el, Tail: tail}, nil
 }
@@ -91,7 +91,7 @@ func (s *decState) mapTerm(start, depth int) (Term, error) {
 	if n > s.remaining()/2 {
 		return nil, s.fail(start, TagMap, ErrTruncated, "map arity exceeds input")
 	}
-	m := make(Map, n)
+	m := s.mapPairs(n)
 	for i := range m {
 		k, err := s.decode(depth + 1)
 		if err != nil {
@@ -106,7 +106,27 @@ func (s *decState) mapTerm(start, depth int) (Term, error) {
 	if hasDuplicateKeys(m) {
 		return nil, s.fail(start, TagMap, ErrMalformed, "duplicate map key")
 	}
-	return m, nil
+	return boxSlice(s, typMap, m), nil
+}
+
+// mapPairs returns a Map of n pairs, carved from a shared slab when small
+// (like elems). n has been checked against the remaining input.
+func (s *decState) mapPairs(n int) Map {
+	if n == 0 {
+		return Map{}
+	}
+	if n > len(s.pairs) && !s.chunked {
+		s.refill(slabPairs)
+	}
+	if n > len(s.pairs) {
+		if n >= 16 {
+			return make(Map, n)
+		}
+		s.pairs = make([]Pair, bounded(n+s.remaining()/32, 32))
+	}
+	r := s.pairs[:n:n]
+	s.pairs = s.pairs[n:]
+	return Map(r)
 }
 
 // bitBinary decodes BIT_BINARY_EXT. Unused trailing bits are cleared so that
@@ -124,7 +144,7 @@ func (s *decState) bitBinary(start int) (Term, error) {
 		return nil, err
 	}
 	if bits == 8 {
-		return s.bytes(n), nil
+		return boxSlice(s, typBytes, s.bytes(n)), nil
 	}
 	mask := byte(0xFF << (8 - bits))
 	var data []byte

@@ -21,7 +21,7 @@ func (s *decState) pid(start int, tag byte) (Term, error) {
 	} else {
 		p.Creation = s.u32()
 	}
-	return p, nil
+	return s.boxPID(p), nil
 }
 
 // port decodes NEW_PORT_EXT, V4_PORT_EXT and the old PORT_EXT.
@@ -79,7 +79,7 @@ func (s *decState) ref(start int, tag byte) (Term, error) {
 		}
 		r.ID[0] = s.u32()
 		r.Creation = uint32(s.u8())
-		return r, nil
+		return s.boxRef(r), nil
 	}
 	csize := 4
 	if tag == TagNewReference {
@@ -96,7 +96,7 @@ func (s *decState) ref(start int, tag byte) (Term, error) {
 	for i := 0; i < int(r.Len); i++ {
 		r.ID[i] = s.u32()
 	}
-	return r, nil
+	return s.boxRef(r), nil
 }
 
 // export decodes EXPORT_EXT: module and function atoms, arity as a small

@@ -61,10 +61,10 @@ func (s *decState) big(start int, tag byte) (Term, error) {
 			u = u<<8 | uint64(d[i])
 		}
 		if sign == 0 && u <= math.MaxInt64 {
-			return int(u), nil
+			return s.boxInt(int(u)), nil
 		}
 		if sign == 1 && u <= 1<<63 {
-			return int(-int64(u)), nil // -(1<<63) wraps to itself: correct
+			return s.boxInt(int(-int64(u))), nil // -(1<<63) wraps to itself: correct
 		}
 		x := new(big.Int).SetUint64(u)
 		if sign == 1 {

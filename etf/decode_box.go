@@ -1,0 +1,251 @@
+package etf
+
+import "unsafe"
+
+// Boxing without one allocation per value.
+//
+// Storing a Tuple, List, Map, []byte, PID, Ref, float64 or an int outside
+// 0..255 in a Term (an interface) normally allocates a private copy of the
+// value; for a typical distribution message those small allocations were
+// most of the decode cost. The decoder instead writes such values into
+// typed slabs that it carves from a few larger allocations (usually one per
+// decode, see chunk) and builds the interface around a pointer into the
+// slab. The result is an ordinary Term: the Go runtime cannot tell it from
+// one made by a conversion, because an interface holding a non-pointer
+// value is exactly (type word, pointer to an immutable copy), and a slot is
+// written once, before its interface exists, and never again.
+//
+// Only types whose interface data word is a pointer to the value (not the
+// value itself) may go through boxAt: slices, and structs and scalars that
+// are not pointer-shaped. Every type used below is one.
+
+// eface mirrors the runtime layout of an empty interface.
+type eface struct {
+	typ  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+// sliceHdr has the layout of every slice type, so one slab of them can
+// hold Tuples, Lists, Maps and binaries alike. Its first word is a pointer,
+// as in a real slice header, so the collector scans it correctly.
+type sliceHdr struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+func typeWord(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
+
+// Type words of the boxed types; set once at package init and only read.
+var (
+	typTuple = typeWord(Tuple(nil))
+	typList  = typeWord(List(nil))
+	typBytes = typeWord([]byte(nil))
+	typMap   = typeWord(Map(nil))
+	typInt   = typeWord(int(0))
+	typFloat = typeWord(float64(0))
+	typPID   = typeWord(PID{})
+	typRef   = typeWord(Ref{})
+	typChars = typeWord(Charlist(""))
+)
+
+// boxAt returns the Term of dynamic type typ whose value is stored at p.
+// The value at p must never be modified afterwards.
+func boxAt(typ, p unsafe.Pointer) (t Term) {
+	e := (*eface)(unsafe.Pointer(&t))
+	e.typ, e.data = typ, p
+	return t
+}
+
+// boxSlice boxes v (of the slice type whose type word is typ) into a slab
+// slot. Nil slices box for free and keep the normal path.
+func boxSlice[E any](s *decState, typ unsafe.Pointer, v []E) Term {
+	if len(s.hdrs) == 0 {
+		s.refill(slabHdrs)
+	}
+	h := &s.hdrs[0]
+	s.hdrs = s.hdrs[1:]
+	*(*[]E)(unsafe.Pointer(h)) = v
+	return boxAt(typ, unsafe.Pointer(h))
+}
+
+// charlist decodes the n > 0 Latin-1 bytes of a STRING_EXT at s.pos (n
+// already checked) into a boxed Charlist. ASCII text, the usual case, is
+// copied into the byte arena and used as the string's memory directly:
+// that arena region is written once, here, and never again, which is all
+// a Go string needs.
+func (s *decState) charlist(n int) Term {
+	raw := s.b[s.pos : s.pos+n]
+	var str string
+	if isASCII(raw) {
+		share := s.share
+		s.share = false // never alias the caller's buffer from a string
+		b := s.bytes(n)
+		s.share = share
+		str = unsafe.String(&b[0], n)
+	} else {
+		str = latin1ToUTF8(raw)
+		s.pos += n
+	}
+	if len(s.hdrs) == 0 {
+		s.refill(slabHdrs)
+	}
+	h := &s.hdrs[0]
+	s.hdrs = s.hdrs[1:]
+	*(*string)(unsafe.Pointer(h)) = str
+	return boxAt(typChars, unsafe.Pointer(h))
+}
+
+// boxInt boxes an int; 0..255 are free (the runtime has a static table).
+func (s *decState) boxInt(v int) Term {
+	if v >= 0 && v < 256 {
+		return v
+	}
+	if len(s.words) == 0 {
+		s.refill(slabWords)
+	}
+	w := &s.words[0]
+	s.words = s.words[1:]
+	*(*int)(unsafe.Pointer(w)) = v
+	return boxAt(typInt, unsafe.Pointer(w))
+}
+
+func (s *decState) boxFloat(f float64) Term {
+	if len(s.words) == 0 {
+		s.refill(slabWords)
+	}
+	w := &s.words[0]
+	s.words = s.words[1:]
+	*(*float64)(unsafe.Pointer(w)) = f
+	return boxAt(typFloat, unsafe.Pointer(w))
+}
+
+func (s *decState) boxPID(p PID) Term {
+	if len(s.pids) == 0 {
+		s.refill(slabPIDs)
+	}
+	d := &s.pids[0]
+	s.pids = s.pids[1:]
+	*d = p
+	return boxAt(typPID, unsafe.Pointer(d))
+}
+
+func (s *decState) boxRef(r Ref) Term {
+	if len(s.refs) == 0 {
+		s.refill(slabRefs)
+	}
+	d := &s.refs[0]
+	s.refs = s.refs[1:]
+	*d = r
+	return boxAt(typRef, unsafe.Pointer(d))
+}
+
+// Slab kinds for refill.
+const (
+	slabTerms = iota
+	slabHdrs
+	slabWords
+	slabPIDs
+	slabRefs
+	slabPairs
+	slabBytes
+)
+
+// The chunks hold every slab a message needs in one allocation. The first
+// refill of a decode picks the smallest class for the remaining input
+// (which bounds what the term can contain); sizes follow typical
+// distribution traffic ({Pid, Msg}, gen_server calls, small records and
+// maps). A message that outgrows a slab continues with per-kind slabs, and
+// inputs over mediumChunkInput bytes use per-kind slabs only.
+type tinyChunk struct {
+	terms [2]Term
+	hdrs  [1]sliceHdr
+	words [1]uint64
+	pids  [1]PID
+}
+
+type smallChunk struct {
+	terms [4]Term
+	hdrs  [2]sliceHdr
+	words [2]uint64
+	pids  [1]PID
+	refs  [1]Ref
+	arena [16]byte
+}
+
+type mediumChunk struct {
+	terms [10]Term
+	hdrs  [6]sliceHdr
+	words [2]uint64
+	pids  [1]PID
+	refs  [1]Ref
+	pairs [6]Pair
+	arena [112]byte
+}
+
+const (
+	tinyChunkInput   = 40
+	smallChunkInput  = 96
+	mediumChunkInput = 256
+)
+
+// refill provides a fresh slab of the given kind. Every size is bounded by
+// the remaining input (each boxed value consumes at least one input byte,
+// most several), so a hostile length can never make it allocate more than
+// a small constant factor of the input.
+func (s *decState) refill(kind int) {
+	if !s.chunked {
+		s.chunked = true
+		switch rem := s.remaining(); {
+		case rem <= tinyChunkInput:
+			c := new(tinyChunk)
+			s.slab, s.hdrs, s.words, s.pids = c.terms[:], c.hdrs[:], c.words[:], c.pids[:]
+		case rem <= smallChunkInput:
+			c := new(smallChunk)
+			s.slab, s.hdrs, s.words = c.terms[:], c.hdrs[:], c.words[:]
+			s.pids, s.refs, s.arena = c.pids[:], c.refs[:], c.arena[:]
+		case rem <= mediumChunkInput:
+			c := new(mediumChunk)
+			s.slab, s.hdrs, s.words = c.terms[:], c.hdrs[:], c.words[:]
+			s.pids, s.refs, s.arena = c.pids[:], c.refs[:], c.arena[:]
+			s.pairs = c.pairs[:]
+		}
+		if !s.needs(kind) {
+			return
+		}
+	}
+	rem := s.remaining()
+	switch kind {
+	case slabHdrs:
+		s.hdrs = make([]sliceHdr, bounded(rem/4+1, 32))
+	case slabWords:
+		s.words = make([]uint64, bounded(rem/5+1, 32))
+	case slabPIDs:
+		s.pids = make([]PID, bounded(rem/12+1, 16))
+	case slabRefs:
+		s.refs = make([]Ref, bounded(rem/12+1, 8))
+	}
+}
+
+// needs reports whether the slab of kind is still empty (the chunk did
+// not provide one); terms, pairs and bytes are refilled by their callers,
+// which know the size they need.
+func (s *decState) needs(kind int) bool {
+	switch kind {
+	case slabHdrs:
+		return len(s.hdrs) == 0
+	case slabWords:
+		return len(s.words) == 0
+	case slabPIDs:
+		return len(s.pids) == 0
+	case slabRefs:
+		return len(s.refs) == 0
+	}
+	return false
+}
+
+func bounded(n, max int) int {
+	if n > max {
+		return max
+	}
+	return n
+}
