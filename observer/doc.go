@@ -19,7 +19,9 @@
 // rpc. Like Erlang's observer, run that inspecting node hidden
 // (node.WithHidden) so it does not join the target's cluster.
 //
-// The cookie is never part of any answer. Process lists are collected on
+// Handler does not listen by itself: serve it on 127.0.0.1 (and wrap it in
+// LoopbackOnly against DNS rebinding), as `erlgo observer` does. The cookie
+// is never part of any answer. Process lists are collected on
 // demand, capped and sorted on the inspected node's behalf; nothing runs
 // when nobody polls. Fields a node cannot provide are omitted rather than
 // invented: a Go node's public API lists registered processes only and

@@ -118,13 +118,13 @@ func serveObserver(ctx context.Context, n *node.Node, target etf.Atom, addr stri
 	if err != nil {
 		return err
 	}
-	if h, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(h).IsLoopback() {
+	h := observer.Handler(n, observer.WithTarget(target), observer.WithLogger(log))
+	if ip, _, _ := net.SplitHostPort(ln.Addr().String()); net.ParseIP(ip).IsLoopback() {
+		h = observer.LoopbackOnly(h)
+	} else {
 		fmt.Fprintf(os.Stderr, "warning: the observer page on %s is reachable from other hosts\n", ln.Addr())
 	}
-	srv := &http.Server{
-		Handler:           observer.Handler(n, observer.WithTarget(target), observer.WithLogger(log)),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Printf("erlgo observer: %s at http://%s/ (Ctrl-C to stop)\n", target, ln.Addr())
