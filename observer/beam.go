@@ -71,47 +71,6 @@ func (r *remoteSource) beamNode(ctx context.Context) (NodeInfo, error) {
 	return info, nil
 }
 
-// beamProcesses lists processes with two rpcs: erlang:processes/0, then
-// one lists:zipwith(fun erlang:process_info/2, Pids, Items) so that the
-// target does the per-process work in a single call (an external fun needs
-// no code loaded on the target, unlike observer_backend).
-func (r *remoteSource) beamProcesses(ctx context.Context, q Query) (ProcessList, error) {
-	t, err := r.rpc(ctx, "erlang", "processes")
-	if err != nil {
-		return ProcessList{}, fmt.Errorf("observer: %s: erlang:processes: %w", r.target, err)
-	}
-	pids, ok := t.(etf.List)
-	if !ok {
-		return ProcessList{}, fmt.Errorf("observer: %s: erlang:processes answered %s", r.target, etf.Format(t))
-	}
-	pl := ProcessList{Scope: "all", Total: len(pids)}
-	if len(pids) > r.scanLimit {
-		pids, pl.Truncated = pids[:r.scanLimit], true
-	}
-	items := make(etf.List, len(pids))
-	for i := range items {
-		items[i] = processInfoItems
-	}
-	fun := etf.Export{Module: "erlang", Function: "process_info", Arity: 2}
-	t, err = r.rpc(ctx, "lists", "zipwith", fun, pids, items)
-	if err != nil {
-		return ProcessList{}, fmt.Errorf("observer: %s: process_info: %w", r.target, err)
-	}
-	infos, _ := t.(etf.List)
-	ps := make([]ProcessInfo, 0, len(infos))
-	for i, e := range infos {
-		if i >= len(pids) {
-			break
-		}
-		pid, _ := pids[i].(etf.PID)
-		if p, ok := beamProcessInfo(pid, e); ok {
-			ps = append(ps, p)
-		}
-	}
-	pl.Processes = sortProcesses(ps, q)
-	return pl, nil
-}
-
 // beamProcessInfo reads one process_info/2 answer; ok is false for a
 // process that exited meanwhile (undefined).
 func beamProcessInfo(pid etf.PID, t etf.Term) (ProcessInfo, bool) {

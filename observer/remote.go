@@ -17,8 +17,10 @@ import (
 const RPCModule etf.Atom = "erlgo_observer"
 
 // DefaultScanLimit caps how many processes of a BEAM node are examined for
-// one process list.
-const DefaultScanLimit = 20000
+// one process list: every process of a node with the default process limit
+// (262144). The scan reads one small value per process; only the rows
+// returned carry full details.
+const DefaultScanLimit = 1 << 20
 
 // RemoteOption configures Remote.
 type RemoteOption func(*remoteSource)
@@ -49,7 +51,7 @@ func WithCallTimeout(d time.Duration) RemoteOption {
 // falls back to BEAM BIFs when the target does not have it; the choice is
 // remembered for the life of the Source.
 func Remote(n *node.Node, target etf.Atom, opts ...RemoteOption) Source {
-	r := &remoteSource{n: n, target: target, scanLimit: DefaultScanLimit, timeout: 5 * time.Second}
+	r := &remoteSource{n: n, target: target, scanLimit: DefaultScanLimit, chunk: scanChunk, timeout: 5 * time.Second}
 	for _, o := range opts {
 		o(r)
 	}
@@ -69,6 +71,7 @@ type remoteSource struct {
 	n         *node.Node
 	target    etf.Atom
 	scanLimit int
+	chunk     int // pids per process_info rpc (scanChunk; tests lower it)
 	timeout   time.Duration
 
 	mu   sync.Mutex

@@ -151,7 +151,9 @@ func TestRemoteBEAM(t *testing.T) {
 	port := startEPMD(t, epmd)
 	cookie := fmt.Sprintf("obs_%d", time.Now().UnixNano())
 	name := etf.Atom(fmt.Sprintf("obs_x%d@127.0.0.1", os.Getpid()))
-	cmd := exec.Command(erl, "-noshell", "-name", string(name), "-setcookie", cookie)
+	// obs_busy holds 321 unread messages: it must top the mailbox sort.
+	cmd := exec.Command(erl, "-noshell", "-name", string(name), "-setcookie", cookie, "-eval",
+		`P = spawn(fun() -> receive stop -> ok end end), register(obs_busy, P), [P ! {m, I} || I <- lists:seq(1, 321)].`)
 	cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(port))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -204,6 +206,24 @@ func TestRemoteBEAM(t *testing.T) {
 		}
 	}
 	require.True(t, found, "code_server in the process list")
+
+	// Default order: largest mailbox first, found across several scan chunks.
+	chunked := Remote(obs, name).(*remoteSource)
+	chunked.chunk = 7
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		byMailbox, err := chunked.Processes(ctx, Query{Limit: 3})
+		require.NoError(t, err)
+		require.Len(t, byMailbox.Processes, 3)
+		if top := byMailbox.Processes[0]; top.Name == "obs_busy" {
+			require.Equal(t, 321, *top.MessageQueueLen)
+			break
+		}
+		if time.Now().After(deadline) { // -eval may still be running
+			t.Fatalf("obs_busy not first by mailbox: %+v", byMailbox.Processes[0])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 
 	ni, err := src.Network(ctx)
 	require.NoError(t, err)

@@ -1,0 +1,136 @@
+package observer
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// scanChunk is how many pids one process_info rpc covers, so that no
+// single request or answer grows with the node's process count.
+const scanChunk = 10000
+
+// processInfoFun is fun erlang:process_info/2: an external fun needs no
+// code loaded on the target (unlike observer_backend), so
+// lists:zipwith(Fun, Pids, Items) makes the target do the per-process work
+// in one call per chunk.
+var processInfoFun = etf.Export{Module: "erlang", Function: "process_info", Arity: 2}
+
+// sortItems maps a Query.Sort to the process_info item it sorts by.
+var sortItems = map[string]etf.Atom{
+	"mailbox":    "message_queue_len",
+	"memory":     "memory",
+	"reductions": "reductions",
+	"name":       "registered_name",
+}
+
+// candidate is one process seen in the key pass.
+type candidate struct {
+	pid  etf.PID
+	key  uint64
+	name string
+}
+
+// beamProcesses lists a BEAM node's processes in two passes: erlang:
+// processes/0 and the sort key alone for every pid (a few bytes each, in
+// chunks), then the full items for the top q.Limit only. So the busiest
+// mailbox is found among 100k processes without shipping 100k full rows.
+func (r *remoteSource) beamProcesses(ctx context.Context, q Query) (ProcessList, error) {
+	t, err := r.rpc(ctx, "erlang", "processes")
+	if err != nil {
+		return ProcessList{}, fmt.Errorf("observer: %s: erlang:processes: %w", r.target, err)
+	}
+	pids, ok := t.(etf.List)
+	if !ok {
+		return ProcessList{}, fmt.Errorf("observer: %s: erlang:processes answered %s", r.target, etf.Format(t))
+	}
+	pl := ProcessList{Scope: "all", Total: len(pids)}
+	if len(pids) > r.scanLimit {
+		pids, pl.Truncated = pids[:r.scanLimit], true
+	}
+
+	var cands []candidate
+	for start := 0; start < len(pids); start += r.chunk {
+		chunk := pids[start:min(start+r.chunk, len(pids))]
+		answers, err := r.processInfo(ctx, chunk, sortItems[q.Sort])
+		if err != nil {
+			return ProcessList{}, err
+		}
+		for i, a := range answers {
+			if c, ok := keyOf(chunk[i], a); ok {
+				cands = append(cands, c)
+			}
+		}
+	}
+	slices.SortFunc(cands, func(a, b candidate) int {
+		if q.Sort == "name" {
+			if c := cmp.Compare(boolInt(a.name == ""), boolInt(b.name == "")); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.name, b.name)
+		}
+		return cmp.Compare(b.key, a.key)
+	})
+	top := make(etf.List, 0, min(len(cands), q.Limit))
+	for _, c := range cands[:min(len(cands), q.Limit)] {
+		top = append(top, c.pid)
+	}
+
+	answers, err := r.processInfo(ctx, top, processInfoItems)
+	if err != nil {
+		return ProcessList{}, err
+	}
+	ps := make([]ProcessInfo, 0, len(answers))
+	for i, a := range answers {
+		pid, _ := top[i].(etf.PID)
+		if p, ok := beamProcessInfo(pid, a); ok {
+			ps = append(ps, p)
+		}
+	}
+	// Re-sort on the fresh values of the second pass.
+	pl.Processes = sortProcesses(ps, q)
+	return pl, nil
+}
+
+// processInfo calls erlang:process_info(Pid, item) for each pid on the
+// target and returns the answers in pid order.
+func (r *remoteSource) processInfo(ctx context.Context, pids etf.List, item etf.Term) (etf.List, error) {
+	if len(pids) == 0 {
+		return nil, nil
+	}
+	items := make(etf.List, len(pids))
+	for i := range items {
+		items[i] = item
+	}
+	t, err := r.rpc(ctx, "lists", "zipwith", processInfoFun, pids, items)
+	if err != nil {
+		return nil, fmt.Errorf("observer: %s: process_info: %w", r.target, err)
+	}
+	answers, ok := t.(etf.List)
+	if !ok || len(answers) != len(pids) {
+		return nil, fmt.Errorf("observer: %s: process_info answered %d items for %d pids", r.target, len(answers), len(pids))
+	}
+	return answers, nil
+}
+
+// keyOf reads a single-item process_info answer: {Item, Value}, [] for
+// registered_name of an unnamed process, undefined for a dead one (ok
+// false).
+func keyOf(pidTerm etf.Term, a etf.Term) (candidate, bool) {
+	pid, ok := pidTerm.(etf.PID)
+	if !ok || a == etf.Atom("undefined") {
+		return candidate{}, false
+	}
+	c := candidate{pid: pid}
+	if kv, ok := a.(etf.Tuple); ok && len(kv) == 2 {
+		if name, ok := kv[1].(etf.Atom); ok {
+			c.name = string(name)
+		} else {
+			c.key = toUint(kv[1])
+		}
+	}
+	return c, true
+}
