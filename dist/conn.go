@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"sync"
@@ -43,6 +44,8 @@ type Conn struct {
 
 	// owned by the goroutine that holds flushing
 	wdeadline time.Time // write deadline currently set on nc
+	handoff   []byte    // rest of a direct write for the writer goroutine (under wmu)
+	direct    bool      // senders may write directly (not over TLS, see kickLocked)
 
 	stats connStats
 
@@ -67,6 +70,8 @@ func newConn(m *Manager, nc net.Conn, res hsResult) *Conn {
 		done:    make(chan struct{}),
 	}
 	c.wroom = sync.NewCond(&c.wmu)
+	_, isTLS := nc.(*tls.Conn)
+	c.direct = !isTLS
 	c.initEncoder()
 	c.log = m.log.With(slog.String("peer", string(res.Peer)))
 	return c

@@ -46,21 +46,49 @@ func (c *Conn) kickLocked(wasEmpty bool) {
 		c.wmu.Unlock()
 		return
 	}
+	// TLS connections always write through the writer: a timed-out
+	// tls.Conn Write breaks the connection for good, so the short deadline
+	// of a direct write cannot be used there.
 	now := time.Now()
-	if now.Sub(c.lastEnd) < directGap {
+	if !c.direct || now.Sub(c.lastEnd) < directGap {
 		c.wmu.Unlock()
 		c.wakeWriter()
 		return
 	}
 	buf := c.takeLocked()
 	c.wmu.Unlock()
-	if err := c.writeAll(buf, c.cfg.TickTime, now); err != nil {
+	n, err := c.writeDirect(buf, now)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The socket buffer is full: hand the rest, and the write side,
+		// to the writer goroutine rather than blocking this sender.
+		c.wmu.Lock()
+		c.handoff = buf[n:]
+		c.wroom.Broadcast() // a draining writer waits for this
+		c.wmu.Unlock()
+		c.wakeWriter()
+		return
+	}
+	if err != nil {
 		c.writeFailed(err)
 	}
 	c.wmu.Lock()
 	c.recycleLocked(buf)
 	c.endFlushLocked()
 	c.wmu.Unlock()
+}
+
+// directWait bounds how long a sender writing directly may wait for room
+// in the socket buffer before handing over to the writer goroutine, so
+// that Send only blocks for backpressure (Config.WriteQueue), as when the
+// writer goroutine does all writes.
+const directWait = time.Millisecond
+
+// writeDirect writes buf from a sending goroutine, giving up after
+// directWait without progress.
+func (c *Conn) writeDirect(buf []byte, now time.Time) (int, error) {
+	c.wdeadline = now.Add(directWait)
+	_ = c.nc.SetWriteDeadline(c.wdeadline)
+	return c.nc.Write(buf)
 }
 
 func (c *Conn) wakeWriter() {
@@ -105,9 +133,24 @@ func (c *Conn) writeLoop() {
 			return
 		}
 		c.wmu.Lock()
-		if draining {
-			for c.flushing {
+		if rest := c.handoff; rest != nil {
+			// A direct write ran out of socket buffer: finish it first,
+			// we own the write side now.
+			c.handoff = nil
+			c.wmu.Unlock()
+			if err := c.writeAll(rest, c.cfg.TickTime, time.Now()); err != nil {
+				c.writeFailed(err)
+				return
+			}
+			c.wmu.Lock()
+		} else if draining {
+			for c.flushing && c.handoff == nil {
 				c.wroom.Wait()
+			}
+			if c.handoff != nil {
+				c.wmu.Unlock()
+				c.wakeWriter() // finish the handed-over write, then drain
+				continue
 			}
 		} else if c.flushing {
 			// The current flusher wakes us again if it leaves work.
