@@ -50,9 +50,16 @@ func BenchmarkDecodeTerm(b *testing.B) {
 	}
 }
 
-// BenchmarkDecodeSmall decodes {Pid, 42}, the flood-pidint message.
+// smallTerm is {Pid, 42}, the flood-pidint SEND payload; etf_bench.erl's
+// small_bin/0 is its encoding.
+func smallTerm() Term {
+	return Tuple{PID{Node: "bench@127.0.0.1", ID: 80, Creation: 1700000000}, 42}
+}
+
+// BenchmarkDecodeSmall decodes {Pid, 42}, the flood-pidint message, as the
+// distribution layer does (no version byte).
 func BenchmarkDecodeSmall(b *testing.B) {
-	data, err := Encode(Tuple{PID{Node: "bench@127.0.0.1", ID: 80, Creation: 1700000000}, 42})
+	data, err := Encode(smallTerm())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -67,7 +74,7 @@ func BenchmarkDecodeSmall(b *testing.B) {
 
 // BenchmarkEncodeSmall encodes {Pid, 42}.
 func BenchmarkEncodeSmall(b *testing.B) {
-	var t Term = Tuple{PID{Node: "bench@127.0.0.1", ID: 80, Creation: 1700000000}, 42}
+	t := smallTerm()
 	buf := make([]byte, 0, 64)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -75,9 +82,10 @@ func BenchmarkEncodeSmall(b *testing.B) {
 	}
 }
 
-// TestCompareWithBEAM measures Go and BEAM on the shared term in
-// alternating rounds and logs medians and ratios. It only runs when
-// ERLGO_BEAM_BENCH=1 (timing has no place in the normal suite):
+// TestCompareWithBEAM measures Go and BEAM on the shared term and on the
+// {Pid, 42} payload in alternating rounds and logs medians and ratios. It
+// only runs when ERLGO_BEAM_BENCH=1 (timing has no place in the normal
+// suite):
 //
 //	ERLGO_BEAM_BENCH=1 go test ./etf -run CompareWithBEAM -v
 func TestCompareWithBEAM(t *testing.T) {
@@ -86,14 +94,35 @@ func TestCompareWithBEAM(t *testing.T) {
 	}
 	erl, erlc := requireErl(t)
 	dir := compileErl(t, erlc, "etf_bench")
-	var goEnc, goDec, beamEnc, beamDec []float64
-	var encAllocs, decAllocs int64
+	// Both sides must decode the same bytes.
+	out, err := exec.Command(erl, "-noinput", "-pa", dir, "-eval",
+		"io:format(\"~w\", [binary_to_list(etf_bench:small_bin())]), halt(0).").Output()
+	noErr(t, err)
+	want, err := Encode(smallTerm())
+	noErr(t, err)
+	if got := strings.TrimSpace(string(out)); got != fmtBytes(want) {
+		t.Fatalf("etf_bench:small_bin() = %s, Go encodes %s", got, fmtBytes(want))
+	}
+	benches := []struct {
+		name     string
+		fn       func(*testing.B)
+		beamKey  string
+		beamName string
+	}{
+		{"etf-term encode", BenchmarkEncodeTerm, "encode_ns", "term_to_binary"},
+		{"etf-term decode", BenchmarkDecodeTerm, "decode_ns", "binary_to_term"},
+		{"{Pid,42} encode", BenchmarkEncodeSmall, "small_encode_ns", "term_to_binary"},
+		{"{Pid,42} decode", BenchmarkDecodeSmall, "small_decode_ns", "binary_to_term"},
+	}
+	goNs := make([][]float64, len(benches))
+	beamNs := make(map[string][]float64)
+	allocs := make([]int64, len(benches))
 	for round := 0; round < 5; round++ {
-		re := testing.Benchmark(BenchmarkEncodeTerm)
-		rd := testing.Benchmark(BenchmarkDecodeTerm)
-		goEnc = append(goEnc, float64(re.NsPerOp()))
-		goDec = append(goDec, float64(rd.NsPerOp()))
-		encAllocs, decAllocs = re.AllocsPerOp(), rd.AllocsPerOp()
+		for i, bn := range benches {
+			r := testing.Benchmark(bn.fn)
+			goNs[i] = append(goNs[i], float64(r.T.Nanoseconds())/float64(r.N))
+			allocs[i] = r.AllocsPerOp()
+		}
 		out, err := exec.Command(erl, "-noinput", "-pa", dir, "-eval", "etf_bench:main(1000000)").Output()
 		noErr(t, err)
 		sc := bufio.NewScanner(bytes.NewReader(out))
@@ -103,16 +132,28 @@ func TestCompareWithBEAM(t *testing.T) {
 				continue
 			}
 			v, _ := strconv.ParseFloat(f[1], 64)
-			switch f[0] {
-			case "encode_ns":
-				beamEnc = append(beamEnc, v)
-			case "decode_ns":
-				beamDec = append(beamDec, v)
-			}
+			beamNs[f[0]] = append(beamNs[f[0]], v)
 		}
 	}
-	med := func(x []float64) float64 { sort.Float64s(x); return x[len(x)/2] }
-	ge, gd, be, bd := med(goEnc), med(goDec), med(beamEnc), med(beamDec)
-	t.Logf("etf-term encode: Go %.0f ns/op (%d allocs/op), BEAM term_to_binary %.0f ns/op, Go/BEAM time ratio %.2f", ge, encAllocs, be, ge/be)
-	t.Logf("etf-term decode: Go %.0f ns/op (%d allocs/op), BEAM binary_to_term %.0f ns/op, Go/BEAM time ratio %.2f", gd, decAllocs, bd, gd/bd)
+	med := func(x []float64) float64 {
+		if len(x) == 0 {
+			t.Fatal("no samples")
+		}
+		sort.Float64s(x)
+		return x[len(x)/2]
+	}
+	for i, bn := range benches {
+		g, be := med(goNs[i]), med(beamNs[bn.beamKey])
+		t.Logf("%s: Go %.0f ns/op (%d allocs/op), BEAM %s %.0f ns/op, Go/BEAM time ratio %.2f",
+			bn.name, g, allocs[i], bn.beamName, be, g/be)
+	}
+}
+
+// fmtBytes formats b like Erlang's ~w of a byte list.
+func fmtBytes(b []byte) string {
+	parts := make([]string, len(b))
+	for i, c := range b {
+		parts[i] = strconv.Itoa(int(c))
+	}
+	return "[" + strings.Join(parts, ",") + "]"
 }

@@ -142,7 +142,11 @@ func (e *Encoder) append(dst []byte, t Term, depth int) ([]byte, error) {
 	case Fun:
 		return e.appendFun(dst, x, depth)
 	}
-	return e.appendOther(dst, t)
+	// The reflection path keeps its Encoder in a heap-allocated state; hand
+	// it a copy so that e itself does not escape and the package-level
+	// AppendTerm/Encode (zero Encoder on the stack) stay allocation-free.
+	ec := *e
+	return ec.appendOther(dst, t)
 }
 
 func appendHeader32(dst []byte, tag byte, n int) []byte {
