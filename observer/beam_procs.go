@@ -65,7 +65,7 @@ func (r *remoteSource) beamProcesses(ctx context.Context, q Query) (ProcessList,
 			}
 		}
 	}
-	slices.SortFunc(cands, func(a, b candidate) int {
+	slices.SortStableFunc(cands, func(a, b candidate) int { // ties keep pid order
 		if q.Sort == "name" {
 			if c := cmp.Compare(boolInt(a.name == ""), boolInt(b.name == "")); c != 0 {
 				return c
