@@ -51,13 +51,19 @@ func WithRequestTimeout(d time.Duration) Option {
 }
 
 // Handler serves the observer API and page for n (or for the node chosen
-// with WithTarget/WithSource). It does not listen by itself: mount it on a
+// with WithTarget/WithSource; with WithSource n may be nil). It does not listen by itself: mount it on a
 // server bound to 127.0.0.1, as `erlgo observer` does, since it shows
 // process names and node topology to whoever can reach it.
 func Handler(n *node.Node, opts ...Option) http.Handler {
-	c := handlerConfig{timeout: 10 * time.Second, log: n.Logger()}
+	c := handlerConfig{timeout: 10 * time.Second}
 	for _, o := range opts {
 		o(&c)
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+		if n != nil {
+			c.log = n.Logger()
+		}
 	}
 	if c.source == nil {
 		if c.target != "" {

@@ -3,6 +3,7 @@ package observer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -136,4 +137,39 @@ func TestHandlerRejectsPost(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+}
+
+// failing is a Source whose node cannot be reached.
+type failing struct{}
+
+var errUnreachable = errors.New("unreachable")
+
+func (failing) Node(context.Context) (NodeInfo, error) { return NodeInfo{}, errUnreachable }
+func (failing) Processes(_ context.Context, q Query) (ProcessList, error) {
+	if _, err := q.normalize(); err != nil {
+		return ProcessList{}, err
+	}
+	return ProcessList{}, errUnreachable
+}
+func (failing) Network(context.Context) (NetworkInfo, error) { return NetworkInfo{}, errUnreachable }
+
+func TestHandlerSourceErrors(t *testing.T) {
+	srv := httptest.NewServer(Handler(nil, WithSource(failing{}), WithLogger(slog.New(slog.DiscardHandler))))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		path   string
+		status int
+	}{
+		{"/api/node", http.StatusBadGateway},
+		{"/api/processes", http.StatusBadGateway},
+		{"/api/processes?sort=heap", http.StatusBadRequest},
+		{"/api/network", http.StatusBadGateway},
+	}
+	for _, tt := range tests {
+		status, body := get(t, srv, tt.path)
+		require.Equal(t, tt.status, status, tt.path)
+		var eb errorBody
+		require.NoError(t, json.Unmarshal([]byte(body), &eb))
+		require.NotEmpty(t, eb.Error)
+	}
 }

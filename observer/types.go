@@ -79,7 +79,11 @@ type Query struct {
 // Source provides the data about one node. Local and Remote are the two
 // implementations; WithSource plugs in another.
 type Source interface {
+	// Node returns the node summary.
 	Node(ctx context.Context) (NodeInfo, error)
+	// Processes returns up to q.Limit processes in q.Sort order; an
+	// unknown sort key fails with ErrBadQuery.
 	Processes(ctx context.Context, q Query) (ProcessList, error)
+	// Network returns the node's connections.
 	Network(ctx context.Context) (NetworkInfo, error)
 }
