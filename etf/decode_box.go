@@ -172,14 +172,14 @@ type smallChunk struct {
 	arena [16]byte
 }
 
+// mediumChunk fits a 640-byte size class exactly; pids and refs are rarer
+// in messages of this size and get their own slab when present.
 type mediumChunk struct {
 	terms [10]Term
 	hdrs  [6]sliceHdr
 	words [2]uint64
-	pids  [1]PID
-	refs  [1]Ref
 	pairs [6]Pair
-	arena [112]byte
+	arena [120]byte
 }
 
 const (
@@ -206,8 +206,7 @@ func (s *decState) refill(kind int) {
 		case rem <= mediumChunkInput:
 			c := new(mediumChunk)
 			s.slab, s.hdrs, s.words = c.terms[:], c.hdrs[:], c.words[:]
-			s.pids, s.refs, s.arena = c.pids[:], c.refs[:], c.arena[:]
-			s.pairs = c.pairs[:]
+			s.pairs, s.arena = c.pairs[:], c.arena[:]
 		}
 		if !s.needs(kind) {
 			return
@@ -216,13 +215,13 @@ func (s *decState) refill(kind int) {
 	rem := s.remaining()
 	switch kind {
 	case slabHdrs:
-		s.hdrs = make([]sliceHdr, bounded(rem/4+1, 32))
+		s.hdrs = make([]sliceHdr, bounded(rem/8+1, 16))
 	case slabWords:
-		s.words = make([]uint64, bounded(rem/5+1, 32))
+		s.words = make([]uint64, bounded(rem/9+1, 16))
 	case slabPIDs:
-		s.pids = make([]PID, bounded(rem/12+1, 16))
+		s.pids = make([]PID, bounded(rem/16+1, 8))
 	case slabRefs:
-		s.refs = make([]Ref, bounded(rem/12+1, 8))
+		s.refs = make([]Ref, bounded(rem/20+1, 4))
 	}
 }
 
