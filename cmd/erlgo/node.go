@@ -18,6 +18,7 @@ import (
 	"github.com/erlgo/erlgo/interop/demo"
 	"github.com/erlgo/erlgo/interop/global/globaldemo"
 	"github.com/erlgo/erlgo/node"
+	"github.com/erlgo/erlgo/observer"
 )
 
 // nodeFlags are the flags of `erlgo node`.
@@ -92,6 +93,7 @@ func runNode(args []string) error {
 		return err
 	}
 	defer svc.Stop()
+	observer.RegisterRPC(svc, n) // erlgo_observer:info/0, processes/1,2, network/0 for `erlgo observer`
 	if _, err := demo.Start(startCtx, n, svc); err != nil {
 		return err
 	}
