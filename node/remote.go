@@ -33,6 +33,20 @@ type remote struct {
 	// conns is a copy-on-write snapshot of the live connections, so that
 	// a send finds its connection without taking any lock.
 	conns atomic.Pointer[map[etf.Atom]*dist.Conn]
+
+	// setups are connections being set up in the background for Monitor
+	// (which must not block like OTP's monitor/2); nsetups counts them so
+	// that the send fast path only looks when there are any. r.mu guards
+	// the map.
+	setups  map[etf.Atom]*setup
+	nsetups atomic.Int32
+}
+
+// setup is a background connection attempt with the operations waiting for
+// it, run in order once it resolves.
+type setup struct {
+	ops  []func(c *dist.Conn, err error)
+	done chan struct{} // closed once every op ran
 }
 
 // peer holds what crosses one live connection.
@@ -54,8 +68,26 @@ func startRemote(ctx context.Context, n *Node) (*remote, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node: listen: %w", err)
 	}
-	r := &remote{n: n, ln: ln, peers: make(map[etf.Atom]*peer), serveDone: make(chan struct{})}
 	port := ln.Addr().(*net.TCPAddr).Port
+	if !cfg.noEPMD && port == cfg.epmdPort {
+		// An ephemeral listen port can be the (free) EPMD port we are
+		// about to use: registering would then talk to our own listener,
+		// which does not accept yet. Take another port.
+		ln2, err := net.Listen("tcp", cfg.listenAddr)
+		ln.Close()
+		if err != nil {
+			return nil, fmt.Errorf("node: listen: %w", err)
+		}
+		ln = ln2
+		port = ln.Addr().(*net.TCPAddr).Port
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, setupTimeout)
+		defer cancel()
+	}
+	r := &remote{n: n, ln: ln, peers: make(map[etf.Atom]*peer), serveDone: make(chan struct{}),
+		setups: make(map[etf.Atom]*setup)}
 	if !cfg.noEPMD {
 		alive := string(n.name[:strings.IndexByte(string(n.name), '@')])
 		reg := epmd.Registration{Name: alive, Port: uint16(port)}
@@ -129,15 +161,30 @@ func (r *remote) close() error {
 // setupTimeout bounds an on-demand connection attempt.
 const setupTimeout = 10 * time.Second
 
-// conn returns the connection to node, connecting if needed, and the peer
-// books for it.
+// conn returns the connection to node, connecting if needed. Operations
+// queued on a background setup for node (asynchronous monitors) run first,
+// so that a process's signals to a node keep their order.
 func (r *remote) conn(node etf.Atom) (*dist.Conn, error) {
-	if m := r.conns.Load(); m != nil {
-		if c := (*m)[node]; c != nil {
-			return c, nil
+	if r.nsetups.Load() > 0 {
+		r.mu.Lock()
+		s := r.setups[node]
+		r.mu.Unlock()
+		if s != nil {
+			t := time.NewTimer(2 * setupTimeout)
+			select {
+			case <-s.done:
+			case <-t.C:
+			}
+			t.Stop()
 		}
 	}
-	if c, ok := r.mgr.Conn(node); ok {
+	return r.connect(node)
+}
+
+// connect is conn without waiting for background setups (it runs inside
+// them).
+func (r *remote) connect(node etf.Atom) (*dist.Conn, error) {
+	if c := r.liveConn(node); c != nil {
 		return c, nil
 	}
 	if r.n.stopped.Load() {
@@ -153,18 +200,96 @@ func (r *remote) conn(node etf.Atom) (*dist.Conn, error) {
 	return c, nil
 }
 
+// liveConn returns the up connection to node without connecting, or nil.
+func (r *remote) liveConn(node etf.Atom) *dist.Conn {
+	if m := r.conns.Load(); m != nil {
+		if c := (*m)[node]; c != nil {
+			return c
+		}
+	}
+	if c, ok := r.mgr.Conn(node); ok {
+		return c
+	}
+	return nil
+}
+
+// inBackground runs op once a connection to node is up (or failed) without
+// blocking the caller; ops for one node run in the order queued, before
+// any later conn(node) returns.
+func (r *remote) inBackground(node etf.Atom, op func(c *dist.Conn, err error)) {
+	r.mu.Lock()
+	if s := r.setups[node]; s != nil {
+		s.ops = append(s.ops, op)
+		r.mu.Unlock()
+		return
+	}
+	s := &setup{ops: []func(*dist.Conn, error){op}, done: make(chan struct{})}
+	r.setups[node] = s
+	r.nsetups.Add(1)
+	r.mu.Unlock()
+	go func() {
+		var c *dist.Conn
+		var err error
+		if r.n.stopped.Load() {
+			err = ErrNoConnection
+		} else {
+			ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+			c, err = r.mgr.Connect(ctx, node)
+			cancel()
+		}
+		if err != nil {
+			r.n.log.Debug("connect failed", "peer", node, "err", err)
+		}
+		for {
+			r.mu.Lock()
+			ops := s.ops
+			s.ops = nil
+			if len(ops) == 0 {
+				delete(r.setups, node)
+				r.nsetups.Add(-1)
+				close(s.done)
+				r.mu.Unlock()
+				return
+			}
+			r.mu.Unlock()
+			for _, op := range ops {
+				op(c, err)
+			}
+		}
+	}()
+}
+
 // book runs f on the books of c's peer if c is still its live connection;
 // it reports false when the connection is gone (the caller then acts as if
-// the connection was lost).
+// the connection was lost). Books are created on demand for a live
+// connection whose HandleConnUp has not run yet, so that no use of a
+// connection depends on when its up-event is handled.
 func (r *remote) book(c *dist.Conn, f func(p *peer)) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p := r.peers[c.Peer()]
-	if p == nil || p.conn != c {
+	if p == nil {
+		if c.Err() != nil {
+			return false
+		}
+		p = newPeer(c)
+		r.peers[c.Peer()] = p
+		r.setConnLocked(c.Peer(), c)
+	}
+	if p.conn != c {
 		return false
 	}
 	f(p)
 	return true
+}
+
+func newPeer(c *dist.Conn) *peer {
+	return &peer{
+		conn:     c,
+		links:    make(map[[2]etf.PID]struct{}),
+		monitors: make(map[etf.Ref]remoteMonitor),
+		watchers: make(map[etf.Ref]etf.PID),
+	}
 }
 
 // setConnLocked updates the connection snapshot (c nil: remove); r.mu held.
@@ -268,16 +393,63 @@ func (r *remote) exit(from, to etf.PID, reason etf.Term, link bool) {
 	}
 }
 
+// monitor sets up a monitor on a process of another node. Like OTP's
+// monitor/2 it does not block: without a connection it connects in the
+// background and a failure arrives as DOWN noconnection.
 func (r *remote) monitor(p *Process, ref etf.Ref, t target) {
-	obj := t.object()
-	c, err := r.conn(t.node)
-	if err == nil && r.book(c, func(pr *peer) { pr.monitors[ref] = remoteMonitor{owner: p.pid, object: obj} }) {
-		var to etf.Term = t.pid
-		if t.kind == targetName {
-			to = t.name
-		}
-		if c.SendControl(dist.MonitorP{From: p.pid, To: to, Ref: ref}) == nil {
+	if r.nsetups.Load() == 0 {
+		if c := r.liveConn(t.node); c != nil {
+			r.monitorOn(p, ref, t, c)
 			return
+		}
+	}
+	if r.n.stopped.Load() {
+		p.signalDown(ref, t.object(), NoConnection)
+		return
+	}
+	r.inBackground(t.node, func(c *dist.Conn, err error) {
+		p.mu.Lock()
+		_, live := p.monitors[ref]
+		p.mu.Unlock()
+		if !live { // demonitored (or exited) meanwhile
+			return
+		}
+		if err != nil {
+			p.signalDown(ref, t.object(), NoConnection)
+			return
+		}
+		r.monitorOn(p, ref, t, c)
+	})
+}
+
+// monitorOn books and sends MONITOR_P over c. If c went down in between
+// (a replaced connection) it retries once on the current connection.
+func (r *remote) monitorOn(p *Process, ref etf.Ref, t target, c *dist.Conn) {
+	obj := t.object()
+	for try := 0; try < 2; try++ {
+		if r.book(c, func(pr *peer) { pr.monitors[ref] = remoteMonitor{owner: p.pid, object: obj} }) {
+			var to etf.Term = t.pid
+			if t.kind == targetName {
+				to = t.name
+			}
+			if c.SendControl(dist.MonitorP{From: p.pid, To: to, Ref: ref}) == nil {
+				return
+			}
+			break
+		}
+		if c.Err() == nil || try == 1 {
+			break
+		}
+		// c is down: wait for its down-event, then use a fresh connection.
+		tm := time.NewTimer(setupTimeout)
+		select {
+		case <-c.Done():
+		case <-tm.C:
+		}
+		tm.Stop()
+		var err error
+		if c, err = r.connect(t.node); err != nil {
+			break
 		}
 	}
 	r.mu.Lock()

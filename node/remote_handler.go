@@ -8,11 +8,8 @@ import (
 // HandleConnUp implements dist.Handler.
 func (r *remote) HandleConnUp(c *dist.Conn) {
 	r.mu.Lock()
-	r.peers[c.Peer()] = &peer{
-		conn:     c,
-		links:    make(map[[2]etf.PID]struct{}),
-		monitors: make(map[etf.Ref]remoteMonitor),
-		watchers: make(map[etf.Ref]etf.PID),
+	if p := r.peers[c.Peer()]; p == nil || p.conn != c { // else booked on demand already
+		r.peers[c.Peer()] = newPeer(c)
 	}
 	r.setConnLocked(c.Peer(), c)
 	r.mu.Unlock()
