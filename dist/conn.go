@@ -1,11 +1,11 @@
 package dist
 
 import (
-	"crypto/tls"
 	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
@@ -43,9 +43,10 @@ type Conn struct {
 	readCnt  atomic.Uint64 // packets read (ticks included), for the ticker
 
 	// owned by the goroutine that holds flushing
-	wdeadline time.Time // write deadline currently set on nc
-	handoff   []byte    // rest of a direct write for the writer goroutine (under wmu)
-	direct    bool      // senders may write directly (not over TLS, see kickLocked)
+	wdeadline time.Time       // write deadline currently set on nc
+	handoff   []byte          // rest of a direct write for the writer goroutine (under wmu)
+	raw       syscall.RawConn // for direct writes by senders; nil: always use the writer
+	dw        directWrite     // state of the current direct write
 
 	stats connStats
 
@@ -70,8 +71,7 @@ func newConn(m *Manager, nc net.Conn, res hsResult) *Conn {
 		done:    make(chan struct{}),
 	}
 	c.wroom = sync.NewCond(&c.wmu)
-	_, isTLS := nc.(*tls.Conn)
-	c.direct = !isTLS
+	c.raw = rawConn(nc)
 	c.initEncoder()
 	c.log = m.log.With(slog.String("peer", string(res.Peer)))
 	return c

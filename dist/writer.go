@@ -46,19 +46,17 @@ func (c *Conn) kickLocked(wasEmpty bool) {
 		c.wmu.Unlock()
 		return
 	}
-	// TLS connections always write through the writer: a timed-out
-	// tls.Conn Write breaks the connection for good, so the short deadline
-	// of a direct write cannot be used there.
-	now := time.Now()
-	if !c.direct || now.Sub(c.lastEnd) < directGap {
+	// Only transports with a raw file descriptor write directly (see
+	// writeDirect); TLS and in-memory pipes always use the writer.
+	if c.raw == nil || time.Since(c.lastEnd) < directGap {
 		c.wmu.Unlock()
 		c.wakeWriter()
 		return
 	}
 	buf := c.takeLocked()
 	c.wmu.Unlock()
-	n, err := c.writeDirect(buf, now)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	n, err := c.writeDirect(buf)
+	if err == nil && n < len(buf) {
 		// The socket buffer is full: hand the rest, and the write side,
 		// to the writer goroutine rather than blocking this sender.
 		c.wmu.Lock()
@@ -75,20 +73,6 @@ func (c *Conn) kickLocked(wasEmpty bool) {
 	c.recycleLocked(buf)
 	c.endFlushLocked()
 	c.wmu.Unlock()
-}
-
-// directWait bounds how long a sender writing directly may wait for room
-// in the socket buffer before handing over to the writer goroutine, so
-// that Send only blocks for backpressure (Config.WriteQueue), as when the
-// writer goroutine does all writes.
-const directWait = time.Millisecond
-
-// writeDirect writes buf from a sending goroutine, giving up after
-// directWait without progress.
-func (c *Conn) writeDirect(buf []byte, now time.Time) (int, error) {
-	c.wdeadline = now.Add(directWait)
-	_ = c.nc.SetWriteDeadline(c.wdeadline)
-	return c.nc.Write(buf)
 }
 
 func (c *Conn) wakeWriter() {
