@@ -115,6 +115,11 @@ func (n *Node) Creation() uint32 { return n.creation }
 // Logger returns the node's logger.
 func (n *Node) Logger() *slog.Logger { return n.log }
 
+// Stopping reports whether Stop has begun. Behaviours use it to tell the
+// node's own shutdown (an exit signal shutdown from the node while
+// Stopping) from a shutdown sent by another process.
+func (n *Node) Stopping() bool { return n.stopped.Load() }
+
 // Done is closed when Stop has finished.
 func (n *Node) Done() <-chan struct{} { return n.done }
 

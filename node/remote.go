@@ -521,14 +521,38 @@ func (n *Node) Disconnect(node etf.Atom) error {
 	return n.remote.mgr.Disconnect(node)
 }
 
-// Nodes returns the connected nodes (visible and hidden).
-func (n *Node) Nodes() []etf.Atom {
+// Nodes returns every connected node, visible and hidden (OTP's
+// nodes(connected)). It keeps this meaning for existing callers (the
+// observer lists connected nodes with it); use VisibleNodes for OTP's
+// nodes().
+func (n *Node) Nodes() []etf.Atom { return n.nodesWhere(func(*dist.Conn) bool { return true }) }
+
+// ConnectedNodes returns every connected node, visible and hidden (OTP's
+// nodes(connected)); the same as Nodes.
+func (n *Node) ConnectedNodes() []etf.Atom { return n.Nodes() }
+
+// VisibleNodes returns the nodes connected through published (visible)
+// connections: OTP's nodes(), the ones global and pg synchronise with.
+func (n *Node) VisibleNodes() []etf.Atom {
+	return n.nodesWhere(func(c *dist.Conn) bool { return !c.Hidden() })
+}
+
+// HiddenNodes returns the nodes connected through hidden connections
+// (OTP's nodes(hidden)): either side started hidden, e.g. erl_call or a
+// remote shell.
+func (n *Node) HiddenNodes() []etf.Atom {
+	return n.nodesWhere(func(c *dist.Conn) bool { return c.Hidden() })
+}
+
+func (n *Node) nodesWhere(keep func(*dist.Conn) bool) []etf.Atom {
 	if n.remote == nil {
 		return nil
 	}
 	var out []etf.Atom
 	for _, c := range n.remote.mgr.Conns() {
-		out = append(out, c.Peer())
+		if keep(c) {
+			out = append(out, c.Peer())
+		}
 	}
 	return out
 }
