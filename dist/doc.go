@@ -28,9 +28,13 @@
 //
 // Sending: Conn.Send encodes the control message and payload straight into
 // the connection's shared output buffer under a mutex (no intermediate
-// buffers for unfragmented messages); one writer goroutine flushes
-// everything queued with a single Write, so many small messages share a
-// syscall. Policy for slow peers: Send blocks while more than
+// buffers for unfragmented messages). On an idle plain-TCP connection the
+// sending goroutine then writes its frame itself with a non-blocking write
+// (no goroutine hand-off, which matters for request/response latency);
+// otherwise, and under load, one writer goroutine flushes everything queued
+// with a single Write, so many small messages share a syscall. Only one
+// goroutine writes at a time and it takes the whole queue, so the wire
+// order is the order in which Send calls were accepted. Policy for slow peers: Send blocks while more than
 // Config.WriteQueue bytes are queued (backpressure; a single larger message
 // is admitted alone), and a Write that makes no progress for TickTime
 // closes the connection with ErrWriteTimeout. Conn.Close flushes what was

@@ -24,7 +24,10 @@ import (
 // shares one syscall. A sender that sends again right after the previous
 // flush (a flood) also goes through the writer goroutine, so a single
 // flooding goroutine keeps batching instead of paying a syscall per
-// message.
+// message. Direct writes never block: they are non-blocking write(2)s on
+// plain sockets (writer_direct.go), and when the socket buffer is full the
+// rest of the buffer, together with the write side, is handed to the
+// writer goroutine (c.handoff), which finishes it before anything else.
 //
 // Backpressure: senders block while c.wbuf is over Config.WriteQueue.
 // Slow peers: a Write that makes no progress for a whole TickTime closes
@@ -123,6 +126,9 @@ func (c *Conn) writeLoop() {
 			c.handoff = nil
 			c.wmu.Unlock()
 			if err := c.writeAll(rest, c.cfg.TickTime, time.Now()); err != nil {
+				if draining {
+					c.closeWith(ErrClosed)
+				}
 				c.writeFailed(err)
 				return
 			}
