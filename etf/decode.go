@@ -289,7 +289,21 @@ func (s *decState) decode(depth int) (Term, error) {
 		return s.boxFloat(f), nil
 	case TagFloat:
 		return s.oldFloat(start)
-	case TagAtomUTF8, TagSmallAtomUTF8, TagAtom, TagSmallAtom, TagAtomCacheRef:
+	case TagSmallAtomUTF8:
+		// Fast path for the common short ASCII atom; anything else takes
+		// the general path, which re-reads from start.
+		if s.pos < len(s.b) {
+			n := int(s.b[s.pos])
+			if end := s.pos + 1 + n; end <= len(s.b) && n <= s.lim.MaxAtomLen {
+				if raw := s.b[s.pos+1 : end]; isASCII(raw) {
+					s.pos = end
+					return internAtom(raw), nil
+				}
+			}
+		}
+		s.pos = start
+		return s.atom()
+	case TagAtomUTF8, TagAtom, TagSmallAtom, TagAtomCacheRef:
 		s.pos = start
 		return s.atom()
 	case TagSmallTuple, TagLargeTuple:
