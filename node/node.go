@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -135,7 +136,10 @@ func (n *Node) Done() <-chan struct{} { return n.done }
 //     sent by the dying processes were queued before this);
 //  4. the listener is closed and the EPMD registration is released.
 //
-// Stop is idempotent; later calls return nil at once.
+// Stop is bounded: after ctx (or the 5 s default) it kills the survivors,
+// waits a second for them and at most 5 s for the connections to close,
+// then returns (an error says what did not finish). Stop is idempotent;
+// later calls return nil at once (concurrent ones wait for the first).
 func (n *Node) Stop(ctx context.Context) error {
 	n.stopMu.Lock()
 	defer n.stopMu.Unlock()
@@ -181,9 +185,22 @@ func (n *Node) Stop(ctx context.Context) error {
 		}
 	}
 	if n.remote != nil {
-		if rerr := n.remote.close(); rerr != nil && err == nil {
-			err = rerr
+		// Closing waits for every connection's down-event; bound it too so
+		// that Stop returns even if a peer or handler misbehaves.
+		ch := make(chan error, 1)
+		go func() { ch <- n.remote.close() }()
+		t := time.NewTimer(remoteCloseGrace)
+		select {
+		case rerr := <-ch:
+			if rerr != nil && err == nil {
+				err = rerr
+			}
+		case <-t.C:
+			if err == nil {
+				err = errors.New("node: stop: distribution did not close in time")
+			}
 		}
+		t.Stop()
 	}
 	n.procs.del(pidKey(n.sys.pid))
 	close(n.done)
@@ -194,6 +211,9 @@ func (n *Node) Stop(ctx context.Context) error {
 // defaultShutdownGrace bounds Stop's wait for processes when its context has
 // no deadline (OTP supervisors default to 5000 ms per child).
 const defaultShutdownGrace = 5 * time.Second
+
+// remoteCloseGrace bounds Stop's wait for the distribution layer to close.
+const remoteCloseGrace = 5 * time.Second
 
 // newRef returns a new unique reference of this node.
 func (n *Node) newRef() etf.Ref {

@@ -171,6 +171,14 @@ func (p *Process) TrapExit(on bool) bool {
 	return old
 }
 
+// TrapsExits reports whether the process traps exits
+// (process_info(Pid, trap_exit)).
+func (p *Process) TrapsExits() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.trap
+}
+
 // GroupLeader returns the group leader (the zero PID if none was set).
 func (p *Process) GroupLeader() etf.PID {
 	p.mu.Lock()

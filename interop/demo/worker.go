@@ -89,7 +89,13 @@ func (w *Worker) handle(p *actors.Process, m etf.Tuple) error {
 		_ = p.Send(m[1], etf.Tuple{etf.Atom("echo"), p.Self(), m[2]})
 	case tag == "link" && len(m) == 2:
 		if pid, ok := m[1].(etf.PID); ok {
-			_ = p.Link(pid) // a dead pid brings a noproc exit signal, as in Erlang
+			// As link/1 in Erlang: on a dead pid a trapping worker gets
+			// {'EXIT', Pid, noproc} (Link queued the ExitMsg) and carries
+			// on; otherwise link raises noproc and the worker exits with it.
+			// A remote dead pid answers later with an exit signal noproc.
+			if err := p.Link(pid); errors.Is(err, node.ErrNoProc) && !p.Raw().TrapsExits() {
+				return err
+			}
 			w.report(p, "linked", pid)
 		}
 	case tag == "unlink" && len(m) == 2:
@@ -154,7 +160,7 @@ func (w *Worker) call(p *actors.Process, server, req, timeout etf.Term) etf.Term
 // linked to. A trapping worker reports it like any exit signal, then stops
 // so that the node's shutdown does not wait for it.
 func nodeStopping(p *actors.Process, m node.ExitMsg) bool {
-	if m.Reason != node.Shutdown || m.From.Node != p.Node().Name() {
+	if m.Reason != node.Shutdown || m.From.Node != p.Node().Name() || !p.Node().Stopping() {
 		return false
 	}
 	for _, l := range p.Raw().Links() {
