@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -202,13 +203,25 @@ func TestGoGoNoConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	x.do(func(p *Process) error { _, err := p.Call(context.Background(), Name{"echo", b.Name()}, 0); return err })
+	// A server that never answers and says when the request arrived, so
+	// the call is in flight (not started after the disconnect, which would
+	// just reconnect) when the connection goes.
+	received := make(chan struct{}, 1)
+	if _, err := b.Spawn(BehaviorFunc(func(*Process, etf.Term) error { received <- struct{}{}; return nil }), WithName("sink")); err != nil {
+		t.Fatal(err)
+	}
 	callErr := make(chan error, 1)
 	c := spawnProbe(t, a)
 	c.async(func(p *Process) error {
-		_, err := p.Call(context.Background(), Name{"echo", b.Name()}, etf.Atom("ignore"))
+		_, err := p.Call(context.Background(), Name{"sink", b.Name()}, etf.Atom("ignore"))
 		callErr <- err
 		return nil
 	})
+	select {
+	case <-received:
+	case <-time.After(waitFor):
+		t.Fatal("call did not reach the server")
+	}
 	if err := a.Disconnect(b.Name()); err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,9 @@
 //
 // Stop's order: new spawns are refused; every process gets exit reason
 // shutdown (trapping processes get ExitMsg and should return); survivors are
-// killed when ctx ends; then connections close (peers see nodedown), the
-// listener closes and the EPMD registration is released.
+// killed when ctx ends (5 s without a deadline); then connections close
+// (peers see nodedown), the listener closes and the EPMD registration is
+// released. Every step is bounded: Stop always returns.
 //
 // # Processes
 //
@@ -45,14 +46,21 @@
 // Monitor/Demonitor, MonitorNode/MonitorNodes, TrapExit, Exit, Register,
 // Alias/Unalias, SendAfter, Spawn/SpawnLink/SpawnMonitor, GroupLeader and
 // Logger. The Node offers Spawn, Send, Call, Whereis/Register/Unregister,
-// Connect/Disconnect/Nodes and RegisterSpawnable.
+// Connect/Disconnect, RegisterSpawnable, Stopping (true once Stop began)
+// and the peer lists Nodes/ConnectedNodes (all connected nodes, OTP's
+// nodes(connected)), VisibleNodes (nodes()) and HiddenNodes
+// (nodes(hidden)).
 //
 // # Targets
 //
 // Send, Call and Monitor accept an etf.PID, an etf.Atom (a name registered
 // on this node), a Name{Name, Node} or the tuple etf.Tuple{Name, Node}, and
 // (Send only) an alias as etf.Alias or etf.Ref. Targets on other nodes
-// connect on demand (EPMD lookup and handshake).
+// connect on demand (EPMD lookup and handshake, at most 10 s). Monitor
+// does not block while connecting, as OTP's monitor/2: the connection is
+// set up in the background and a failure arrives as DOWN noconnection;
+// later sends, links and calls to that node wait for it, so signal order
+// is kept.
 //
 // # Messages handlers receive
 //

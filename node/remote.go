@@ -40,6 +40,8 @@ type remote struct {
 	// the map.
 	setups  map[etf.Atom]*setup
 	nsetups atomic.Int32
+	bg      sync.WaitGroup // background setups, waited for by close
+	closing bool           // r.mu: close began, no new background setups
 }
 
 // setup is a background connection attempt with the operations waiting for
@@ -150,6 +152,10 @@ func (r *remote) close() error {
 	err := r.mgr.Close()
 	r.ln.Close()
 	<-r.serveDone
+	r.mu.Lock()
+	r.closing = true
+	r.mu.Unlock()
+	r.bg.Wait() // their Connects fail at once now
 	if r.pub != nil {
 		if perr := r.pub.Close(); perr != nil && err == nil {
 			err = perr
@@ -218,6 +224,11 @@ func (r *remote) liveConn(node etf.Atom) *dist.Conn {
 // any later conn(node) returns.
 func (r *remote) inBackground(node etf.Atom, op func(c *dist.Conn, err error)) {
 	r.mu.Lock()
+	if r.closing {
+		r.mu.Unlock()
+		op(nil, ErrNoConnection)
+		return
+	}
 	if s := r.setups[node]; s != nil {
 		s.ops = append(s.ops, op)
 		r.mu.Unlock()
@@ -226,8 +237,10 @@ func (r *remote) inBackground(node etf.Atom, op func(c *dist.Conn, err error)) {
 	s := &setup{ops: []func(*dist.Conn, error){op}, done: make(chan struct{})}
 	r.setups[node] = s
 	r.nsetups.Add(1)
+	r.bg.Add(1)
 	r.mu.Unlock()
 	go func() {
+		defer r.bg.Done()
 		var c *dist.Conn
 		var err error
 		if r.n.stopped.Load() {
@@ -419,6 +432,16 @@ func (r *remote) monitor(p *Process, ref etf.Ref, t target) {
 			return
 		}
 		r.monitorOn(p, ref, t, c)
+		p.mu.Lock()
+		_, live = p.monitors[ref]
+		p.mu.Unlock()
+		if !live { // Demonitor ran while we booked: undo (only one side sends)
+			mt := monitorTarget{pid: t.pid, node: t.node}
+			if t.kind == targetName {
+				mt.name = t.name
+			}
+			r.demonitor(p.pid, ref, mt)
+		}
 	})
 }
 
