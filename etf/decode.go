@@ -196,10 +196,11 @@ func (s *decState) u32() uint32 {
 }
 
 // elems returns a slice of n term slots. Small slices are carved from a
-// shared slab to save allocations. The slab is sized from the remaining
-// input (every element needs at least one byte), so it never exceeds the
-// input size; a sliver of it may stay alive as long as any part of the
-// decoded term does.
+// shared slab to save allocations: first the message's chunk (see
+// decode_box.go), then slabs sized from the remaining input (every element
+// needs at least one byte), so memory stays within a small constant factor
+// of the input; a chunk or slab stays alive as long as any value carved
+// from it does.
 func (s *decState) elems(n int) []Term {
 	if n == 0 {
 		return []Term{}
