@@ -120,7 +120,8 @@
 // # Remote spawn
 //
 // RegisterSpawnable maps module:function to a SpawnFactory so that
-// erlang:spawn/4, spawn_request and erpc from BEAM start Go processes;
-// unknown functions spawn a process that exits with {undef, [{M, F, Args,
-// []}]}, as on BEAM.
+// erlang:spawn/4, spawn_request and erpc from BEAM start Go processes; the
+// factory always gets an etf.List, also for [1,2], which travels as a
+// string. Unknown functions spawn a process that exits with {undef, [{M, F,
+// Args, []}]}, as on BEAM.
 package node
