@@ -111,3 +111,22 @@ func TestMonitorUnreachableNode(t *testing.T) {
 	})
 	pr.sync()
 }
+
+// TestLinkUnreachableNode: Link to a process on a node that cannot be
+// reached does not wait for the connection; the failure arrives as an
+// exit signal noconnection.
+func TestLinkUnreachableNode(t *testing.T) {
+	a, _ := goPair(t)
+	pr := spawnProbe(t, a, WithTrapExit())
+	ghost := etf.PID{Node: "ghost@127.0.0.1", ID: 1, Creation: 1}
+	pr.do(func(p *Process) error {
+		if err := p.Link(ghost); err != nil {
+			t.Errorf("Link: %v", err)
+		}
+		return nil
+	})
+	if m, ok := pr.recv().(ExitMsg); !ok || m.From != ghost || m.Reason != NoConnection {
+		t.Fatalf("got %#v", m)
+	}
+	pr.sync()
+}

@@ -345,20 +345,45 @@ func (r *remote) send(from etf.PID, t target, msg etf.Term) error {
 	return nil
 }
 
+// link sets up a link to a process of another node. Like link/1 on BEAM
+// it does not wait for a connection: without one it connects in the
+// background and a failure arrives as an exit signal noconnection.
 func (r *remote) link(from, to etf.PID) error {
-	c, err := r.conn(to.Node)
-	if err == nil && r.book(c, func(p *peer) { p.links[[2]etf.PID{from, to}] = struct{}{} }) {
-		err = c.SendControl(dist.Link{From: from, To: to})
-	} else if err == nil {
-		err = ErrNoConnection
-	}
-	if err != nil {
-		if p := r.n.lookup(from); p != nil {
-			p.signalExit(to, NoConnection, true, false)
+	if r.nsetups.Load() == 0 {
+		if c := r.liveConn(to.Node); c != nil {
+			return r.linkOn(from, to, c)
 		}
+	}
+	if r.n.stopped.Load() {
+		r.linkFailed(from, to)
 		return ErrNoConnection
 	}
+	r.inBackground(to.Node, func(c *dist.Conn, err error) {
+		if err != nil {
+			r.linkFailed(from, to)
+			return
+		}
+		_ = r.linkOn(from, to, c)
+	})
 	return nil
+}
+
+func (r *remote) linkOn(from, to etf.PID, c *dist.Conn) error {
+	if r.book(c, func(p *peer) { p.links[[2]etf.PID{from, to}] = struct{}{} }) &&
+		c.SendControl(dist.Link{From: from, To: to}) == nil {
+		return nil
+	}
+	r.forgetLink(from, to)
+	r.linkFailed(from, to)
+	return ErrNoConnection
+}
+
+// linkFailed delivers the exit signal noconnection of a link that could
+// not be set up.
+func (r *remote) linkFailed(from, to etf.PID) {
+	if p := r.n.lookup(from); p != nil {
+		p.signalExit(to, NoConnection, true, false)
+	}
 }
 
 // unlink runs the sender side of the OTP 26 unlink protocol: the link
