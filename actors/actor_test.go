@@ -10,6 +10,8 @@ import (
 	"github.com/erlgo/erlgo/actors/actorstest"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 // counter exercises every callback.
@@ -106,9 +108,9 @@ func (c *counter) SetState(s etf.Term) error {
 
 func TestActorCallCastInfo(t *testing.T) {
 	h := actorstest.New(t, &counter{}, actorstest.WithArgs(5))
-	eq(t, 5, h.Call(etf.Atom("get")))
+	require.Equal(t, 5, h.Call(etf.Atom("get")))
 	h.Cast(etf.Atom("inc"))
-	eq(t, 6, h.Call(etf.Atom("get")))
+	require.Equal(t, 6, h.Call(etf.Atom("get")))
 	h.Cast(etf.Tuple{etf.Atom("tell"), h.Self()})
 	h.AssertReceived(etf.Tuple{etf.Atom("count"), 6})
 	h.AssertSent(h.Self(), etf.Tuple{etf.Atom("count"), 6})
@@ -120,19 +122,19 @@ func TestActorDeferredReply(t *testing.T) {
 	h := actorstest.New(t, &counter{})
 	w := h.CallAsync(etf.Atom("wait"))
 	_, got := w.Reply()
-	truth(t, !got, "no reply before inc")
+	require.True(t, !got, "no reply before inc")
 	h.Cast(etf.Atom("inc"))
-	eq(t, 1, w.MustReply())
-	eq(t, 1, len(h.EventsOf(actors.EventReply)))
+	require.Equal(t, 1, w.MustReply())
+	require.Equal(t, 1, len(h.EventsOf(actors.EventReply)))
 }
 
 func TestActorStopReplyThenTerminate(t *testing.T) {
 	var reason etf.Term
 	h := actorstest.New(t, &counter{terminated: &reason})
-	eq(t, etf.Atom("bye"), h.Call(etf.Atom("stop")))
+	require.Equal(t, etf.Atom("bye"), h.Call(etf.Atom("stop")))
 	h.Sync()
 	h.AssertExited(node.Normal)
-	eq(t, node.Normal, reason, "Terminate called with normal")
+	require.Equal(t, node.Normal, reason, "Terminate called with normal")
 }
 
 func TestActorPanicRunsTerminate(t *testing.T) {
@@ -140,15 +142,15 @@ func TestActorPanicRunsTerminate(t *testing.T) {
 	h := actorstest.New(t, &counter{terminated: &reason})
 	_, err := h.TryCall(etf.Atom("crash"))
 	var ee *node.ExitError
-	truth(t, errors.As(err, &ee), "exit error")
-	eq(t, etf.Tuple{etf.Atom("panic"), []byte("crash requested")}, ee.Reason)
-	eq(t, ee.Reason, reason)
+	require.True(t, errors.As(err, &ee), "exit error")
+	require.Equal(t, etf.Tuple{etf.Atom("panic"), []byte("crash requested")}, ee.Reason)
+	require.Equal(t, ee.Reason, reason)
 }
 
 func TestActorUnknownCallStops(t *testing.T) {
 	h := actorstest.New(t, &counter{})
 	_, err := h.TryCall(etf.Atom("nope"))
-	fails(t, err)
+	require.Error(t, err)
 	h.AssertExited(actorstest.Any)
 }
 
@@ -172,9 +174,9 @@ func TestActorParentShutdown(t *testing.T) {
 			h.Exit(node.Shutdown)
 			h.AssertExited(node.Shutdown)
 			if tc.terminate {
-				eq(t, node.Shutdown, reason)
+				require.Equal(t, node.Shutdown, reason)
 			} else {
-				eq(t, nil, reason)
+				require.Equal(t, nil, reason)
 			}
 		})
 	}
@@ -184,10 +186,10 @@ func TestActorTimers(t *testing.T) {
 	h := actorstest.New(t, &counter{})
 	h.Call(etf.Atom("later"))
 	h.Advance(time.Second)
-	eq(t, 0, h.Call(etf.Atom("get")), "not yet")
+	require.Equal(t, 0, h.Call(etf.Atom("get")), "not yet")
 	h.Advance(time.Second)
-	eq(t, 100, h.Call(etf.Atom("get")))
-	eq(t, 1, len(h.EventsOf(actors.EventTimer)))
+	require.Equal(t, 100, h.Call(etf.Atom("get")))
+	require.Equal(t, 1, len(h.EventsOf(actors.EventTimer)))
 }
 
 func TestActorTimeout(t *testing.T) {
@@ -196,17 +198,17 @@ func TestActorTimeout(t *testing.T) {
 	h.Advance(500 * time.Millisecond)
 	h.Cast(etf.Atom("noop")) // any message cancels the timeout
 	h.Advance(time.Hour)
-	eq(t, 0, h.Call(etf.Atom("get")))
+	require.Equal(t, 0, h.Call(etf.Atom("get")))
 	h.Call(etf.Atom("idle"))
 	h.Advance(time.Second)
-	eq(t, -1, h.Call(etf.Atom("get")))
+	require.Equal(t, -1, h.Call(etf.Atom("get")))
 }
 
 func TestActorContinue(t *testing.T) {
 	h := actorstest.New(t, &counter{}, actorstest.WithArgs(0, "continue"))
-	eq(t, 1000, h.Call(etf.Atom("get")), "continue from Init ran first")
-	eq(t, 1000, h.Call(etf.Atom("cont")))
-	eq(t, 1010, h.Call(etf.Atom("get")))
+	require.Equal(t, 1000, h.Call(etf.Atom("get")), "continue from Init ran first")
+	require.Equal(t, 1000, h.Call(etf.Atom("cont")))
+	require.Equal(t, 1010, h.Call(etf.Atom("get")))
 }
 
 func TestActorSys(t *testing.T) {
@@ -214,38 +216,38 @@ func TestActorSys(t *testing.T) {
 	ctx := context.Background()
 	n := h.Node()
 	st, err := actors.GetState(ctx, n, etf.Atom("ctr"))
-	ok(t, err)
-	eq(t, 3, st)
+	require.NoError(t, err)
+	require.Equal(t, 3, st)
 
 	status, err := actors.GetStatus(ctx, n, h.PID())
-	ok(t, err)
+	require.NoError(t, err)
 	tup := status.(etf.Tuple)
-	eq(t, etf.Atom("status"), tup[0])
-	eq(t, h.PID(), tup[1])
-	eq(t, etf.Tuple{etf.Atom("module"), etf.Atom("gen_server")}, tup[2])
+	require.Equal(t, etf.Atom("status"), tup[0])
+	require.Equal(t, h.PID(), tup[1])
+	require.Equal(t, etf.Tuple{etf.Atom("module"), etf.Atom("gen_server")}, tup[2])
 	items := tup[3].(etf.List)
-	eq(t, etf.Atom("running"), items[1])
-	eq(t, h.Self(), items[2], "parent")
+	require.Equal(t, etf.Atom("running"), items[1])
+	require.Equal(t, h.Self(), items[2], "parent")
 	misc := items[4].(etf.List)
-	eq(t, etf.Tuple{etf.Atom("data"), etf.List{etf.Tuple{etf.Charlist("State"), 3}}}, misc[2])
+	require.Equal(t, etf.Tuple{etf.Atom("data"), etf.List{etf.Tuple{etf.Charlist("State"), 3}}}, misc[2])
 
 	// suspend: calls wait until resume
-	ok(t, actors.Suspend(ctx, n, h.PID()))
+	require.NoError(t, actors.Suspend(ctx, n, h.PID()))
 	w := h.CallAsync(etf.Atom("get"))
 	_, got := w.Reply()
-	truth(t, !got, "suspended actor must not answer")
-	ok(t, actors.Resume(ctx, n, h.PID()))
+	require.True(t, !got, "suspended actor must not answer")
+	require.NoError(t, actors.Resume(ctx, n, h.PID()))
 	h.Sync()
-	eq(t, 3, w.MustReply())
+	require.Equal(t, 3, w.MustReply())
 
 	ns, err := actors.ReplaceState(ctx, n, h.PID(), func(old etf.Term) (etf.Term, error) { return old.(int) * 10, nil })
-	ok(t, err)
-	eq(t, 30, ns)
+	require.NoError(t, err)
+	require.Equal(t, 30, ns)
 	_, err = actors.ReplaceState(ctx, n, h.PID(), func(etf.Term) (etf.Term, error) { return "x", nil })
-	fails(t, err)
+	require.Error(t, err)
 	h.AssertAlive()
 
-	ok(t, actors.StopProcess(ctx, n, h.PID(), etf.Atom("done")))
+	require.NoError(t, actors.StopProcess(ctx, n, h.PID(), etf.Atom("done")))
 	h.Sync()
 	h.AssertExited(etf.Atom("done"))
 }
@@ -254,13 +256,13 @@ func TestCallTyped(t *testing.T) {
 	h := actorstest.New(t, &counter{}, actorstest.WithArgs(41))
 	ctx := context.Background()
 	n, err := actors.Call[int](ctx, h.Node(), h.PID(), etf.Atom("get"))
-	ok(t, err)
-	eq(t, 41, n)
+	require.NoError(t, err)
+	require.Equal(t, 41, n)
 	_, err = actors.Call[string](ctx, h.Node(), h.PID(), etf.Atom("get"))
-	fails(t, err, "conversion error")
+	require.Error(t, err, "conversion error")
 	_, err = actors.Call[int](ctx, h.Node(), etf.Atom("missing"), etf.Atom("get"))
-	is(t, err, node.ErrNoProc)
+	require.ErrorIs(t, err, node.ErrNoProc)
 	_, err = actors.GetState(ctx, h.Node(), etf.Atom("missing"))
-	is(t, err, node.ErrNoProc)
-	ok(t, actors.Cast(h.Node(), etf.Atom("missing"), etf.Atom("inc")), "cast never fails for a missing name")
+	require.ErrorIs(t, err, node.ErrNoProc)
+	require.NoError(t, actors.Cast(h.Node(), etf.Atom("missing"), etf.Atom("inc")), "cast never fails for a missing name")
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 // itCounter is the actor BEAM calls in actors_it.erl.
@@ -57,21 +59,21 @@ func (a *argsActor) HandleCall(*actors.Process, actors.From, etf.Term) (etf.Term
 func startITActors(t testing.TB, n *node.Node) {
 	t.Helper()
 	_, err := actors.Spawn(n, &itCounter{}, actors.WithName("go_counter"))
-	ok(t, err)
+	require.NoError(t, err)
 	for _, v := range []etf.Atom{"go_victim1", "go_victim2", "go_victim3"} {
 		_, err = actors.Spawn(n, &itCounter{}, actors.WithName(v))
-		ok(t, err)
+		require.NoError(t, err)
 	}
 	w := func(etf.List) (actors.Actor, error) { return &argsActor{}, nil }
 	_, err = actors.Spawn(n, &actors.Supervisor{
 		Children:  []actors.ChildSpec{{ID: etf.Atom("a"), Start: w}, {ID: etf.Atom("b"), Start: w}},
 		Factories: map[etf.Atom]actors.Factory{"go_worker": w},
 	}, actors.WithName("go_sup"))
-	ok(t, err)
+	require.NoError(t, err)
 	_, err = actors.Spawn(n, &actors.Supervisor{Strategy: actors.SimpleOneForOne,
 		Children: []actors.ChildSpec{{ID: etf.Atom("w"), Start: w, Restart: actors.Temporary}}},
 		actors.WithName("go_sofo"))
-	ok(t, err)
+	require.NoError(t, err)
 }
 
 // TestBEAM runs OTP's gen_server, sys and supervisor client functions from
@@ -113,25 +115,25 @@ func TestBEAM(t *testing.T) {
 			Roles []string `etf:"roles"`
 		}
 		u, err := actors.Call[user](ctx, c.n, echo, etf.Atom("get_user"))
-		ok(t, err, "typed call")
-		eq(t, user{Name: "alice", Age: 30, Roles: []string{"admin"}}, u)
+		require.NoError(t, err, "typed call")
+		require.Equal(t, user{Name: "alice", Age: 30, Roles: []string{"admin"}}, u)
 		s, err := actors.Call[string](ctx, c.n, echo, etf.Tuple{etf.Atom("echo"), "hi"})
-		ok(t, err)
-		eq(t, "hi", s)
+		require.NoError(t, err)
+		require.Equal(t, "hi", s)
 
 		short, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
 		_, err = actors.Call[etf.Term](short, c.n, echo, etf.Tuple{etf.Atom("sleep"), 2000})
 		cancel2()
-		is(t, err, node.ErrTimeout, "timeout")
-		is(t, err, context.DeadlineExceeded, "timeout matches DeadlineExceeded")
+		require.ErrorIs(t, err, node.ErrTimeout, "timeout")
+		require.ErrorIs(t, err, context.DeadlineExceeded, "timeout matches DeadlineExceeded")
 
 		_, err = actors.Call[etf.Term](ctx, c.n, etf.Tuple{etf.Atom("missing"), erlNode}, etf.Atom("ping"))
-		is(t, err, node.ErrNoProc, "missing name: noproc")
-		truth(t, ctx.Err() == nil, "noproc must not wait for the deadline")
+		require.ErrorIs(t, err, node.ErrNoProc, "missing name: noproc")
+		require.True(t, ctx.Err() == nil, "noproc must not wait for the deadline")
 
 		st, err := actors.GetState(ctx, c.n, echo)
-		ok(t, err, "sys:get_state on an Erlang gen_server from Go")
-		truth(t, st.(int) >= 1, "echo count")
+		require.NoError(t, err, "sys:get_state on an Erlang gen_server from Go")
+		require.True(t, st.(int) >= 1, "echo count")
 
 		// A call in flight when the node goes away fails with noconnection.
 		done := make(chan error, 1)
@@ -142,10 +144,10 @@ func TestBEAM(t *testing.T) {
 		time.Sleep(200 * time.Millisecond) // let the call reach erl (not a readiness wait: either order must give noconnection)
 		erl.kill()
 		err = <-done
-		is(t, err, node.ErrNoConnection, "in-flight call when the node dies")
+		require.ErrorIs(t, err, node.ErrNoConnection, "in-flight call when the node dies")
 		_, err = c.n.Call(ctx, echo, etf.Atom("ping"))
-		truth(t, errors.Is(err, node.ErrNoConnection), "call to a gone node: ", err)
-		truth(t, ctx.Err() == nil, "noconnection must not wait for the deadline")
+		require.True(t, errors.Is(err, node.ErrNoConnection), "call to a gone node: ", err)
+		require.True(t, ctx.Err() == nil, "noconnection must not wait for the deadline")
 	})
 }
 
@@ -159,11 +161,11 @@ func TestCallStoppedErlangServer(t *testing.T) {
 	defer cancel()
 	echo := etf.Tuple{etf.Atom("erl_echo"), etf.Atom(erl.name)}
 	r, err := c.n.Call(ctx, echo, etf.Atom("stop"))
-	ok(t, err)
-	eq(t, etf.Atom("ok"), r)
+	require.NoError(t, err)
+	require.Equal(t, etf.Atom("ok"), r)
 	_, err = c.n.Call(ctx, echo, etf.Atom("ping"))
-	is(t, err, node.ErrNoProc)
-	truth(t, ctx.Err() == nil, "noproc at once")
+	require.ErrorIs(t, err, node.ErrNoProc)
+	require.True(t, ctx.Err() == nil, "noproc at once")
 }
 
 // TestElixir runs GenServer, :sys and Supervisor calls from a real Elixir

@@ -9,6 +9,8 @@ import (
 	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestNodeStopTerminatesTrees: node.Stop reaches top-level actors as a
@@ -19,20 +21,20 @@ func TestNodeStopTerminatesTrees(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		j := &journal{}
 		n, err := node.Start(context.Background(), "stop@localhost", node.WithoutDistribution(), node.WithLogger(quiet()))
-		ok(t, err)
+		require.NoError(t, err)
 		var reason etf.Term
 		_, err = actors.Spawn(n, &counter{terminated: &reason}, actors.WithTrapExit())
-		ok(t, err)
+		require.NoError(t, err)
 		_, err = actors.Spawn(n, &actors.Supervisor{Children: []actors.ChildSpec{
 			spec(j, "a", actors.Permanent), spec(j, "b", actors.Permanent)}})
-		ok(t, err)
+		require.NoError(t, err)
 		j.take()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 		defer cancel()
-		ok(t, n.Stop(ctx))
-		eq(t, node.Shutdown, reason, "top-level trapping actor's Terminate")
-		eq(t, []string{"stop:b", "stop:a"}, j.take(), "children stopped in reverse order")
-		truth(t, ctx.Err() == nil, "no forced kill")
+		require.NoError(t, n.Stop(ctx))
+		require.Equal(t, node.Shutdown, reason, "top-level trapping actor's Terminate")
+		require.Equal(t, []string{"stop:b", "stop:a"}, j.take(), "children stopped in reverse order")
+		require.True(t, ctx.Err() == nil, "no forced kill")
 	})
 }
 
@@ -40,8 +42,8 @@ func TestNodeStopTerminatesTrees(t *testing.T) {
 func TestNewBehavior(t *testing.T) {
 	n := localNode(t)
 	pid, err := n.Spawn(actors.NewBehavior(&counter{}, actors.WithArgs(7)))
-	ok(t, err)
+	require.NoError(t, err)
 	v, err := actors.Call[int](context.Background(), n, pid, etf.Atom("get"))
-	ok(t, err)
-	eq(t, 7, v)
+	require.NoError(t, err)
+	require.Equal(t, 7, v)
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 // echo replies {WorkerIndex, Req}; {crash} makes it exit.
@@ -45,15 +47,15 @@ func TestPoolDispatch(t *testing.T) {
 				n := localNode(t)
 				_, err := actors.Spawn(n, &actors.Pool{Size: 3, Dispatch: tc.dispatch,
 					New: func(int) (actors.Actor, error) { return &echo{}, nil }}, actors.WithName("pool"))
-				ok(t, err)
+				require.NoError(t, err)
 				used := map[int]bool{}
 				for _, r := range tc.reqs {
 					reply, err := actors.Call[etf.Tuple](context.Background(), n, etf.Atom("pool"), r)
-					ok(t, err)
-					eq(t, r, reply[1])
+					require.NoError(t, err)
+					require.Equal(t, r, reply[1])
 					used[reply[0].(int)] = true
 				}
-				eq(t, tc.distinct, len(used), "workers used")
+				require.Equal(t, tc.distinct, len(used), "workers used")
 			})
 		})
 	}
@@ -64,24 +66,24 @@ func TestPoolRestartsWorkers(t *testing.T) {
 		ctx := context.Background()
 		n := localNode(t)
 		_, err := actors.Spawn(n, &actors.Pool{Size: 2, New: func(int) (actors.Actor, error) { return &echo{}, nil }}, actors.WithName("pool"))
-		ok(t, err)
+		require.NoError(t, err)
 		before, err := actors.GetState(ctx, n, etf.Atom("pool"))
-		ok(t, err)
+		require.NoError(t, err)
 		r, err := n.Call(ctx, etf.Atom("pool"), etf.Atom("crash")) // worker 0 replies, then exits
-		ok(t, err)
-		eq(t, etf.Atom("crashing"), r)
+		require.NoError(t, err)
+		require.Equal(t, etf.Atom("crashing"), r)
 		synctest.Wait()
 		after, err := actors.GetState(ctx, n, etf.Atom("pool"))
-		ok(t, err)
+		require.NoError(t, err)
 		b, a := before.(etf.List), after.(etf.List)
-		truth(t, a[0] != b[0], "worker 0 restarted with a new pid")
-		eq(t, b[1], a[1], "worker 1 untouched")
+		require.True(t, a[0] != b[0], "worker 0 restarted with a new pid")
+		require.Equal(t, b[1], a[1], "worker 1 untouched")
 		_, isPID := a[0].(etf.PID)
-		truth(t, isPID, "worker 0 running")
+		require.True(t, isPID, "worker 0 running")
 		// and the pool keeps serving
 		reply, err := actors.Call[etf.Tuple](ctx, n, etf.Atom("pool"), etf.Atom("x"))
-		ok(t, err)
-		eq(t, etf.Atom("x"), reply[1])
+		require.NoError(t, err)
+		require.Equal(t, etf.Atom("x"), reply[1])
 	})
 }
 
@@ -110,32 +112,32 @@ func TestApplicationEnvAndDeps(t *testing.T) {
 					Options: []actors.SpawnOption{actors.WithName(etf.Atom(name + "_reader"))}}}}, nil
 			}
 		}
-		ok(t, apps.Load(actors.App{Name: "db", Start: tree("db"), Env: map[string]etf.Term{"pool_size": 10}}))
-		ok(t, apps.Load(actors.App{Name: "web", Deps: []etf.Atom{"db"}, Start: tree("web"), Env: map[string]etf.Term{"port": 8080}}))
-		is(t, apps.Start(ctx, "nope", actors.AppTemporary), actors.ErrAppNotLoaded)
-		ok(t, apps.Start(ctx, "web", actors.AppTemporary))
-		eq(t, []string{"start:db", "start:web"}, j.take(), "dependencies first")
-		eq(t, []etf.Atom{"db", "web"}, apps.Running())
+		require.NoError(t, apps.Load(actors.App{Name: "db", Start: tree("db"), Env: map[string]etf.Term{"pool_size": 10}}))
+		require.NoError(t, apps.Load(actors.App{Name: "web", Deps: []etf.Atom{"db"}, Start: tree("web"), Env: map[string]etf.Term{"port": 8080}}))
+		require.ErrorIs(t, apps.Start(ctx, "nope", actors.AppTemporary), actors.ErrAppNotLoaded)
+		require.NoError(t, apps.Start(ctx, "web", actors.AppTemporary))
+		require.Equal(t, []string{"start:db", "start:web"}, j.take(), "dependencies first")
+		require.Equal(t, []etf.Atom{"db", "web"}, apps.Running())
 
 		r, err := n.Call(ctx, etf.Atom("web_reader"), etf.Atom("port"))
-		ok(t, err)
-		eq(t, etf.Tuple{etf.Atom("web"), 8080}, r, "default env")
-		ok(t, apps.SetEnv("web", "port", 9090))
+		require.NoError(t, err)
+		require.Equal(t, etf.Tuple{etf.Atom("web"), 8080}, r, "default env")
+		require.NoError(t, apps.SetEnv("web", "port", 9090))
 		r, err = n.Call(ctx, etf.Atom("web_reader"), etf.Atom("port"))
-		ok(t, err)
-		eq(t, etf.Tuple{etf.Atom("web"), 9090}, r, "overridden env")
+		require.NoError(t, err)
+		require.Equal(t, etf.Tuple{etf.Atom("web"), 9090}, r, "overridden env")
 		r, err = n.Call(ctx, etf.Atom("db_reader"), etf.Atom("port"))
-		ok(t, err)
-		eq(t, etf.Atom("undefined"), r, "apps do not see each other's env")
+		require.NoError(t, err)
+		require.Equal(t, etf.Atom("undefined"), r, "apps do not see each other's env")
 
-		ok(t, apps.Stop(ctx, "web"))
+		require.NoError(t, apps.Stop(ctx, "web"))
 		_, found := n.Whereis("web_reader")
-		truth(t, !found, "web tree stopped")
-		eq(t, []etf.Atom{"db"}, apps.Running())
-		is(t, apps.Stop(ctx, "web"), actors.ErrAppNotRunning)
-		ok(t, apps.StopAll(ctx))
+		require.True(t, !found, "web tree stopped")
+		require.Equal(t, []etf.Atom{"db"}, apps.Running())
+		require.ErrorIs(t, apps.Stop(ctx, "web"), actors.ErrAppNotRunning)
+		require.NoError(t, apps.StopAll(ctx))
 		synctest.Wait()
-		eq(t, 0, n.ProcessCount())
+		require.Equal(t, 0, n.ProcessCount())
 	})
 }
 
@@ -162,26 +164,26 @@ func TestApplicationModes(t *testing.T) {
 				n := localNode(t)
 				apps := actors.NewApplications(n)
 				j := &journal{}
-				ok(t, apps.Load(actors.App{Name: "other", Start: func() (actors.Actor, error) { return &worker{id: "other", j: j}, nil }}))
-				ok(t, apps.Load(actors.App{Name: "main", Start: func() (actors.Actor, error) { return &worker{id: "main", j: j}, nil },
+				require.NoError(t, apps.Load(actors.App{Name: "other", Start: func() (actors.Actor, error) { return &worker{id: "other", j: j}, nil }}))
+				require.NoError(t, apps.Load(actors.App{Name: "main", Start: func() (actors.Actor, error) { return &worker{id: "main", j: j}, nil },
 					Options: []actors.SpawnOption{actors.WithName("main_root")}}))
-				ok(t, apps.Start(ctx, "other", actors.AppTemporary))
-				ok(t, apps.Start(ctx, "main", tc.mode))
-				ok(t, actors.Cast(n, etf.Atom("main_root"), etf.Tuple{etf.Atom("exit"), tc.reason}))
+				require.NoError(t, apps.Start(ctx, "other", actors.AppTemporary))
+				require.NoError(t, apps.Start(ctx, "main", tc.mode))
+				require.NoError(t, actors.Cast(n, etf.Atom("main_root"), etf.Tuple{etf.Atom("exit"), tc.reason}))
 				synctest.Wait()
 				select {
 				case <-apps.Done():
-					truth(t, tc.nodeDies, "node stopped unexpectedly")
+					require.True(t, tc.nodeDies, "node stopped unexpectedly")
 					var ae *actors.AppExitError
-					truth(t, errors.As(apps.Err(), &ae), "AppExitError")
-					eq(t, etf.Atom("main"), ae.App)
-					eq(t, tc.reason, ae.Reason)
+					require.True(t, errors.As(apps.Err(), &ae), "AppExitError")
+					require.Equal(t, etf.Atom("main"), ae.App)
+					require.Equal(t, tc.reason, ae.Reason)
 					<-n.Done()
 					l := slices.DeleteFunc(j.take(), func(s string) bool { return s == "stop:main" }) // main's own exit
-					eq(t, []string{"start:other", "start:main", "stop:other"}, l, "other apps stopped")
+					require.Equal(t, []string{"start:other", "start:main", "stop:other"}, l, "other apps stopped")
 				default:
-					truth(t, !tc.nodeDies, "node should have stopped")
-					eq(t, []etf.Atom{"other"}, apps.Running())
+					require.True(t, !tc.nodeDies, "node should have stopped")
+					require.Equal(t, []etf.Atom{"other"}, apps.Running())
 				}
 			})
 		})

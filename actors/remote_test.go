@@ -11,6 +11,8 @@ import (
 	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 // secondNode starts another Go node in the cluster's EPMD.
@@ -20,7 +22,7 @@ func (c *cluster) secondNode(t testing.TB) *node.Node {
 	defer cancel()
 	name := fmt.Sprintf("go_peer_%d_%d@127.0.0.1", os.Getpid(), erlSeq.Add(1))
 	n, err := node.Start(ctx, name, node.WithCookie(c.cookie), node.WithLogger(quiet()), node.WithEPMD("127.0.0.1", c.epmd))
-	ok(t, err)
+	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), erlWait)
 		defer cancel()
@@ -42,7 +44,7 @@ func TestGoToGoRemote(t *testing.T) {
 	// with a spurious noconnection (node's remote.monitor runs before
 	// HandleConnUp has booked the peer; reported to node), so wait until
 	// the connection serves calls.
-	ok(t, b.Connect(ctx, c.n.Name()))
+	require.NoError(t, b.Connect(ctx, c.n.Name()))
 	for {
 		if _, err := b.Call(ctx, at("go_counter"), etf.Atom("get")); err == nil {
 			break
@@ -53,26 +55,26 @@ func TestGoToGoRemote(t *testing.T) {
 	}
 
 	v, err := actors.Call[int](ctx, b, at("go_counter"), etf.Atom("get"))
-	ok(t, err)
-	eq(t, 0, v)
-	ok(t, actors.Cast(b, at("go_counter"), etf.Atom("inc")))
+	require.NoError(t, err)
+	require.Equal(t, 0, v)
+	require.NoError(t, actors.Cast(b, at("go_counter"), etf.Atom("inc")))
 	st, err := actors.GetState(ctx, b, at("go_counter"))
-	ok(t, err)
-	eq(t, 1, st)
+	require.NoError(t, err)
+	require.Equal(t, 1, st)
 	cs, err := actors.WhichChildren(ctx, b, at("go_sup"))
-	ok(t, err)
-	eq(t, 2, len(cs))
+	require.NoError(t, err)
+	require.Equal(t, 2, len(cs))
 	pid, err := actors.StartChildArgs(ctx, b, at("go_sofo"), etf.Atom("x"), 1)
-	ok(t, err)
-	eq(t, c.n.Name(), pid.Node)
+	require.NoError(t, err)
+	require.Equal(t, c.n.Name(), pid.Node)
 	r, err := actors.Call[etf.Atom](ctx, b, pid, etf.Atom("args"))
-	ok(t, err)
-	eq(t, etf.Atom("x_1"), r)
+	require.NoError(t, err)
+	require.Equal(t, etf.Atom("x_1"), r)
 	_, err = b.Call(ctx, at("missing"), etf.Atom("get"))
-	is(t, err, node.ErrNoProc)
+	require.ErrorIs(t, err, node.ErrNoProc)
 
-	ok(t, c.n.Stop(ctx))
+	require.NoError(t, c.n.Stop(ctx))
 	_, err = b.Call(ctx, at("go_counter"), etf.Atom("get"))
-	is(t, err, node.ErrNoConnection)
-	truth(t, ctx.Err() == nil, "noconnection at once")
+	require.ErrorIs(t, err, node.ErrNoConnection)
+	require.True(t, ctx.Err() == nil, "noconnection at once")
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestSupervisorShutdownOrderAndTimeouts(t *testing.T) {
@@ -35,14 +37,14 @@ func TestSupervisorShutdownOrderAndTimeouts(t *testing.T) {
 				b.Start = func(etf.List) (actors.Actor, error) { return &worker{id: "b", j: j, slowStop: tc.slow}, nil }
 				sup := &actors.Supervisor{Children: []actors.ChildSpec{spec(j, "a", actors.Permanent), b, spec(j, "c", actors.Permanent)}}
 				pid, err := actors.Spawn(n, sup)
-				ok(t, err)
+				require.NoError(t, err)
 				j.take()
 				start := time.Now()
-				ok(t, actors.StopProcess(context.Background(), n, pid, node.Shutdown))
-				eq(t, tc.journal, j.take())
-				eq(t, tc.took, time.Since(start), "virtual stop time")
+				require.NoError(t, actors.StopProcess(context.Background(), n, pid, node.Shutdown))
+				require.Equal(t, tc.journal, j.take())
+				require.Equal(t, tc.took, time.Since(start), "virtual stop time")
 				synctest.Wait()
-				eq(t, 0, n.ProcessCount(), "all processes gone")
+				require.Equal(t, 0, n.ProcessCount(), "all processes gone")
 			})
 		})
 	}
@@ -57,11 +59,11 @@ func TestSupervisorFailedStart(t *testing.T) {
 		}}
 		_, err := actors.Spawn(n, &actors.Supervisor{Children: []actors.ChildSpec{spec(j, "a", actors.Permanent), spec(j, "b", actors.Permanent), bad}})
 		var ee *node.ExitError
-		truth(t, errors.As(err, &ee), "exit error: ", err)
-		eq(t, etf.Tuple{node.Shutdown, etf.Tuple{etf.Atom("failed_to_start_child"), etf.Atom("bad"), etf.Atom("no_start")}}, ee.Reason)
-		eq(t, []string{"start:a", "start:b", "stop:b", "stop:a"}, j.take())
+		require.True(t, errors.As(err, &ee), "exit error: ", err)
+		require.Equal(t, etf.Tuple{node.Shutdown, etf.Tuple{etf.Atom("failed_to_start_child"), etf.Atom("bad"), etf.Atom("no_start")}}, ee.Reason)
+		require.Equal(t, []string{"start:a", "start:b", "stop:b", "stop:a"}, j.take())
 		synctest.Wait()
-		eq(t, 0, n.ProcessCount())
+		require.Equal(t, 0, n.ProcessCount())
 	})
 }
 
@@ -90,11 +92,11 @@ func TestSupervisorAutoShutdown(t *testing.T) {
 				pid, err := actors.Spawn(n, &actors.Supervisor{AutoShutdown: tc.auto, Children: []actors.ChildSpec{
 					spec(j, "w", actors.Permanent), sig("s1"), sig("s2"),
 				}}, actors.WithName("sup"))
-				ok(t, err)
+				require.NoError(t, err)
 				for _, id := range tc.exits {
 					crash(t, n, etf.Atom("sup"), id, node.Normal)
 				}
-				eq(t, !tc.stops, n.IsAlive(pid), "supervisor alive")
+				require.Equal(t, !tc.stops, n.IsAlive(pid), "supervisor alive")
 			})
 		})
 	}
@@ -107,38 +109,38 @@ func TestSupervisorDynamicChildren(t *testing.T) {
 		n := localNode(t)
 		sup := etf.Atom("sup")
 		_, err := actors.Spawn(n, &actors.Supervisor{Children: []actors.ChildSpec{spec(j, "a", actors.Permanent)}}, actors.WithName(sup))
-		ok(t, err)
+		require.NoError(t, err)
 		pid, err := actors.StartChild(ctx, n, sup, spec(j, "d", actors.Permanent))
-		ok(t, err)
+		require.NoError(t, err)
 		_, err = actors.StartChild(ctx, n, sup, spec(j, "d", actors.Permanent))
 		var as *actors.AlreadyStartedError
-		truth(t, errors.As(err, &as) && as.PID == pid, "already_started: ", err)
+		require.True(t, errors.As(err, &as) && as.PID == pid, "already_started: ", err)
 		cc, err := actors.CountChildren(ctx, n, sup)
-		ok(t, err)
-		eq(t, actors.ChildCounts{Specs: 2, Active: 2, Workers: 2}, cc)
+		require.NoError(t, err)
+		require.Equal(t, actors.ChildCounts{Specs: 2, Active: 2, Workers: 2}, cc)
 
-		is(t, actors.DeleteChild(ctx, n, sup, etf.Atom("d")), actors.ErrChildRunning)
-		ok(t, actors.TerminateChild(ctx, n, sup, "d"), "string id matches atom id")
-		eq(t, map[string]string{"a": kids(t, n, sup)["a"], "d": "-"}, kids(t, n, sup))
+		require.ErrorIs(t, actors.DeleteChild(ctx, n, sup, etf.Atom("d")), actors.ErrChildRunning)
+		require.NoError(t, actors.TerminateChild(ctx, n, sup, "d"), "string id matches atom id")
+		require.Equal(t, map[string]string{"a": kids(t, n, sup)["a"], "d": "-"}, kids(t, n, sup))
 		_, err = actors.StartChild(ctx, n, sup, spec(j, "d", actors.Permanent))
-		is(t, err, actors.ErrAlreadyPresent)
+		require.ErrorIs(t, err, actors.ErrAlreadyPresent)
 		pid2, err := actors.RestartChild(ctx, n, sup, etf.Atom("d"))
-		ok(t, err)
-		truth(t, pid2 != pid, "new pid")
+		require.NoError(t, err)
+		require.True(t, pid2 != pid, "new pid")
 		_, err = actors.RestartChild(ctx, n, sup, etf.Atom("d"))
-		is(t, err, actors.ErrChildRunning)
-		ok(t, actors.TerminateChild(ctx, n, sup, etf.Atom("d")))
-		ok(t, actors.DeleteChild(ctx, n, sup, etf.Atom("d")))
-		is(t, actors.TerminateChild(ctx, n, sup, etf.Atom("d")), actors.ErrChildNotFound)
-		is(t, actors.DeleteChild(ctx, n, sup, etf.Atom("zz")), actors.ErrChildNotFound)
+		require.ErrorIs(t, err, actors.ErrChildRunning)
+		require.NoError(t, actors.TerminateChild(ctx, n, sup, etf.Atom("d")))
+		require.NoError(t, actors.DeleteChild(ctx, n, sup, etf.Atom("d")))
+		require.ErrorIs(t, actors.TerminateChild(ctx, n, sup, etf.Atom("d")), actors.ErrChildNotFound)
+		require.ErrorIs(t, actors.DeleteChild(ctx, n, sup, etf.Atom("zz")), actors.ErrChildNotFound)
 
 		spec, err := n.Call(ctx, sup, etf.Tuple{etf.Atom("get_childspec"), etf.Atom("a")})
-		ok(t, err)
+		require.NoError(t, err)
 		m := spec.(etf.Tuple)[1].(etf.Map)
 		r, _ := m.Get(etf.Atom("restart"))
-		eq(t, etf.Atom("permanent"), r)
+		require.Equal(t, etf.Atom("permanent"), r)
 		sd, _ := m.Get(etf.Atom("shutdown"))
-		eq(t, 5000, sd)
+		require.Equal(t, 5000, sd)
 	})
 }
 
@@ -152,34 +154,34 @@ func TestSupervisorSimpleOneForOne(t *testing.T) {
 			return &worker{id: "w", j: j}, nil
 		}}
 		_, err := actors.Spawn(n, &actors.Supervisor{Strategy: actors.SimpleOneForOne, Children: []actors.ChildSpec{tmpl}}, actors.WithName(sup))
-		ok(t, err)
+		require.NoError(t, err)
 		p1, err := actors.StartChildArgs(ctx, n, sup, 1)
-		ok(t, err)
+		require.NoError(t, err)
 		p2, err := actors.StartChildArgs(ctx, n, sup, 2, etf.Atom("x"))
-		ok(t, err)
-		eq(t, []string{"start:w[1]", "start:w[2 x]"}, j.take(), "extra args reach Init")
+		require.NoError(t, err)
+		require.Equal(t, []string{"start:w[1]", "start:w[2 x]"}, j.take(), "extra args reach Init")
 		cs, err := actors.WhichChildren(ctx, n, sup)
-		ok(t, err)
-		eq(t, 2, len(cs))
-		eq(t, etf.Atom("undefined"), cs[0].ID)
+		require.NoError(t, err)
+		require.Equal(t, 2, len(cs))
+		require.Equal(t, etf.Atom("undefined"), cs[0].ID)
 		cc, err := actors.CountChildren(ctx, n, sup)
-		ok(t, err)
-		eq(t, actors.ChildCounts{Specs: 1, Active: 2, Workers: 2}, cc)
+		require.NoError(t, err)
+		require.Equal(t, actors.ChildCounts{Specs: 1, Active: 2, Workers: 2}, cc)
 
 		// crash restarts with the same args
-		ok(t, actors.Cast(n, p1, etf.Tuple{etf.Atom("exit"), etf.Atom("boom")}))
+		require.NoError(t, actors.Cast(n, p1, etf.Tuple{etf.Atom("exit"), etf.Atom("boom")}))
 		synctest.Wait()
-		eq(t, []string{"start:w[1]"}, j.take())
+		require.Equal(t, []string{"start:w[1]"}, j.take())
 		// normal exit of a transient child: removed
-		ok(t, actors.Cast(n, p2, etf.Tuple{etf.Atom("exit"), node.Normal}))
+		require.NoError(t, actors.Cast(n, p2, etf.Tuple{etf.Atom("exit"), node.Normal}))
 		synctest.Wait()
 		cs, err = actors.WhichChildren(ctx, n, sup)
-		ok(t, err)
-		eq(t, 1, len(cs))
-		ok(t, actors.TerminateChild(ctx, n, sup, cs[0].PID))
-		is(t, actors.TerminateChild(ctx, n, sup, etf.Atom("w")), actors.ErrSimpleOneForOne)
-		is(t, actors.TerminateChild(ctx, n, sup, p1), actors.ErrChildNotFound)
+		require.NoError(t, err)
+		require.Equal(t, 1, len(cs))
+		require.NoError(t, actors.TerminateChild(ctx, n, sup, cs[0].PID))
+		require.ErrorIs(t, actors.TerminateChild(ctx, n, sup, etf.Atom("w")), actors.ErrSimpleOneForOne)
+		require.ErrorIs(t, actors.TerminateChild(ctx, n, sup, p1), actors.ErrChildNotFound)
 		cc, _ = actors.CountChildren(ctx, n, sup)
-		eq(t, 0, cc.Active)
+		require.Equal(t, 0, cc.Active)
 	})
 }

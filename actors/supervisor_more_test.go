@@ -10,6 +10,8 @@ import (
 	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestSupervisorRestartFailure: a restart whose start fails is retried,
@@ -38,13 +40,13 @@ func TestSupervisorRestartFailure(t *testing.T) {
 				}}
 				pid, err := actors.Spawn(n, &actors.Supervisor{Intensity: 3, Period: 60e9,
 					Children: []actors.ChildSpec{spec(j, "a", actors.Permanent), flaky}}, actors.WithName("sup"))
-				ok(t, err)
+				require.NoError(t, err)
 				failing.Store(tc.failures)
 				crash(t, n, etf.Atom("sup"), "flaky", etf.Atom("boom"))
-				eq(t, tc.survives, n.IsAlive(pid), "supervisor alive")
+				require.Equal(t, tc.survives, n.IsAlive(pid), "supervisor alive")
 				if tc.survives {
 					_, running := findPID(t, n, etf.Atom("sup"), "flaky")
-					truth(t, running, "flaky restarted")
+					require.True(t, running, "flaky restarted")
 				}
 			})
 		})
@@ -58,14 +60,14 @@ func TestSupervisorOneForAllDropsTemporarySiblings(t *testing.T) {
 		_, err := actors.Spawn(n, &actors.Supervisor{Strategy: actors.OneForAll, Children: []actors.ChildSpec{
 			spec(j, "a", actors.Permanent), spec(j, "b", actors.Temporary), spec(j, "c", actors.Permanent),
 		}}, actors.WithName("sup"))
-		ok(t, err)
+		require.NoError(t, err)
 		j.take()
 		crash(t, n, etf.Atom("sup"), "a", etf.Atom("boom"))
-		eq(t, []string{"stop:c", "stop:b", "start:a", "start:c"}, j.take())
+		require.Equal(t, []string{"stop:c", "stop:b", "start:a", "start:c"}, j.take())
 		k := kids(t, n, etf.Atom("sup"))
 		_, hasB := k["b"]
-		truth(t, !hasB, "temporary sibling removed: ", k)
-		eq(t, 2, len(k))
+		require.True(t, !hasB, "temporary sibling removed: ", k)
+		require.Equal(t, 2, len(k))
 	})
 }
 
@@ -80,7 +82,7 @@ func TestSupervisorErlangChildSpecs(t *testing.T) {
 		_, err := actors.Spawn(n, &actors.Supervisor{Factories: map[etf.Atom]actors.Factory{
 			"my_worker": func(args etf.List) (actors.Actor, error) { return &worker{id: "w", j: j}, nil },
 		}}, actors.WithName(sup))
-		ok(t, err)
+		require.NoError(t, err)
 		mfa := etf.Tuple{etf.Atom("my_worker"), etf.Atom("start_link"), etf.List{1}}
 		cases := []struct {
 			name string
@@ -96,25 +98,25 @@ func TestSupervisorErlangChildSpecs(t *testing.T) {
 		}
 		for _, tc := range cases {
 			r, err := n.Call(ctx, sup, etf.Tuple{etf.Atom("start_child"), tc.spec})
-			ok(t, err, tc.name)
+			require.NoError(t, err, tc.name)
 			tup := r.(etf.Tuple)
 			if tc.want == "ok" {
-				eq(t, etf.Atom("ok"), tup[0], tc.name)
+				require.Equal(t, etf.Atom("ok"), tup[0], tc.name)
 				continue
 			}
-			eq(t, etf.Atom("error"), tup[0], tc.name)
-			eq(t, etf.Atom(tc.want), tup[1].(etf.Tuple)[0], tc.name)
+			require.Equal(t, etf.Atom("error"), tup[0], tc.name)
+			require.Equal(t, etf.Atom(tc.want), tup[1].(etf.Tuple)[0], tc.name)
 		}
 		r, err := n.Call(ctx, sup, etf.Tuple{etf.Atom("get_childspec"), etf.Atom("m")})
-		ok(t, err)
+		require.NoError(t, err)
 		m := r.(etf.Tuple)[1].(etf.Map)
 		for k, want := range map[string]etf.Term{"restart": etf.Atom("transient"), "shutdown": etf.Atom("brutal_kill")} {
 			got, _ := m.Get(etf.Atom(k))
-			eq(t, want, got, k)
+			require.Equal(t, want, got, k)
 		}
 		r, err = n.Call(ctx, sup, etf.Atom("bogus"))
-		ok(t, err)
-		eq(t, etf.Atom("error"), r.(etf.Tuple)[0], "unknown call answered with an error")
+		require.NoError(t, err)
+		require.Equal(t, etf.Atom("error"), r.(etf.Tuple)[0], "unknown call answered with an error")
 	})
 }
 
@@ -124,16 +126,16 @@ func TestPoolHashKeyFunc(t *testing.T) {
 		_, err := actors.Spawn(n, &actors.Pool{Size: 4, Dispatch: actors.HashKey,
 			Key: func(m etf.Term) etf.Term { return m.(etf.Tuple)[1] },
 			New: func(int) (actors.Actor, error) { return &echo{}, nil }}, actors.WithName("pool"))
-		ok(t, err)
+		require.NoError(t, err)
 		workerOf := func(req etf.Term) int {
 			r, err := actors.Call[etf.Tuple](context.Background(), n, etf.Atom("pool"), req)
-			ok(t, err)
+			require.NoError(t, err)
 			return r[0].(int)
 		}
 		for _, key := range []string{"k1", "k2", "k3"} {
 			w := workerOf(etf.Tuple{1, key})
 			for i := range 5 {
-				eq(t, w, workerOf(etf.Tuple{i, key}), "same key, same worker")
+				require.Equal(t, w, workerOf(etf.Tuple{i, key}), "same key, same worker")
 			}
 		}
 	})
@@ -151,14 +153,14 @@ func TestSupervisorNestedTree(t *testing.T) {
 				return &actors.Supervisor{Children: []actors.ChildSpec{spec(j, "x", actors.Permanent), spec(j, "y", actors.Permanent)}}, nil
 			}}
 		root, err := actors.Spawn(n, &actors.Supervisor{Children: []actors.ChildSpec{spec(j, "a", actors.Permanent), inner, spec(j, "b", actors.Permanent)}})
-		ok(t, err)
-		eq(t, []string{"start:a", "start:x", "start:y", "start:b"}, j.take())
+		require.NoError(t, err)
+		require.Equal(t, []string{"start:a", "start:x", "start:y", "start:b"}, j.take())
 		cc, err := actors.CountChildren(ctx, n, root)
-		ok(t, err)
-		eq(t, actors.ChildCounts{Specs: 3, Active: 3, Supervisors: 1, Workers: 2}, cc)
-		ok(t, actors.StopProcess(ctx, n, root, node.Shutdown))
-		eq(t, []string{"stop:b", "stop:y", "stop:x", "stop:a"}, j.take())
+		require.NoError(t, err)
+		require.Equal(t, actors.ChildCounts{Specs: 3, Active: 3, Supervisors: 1, Workers: 2}, cc)
+		require.NoError(t, actors.StopProcess(ctx, n, root, node.Shutdown))
+		require.Equal(t, []string{"stop:b", "stop:y", "stop:x", "stop:a"}, j.take())
 		synctest.Wait()
-		eq(t, 0, n.ProcessCount())
+		require.Equal(t, 0, n.ProcessCount())
 	})
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 // journal records starts and stops across processes.
@@ -99,7 +101,7 @@ func localNode(t testing.TB) *node.Node {
 	name := fmt.Sprintf("sup%d@localhost", nodeSeqN)
 	nodeN.Unlock()
 	n, err := node.Start(context.Background(), name, node.WithoutDistribution(), node.WithLogger(quiet()))
-	ok(t, err)
+	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -112,7 +114,7 @@ func localNode(t testing.TB) *node.Node {
 func kids(t testing.TB, n *node.Node, sup etf.Term) map[string]string {
 	t.Helper()
 	cs, err := actors.WhichChildren(context.Background(), n, sup)
-	ok(t, err, "which_children")
+	require.NoError(t, err, "which_children")
 	out := map[string]string{}
 	for _, c := range cs {
 		v := "-"
@@ -140,7 +142,7 @@ func crash(t testing.TB, n *node.Node, sup etf.Term, id string, reason etf.Term)
 
 func findPID(t testing.TB, n *node.Node, sup etf.Term, id string) (etf.PID, bool) {
 	cs, err := actors.WhichChildren(context.Background(), n, sup)
-	ok(t, err)
+	require.NoError(t, err)
 	for _, c := range cs {
 		if fmt.Sprint(c.ID) == id && c.PID != (etf.PID{}) {
 			return c.PID, true
@@ -184,11 +186,11 @@ func TestSupervisorStrategies(t *testing.T) {
 					spec(j, "a", actors.Permanent), spec(j, "b", tc.restart), spec(j, "c", actors.Permanent),
 				}}
 				_, err := actors.Spawn(n, sup, actors.WithName("sup"))
-				ok(t, err)
-				eq(t, []string{"start:a", "start:b", "start:c"}, j.take(), "children start in order")
+				require.NoError(t, err)
+				require.Equal(t, []string{"start:a", "start:b", "start:c"}, j.take(), "children start in order")
 				before := kids(t, n, etf.Atom("sup"))
 				crash(t, n, etf.Atom("sup"), "b", tc.reason)
-				eq(t, tc.journal, j.take(), "journal")
+				require.Equal(t, tc.journal, j.take(), "journal")
 				after := kids(t, n, etf.Atom("sup"))
 				var changed []string
 				for _, id := range []string{"a", "b", "c"} {
@@ -201,7 +203,7 @@ func TestSupervisorStrategies(t *testing.T) {
 						changed = append(changed, id)
 					}
 				}
-				eq(t, tc.changed, changed, "children changed")
+				require.Equal(t, tc.changed, changed, "children changed")
 			})
 		})
 	}
@@ -231,11 +233,11 @@ func TestSupervisorIntensity(t *testing.T) {
 					spec(j, "a", actors.Permanent), spec(j, "b", actors.Permanent), spec(j, "c", actors.Permanent),
 				}}
 				pid, err := actors.Spawn(n, sup, actors.WithName("sup"))
-				ok(t, err)
+				require.NoError(t, err)
 				// Watch the supervisor from a trapping probe.
 				down := make(chan etf.Term, 1)
 				_, err = n.Spawn(&watcher{target: pid, down: down})
-				ok(t, err)
+				require.NoError(t, err)
 				j.take()
 				for i := 0; i < tc.crashes; i++ {
 					if i > 0 {
@@ -249,11 +251,11 @@ func TestSupervisorIntensity(t *testing.T) {
 					if tc.survives {
 						t.Fatalf("supervisor exited: %v", reason)
 					}
-					eq(t, node.Shutdown, reason, "exit reason")
+					require.Equal(t, node.Shutdown, reason, "exit reason")
 					// all children stopped, in reverse start order
 					l := j.take()
-					truth(t, len(l) >= 2, "journal too short: ", l)
-					eq(t, []string{"stop:c", "stop:a"}, l[len(l)-2:], "children stopped in reverse order")
+					require.True(t, len(l) >= 2, "journal too short: ", l)
+					require.Equal(t, []string{"stop:c", "stop:a"}, l[len(l)-2:], "children stopped in reverse order")
 				default:
 					if !tc.survives {
 						t.Fatal("supervisor survived")

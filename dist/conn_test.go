@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // allControls is one value of every control message with the payload it

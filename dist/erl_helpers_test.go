@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Helpers for tests against real Erlang/OTP: a private epmd per test, a

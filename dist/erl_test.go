@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Tests against a real erl (OTP from Debian) through a private epmd.

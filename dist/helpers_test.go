@@ -11,6 +11,8 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	"go.uber.org/goleak"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) {

@@ -17,6 +17,9 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // testPKI is a throwaway CA and one leaf certificate (server and client

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // tcpPair connects two Managers over TCP loopback and returns the sending

@@ -4,6 +4,9 @@ import (
 	"testing"
 
 	"github.com/erlgo/erlgo/etf"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFormatTerm(t *testing.T) {

@@ -8,6 +8,9 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNetKernelIsAuth(t *testing.T) {

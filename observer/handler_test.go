@@ -15,6 +15,8 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 const testCookie = "obs-secret-cookie-7f3a"
@@ -71,10 +73,10 @@ func TestHandlerLocal(t *testing.T) {
 			require.Equal(t, "obs_handler@127.0.0.1", info.Name)
 			require.Equal(t, KindErlgo, info.Kind)
 			require.NotEmpty(t, info.GoVersion)
-			Positive(t, info.Goroutines)
-			Positive(t, info.GOMAXPROCS)
-			Positive(t, info.HeapBytes)
-			AtLeast(t, info.ProcessCount, 3)
+			require.Positive(t, info.Goroutines)
+			require.Positive(t, info.GOMAXPROCS)
+			require.Positive(t, info.HeapBytes)
+			require.GreaterOrEqual(t, info.ProcessCount, 3)
 			require.Equal(t, len(info.Registered), info.RegisteredCount)
 			require.Contains(t, info.Registered, "obs_worker_a")
 			require.NotNil(t, info.ConnectedNodes)
@@ -83,7 +85,7 @@ func TestHandlerLocal(t *testing.T) {
 			var pl ProcessList
 			require.NoError(t, json.Unmarshal([]byte(body), &pl))
 			require.Equal(t, "registered", pl.Scope)
-			AtLeast(t, pl.Total, 3)
+			require.GreaterOrEqual(t, pl.Total, 3)
 			var names []string
 			for _, p := range pl.Processes {
 				require.NotEmpty(t, p.PID)

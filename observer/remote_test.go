@@ -17,6 +17,8 @@ import (
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 func freePort(t *testing.T) int {
@@ -85,7 +87,7 @@ func TestRemoteErlgo(t *testing.T) {
 	require.Equal(t, "obs_target@127.0.0.1", info.Name)
 	require.Contains(t, info.Registered, "obs_remote_worker")
 	require.Contains(t, info.ConnectedNodes, "obs_viewer@127.0.0.1")
-	Positive(t, info.Goroutines)
+	require.Positive(t, info.Goroutines)
 
 	pl, err := src.Processes(ctx, Query{Sort: "name", Limit: 50})
 	require.NoError(t, err)
@@ -183,8 +185,8 @@ func TestRemoteBEAM(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, KindBEAM, info.Kind)
 	require.Equal(t, string(name), info.Name)
-	Positive(t, info.ProcessCount)
-	Positive(t, info.MemoryBytes)
+	require.Positive(t, info.ProcessCount)
+	require.Positive(t, info.MemoryBytes)
 	require.NotEmpty(t, info.OTPRelease)
 	require.Contains(t, info.Registered, "code_server")
 	require.Contains(t, info.ConnectedNodes, string(obs.Name()))
@@ -192,13 +194,13 @@ func TestRemoteBEAM(t *testing.T) {
 	pl, err := src.Processes(ctx, Query{Sort: "memory", Limit: 500})
 	require.NoError(t, err)
 	require.Equal(t, "all", pl.Scope)
-	Positive(t, len(pl.Processes))
+	require.Positive(t, len(pl.Processes))
 	var found bool
 	for i, p := range pl.Processes {
 		require.NotNil(t, p.MessageQueueLen, p.PID)
 		require.NotNil(t, p.Memory, p.PID)
 		if i > 0 {
-			AtLeast(t, *pl.Processes[i-1].Memory, *p.Memory, "sorted by memory")
+			require.GreaterOrEqual(t, *pl.Processes[i-1].Memory, *p.Memory, "sorted by memory")
 		}
 		if p.Name == "code_server" {
 			found = true
@@ -233,7 +235,7 @@ func TestRemoteBEAM(t *testing.T) {
 	capped, err := Remote(obs, name, WithScanLimit(3)).Processes(ctx, Query{})
 	require.NoError(t, err)
 	require.True(t, capped.Truncated)
-	AtLeast(t, 3, len(capped.Processes))
+	require.GreaterOrEqual(t, 3, len(capped.Processes))
 
 	// The HTTP API and the text summary for the BEAM node.
 	srv := httptest.NewServer(Handler(obs, WithTarget(name)))

@@ -8,6 +8,8 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	ct "github.com/erlgo/erlgo/interop/global/clustertest"
+
+	"github.com/stretchr/testify/require"
 )
 
 // cluster is two erl nodes and a Go node running global, all connected.

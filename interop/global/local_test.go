@@ -8,6 +8,8 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestRegisterLocal(t *testing.T) {

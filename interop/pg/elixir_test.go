@@ -7,6 +7,8 @@ import (
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/interop/global"
 	ct "github.com/erlgo/erlgo/interop/global/clustertest"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestPubSubWithElixir runs erl + elixir + Go: global and the default pg

@@ -8,6 +8,8 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	ct "github.com/erlgo/erlgo/interop/global/clustertest"
+
+	"github.com/stretchr/testify/require"
 )
 
 func eventually(t *testing.T, what string, cond func() bool) {

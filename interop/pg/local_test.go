@@ -9,6 +9,8 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+
+	"github.com/stretchr/testify/require"
 )
 
 func pids(ps ...etf.PID) []etf.Term {
