@@ -1,0 +1,4 @@
+-module(erltest_probe).
+-export([hello/0]).
+
+hello() -> io:format("HELLO~n").
