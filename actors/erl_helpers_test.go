@@ -4,11 +4,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,73 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/erlgo/erlgo/internal/erltest"
 	"github.com/erlgo/erlgo/node"
 )
 
-const erlWait = 30 * time.Second
+const erlWait = erltest.Wait
 
 var erlSeq atomic.Int64
-
-// needTool finds a BEAM tool: missing fails under CI, skips otherwise.
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found but CI is set: install erlang-nox", name)
-		}
-		t.Skipf("%s not found (set CI to make this a failure)", name)
-	}
-	return p
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startEPMD runs a real epmd on a private port for the test.
-func startEPMD(t testing.TB) int {
-	t.Helper()
-	bin := needTool(t, "epmd")
-	port := freePort(t)
-	cmd := exec.Command(bin, "-port", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(erlWait)
-	for {
-		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
-		if err == nil {
-			c.Close()
-			return port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("epmd on port %d not ready: %v", port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// compileErl compiles testdata/*.erl into a temp dir.
-func compileErl(t testing.TB) string {
-	t.Helper()
-	erlc := needTool(t, "erlc")
-	dir := t.TempDir()
-	srcs, _ := filepath.Glob("testdata/*.erl")
-	out, err := exec.Command(erlc, append([]string{"-o", dir}, srcs...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("erlc: %v\n%s", err, out)
-	}
-	return dir
-}
 
 // peer is a real erl node started for a test.
 type peer struct {
@@ -104,8 +41,8 @@ type cluster struct {
 
 func newCluster(t testing.TB) *cluster {
 	t.Helper()
-	needTool(t, "erl")
-	c := &cluster{epmd: startEPMD(t), beam: compileErl(t),
+	erltest.Tool(t, "erl")
+	c := &cluster{epmd: erltest.StartEPMD(t), beam: erltest.Compile(t, "testdata"),
 		cookie: fmt.Sprintf("actors_%d_%d", os.Getpid(), erlSeq.Add(1))}
 	ctx, cancel := context.WithTimeout(context.Background(), erlWait)
 	defer cancel()
@@ -162,7 +99,7 @@ func (c *cluster) startCmd(t testing.TB, prog string, args ...string) *peer {
 	t.Helper()
 	p := &peer{lines: make(chan string, 256)}
 	p.cmd = exec.Command(prog, args...)
-	p.cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(c.epmd))
+	p.cmd.Env = erltest.EnvWithEPMD(c.epmd)
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

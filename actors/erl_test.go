@@ -10,6 +10,7 @@ import (
 
 	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 	"github.com/erlgo/erlgo/node"
 
 	"github.com/stretchr/testify/require"
@@ -171,7 +172,7 @@ func TestCallStoppedErlangServer(t *testing.T) {
 // TestElixir runs GenServer, :sys and Supervisor calls from a real Elixir
 // node against Go actors.
 func TestElixir(t *testing.T) {
-	needTool(t, "elixir")
+	erltest.Tool(t, "elixir")
 	c := newCluster(t)
 	startITActors(t, c.n)
 	ex := c.startCmd(t, "elixir", "--name", fmt.Sprintf("ex_actors_%d@127.0.0.1", erlSeq.Add(1)),
