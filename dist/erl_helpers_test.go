@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,64 +19,20 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 
 	"github.com/stretchr/testify/require"
 )
 
-// Helpers for tests against real Erlang/OTP: a private epmd per test, a
+// Helpers for tests against real Erlang/OTP (tools, the private epmd per
+// test and erlc come from internal/erltest): a
 // minimal EPMD client (the epmd package is not a dependency of dist), and
 // an erl node driven line by line through testdata/disttest.erl.
-
-func needErl(t testing.TB) {
-	t.Helper()
-	for _, tool := range []string{"erl", "erlc", "epmd"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s not found on PATH (required in CI): %v", tool, err)
-			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return p
-}
 
 func uniq(prefix string) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return prefix + hex.EncodeToString(b[:])
-}
-
-// startEPMD runs /usr/bin/epmd on a private port until the test ends.
-func startEPMD(t testing.TB) int {
-	t.Helper()
-	port := freePort(t)
-	cmd := exec.Command("epmd", "-port", strconv.Itoa(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
-		if err == nil {
-			c.Close()
-			return port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("epmd on port %d did not come up: %v", port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // epmdRegister sends ALIVE2_REQ for alive on listenPort and returns the
@@ -155,17 +109,6 @@ func epmdDialer(epmdPort int) func(ctx context.Context, peer etf.Atom) (net.Conn
 	}
 }
 
-// compileHelpers compiles testdata/*.erl into a temp dir of the test.
-func compileHelpers(t testing.TB) string {
-	t.Helper()
-	dir := t.TempDir()
-	files, _ := filepath.Glob("testdata/*.erl")
-	args := append([]string{"-o", dir}, files...)
-	out, err := exec.Command("erlc", args...).CombinedOutput()
-	require.NoError(t, err, "erlc: %s", out)
-	return dir
-}
-
 // erlNode is a running erl driven through stdin/stdout.
 type erlNode struct {
 	t     testing.TB
@@ -186,7 +129,7 @@ type erlOpts struct {
 
 func startErl(t testing.TB, epmdPort int, o erlOpts) *erlNode {
 	t.Helper()
-	dir := compileHelpers(t)
+	dir := erltest.Compile(t, "testdata")
 	name := uniq("erl") + "@127.0.0.1"
 	args := []string{"-noshell", "-name", name, "-setcookie", o.cookie, "-pa", dir,
 		"-kernel", "connect_all", "false"}
@@ -196,7 +139,7 @@ func startErl(t testing.TB, epmdPort int, o erlOpts) *erlNode {
 	args = append(args, o.extra...)
 	args = append(args, "-eval", "disttest:main()")
 	cmd := exec.Command("erl", args...)
-	cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(epmdPort))
+	cmd.Env = erltest.EnvWithEPMD(epmdPort)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)

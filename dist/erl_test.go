@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,9 +46,9 @@ func echo(t *testing.T, g *goNode, c *Conn, msg etf.Term) etf.Term {
 }
 
 func TestErlGoDialsErl(t *testing.T) {
-	needErl(t)
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
-	ep := startEPMD(t)
+	ep := erltest.StartEPMD(t)
 	cookie := uniq("c")
 	erl := startErl(t, ep, erlOpts{cookie: cookie})
 	g := startGo(t, ep, Config{Cookie: cookie})
@@ -69,9 +70,9 @@ func TestErlGoDialsErl(t *testing.T) {
 }
 
 func TestErlDialsGo(t *testing.T) {
-	needErl(t)
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
-	ep := startEPMD(t)
+	ep := erltest.StartEPMD(t)
 	cookie := uniq("c")
 	erl := startErl(t, ep, erlOpts{cookie: cookie})
 	g := startGo(t, ep, Config{Cookie: cookie, Hidden: true})
@@ -100,9 +101,9 @@ func TestErlDialsGo(t *testing.T) {
 func quoteAtom(a etf.Atom) string { return "'" + string(a) + "'" }
 
 func TestErlWrongCookie(t *testing.T) {
-	needErl(t)
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
-	ep := startEPMD(t)
+	ep := erltest.StartEPMD(t)
 	erl := startErl(t, ep, erlOpts{cookie: uniq("c")})
 	lc := &logCapture{}
 	g := startGo(t, ep, Config{Cookie: uniq("other"), Logger: lc.logger()})
@@ -120,9 +121,9 @@ func TestErlWrongCookie(t *testing.T) {
 // TestErlTicksAndKill idles past net_ticktime (4 s on both sides), checks
 // the connection survived, then kills erl and expects a down.
 func TestErlTicksAndKill(t *testing.T) {
-	needErl(t)
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
-	ep := startEPMD(t)
+	ep := erltest.StartEPMD(t)
 	cookie := uniq("c")
 	erl := startErl(t, ep, erlOpts{cookie: cookie, tickTime: 4})
 	g := startGo(t, ep, Config{Cookie: cookie, TickTime: 4 * time.Second})
@@ -145,9 +146,9 @@ func TestErlTicksAndKill(t *testing.T) {
 // TestErlBigBinary sends a 10 MB binary to erl, which echoes it back; both
 // directions travel in fragments.
 func TestErlBigBinary(t *testing.T) {
-	needErl(t)
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
-	ep := startEPMD(t)
+	ep := erltest.StartEPMD(t)
 	cookie := uniq("c")
 	erl := startErl(t, ep, erlOpts{cookie: cookie})
 	g := startGo(t, ep, Config{Cookie: cookie})
@@ -184,9 +185,9 @@ func TestErlBigBinary(t *testing.T) {
 // TestErlReconnectCycles opens and closes connections repeatedly in both
 // directions: every setup must succeed and every close be noticed.
 func TestErlReconnectCycles(t *testing.T) {
-	needErl(t)
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
-	ep := startEPMD(t)
+	ep := erltest.StartEPMD(t)
 	cookie := uniq("c")
 	erl := startErl(t, ep, erlOpts{cookie: cookie})
 	g := startGo(t, ep, Config{Cookie: cookie})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // Throughput against real BEAM nodes (flood-int, one connection, N small
@@ -20,13 +21,13 @@ const floodN = 200000
 
 // erlBenchCookie skips without erl (outside CI) and returns a fresh cookie.
 func erlBenchCookie(b *testing.B) string {
-	needErl(b)
+	erltest.RequireTools(b, "erl", "erlc", "epmd")
 	return uniq("c")
 }
 
 func BenchmarkFloodBEAMToBEAM(b *testing.B) {
 	cookie := erlBenchCookie(b)
-	ep := startEPMD(b)
+	ep := erltest.StartEPMD(b)
 	e1 := startErl(b, ep, erlOpts{cookie: cookie})
 	e2 := startErl(b, ep, erlOpts{cookie: cookie})
 	for b.Loop() {
@@ -38,7 +39,7 @@ func BenchmarkFloodBEAMToBEAM(b *testing.B) {
 
 func BenchmarkFloodGoToBEAM(b *testing.B) {
 	cookie := erlBenchCookie(b)
-	ep := startEPMD(b)
+	ep := erltest.StartEPMD(b)
 	erl := startErl(b, ep, erlOpts{cookie: cookie})
 	g := startGo(b, ep, Config{Cookie: cookie})
 	c, err := g.m.Connect(b.Context(), erl.name)
@@ -64,7 +65,7 @@ func BenchmarkFloodGoToBEAM(b *testing.B) {
 
 func BenchmarkFloodBEAMToGo(b *testing.B) {
 	cookie := erlBenchCookie(b)
-	ep := startEPMD(b)
+	ep := erltest.StartEPMD(b)
 	erl := startErl(b, ep, erlOpts{cookie: cookie})
 	g := startGo(b, ep, Config{Cookie: cookie})
 	got := make(chan time.Time, 1)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -107,10 +108,10 @@ func TestTLSInMemory(t *testing.T) {
 // TestErlTLS runs the distribution over TLS with erl started with
 // -proto_dist inet_tls, in both directions, both sides verifying.
 func TestErlTLS(t *testing.T) {
-	needErl(t)
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
 	pki := newTestPKI(t)
-	ep := startEPMD(t)
+	ep := erltest.StartEPMD(t)
 	cookie := uniq("c")
 	erl := startErl(t, ep, erlOpts{cookie: cookie, extra: []string{"-proto_dist", "inet_tls", "-ssl_dist_optfile", pki.optFile(t)}})
 	g := startGo(t, ep, Config{Cookie: cookie, TLS: pki.serverTLS})
