@@ -6,28 +6,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/node"
 
 	"github.com/stretchr/testify/require"
 )
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // startDist starts a distributed node on the EPMD at port.
 func startDist(t *testing.T, name string, port int, opts ...node.Option) *node.Node {
@@ -66,7 +57,7 @@ func connect(t *testing.T, n *node.Node, target etf.Atom) {
 }
 
 func TestRemoteErlgo(t *testing.T) {
-	port := freePort(t) // the first node starts an embedded EPMD here
+	port := erltest.FreePort(t) // the first node starts an embedded EPMD here
 	target := startDist(t, "obs_target@127.0.0.1", port)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -113,50 +104,15 @@ func TestRemoteErlgo(t *testing.T) {
 	}
 }
 
-// requireErl finds erl and epmd; missing tools fail the test under CI.
-func requireErl(t *testing.T) (erl, epmd string) {
-	t.Helper()
-	erl, err1 := exec.LookPath("erl")
-	epmd, err2 := exec.LookPath("epmd")
-	if err := errors.Join(err1, err2); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("erl/epmd required in CI: %v", err)
-		}
-		t.Skipf("erl/epmd not installed: %v", err)
-	}
-	return erl, epmd
-}
-
-// startEPMD runs a private epmd and waits until it accepts connections.
-func startEPMD(t *testing.T, bin string) int {
-	t.Helper()
-	port := freePort(t)
-	cmd := exec.Command(bin, "-port", strconv.Itoa(port))
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err == nil {
-			c.Close()
-			return port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("epmd on %d not ready: %v", port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestRemoteBEAM(t *testing.T) {
-	erl, epmd := requireErl(t)
-	port := startEPMD(t, epmd)
+	erl := erltest.Tool(t, "erl")
+	port := erltest.StartEPMD(t)
 	cookie := fmt.Sprintf("obs_%d", time.Now().UnixNano())
 	name := etf.Atom(fmt.Sprintf("obs_x%d@127.0.0.1", os.Getpid()))
 	// obs_busy holds 321 unread messages: it must top the mailbox sort.
 	cmd := exec.Command(erl, "-noshell", "-name", string(name), "-setcookie", cookie, "-eval",
 		`P = spawn(fun() -> receive stop -> ok end end), register(obs_busy, P), [P ! {m, I} || I <- lists:seq(1, 321)].`)
-	cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(port))
+	cmd.Env = erltest.EnvWithEPMD(port)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(t, cmd.Start())
@@ -254,7 +210,7 @@ func TestRemoteBEAM(t *testing.T) {
 }
 
 func TestRemoteErlgoWithoutRPC(t *testing.T) {
-	port := freePort(t)
+	port := erltest.FreePort(t)
 	target := startDist(t, "obs_bare@127.0.0.1", port)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
