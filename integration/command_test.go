@@ -12,13 +12,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // TestErlgoNodeCommand runs the real `erlgo node` binary with -name and
 // -sname: it prints ready, answers ping from erl, and stops on SIGINT
 // (and SIGTERM) with status 0.
 func TestErlgoNodeCommand(t *testing.T) {
-	needTool(t, "erl")
+	erltest.Tool(t, "erl")
 	bin := filepath.Join(t.TempDir(), "erlgo")
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -32,7 +34,7 @@ func TestErlgoNodeCommand(t *testing.T) {
 	for i, nm := range namings(t) {
 		sig := []os.Signal{syscall.SIGINT, syscall.SIGTERM}[i%2]
 		t.Run(nm.label, func(t *testing.T) {
-			epmdPort := startEPMD(t)
+			epmdPort := erltest.StartEPMD(t)
 			cookie := "cmd_cookie_" + strconv.Itoa(int(seq.Add(1)))
 			full := nm.nodeName("gocmd")
 			arg := full

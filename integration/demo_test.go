@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/node"
 )
@@ -33,7 +34,7 @@ func TestDemoNode(t *testing.T) {
 				}
 			})
 			t.Run("elixir", func(t *testing.T) {
-				elixir := needTool(t, "elixir")
+				elixir := erltest.Tool(t, "elixir")
 				flag := "--name"
 				if !c.long {
 					flag = "--sname"
@@ -173,7 +174,7 @@ func goSide(t *testing.T, c *cluster) {
 // goSideElixir calls Elixir functions from Go: module atoms, strings,
 // keyword lists and Elixir exceptions as they arrive in Go.
 func goSideElixir(t *testing.T, c *cluster) {
-	elixir := needTool(t, "elixir")
+	elixir := erltest.Tool(t, "elixir")
 	flag := "--name"
 	if !c.long {
 		flag = "--sname"

@@ -5,14 +5,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +17,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/interop/demo"
 	"github.com/erlgo/erlgo/interop/global/globaldemo"
@@ -29,20 +27,6 @@ import (
 const waitFor = 20 * time.Second
 
 var seq atomic.Int64
-
-// needTool returns the path of a BEAM tool, skipping the test when it is
-// missing outside CI and failing it under CI.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found on PATH but CI is set: install erlang-nox and elixir (make deps)", name)
-		}
-		t.Skipf("%s not found on PATH (set CI to make this a failure)", name)
-	}
-	return p
-}
 
 // naming is long (-name x@127.0.0.1) or short (-sname x@host) names.
 type naming struct {
@@ -72,41 +56,6 @@ func (nm naming) nameFlag() string {
 		return "-name"
 	}
 	return "-sname"
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startEPMD runs a real epmd on a private port until the test ends.
-func startEPMD(t *testing.T) int {
-	t.Helper()
-	bin := needTool(t, "epmd")
-	port := freePort(t)
-	cmd := exec.Command(bin, "-port", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(waitFor)
-	for {
-		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
-		if err == nil {
-			c.Close()
-			return port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("epmd on %d not ready: %v", port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // syncBuffer collects output written from several goroutines.
@@ -141,10 +90,10 @@ type cluster struct {
 
 func newCluster(t *testing.T, nm naming, opts ...node.Option) *cluster {
 	t.Helper()
-	needTool(t, "erl")
+	erltest.Tool(t, "erl")
 	c := &cluster{
 		naming:   nm,
-		epmdPort: startEPMD(t),
+		epmdPort: erltest.StartEPMD(t),
 		cookie:   fmt.Sprintf("it_cookie_%d_%d", os.Getpid(), seq.Add(1)),
 		beamDir:  compileErl(t),
 	}
@@ -277,7 +226,7 @@ var (
 // compileErl compiles integration/erl/*.erl once per test binary.
 func compileErl(t *testing.T) string {
 	t.Helper()
-	erlc := needTool(t, "erlc")
+	erlc := erltest.Tool(t, "erlc")
 	compileOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "erlgo-it-beam")
 		if err != nil {
@@ -304,7 +253,7 @@ func sourceDir() string {
 
 // env is the environment of BEAM processes of the cluster.
 func (c *cluster) env() []string {
-	return append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(c.epmdPort))
+	return erltest.EnvWithEPMD(c.epmdPort)
 }
 
 // runErl runs erl to completion (bounded by a generous deadline) and
