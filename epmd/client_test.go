@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // pipeDialer returns a Dial func whose "EPMD" reads the request and
@@ -100,7 +102,7 @@ func TestClientParsesAnswers(t *testing.T) {
 
 func TestClientErrors(t *testing.T) {
 	ctx := ctxT(t)
-	c := &Client{Port: freePort(t)}
+	c := &Client{Port: erltest.FreePort(t)}
 	_, err := c.PortPlease(ctx, "x")
 	assert.ErrorIs(t, err, ErrUnreachable)
 	_, err = c.Register(ctx, Registration{Name: "x"})

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // TestRealErlInOurServer points real erl nodes (long and short names) at
@@ -16,8 +18,8 @@ import (
 // second erl node finds and pings the first, and erl's own EPMD client
 // parses our PORT2 and NAMES answers about a Go registration.
 func TestRealErlInOurServer(t *testing.T) {
-	erl := requireTool(t, "erl")
-	epmdBin := requireTool(t, "epmd")
+	erl := erltest.Tool(t, "erl")
+	epmdBin := erltest.Tool(t, "epmd")
 	srv, port := startServer(t, ServerConfig{})
 	env := []string{EnvPort + "=" + strconv.Itoa(port)}
 	cookie := uniqueName("cookie")
@@ -80,8 +82,8 @@ func TestRealErlInOurServer(t *testing.T) {
 // the erl node's registration too (as killing epmd would).
 func TestRealErlInEmbeddedServer(t *testing.T) {
 	t.Parallel()
-	erl := requireTool(t, "erl")
-	port := freePort(t)
+	erl := erltest.Tool(t, "erl")
+	port := erltest.FreePort(t)
 	goName := uniqueName("goembedded")
 	p, _ := publishT(t, PublishOptions{Registration: Registration{Name: goName, Port: 6002}, Port: port, ListenHost: "127.0.0.1"})
 	require.True(t, p.Status().Embedded)

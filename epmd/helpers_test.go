@@ -20,6 +20,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 func TestMain(m *testing.M) {
@@ -52,30 +54,6 @@ func testLogger(t testing.TB) *slog.Logger {
 	// Registered first, so it runs after every other cleanup.
 	t.Cleanup(func() { w.mu.Lock(); w.done = true; w.mu.Unlock() })
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// requireTool returns the path of an OTP binary; missing tools fail the
-// test under CI and skip it elsewhere.
-func requireTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found (install erlang-nox): %v", name, err)
-		}
-		t.Skipf("%s not installed and CI unset: skipping", name)
-	}
-	return p
-}
-
-// freePort returns a TCP port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	return port
 }
 
 func uniqueName(prefix string) string {
@@ -189,7 +167,7 @@ func (p *proc) waitLine(t testing.TB, want string) string {
 // it answers NAMES.
 func startRealEPMD(t testing.TB, port int) *proc {
 	t.Helper()
-	bin := requireTool(t, "epmd")
+	bin := erltest.Tool(t, "epmd")
 	p := startProc(t, nil, bin, "-port", strconv.Itoa(port))
 	c := &Client{Port: port}
 	eventually(t, func() bool {

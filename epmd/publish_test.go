@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // statusRecorder collects OnChange calls.
@@ -52,7 +54,7 @@ func registered(s Status) bool { return s.Registered }
 // one; the second registers in it as a client; when the first closes, the
 // second takes the port over and registers again with a new creation.
 func TestPublishEmbeddedAndTakeover(t *testing.T) {
-	port := freePort(t)
+	port := erltest.FreePort(t)
 	a, _ := publishT(t, PublishOptions{Registration: Registration{Name: "a", Port: 1001}, Port: port, ListenHost: "127.0.0.1"})
 	require.True(t, a.Status().Embedded, "first node serves EPMD")
 	require.True(t, a.Server() != nil)
@@ -85,13 +87,13 @@ func TestPublishEmbeddedAndTakeover(t *testing.T) {
 }
 
 func TestPublishDisableServer(t *testing.T) {
-	port := freePort(t)
+	port := erltest.FreePort(t)
 	_, err := Publish(ctxT(t), PublishOptions{Registration: Registration{Name: "x", Port: 1}, Port: port, DisableServer: true, Logger: testLogger(t)})
 	assert.ErrorIs(t, err, ErrUnreachable)
 }
 
 func TestPublishInvalidName(t *testing.T) {
-	_, err := Publish(ctxT(t), PublishOptions{Registration: Registration{Name: "bad\x00", Port: 1}, Port: freePort(t), Logger: testLogger(t)})
+	_, err := Publish(ctxT(t), PublishOptions{Registration: Registration{Name: "bad\x00", Port: 1}, Port: erltest.FreePort(t), Logger: testLogger(t)})
 	assert.ErrorIs(t, err, ErrInvalidName)
 }
 
@@ -115,7 +117,7 @@ func TestPublishCloseIsPrompt(t *testing.T) {
 // TestPublishTakeoverRace: two clients lose their EPMD at once; exactly
 // one takes the port over and the other registers in it.
 func TestPublishTakeoverRace(t *testing.T) {
-	port := freePort(t)
+	port := erltest.FreePort(t)
 	opts := func(name string) PublishOptions {
 		return PublishOptions{Registration: Registration{Name: name, Port: 1}, Port: port, ListenHost: "127.0.0.1"}
 	}

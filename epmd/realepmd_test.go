@@ -8,13 +8,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // These tests run our client against OTP's epmd binary on a private port.
 
 func TestClientAgainstRealEPMD(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port := erltest.FreePort(t)
 	startRealEPMD(t, port)
 	c := &Client{Port: port, Logger: testLogger(t)}
 	ctx := ctxT(t)
@@ -70,7 +72,7 @@ func TestClientAgainstRealEPMD(t *testing.T) {
 // survives epmd being killed and restarted on the same port.
 func TestPublishReregistersAfterRealEPMDRestart(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port := erltest.FreePort(t)
 	first := startRealEPMD(t, port)
 	name := uniqueName("gorestart")
 	p, changes := publishT(t, PublishOptions{Registration: Registration{Name: name, Port: 5001}, Port: port, DisableServer: true})
@@ -93,7 +95,7 @@ func TestPublishReregistersAfterRealEPMDRestart(t *testing.T) {
 // the publication serves the port itself, and the real epmd tools see it.
 func TestPublishTakesOverFromRealEPMD(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port := erltest.FreePort(t)
 	real := startRealEPMD(t, port)
 	name := uniqueName("gotakeover")
 	// Default ListenHost: all interfaces, like epmd, so that a real epmd
@@ -106,12 +108,12 @@ func TestPublishTakesOverFromRealEPMD(t *testing.T) {
 	assert.True(t, st.Embedded, "took the port over")
 
 	// The real epmd binary, as a client, lists us.
-	cli := startProc(t, nil, requireTool(t, "epmd"), "-port", strconv.Itoa(port), "-names")
+	cli := startProc(t, nil, erltest.Tool(t, "epmd"), "-port", strconv.Itoa(port), "-names")
 	cli.waitLine(t, "up and running on port "+strconv.Itoa(port))
 	cli.waitLine(t, "name "+name+" at port 5002")
 
 	// A restarted epmd finds the port taken and leaves; we keep serving.
-	again := startProc(t, nil, requireTool(t, "epmd"), "-port", strconv.Itoa(port))
+	again := startProc(t, nil, erltest.Tool(t, "epmd"), "-port", strconv.Itoa(port))
 	select {
 	case <-again.exited:
 	case <-time.After(waitFor):

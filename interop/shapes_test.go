@@ -3,7 +3,6 @@ package interop
 import (
 	"context"
 	"encoding/hex"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // TestShapesMatchOTP pins the erpc DOWN reasons and rex replies against
@@ -19,23 +19,14 @@ import (
 // (testdata/it_shapes.erl) and the answers must equal ours for the same
 // outcomes, stack locations aside.
 func TestShapesMatchOTP(t *testing.T) {
-	erl, err := exec.LookPath("erl")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("erl not found but CI is set")
-		}
-		t.Skip("erl not found")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("erlc", "-o", dir, "testdata/it_shapes.erl").CombinedOutput(); err != nil {
-		t.Fatalf("erlc: %v\n%s", err, out)
-	}
-	port := privateEPMD(t)
+	erl := erltest.Tool(t, "erl")
+	dir := erltest.Compile(t, "testdata", "it_shapes.erl")
+	port := erltest.StartEPMD(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, erl, "-noshell", "-name", "shapes_"+strconv.Itoa(os.Getpid())+"@127.0.0.1",
 		"-setcookie", "shapes_cookie", "-pa", dir, "-eval", "it_shapes:main()")
-	cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(port))
+	cmd.Env = erltest.EnvWithEPMD(port)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("erl: %v\n%s", err, out)
@@ -117,36 +108,4 @@ func dropLocations(t etf.Term) etf.Term {
 		return out
 	}
 	return t
-}
-
-// privateEPMD runs a real epmd on a free port for the test.
-func privateEPMD(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	bin, err := exec.LookPath("epmd")
-	if err != nil {
-		t.Fatal("epmd not found next to erl")
-	}
-	cmd := exec.Command(bin, "-port", strconv.Itoa(port))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err == nil {
-			c.Close()
-			return port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("epmd not ready: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
