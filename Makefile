@@ -1,7 +1,7 @@
 # erlgo — see README.md. `make demo` runs the demo node toured by a real erl
 # node; `make test` runs the whole suite (installing Erlang/Elixir if needed).
 GO ?= go
-GOTESTFLAGS ?= -race -timeout 18m
+GOTESTFLAGS ?= -race -count=1 -timeout 18m
 FUZZTIME ?= 60s
 
 .PHONY: all demo test deps fmt-check vet unit compose-check bench fuzz soak build
