@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // repTermBytes is ERTS's own encoding of the shared benchmark term, taken
@@ -92,8 +94,8 @@ func TestCompareWithBEAM(t *testing.T) {
 	if os.Getenv("ERLGO_BEAM_BENCH") == "" {
 		t.Skip("set ERLGO_BEAM_BENCH=1 to run")
 	}
-	erl, erlc := requireErl(t)
-	dir := compileErl(t, erlc, "etf_bench")
+	erl := erltest.Tool(t, "erl")
+	dir := erltest.Compile(t, "testdata", "etf_bench.erl")
 	// Both sides must decode the same bytes.
 	out, err := exec.Command(erl, "-noinput", "-pa", dir, "-eval",
 		"io:format(\"~w\", [binary_to_list(etf_bench:small_bin())]), halt(0).").Output()

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // exUser mirrors MyApp.User in testdata/elixir_mapping.exs.
@@ -64,13 +66,7 @@ func elixirCases() []struct {
 // term_to_binary produced for each case into the Go type, and Elixir checks
 // that what Go's Marshal produced is === to its own value.
 func TestElixirMapping(t *testing.T) {
-	elixir, err := exec.LookPath("elixir")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("elixir not found and CI is set: install Debian's elixir package (make deps): %v", err)
-		}
-		t.Skipf("elixir not installed: %v", err)
-	}
+	elixir := erltest.Tool(t, "elixir")
 	cases := elixirCases()
 
 	var stdin bytes.Buffer

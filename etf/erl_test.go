@@ -7,38 +7,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
-
-// requireErl returns the path of erl and erlc, failing under CI and
-// skipping elsewhere when Erlang is missing.
-func requireErl(t testing.TB) (erl, erlc string) {
-	t.Helper()
-	erl, err1 := exec.LookPath("erl")
-	erlc, err2 := exec.LookPath("erlc")
-	if err1 != nil || err2 != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("erl/erlc not found (CI is set): install erlang-nox (make deps)")
-		}
-		t.Skip("erl/erlc not installed")
-	}
-	return erl, erlc
-}
-
-// compileErl compiles testdata/<mod>.erl into a temp dir and returns it.
-func compileErl(t testing.TB, erlc string, mods ...string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for _, m := range mods {
-		out, err := exec.Command(erlc, "-o", dir, filepath.Join("testdata", m+".erl")).CombinedOutput()
-		if err != nil {
-			t.Fatalf("erlc %s: %v\n%s", m, err, out)
-		}
-	}
-	return dir
-}
 
 // erlEcho is a running etf_echo peer.
 type erlEcho struct {
@@ -48,8 +21,8 @@ type erlEcho struct {
 }
 
 func startEcho(t testing.TB) *erlEcho {
-	erl, erlc := requireErl(t)
-	dir := compileErl(t, erlc, "etf_echo")
+	erl := erltest.Tool(t, "erl")
+	dir := erltest.Compile(t, "testdata", "etf_echo.erl")
 	cmd := exec.Command(erl, "-noinput", "-pa", dir, "-eval", "etf_echo:main()")
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()

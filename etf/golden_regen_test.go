@@ -2,7 +2,6 @@ package etf
 
 import (
 	"bytes"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // volatileGolden reports whether a golden vector depends on the generating
@@ -34,25 +35,14 @@ func TestGoldenUpToDate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	erl, erlc := requireErl(t)
-	epmdPath, err := exec.LookPath("epmd")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("epmd not found (CI is set)")
-		}
-		t.Skip("epmd not installed")
-	}
-	dir := compileErl(t, erlc, "etf_golden")
-	port := freePort(t)
-	epmd := exec.Command(epmdPath, "-port", strconv.Itoa(port))
-	noErr(t, epmd.Start())
-	t.Cleanup(func() { epmd.Process.Kill(); epmd.Wait() })
-	waitTCP(t, port)
+	erl := erltest.RequireTools(t, "erl", "erlc", "epmd")[0]
+	dir := erltest.Compile(t, "testdata", "etf_golden.erl")
+	port := erltest.StartEPMD(t)
 
 	out := filepath.Join(t.TempDir(), "golden.txt")
 	cmd := exec.Command(erl, "-noinput", "-name", "golden@127.0.0.1", "-setcookie", "etfgolden"+strconv.Itoa(port),
 		"-pa", dir, "-eval", `etf_golden:main("`+out+`"), halt().`)
-	cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(port))
+	cmd.Env = erltest.EnvWithEPMD(port)
 	timer := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
 	defer timer.Stop()
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -94,24 +84,4 @@ func bytesToHex(b []byte) string {
 		out[2*i], out[2*i+1] = digits[c>>4], digits[c&15]
 	}
 	return string(out)
-}
-
-func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	noErr(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-func waitTCP(t testing.TB, port int) {
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(20 * time.Millisecond) // polling for readiness, not a fixed wait
-	}
-	t.Fatalf("port %d never opened", port)
 }
