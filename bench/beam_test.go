@@ -3,28 +3,13 @@ package bench
 import (
 	"context"
 	"encoding/hex"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 )
-
-// needErl skips outside CI, and fails loudly under CI, when the Erlang
-// tools are missing.
-func needErl(t *testing.T) {
-	t.Helper()
-	for _, tool := range []string{"erl", "erlc", "epmd"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s not found in PATH; the BEAM benchmark sides need erlang-nox (apt-get install -y erlang-nox): %v", tool, err)
-			}
-			t.Skipf("%s not found in PATH (set CI to make this fatal)", tool)
-		}
-	}
-}
 
 func startSide(t *testing.T, s Side) context.Context {
 	t.Helper()
@@ -39,7 +24,7 @@ func startSide(t *testing.T, s Side) context.Context {
 }
 
 func TestBEAMLocalSide(t *testing.T) {
-	needErl(t)
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
 	env := sharedEnv
 	side := NewBEAMLocal(env)
@@ -108,7 +93,7 @@ func TestBEAMLocalSide(t *testing.T) {
 }
 
 func TestBEAMBEAMSide(t *testing.T) {
-	needErl(t)
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
 	env := sharedEnv
 	side := NewBEAMBEAM(env)

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"testing"
+
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 func TestGoLocalSide(t *testing.T) {
@@ -51,7 +53,7 @@ func TestGoLocalSide(t *testing.T) {
 // a real connection: go-go (the peer is this test binary re-executed),
 // go-beam and beam-go (a real erl node).
 func TestLoopbackSides(t *testing.T) {
-	needErl(t)
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
 	env := sharedEnv
 	for _, side := range []Side{NewGoGo(env), NewGoBEAM(env), NewBEAMGo(env)} {
