@@ -3,22 +3,14 @@ package node
 import (
 	"context"
 	"errors"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+func freePort(t testing.TB) int { return erltest.FreePort(t) }
 
 // distNode starts a distributed node registered in the EPMD at epmdPort
 // (an embedded one is started by the first node if none runs there).

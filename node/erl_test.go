@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -15,48 +14,18 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // Tests against a real erl node: a private /usr/bin/epmd on a free port,
 // erl started with ERL_EPMD_PORT pointing at it and testdata/node_peer.erl
 // compiled into a temp dir, and a Go node registered in the same epmd.
 
-func needErl(t testing.TB) {
-	t.Helper()
-	for _, tool := range []string{"erl", "erlc", "epmd"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s not found on PATH (required in CI): %v", tool, err)
-			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
-}
+// needErl fails under CI (skips elsewhere) when erl, erlc or epmd is missing.
+func needErl(t testing.TB) { erltest.RequireTools(t, "erl", "erlc", "epmd") }
 
 // startEPMD runs a real epmd on a private port until the test ends.
-func startEPMD(t testing.TB) int {
-	t.Helper()
-	port := freePort(t)
-	cmd := exec.Command("epmd", "-port", strconv.Itoa(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if c, err := (&netDialer).Dial("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
-			c.Close()
-			return port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("epmd on port %d did not come up", port)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-var netDialer net.Dialer
+func startEPMD(t testing.TB) int { return erltest.StartEPMD(t) }
 
 type erlPeer struct {
 	name etf.Atom
@@ -67,15 +36,11 @@ type erlPeer struct {
 // waiting for its "ready" line.
 func startErl(t testing.TB, epmdPort int, alive, cookie string) *erlPeer {
 	t.Helper()
-	dir := t.TempDir()
-	out, err := exec.Command("erlc", "-o", dir, "testdata/node_peer.erl").CombinedOutput()
-	if err != nil {
-		t.Fatalf("erlc: %v\n%s", err, out)
-	}
+	dir := erltest.Compile(t, "testdata", "node_peer.erl")
 	name := alive + "@127.0.0.1"
 	cmd := exec.Command("erl", "-noshell", "-name", name, "-setcookie", cookie,
 		"-pa", dir, "-kernel", "dist_auto_connect", "once", "-eval", "node_peer:start()")
-	cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(epmdPort))
+	cmd.Env = erltest.EnvWithEPMD(epmdPort)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout
