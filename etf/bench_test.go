@@ -39,6 +39,18 @@ func BenchmarkEncodeTerm(b *testing.B) {
 	}
 }
 
+// BenchmarkEncodeFresh encodes the shared term into a new result each time,
+// as term_to_binary does (Encode: 131 + term).
+func BenchmarkEncodeFresh(b *testing.B) {
+	t := repTerm()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Encode(t); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkDecodeTerm decodes ERTS's encoding of the shared term.
 func BenchmarkDecodeTerm(b *testing.B) {
 	data := repTermBytes(b)

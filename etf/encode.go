@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -46,9 +47,29 @@ func Encode(t Term) ([]byte, error) {
 }
 
 // Encode encodes t as a standalone term: 131 followed by the term.
+//
+// The term is written into a pooled scratch buffer and copied into one
+// exactly sized result, so a call costs one allocation instead of the
+// chain of reallocations that growing a fresh buffer from one byte takes.
 func (e *Encoder) Encode(t Term) ([]byte, error) {
-	return e.AppendTerm([]byte{TagVersion}, t)
+	bp := scratchPool.Get().(*[]byte)
+	buf, err := e.AppendTerm(append((*bp)[:0], TagVersion), t)
+	var out []byte
+	if err == nil {
+		out = append([]byte(nil), buf...)
+	}
+	if cap(buf) <= maxPooledScratch {
+		*bp = buf[:0]
+		scratchPool.Put(bp)
+	}
+	return out, err
 }
+
+// maxPooledScratch keeps one huge term from pinning a huge buffer in the
+// pool.
+const maxPooledScratch = 64 << 10
+
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // AppendTerm appends the encoding of t, WITHOUT the 131 version byte, to
 // dst. On error dst is returned unchanged in length.
