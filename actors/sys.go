@@ -44,6 +44,11 @@ func (s *server) system(from From, req etf.Term) error {
 				reply(s.replaceState(r[1]))
 				return nil
 			case etf.Atom("terminate"):
+				// Drop the registered name before answering: the caller
+				// may address the name again as soon as it sees ok, and
+				// must then find no process (noproc) rather than this
+				// one on its way out.
+				s.proc.np.Unregister()
 				reply(atomOK)
 				return &node.ExitError{Reason: r[1]}
 			case etf.Atom("debug"):
