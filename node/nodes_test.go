@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -20,6 +21,15 @@ func TestNodeLists(t *testing.T) {
 		}
 	}
 	sorted := func(l []etf.Atom) []etf.Atom { slices.Sort(l); return l }
+	// Connect returns on a's side once the handshake completes; the
+	// accepting sides book the connection a moment later.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(h.HiddenNodes()) == 0 || len(v.VisibleNodes()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("accepting nodes never listed the connection")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	all := sorted([]etf.Atom{v.Name(), h.Name()})
 	tests := []struct {
 		name string
