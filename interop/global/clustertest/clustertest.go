@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,19 +22,13 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // Need fails (under CI) or skips the test when tools are missing.
 func Need(t testing.TB, tools ...string) {
 	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s not found on PATH (required in CI): %v", tool, err)
-			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	erltest.RequireTools(t, tools...)
 }
 
 // Uniq returns prefix followed by random hex.
@@ -48,30 +41,7 @@ func Uniq(prefix string) string {
 // StartEPMD runs epmd on a free port until the test ends.
 func StartEPMD(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command("epmd", "-port", strconv.Itoa(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
-		if err == nil {
-			c.Close()
-			return port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("epmd on port %d did not come up: %v", port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return erltest.StartEPMD(t)
 }
 
 // testdataDir is this package's testdata directory.
