@@ -5,6 +5,7 @@ package dist
 import (
 	"net"
 	"syscall"
+	"time"
 )
 
 // rawConn returns the transport's raw connection when senders can write to
@@ -33,6 +34,14 @@ func rawConn(nc net.Conn) syscall.RawConn {
 // writer goroutine. No write deadline is involved, so no timer is armed
 // per message.
 func (c *Conn) writeDirect(buf []byte) (int, error) {
+	if !c.wdeadline.IsZero() {
+		// The writer goroutine left its deadline armed (it re-arms lazily,
+		// see armDeadline). RawConn.Write honours the deadline too, so an
+		// expired one would fail this write as a stalled peer long after
+		// the burst that armed it. Clear it: direct writes never block.
+		c.wdeadline = time.Time{}
+		_ = c.nc.SetWriteDeadline(time.Time{})
+	}
 	d := &c.dw
 	d.buf, d.n, d.err = buf, 0, nil
 	if d.fn == nil {

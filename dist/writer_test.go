@@ -19,7 +19,8 @@ func tcpPair(t *testing.T, cfgA Config, hb Handler) *Conn {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	b, err := NewManager(Config{Name: "b@127.0.0.1", Cookie: "c", Logger: quietLogger()}, hb)
+	// Both sides tick alike, as a cluster with one net_ticktime does.
+	b, err := NewManager(Config{Name: "b@127.0.0.1", Cookie: "c", Logger: quietLogger(), TickTime: cfgA.TickTime}, hb)
 	require.NoError(t, err)
 	go func() { _ = b.Serve(l) }()
 	t.Cleanup(func() { _ = b.Close() })
@@ -182,5 +183,45 @@ func TestSendDoesNotBlockOnStuckPeer(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("messages missing")
 		}
+	}
+}
+
+// TestIdleAfterBurstStaysUp is the regression test for connections that
+// closed with "peer does not read" about 9/8 TickTime after a burst: the
+// writer goroutine's write deadline stayed armed after the burst, and the
+// next direct write (a tick, or a message) failed on the expired deadline.
+// The test idles for several tick times after the burst (the behaviour
+// under test is time), then checks the connection still carries messages.
+func TestIdleAfterBurstStaysUp(t *testing.T) {
+	const tick = time.Second
+	rb := newRecorder()
+	got := make(chan struct{}, 2)
+	const burst = 20000
+	n := 0 // only the reader goroutine touches n
+	rb.onMsg = func(c *Conn, m Message) {
+		if n++; n >= burst {
+			got <- struct{}{}
+		}
+	}
+	c := tcpPair(t, Config{TickTime: tick}, rb)
+	for i := 0; i < burst; i++ {
+		require.NoError(t, c.Send(Send{To: pid("b@127.0.0.1", 1)}, i))
+	}
+	select {
+	case <-got:
+	case <-time.After(30 * time.Second):
+		t.Fatal("burst not delivered")
+	}
+	// Idle past several tick times: only ticks flow.
+	select {
+	case <-c.Done():
+		t.Fatalf("connection closed while idle after a burst: %v", c.Err())
+	case <-time.After(4 * tick):
+	}
+	require.NoError(t, c.Send(Send{To: pid("b@127.0.0.1", 1)}, 1))
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("message after the idle period not delivered")
 	}
 }
