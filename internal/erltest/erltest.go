@@ -9,12 +9,14 @@
 package erltest
 
 import (
+	"bufio"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -81,20 +83,102 @@ func WaitTCP(t testing.TB, port int) {
 }
 
 // StartEPMD runs the real epmd on a private port until the test ends and
-// returns the port once epmd accepts connections. Peers find it through
+// returns the port once epmd listens on it. Peers find it through
 // ERL_EPMD_PORT, so tests can run in parallel and never touch 4369.
+//
+// FreePort's port is free only a moment: another test (or any program
+// binding ":0") may take it before epmd binds it, and a plain connect
+// would then succeed against that other listener. So epmd runs with -d -d
+// and StartEPMD reads its own report: "entering the main select() loop"
+// means this epmd listens; "there is already a epmd running" (or an early
+// exit) means the port was taken, and it tries again with a new port.
 func StartEPMD(t testing.TB) int {
 	t.Helper()
 	bin := Tool(t, "epmd")
-	port := FreePort(t)
-	cmd := exec.Command(bin, "-port", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	var last string
+	for try := 0; try < epmdTries; try++ {
+		port := FreePort(t)
+		ok, msg := startEPMDOn(t, bin, port)
+		if ok {
+			return port
+		}
+		last = msg
+		t.Logf("epmd on port %d did not start (%s); trying another port", port, msg)
+	}
+	t.Fatalf("epmd did not start after %d ports: %s", epmdTries, last)
+	return 0
+}
+
+const epmdTries = 5
+
+// startEPMDOn starts epmd on port and waits for its verdict. On success
+// the process is killed at cleanup; on failure it has been reaped.
+func startEPMDOn(t testing.TB, bin string, port int) (bool, string) {
+	t.Helper()
+	cmd := exec.Command(bin, "-d", "-d", "-port", strconv.Itoa(port))
+	cmd.Stdout = io.Discard
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatalf("epmd stderr: %v", err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start epmd: %v", err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	WaitTCP(t, port)
-	return port
+	verdict := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			if sent {
+				continue // keep draining: -d -d logs every request
+			}
+			switch {
+			case strings.Contains(line, "entering the main select() loop"):
+				verdict <- ""
+				sent = true
+			case strings.Contains(line, "already a epmd running"), strings.Contains(line, "cannot"), strings.Contains(line, "failed"):
+				verdict <- line
+				sent = true
+			}
+		}
+		if !sent {
+			verdict <- "epmd exited"
+		}
+	}()
+	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	select {
+	case msg := <-verdict:
+		if msg != "" {
+			stop()
+			return false, msg
+		}
+	case <-time.After(Wait):
+		stop()
+		t.Fatalf("epmd -port %d reported nothing within %v", port, Wait)
+	}
+	t.Cleanup(stop)
+	return true, ""
+}
+
+// WaitEPMDName polls the EPMD on the loopback port until a node named
+// alive (the part before '@') is registered, failing the test after Wait.
+// It is for tests that check a registration made by someone else (a Go
+// node started elsewhere, an erl peer); it never skips.
+func WaitEPMDName(t testing.TB, port int, alive string) {
+	t.Helper()
+	bin := Tool(t, "epmd")
+	deadline := time.Now().Add(Wait)
+	for {
+		out, err := exec.Command(bin, "-port", strconv.Itoa(port), "-names").CombinedOutput()
+		if strings.Contains(string(out), "name "+alive+" ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not registered in the epmd on port %d after %v: %v\n%s", alive, port, Wait, err, out)
+		}
+		time.Sleep(50 * time.Millisecond) // polling for readiness, not a fixed wait
+	}
 }
 
 // EnvWithEPMD is the current environment plus ERL_EPMD_PORT=port, for

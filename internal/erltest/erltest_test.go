@@ -1,6 +1,7 @@
 package erltest
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,4 +34,38 @@ func TestEPMDAndCompile(t *testing.T) {
 			t.Fatalf("erl: %v\n%s", err, out)
 		}
 	}
+}
+
+// TestStartEPMDOnTakenPort is the race StartEPMD guards against: the port
+// was taken between FreePort and epmd's bind. A connect would succeed
+// (against the other listener); epmd's own report says it did not bind.
+func TestStartEPMDOnTakenPort(t *testing.T) {
+	bin := Tool(t, "epmd")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	ok, msg := startEPMDOn(t, bin, port)
+	if ok {
+		t.Fatalf("epmd reported listening on a port another listener holds")
+	}
+	if !strings.Contains(msg, "epmd") {
+		t.Fatalf("verdict %q does not come from epmd", msg)
+	}
+}
+
+// TestWaitEPMDName sees a real erl's registration in the private epmd.
+func TestWaitEPMDName(t *testing.T) {
+	erl := Tool(t, "erl")
+	port := StartEPMD(t)
+	cmd := exec.Command(erl, "-noshell", "-name", "erltest_wait@127.0.0.1", "-setcookie", "erltest",
+		"-eval", "receive after infinity -> ok end.")
+	cmd.Env = EnvWithEPMD(port)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	WaitEPMDName(t, port, "erltest_wait")
 }
