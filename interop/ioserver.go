@@ -38,9 +38,6 @@ func (io *ioServer) Terminate(p *node.Process, _ etf.Term) {
 }
 
 func (io *ioServer) HandleMessage(p *node.Process, msg etf.Term) error {
-	if isStop(msg) {
-		return errStopNormal
-	}
 	t, ok := msg.(etf.Tuple)
 	if !ok || len(t) != 4 || t[0] != atomIORequest {
 		return nil
@@ -50,7 +47,7 @@ func (io *ioServer) HandleMessage(p *node.Process, msg etf.Term) error {
 		return nil
 	}
 	reply := io.request(p, t[3])
-	_ = p.Send(from, etf.Tuple{atomIOReply, t[2], reply})
+	io.s.replier.Send(p, from, etf.Tuple{atomIOReply, t[2], reply})
 	return nil
 }
 

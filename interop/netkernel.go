@@ -10,16 +10,17 @@ import (
 // answer is yes; the connection itself is already authenticated by the
 // handshake, so yes is always right here.
 func (s *Services) netKernel(p *node.Process, msg etf.Term) error {
-	if isStop(msg) {
-		return errStopNormal
-	}
 	from, req, ok := genCall(msg)
 	if !ok {
 		// Casts and stray messages are ignored, as net_kernel does with
 		// unknown info messages.
 		return nil
 	}
-	return node.Reply(p, from, s.netKernelCall(req))
+	// A reply that cannot be delivered (the caller's node is gone) is
+	// dropped: it must never end net_kernel (net_adm:ping would answer
+	// pang from then on).
+	s.nkReplier.Reply(p, from, s.netKernelCall(req))
+	return nil
 }
 
 // netKernelCall answers the net_kernel calls a peer may make remotely.

@@ -21,9 +21,6 @@ var (
 //	info  {From, {sbcast, Name, Msg}} and {From, {send, Name, Msg}}
 //	info  {From, {call, M, F, A, GL}} (hidden C nodes) -> From ! {rex, Reply}
 func (s *Services) rex(p *node.Process, msg etf.Term) error {
-	if isStop(msg) {
-		return errStopNormal
-	}
 	if from, req, ok := genCall(msg); ok {
 		s.rexCall(p, from, req)
 		return nil
@@ -58,11 +55,11 @@ func (s *Services) rex(p *node.Process, msg etf.Term) error {
 		if name == "" || p.Send(name, inner[2]) != nil {
 			reply = etf.Tuple{etf.Atom("nonexisting_name"), inner[1]}
 		}
-		_ = p.Send(from, etf.Tuple{RexName, s.n.Name(), reply})
+		s.replier.Send(p, from, etf.Tuple{RexName, s.n.Name(), reply})
 	case len(inner) == 3 && inner[0] == etf.Atom("send"):
 		name, _ := inner[1].(etf.Atom)
 		if name == "" || p.Send(name, etf.Tuple{from, inner[2]}) != nil {
-			_ = p.Send(from, etf.Tuple{RexName, s.n.Name(), etf.Tuple{etf.Atom("nonexisting_name"), inner[1]}})
+			s.replier.Send(p, from, etf.Tuple{RexName, s.n.Name(), etf.Tuple{etf.Atom("nonexisting_name"), inner[1]}})
 		}
 	case inner[0] == etf.Atom("call"):
 		s.rexCall(p, etf.Tuple{from, RexName}, inner)
@@ -75,7 +72,7 @@ func (s *Services) rex(p *node.Process, msg etf.Term) error {
 func (s *Services) rexCall(p *node.Process, from, req etf.Term) {
 	if m, f, a, gl, ok := mfaGL(req, "call"); ok {
 		s.spawnWorker(p, gl, func(w *node.Process) {
-			_ = node.Reply(w, from, rexResult(s.apply(w, m, f, a)))
+			s.replier.Reply(w, from, rexResult(s.apply(w, m, f, a)))
 		})
 		return
 	}
@@ -84,7 +81,7 @@ func (s *Services) rexCall(p *node.Process, from, req etf.Term) {
 		p.SetGroupLeader(s.groupLeaderOf(gl))
 		res := rexResult(s.apply(p, m, f, a))
 		p.SetGroupLeader(saved)
-		_ = node.Reply(p, from, res)
+		s.replier.Reply(p, from, res)
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/interop/internal/svcsup"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -26,9 +28,16 @@ type Services struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	out    io.Writer
+	sup    *svcsup.Sup
+
+	maxRestarts int
+	period      time.Duration
+
+	// Replies never fail a service (see svcsup.Replier); net_kernel's
+	// are dropped for nodes that are not connected, as OTP's are.
+	replier, nkReplier svcsup.Replier
 
 	mu   sync.Mutex
-	pids []etf.PID
 	user etf.PID
 }
 
@@ -44,9 +53,27 @@ func WithOutput(w io.Writer) Option { return func(s *Services) { s.out = w } }
 // WithLogger sets the logger of the services (default: the node's).
 func WithLogger(l *slog.Logger) Option { return func(s *Services) { s.log = l } }
 
+// WithRestartIntensity sets the restart budget of the service processes:
+// a service that exits is started again under its name (with a log line)
+// unless more than maxRestarts restarts happened within period; then the
+// services stop and Done is closed with Err set. Default: 10 in 60 s.
+//
+// OTP's kernel_sup allows no restart at all: the death of rex or
+// net_kernel halts a BEAM node. A library node keeps running instead and
+// leaves the decision to the program (see Done).
+func WithRestartIntensity(maxRestarts int, period time.Duration) Option {
+	return func(s *Services) { s.maxRestarts, s.period = maxRestarts, period }
+}
+
 // Start attaches the cluster services to n: it registers net_kernel, rex
 // and user processes and the erpc spawnables. It fails if one of those
 // names is taken. The services stop with the node, or earlier with Stop.
+//
+// The service processes are supervised: one that exits (killed from BEAM
+// with exit(Pid, kill), or by a bug) is started again under the same name,
+// one for one; see WithRestartIntensity. A reply a service cannot deliver
+// (the caller's node is gone, a malformed From) is logged at Debug and
+// never ends the service.
 func Start(ctx context.Context, n *node.Node, opts ...Option) (*Services, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -55,6 +82,8 @@ func Start(ctx context.Context, n *node.Node, opts ...Option) (*Services, error)
 	for _, o := range opts {
 		o(s)
 	}
+	s.replier.Log = s.log
+	s.nkReplier = svcsup.Replier{Log: s.log, NoConnect: true}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	go func() {
 		select {
@@ -66,27 +95,22 @@ func Start(ctx context.Context, n *node.Node, opts ...Option) (*Services, error)
 	// erpc:execute_call/4 is also callable through rex, which is how RPC
 	// gets the exception class out of any node (Go or BEAM).
 	s.reg.set(MFA{"erpc", "execute_call", 4}, s.erpcViaRex)
-	steps := []struct {
-		name etf.Atom
-		b    node.Behavior
-	}{
-		{UserName, &ioServer{s: s}},
-		{NetKernelName, node.BehaviorFunc(s.netKernel)},
-		{RexName, node.BehaviorFunc(s.rex)},
-	}
-	for _, st := range steps {
-		pid, err := n.Spawn(st.b, node.WithName(st.name))
-		if err != nil {
-			s.Stop()
-			return nil, fmt.Errorf("interop: start %s: %w", st.name, err)
-		}
-		s.mu.Lock()
-		s.pids = append(s.pids, pid)
-		if st.name == UserName {
+	children := []svcsup.Child{
+		{Name: UserName, New: func() node.Behavior { return &ioServer{s: s} }, Started: func(pid etf.PID) {
+			s.mu.Lock()
 			s.user = pid
-		}
-		s.mu.Unlock()
+			s.mu.Unlock()
+		}},
+		{Name: NetKernelName, New: func() node.Behavior { return node.BehaviorFunc(s.netKernel) }},
+		{Name: RexName, New: func() node.Behavior { return node.BehaviorFunc(s.rex) }},
 	}
+	sup, err := svcsup.Start(n, svcsup.Config{Label: "interop", Log: s.log,
+		MaxRestarts: s.maxRestarts, Period: s.period}, children)
+	if err != nil {
+		s.cancel()
+		return nil, fmt.Errorf("interop: %w", err)
+	}
+	s.sup = sup
 	if err := s.registerSpawnables(); err != nil {
 		s.Stop()
 		return nil, err
@@ -115,20 +139,36 @@ func (s *Services) Register(module, function etf.Atom, arity int, fn Func) {
 func (s *Services) Functions() []MFA { return s.reg.list() }
 
 // Stop stops the service processes and cancels the context of running
-// functions. The node keeps running. Stop is idempotent.
+// functions, and waits (a few seconds at most) for the processes to exit,
+// so that their names are free when it returns. The node keeps running.
+// Stop is idempotent.
 func (s *Services) Stop() {
 	s.cancel()
-	s.mu.Lock()
-	pids := s.pids
-	s.pids = nil
-	s.mu.Unlock()
-	for _, pid := range pids {
-		_ = s.n.Send(pid, stopSignal{})
+	if s.sup != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), stopWait)
+		defer cancel()
+		s.sup.Stop(ctx)
 	}
 }
 
-// stopSignal asks a service process to exit normally.
-type stopSignal struct{}
+// stopWait bounds Stop.
+const stopWait = 5 * time.Second
+
+// Done is closed when the service processes have stopped for good: after
+// Stop, with the node, or when they exceeded their restart budget (then Err
+// says so). A program that wants BEAM's behaviour (a node whose kernel
+// services died halts) can stop the node when Done is closed and Err is
+// not nil.
+func (s *Services) Done() <-chan struct{} { return s.sup.Done() }
+
+// Err reports why the services stopped: nil while they run and after Stop
+// or a node stop, an error matching ErrServicesGaveUp after too many
+// restarts.
+func (s *Services) Err() error { return s.sup.Err() }
+
+// ErrServicesGaveUp is the Err of services that exceeded their restart
+// budget (WithRestartIntensity).
+var ErrServicesGaveUp = svcsup.ErrGaveUp
 
 var errStopNormal error = &node.ExitError{Reason: node.Normal}
 
@@ -156,10 +196,4 @@ func genCast(msg etf.Term) (req etf.Term, ok bool) {
 		return nil, false
 	}
 	return t[1], true
-}
-
-// isStop reports whether msg asks a service process to stop.
-func isStop(msg etf.Term) bool {
-	_, ok := msg.(stopSignal)
-	return ok
 }
