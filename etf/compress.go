@@ -24,10 +24,10 @@ func inflate(b []byte, limit int) ([]byte, error) {
 	switch {
 	case size == 0:
 		return nil, &DecodeError{Offset: 2, Tag: TagCompressed, Err: ErrMalformed, Msg: "zero uncompressed size"}
-	case size > limit:
-		return nil, &DecodeError{Offset: 2, Tag: TagCompressed, Err: ErrTooLarge, Msg: "uncompressed size exceeds the limit"}
 	case size > maxDeflateRatio*len(z)+64:
 		return nil, &DecodeError{Offset: 2, Tag: TagCompressed, Err: ErrMalformed, Msg: "uncompressed size impossible for the compressed length"}
+	case size > limit:
+		return nil, &DecodeError{Offset: 2, Tag: TagCompressed, Err: ErrTooLarge, Msg: "uncompressed size exceeds the limit"}
 	}
 	src := bytes.NewReader(z)
 	zr, err := zlib.NewReader(src)

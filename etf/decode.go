@@ -8,8 +8,17 @@ import (
 // Limits bounds the resources a single Decode may use. Zero fields take the
 // value of DefaultLimits; a negative field disables that limit (not
 // recommended for input from the network).
+//
+// The defaults accept every term an Erlang/OTP 25 node can produce: safety
+// on hostile input comes from checking every length against the bytes that
+// remain (so memory stays proportional to the input) and from the size
+// caps below, never from a nesting limit lower than the VM's, which has
+// none. A term that exceeds a limit fails with ErrTooDeep or ErrTooLarge;
+// see those errors for what that says about the rest of the input.
 type Limits struct {
-	// MaxDepth bounds nesting of tuples, lists, maps and funs.
+	// MaxDepth bounds nesting of tuples, lists, maps and funs. The default
+	// is unlimited: decoding is iterative past a few dozen levels, so
+	// depth costs heap memory proportional to the input, not Go stack.
 	MaxDepth int
 	// MaxTerms bounds the number of terms in one decode.
 	MaxTerms int
@@ -19,26 +28,34 @@ type Limits struct {
 	// MaxUncompressed bounds the inflated size of a compressed term.
 	MaxUncompressed int
 	// MaxBigDigits bounds the byte length of SMALL_BIG/LARGE_BIG integers.
+	// The default is the VM's own maximum (MaxVMBigDigits).
 	MaxBigDigits int
 }
+
+// MaxVMBigDigits is the largest big integer, in bytes of magnitude, that
+// an Erlang VM on a 64-bit host can hold: ERTS limits a bignum to
+// BIG_ARITY_MAX = (1<<19)-1 digit words (erts/emulator/beam/erl_term.h),
+// 8 bytes each, and raises system_limit beyond (OTP 25.2: 1 bsl 33554367
+// is the largest power of two, binary_to_term accepts a LARGE_BIG_EXT of
+// 4194296 bytes and rejects 4194297).
+const MaxVMBigDigits = ((1 << 19) - 1) * 8
 
 // DefaultLimits holds the limits used for zero Limits fields. Treat it as
 // read-only.
 var DefaultLimits = Limits{
-	MaxDepth:        4096,
+	MaxDepth:        math.MaxInt,
 	MaxTerms:        16 << 20,
 	MaxAtomLen:      255,
 	MaxUncompressed: 64 << 20,
-	MaxBigDigits:    64 << 10,
+	MaxBigDigits:    MaxVMBigDigits,
 }
 
 func (l Limits) resolve() Limits {
 	if l == (Limits{}) {
 		// The common case (a zero Decoder): every field is the default,
-		// so skip the per-field work; same clamps as below.
+		// so skip the per-field work; same clamp as below.
 		r := DefaultLimits
 		r.MaxAtomLen = min(r.MaxAtomLen, 255)
-		r.MaxDepth = min(r.MaxDepth, 1<<20)
 		return r
 	}
 	return l.resolveFields()
@@ -63,11 +80,6 @@ func (l Limits) resolveFields() Limits {
 	}
 	if r.MaxAtomLen > 255 {
 		r.MaxAtomLen = 255
-	}
-	// The decoder recurses once per nesting level; keep the Go stack sane
-	// even when a caller disables the limit.
-	if r.MaxDepth > 1<<20 {
-		r.MaxDepth = 1 << 20
 	}
 	return r
 }
@@ -110,7 +122,7 @@ func (d *Decoder) Decode(b []byte) (Term, error) {
 		}
 		// raw is ours and never reused, so binaries may alias it (a kept
 		// binary then keeps the payload alive, like an ERTS sub-binary).
-		s := decState{b: raw, lim: lim, cache: d.AtomCache, share: true}
+		s := decState{b: raw, lim: lim, deepAt: deepAt(lim), cache: d.AtomCache, share: true}
 		t, err := s.decode(0)
 		if err != nil {
 			if de, ok := err.(*DecodeError); ok {
@@ -123,7 +135,7 @@ func (d *Decoder) Decode(b []byte) (Term, error) {
 		}
 		return t, nil
 	}
-	s := decState{b: b, pos: 1, lim: lim, cache: d.AtomCache, share: d.ShareBinaries}
+	s := decState{b: b, pos: 1, lim: lim, deepAt: deepAt(lim), cache: d.AtomCache, share: d.ShareBinaries}
 	t, err := s.decode(0)
 	if err != nil {
 		return nil, err
@@ -138,7 +150,8 @@ func (d *Decoder) Decode(b []byte) (Term, error) {
 // found after a distribution header. It returns the term and the number of
 // bytes consumed; bytes after the term are left for the caller.
 func (d *Decoder) DecodeTerm(b []byte) (t Term, n int, err error) {
-	s := decState{b: b, lim: d.Limits.resolve(), cache: d.AtomCache, share: d.ShareBinaries}
+	lim := d.Limits.resolve()
+	s := decState{b: b, lim: lim, deepAt: deepAt(lim), cache: d.AtomCache, share: d.ShareBinaries}
 	t, err = s.decode(0)
 	if err != nil {
 		return nil, 0, err
@@ -147,15 +160,17 @@ func (d *Decoder) DecodeTerm(b []byte) (t Term, n int, err error) {
 }
 
 // decState is the state of one decode. The decoder recurses once per
-// nesting level, bounded by lim.MaxDepth; every count read from the wire is
-// checked against the remaining bytes before anything is allocated from it.
+// nesting level up to deepAt, then continues iteratively (decode_deep.go);
+// every count read from the wire is checked against the remaining bytes
+// before anything is allocated from it.
 type decState struct {
-	b     []byte
-	pos   int
-	lim   Limits
-	cache AtomCacheDecoder
-	share bool
-	terms int
+	b      []byte
+	pos    int
+	lim    Limits
+	deepAt int // depth at which decode hands over to decodeDeep
+	cache  AtomCacheDecoder
+	share  bool
+	terms  int
 	// Slabs that decoded values are carved from (see decode_box.go).
 	chunked bool
 	slab    []Term
@@ -252,10 +267,20 @@ func (s *decState) bytes(n int) []byte {
 	return out
 }
 
+// deepAt returns the depth at which decoding leaves the recursive fast
+// path: deepSwitch, or just past a lower MaxDepth so that the one check
+// there also enforces the limit.
+func deepAt(lim Limits) int {
+	if lim.MaxDepth < deepSwitch {
+		return lim.MaxDepth + 1
+	}
+	return deepSwitch
+}
+
 // decode decodes the term at s.pos.
 func (s *decState) decode(depth int) (Term, error) {
-	if depth > s.lim.MaxDepth {
-		return nil, s.fail(s.pos, 0, ErrTooDeep, "nesting limit exceeded")
+	if depth >= s.deepAt {
+		return s.decodeDeep(depth)
 	}
 	s.terms++
 	if s.terms > s.lim.MaxTerms {

@@ -122,54 +122,67 @@ func (s *decState) export(start int) (Term, error) {
 // fun decodes NEW_FUN_EXT. Size covers everything after the tag, itself
 // included, and must match what was decoded.
 func (s *decState) fun(start, depth int) (Term, error) {
-	const fixed = 4 + 1 + 16 + 4 + 4
-	if err := s.need(fixed, TagNewFun, "fun header"); err != nil {
-		return nil, err
-	}
-	size := int(s.u32())
-	if size < fixed || size-4 > s.remaining() {
-		return nil, s.fail(start, TagNewFun, ErrMalformed, "fun size inconsistent with input")
-	}
-	f := Fun{Arity: s.u8()}
-	copy(f.Uniq[:], s.b[s.pos:s.pos+16])
-	s.pos += 16
-	f.Index = s.u32()
-	nfree := int(s.u32())
-	if nfree > s.remaining() {
-		return nil, s.fail(start, TagNewFun, ErrTruncated, "fun free variable count exceeds input")
-	}
-	var err error
-	if f.Module, err = s.nodeAtom(); err != nil {
-		return nil, err
-	}
-	if f.OldIndex, err = s.decode(depth + 1); err != nil {
-		return nil, err
-	}
-	if f.OldUniq, err = s.decode(depth + 1); err != nil {
-		return nil, err
-	}
-	if !isInt(f.OldIndex) || !isInt(f.OldUniq) {
-		return nil, s.fail(start, TagNewFun, ErrMalformed, "fun OldIndex/OldUniq are not integers")
-	}
-	off := s.pos
-	pid, err := s.decode(depth + 1)
+	h, nfree, err := s.funHead(start)
 	if err != nil {
 		return nil, err
 	}
-	p, ok := pid.(PID)
+	var small [8]Term
+	kids := small[:0]
+	if 3+nfree > len(small) {
+		kids = make([]Term, 0, 3+nfree)
+	}
+	for i := 0; i < 3+nfree; i++ {
+		t, err := s.decode(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		kids = append(kids, t)
+	}
+	return s.funFinish(start, h, kids)
+}
+
+// funHead reads NEW_FUN_EXT up to its nested terms (OldIndex, OldUniq,
+// Pid and nfree free variables, which the caller decodes).
+func (s *decState) funHead(start int) (h funHead, nfree int, err error) {
+	const fixed = 4 + 1 + 16 + 4 + 4
+	if err := s.need(fixed, TagNewFun, "fun header"); err != nil {
+		return h, 0, err
+	}
+	h.size = int(s.u32())
+	if h.size < fixed || h.size-4 > s.remaining() {
+		return h, 0, s.fail(start, TagNewFun, ErrMalformed, "fun size inconsistent with input")
+	}
+	h.f.Arity = s.u8()
+	copy(h.f.Uniq[:], s.b[s.pos:s.pos+16])
+	s.pos += 16
+	h.f.Index = s.u32()
+	nfree = int(s.u32())
+	if nfree > s.remaining() {
+		return h, 0, s.fail(start, TagNewFun, ErrTruncated, "fun free variable count exceeds input")
+	}
+	if h.f.Module, err = s.nodeAtom(); err != nil {
+		return h, 0, err
+	}
+	return h, nfree, nil
+}
+
+// funFinish checks and completes a fun from its nested terms kids
+// (OldIndex, OldUniq, Pid, free variables...).
+func (s *decState) funFinish(start int, h funHead, kids []Term) (Term, error) {
+	f := h.f
+	f.OldIndex, f.OldUniq = kids[0], kids[1]
+	if !isInt(f.OldIndex) || !isInt(f.OldUniq) {
+		return nil, s.fail(start, TagNewFun, ErrMalformed, "fun OldIndex/OldUniq are not integers")
+	}
+	p, ok := kids[2].(PID)
 	if !ok {
-		return nil, s.fail(off, TagNewFun, ErrMalformed, "fun creator is not a pid")
+		return nil, s.fail(start, TagNewFun, ErrMalformed, "fun creator is not a pid")
 	}
 	f.Pid = p
-	if nfree > 0 {
-		f.FreeVars = make([]Term, nfree)
-		for i := range f.FreeVars {
-			if f.FreeVars[i], err = s.decode(depth + 1); err != nil {
-				return nil, err
-			}
-		}
+	if len(kids) > 3 {
+		f.FreeVars = append([]Term(nil), kids[3:]...)
 	}
-	if s.pos-(start+1) != size {
+	if s.pos-(start+1) != h.size {
 		return nil, s.fail(start, TagNewFun, ErrMalformed, "fun size does not match its content")
 	}
 	return f, nil

@@ -43,11 +43,11 @@ func (s *decState) big(start int, tag byte) (Term, error) {
 	if sign > 1 {
 		return nil, s.fail(start, tag, ErrMalformed, "big integer sign is not 0 or 1")
 	}
-	if n > s.lim.MaxBigDigits {
-		return nil, s.fail(start, tag, ErrTooLarge, "big integer has too many digits")
-	}
 	if err := s.need(n, tag, "big digits"); err != nil {
 		return nil, err
+	}
+	if n > s.lim.MaxBigDigits {
+		return nil, s.fail(start, tag, ErrTooLarge, "big integer has too many digits")
 	}
 	d := s.b[s.pos : s.pos+n]
 	s.pos += n

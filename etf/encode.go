@@ -22,8 +22,11 @@ type Encoder struct {
 	// like term_to_binary with minor_version 0 or 1 (the OTP 25 default).
 	// Peers that do not announce UTF8_ATOMS need it.
 	Latin1Atoms bool
-	// MaxDepth bounds nesting (and so catches cyclic Go values); zero
-	// means DefaultLimits.MaxDepth.
+	// MaxDepth bounds nesting; zero means DefaultLimits.MaxDepth, which
+	// is unlimited, as in the Erlang VM: past a few dozen levels the
+	// encoder keeps its state on the heap, not the Go stack, and it
+	// reports a cyclic Go value (a Tuple that contains itself) as
+	// ErrInvalidTerm instead of looping.
 	MaxDepth int
 	// SortMaps emits the pairs of maps with at most 32 keys in Erlang's
 	// map-key order, as ERTS does, so that a term built in Go encodes to

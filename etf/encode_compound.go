@@ -13,7 +13,13 @@ func (e *Encoder) deep(depth int) error {
 	return nil
 }
 
+// The container encoders below recurse; past deepSwitch levels they hand
+// the rest of the term to appendDeep (encode_deep.go).
+
 func (e *Encoder) appendTuple(dst []byte, x Tuple, depth int) ([]byte, error) {
+	if depth >= deepSwitch {
+		return e.appendDeep(dst, x, depth)
+	}
 	if err := e.deep(depth); err != nil {
 		return dst, err
 	}
@@ -47,6 +53,9 @@ func (e *Encoder) appendList(dst []byte, x List, depth int) ([]byte, error) {
 			dst = append(dst, byte(v))
 		}
 		return dst, nil
+	}
+	if depth >= deepSwitch {
+		return e.appendDeep(dst, x, depth)
 	}
 	dst = appendHeader32(dst, TagList, len(x))
 	var err error
@@ -95,6 +104,9 @@ func byteValue(t Term) (int64, bool) {
 // appendImproper emits [Elems... | Tail]. A tail that is itself a list is
 // merged, as ERTS would have built the term.
 func (e *Encoder) appendImproper(dst []byte, x ImproperList, depth int) ([]byte, error) {
+	if depth >= deepSwitch {
+		return e.appendDeep(dst, x, depth)
+	}
 	f := flattenImproper(x)
 	il, ok := f.(ImproperList)
 	if !ok {
@@ -116,6 +128,9 @@ func (e *Encoder) appendImproper(dst []byte, x ImproperList, depth int) ([]byte,
 // appendMap emits the pairs in the order given (or sorted, with SortMaps).
 // Keys must be unique: ERTS rejects a map with duplicate keys.
 func (e *Encoder) appendMap(dst []byte, x Map, depth int) ([]byte, error) {
+	if depth >= deepSwitch {
+		return e.appendDeep(dst, x, depth)
+	}
 	if err := e.deep(depth); err != nil {
 		return dst, err
 	}
@@ -223,28 +238,14 @@ func (e *Encoder) appendExport(dst []byte, x Export) ([]byte, error) {
 
 // appendFun emits NEW_FUN_EXT; Size is patched in once the body is known.
 func (e *Encoder) appendFun(dst []byte, f Fun, depth int) ([]byte, error) {
+	if depth >= deepSwitch {
+		return e.appendDeep(dst, f, depth)
+	}
 	if err := e.deep(depth); err != nil {
 		return dst, err
 	}
-	dst = append(dst, TagNewFun)
-	sizeAt := len(dst)
-	dst = append(dst, 0, 0, 0, 0, f.Arity)
-	dst = append(dst, f.Uniq[:]...)
-	dst = appendU32(dst, f.Index)
-	dst = appendU32(dst, uint32(len(f.FreeVars)))
-	var err error
-	if dst, err = e.appendAtom(dst, f.Module); err != nil {
-		return dst, err
-	}
-	for _, t := range []Term{f.OldIndex, f.OldUniq} {
-		if t == nil {
-			t = 0
-		}
-		if dst, err = e.append(dst, t, depth+1); err != nil {
-			return dst, err
-		}
-	}
-	if dst, err = e.appendPID(dst, f.Pid); err != nil {
+	dst, sizeAt, err := e.appendFunHead(dst, f, depth)
+	if err != nil {
 		return dst, err
 	}
 	for _, v := range f.FreeVars {
@@ -254,6 +255,33 @@ func (e *Encoder) appendFun(dst []byte, f Fun, depth int) ([]byte, error) {
 	}
 	binary.BigEndian.PutUint32(dst[sizeAt:], uint32(len(dst)-sizeAt))
 	return dst, nil
+}
+
+// appendFunHead emits NEW_FUN_EXT up to its free variables and returns
+// where the Size field is.
+func (e *Encoder) appendFunHead(dst []byte, f Fun, depth int) ([]byte, int, error) {
+	dst = append(dst, TagNewFun)
+	sizeAt := len(dst)
+	dst = append(dst, 0, 0, 0, 0, f.Arity)
+	dst = append(dst, f.Uniq[:]...)
+	dst = appendU32(dst, f.Index)
+	dst = appendU32(dst, uint32(len(f.FreeVars)))
+	var err error
+	if dst, err = e.appendAtom(dst, f.Module); err != nil {
+		return dst, 0, err
+	}
+	for _, t := range []Term{f.OldIndex, f.OldUniq} {
+		if t == nil {
+			t = 0
+		}
+		if dst, err = e.append(dst, t, depth+1); err != nil {
+			return dst, 0, err
+		}
+	}
+	if dst, err = e.appendPID(dst, f.Pid); err != nil {
+		return dst, 0, err
+	}
+	return dst, sizeAt, nil
 }
 
 func mapSorted(m Map) bool {

@@ -13,10 +13,21 @@ var (
 	ErrMalformed = errors.New("etf: malformed term")
 	// ErrTruncated reports input that ends inside a term.
 	ErrTruncated = errors.New("etf: truncated term")
-	// ErrTooDeep reports nesting beyond Limits.MaxDepth.
+	// ErrTooDeep reports nesting beyond a configured Limits.MaxDepth (the
+	// default has no depth limit).
+	//
+	// ErrTooDeep and ErrTooLarge say that this one term exceeds a limit
+	// the caller chose, not that the bytes are garbage: the decoder
+	// reports them only for a length it has checked against the input
+	// (or, for a compressed term, that deflate can honestly produce), and
+	// the default limits are those of the Erlang VM. A caller that knows
+	// where the term ends (a distribution packet, a {packet,4} frame) may
+	// drop that one term and keep reading the stream. Every other sentinel
+	// (ErrTruncated, ErrUnsupported, a bare ErrMalformed ...) means the
+	// bytes do not form a term.
 	ErrTooDeep = errors.New("etf: term nested too deep")
 	// ErrTooLarge reports a term exceeding a size limit (term count,
-	// uncompressed size, big integer digits, atom length).
+	// uncompressed size, big integer digits, atom length); see ErrTooDeep.
 	ErrTooLarge = errors.New("etf: term too large")
 	// ErrUnsupported reports a tag this codec does not accept
 	// (FUN_EXT, LOCAL_EXT, unknown tags).

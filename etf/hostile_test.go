@@ -23,6 +23,23 @@ func compressed(declared uint32, payload []byte) []byte {
 
 func repeat(b []byte, n int) []byte { return bytes.Repeat(b, n) }
 
+// deep4096 is a decoder with the depth limit this package had before
+// decoding became iterative.
+var deep4096 = Decoder{Limits: Limits{MaxDepth: 4096}}
+
+// noise returns n incompressible bytes (xorshift, fixed seed).
+func noise(n int) []byte {
+	b := make([]byte, n)
+	x := uint64(0x9E3779B97F4A7C15)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		b[i] = byte(x)
+	}
+	return b
+}
+
 type hostileCase struct {
 	name string
 	in   []byte
@@ -47,7 +64,9 @@ func hostileCases() []hostileCase {
 		{name: "huge map arity", in: cat([]byte{131, 116}, u32(0x7FFFFFFF), []byte{97, 1}), want: ErrTruncated},
 		{name: "huge string", in: []byte{131, 107, 0xFF, 0xFF, 1}, want: ErrTruncated},
 		{name: "huge bitstring", in: cat([]byte{131, 77}, u32(0xFFFFFFFF), []byte{3, 1}), want: ErrTruncated},
-		{name: "huge big", in: cat([]byte{131, 111}, u32(0xFFFFFFFF), []byte{0, 1}), want: ErrTooLarge},
+		{name: "huge big", in: cat([]byte{131, 111}, u32(0xFFFFFFFF), []byte{0, 1}), want: ErrTruncated},
+		{name: "big over custom limit", in: []byte{131, 110, 5, 0, 1, 2, 3, 4, 5}, want: ErrTooLarge, dec: Decoder{Limits: Limits{MaxBigDigits: 4}}},
+		{name: "big over VM limit", in: cat([]byte{131, 111}, u32(MaxVMBigDigits+1), []byte{0}, make([]byte, MaxVMBigDigits+1)), want: ErrTooLarge},
 		{name: "big beyond input", in: cat([]byte{131, 111}, u32(1000), []byte{0, 1}), want: ErrTruncated},
 		{name: "big bad sign", in: []byte{131, 110, 1, 2, 5}, want: ErrMalformed},
 		{name: "huge fun free vars", in: cat([]byte{131, 112}, u32(40), []byte{0}, make([]byte, 16), u32(0), u32(0xFFFFFFFF)), want: ErrMalformed},
@@ -58,12 +77,16 @@ func hostileCases() []hostileCase {
 		{name: "atom 256 unicode chars", in: cat([]byte{131, 118, 2, 0}, repeat([]byte{0xC3, 0xA4}, 256)), want: ErrTooLarge},
 		{name: "latin1 atom 256", in: cat([]byte{131, 100, 1, 0}, repeat([]byte{'a'}, 256)), want: ErrTooLarge},
 		{name: "atom over custom limit", in: []byte{131, 119, 3, 'a', 'b', 'c'}, want: ErrTooLarge, dec: Decoder{Limits: Limits{MaxAtomLen: 2}}},
-		{name: "tuple depth bomb", in: cat([]byte{131}, repeat([]byte{104, 1}, 100000), []byte{106}), want: ErrTooDeep},
-		{name: "list depth bomb", in: cat([]byte{131}, repeat(cat([]byte{108}, u32(1)), 100000), []byte{106}), want: ErrTooDeep},
-		{name: "map depth bomb", in: cat([]byte{131}, repeat(cat([]byte{116}, u32(1), []byte{97, 1}), 100000), []byte{106}), want: ErrTooDeep},
+		{name: "tuple depth over custom limit", in: cat([]byte{131}, repeat([]byte{104, 1}, 100000), []byte{106}), want: ErrTooDeep, dec: deep4096},
+		{name: "list depth over custom limit", in: cat([]byte{131}, repeat(cat([]byte{108}, u32(1)), 100000), []byte{106}), want: ErrTooDeep, dec: deep4096},
+		{name: "map depth over custom limit", in: cat([]byte{131}, repeat(cat([]byte{116}, u32(1), []byte{97, 1}), 100000), []byte{106}), want: ErrTooDeep, dec: deep4096},
+		{name: "deep list without tails", in: cat([]byte{131}, repeat(cat([]byte{108}, u32(1)), 100000)), want: ErrTruncated},
+		{name: "deep tuple truncated", in: cat([]byte{131}, repeat([]byte{104, 2, 97, 1}, 100000)), want: ErrTruncated},
+		{name: "deep map truncated", in: cat([]byte{131}, repeat(cat([]byte{116}, u32(1), []byte{97, 1}), 100000)), want: ErrTruncated},
+		{name: "deep duplicate keys", in: cat([]byte{131}, repeat([]byte{104, 1}, 1000), []byte{116}, u32(2), []byte{97, 1, 106, 97, 1, 106}), want: ErrMalformed},
 		{name: "custom depth", in: []byte{131, 104, 1, 104, 1, 104, 1, 106}, want: ErrTooDeep, dec: Decoder{Limits: Limits{MaxDepth: 2}}},
 		{name: "term count", in: cat([]byte{131, 108}, u32(100), repeat([]byte{97, 1}, 100), []byte{106}), want: ErrTooLarge, dec: Decoder{Limits: Limits{MaxTerms: 50}}},
-		{name: "zip bomb over limit", in: compressed(200<<20, []byte{106}), want: ErrTooLarge},
+		{name: "zip bomb over limit", in: compressed(200<<20, noise(256<<10)), want: ErrTooLarge},
 		{name: "zip declared impossible", in: compressed(60<<20, []byte{106}), want: ErrMalformed},
 		{name: "zip longer than declared", in: compressed(100, zeros), want: ErrMalformed},
 		{name: "zip shorter than declared", in: compressed(uint32(len(zeros)+1), zeros), want: ErrMalformed},
@@ -143,9 +166,12 @@ func TestHostileInput(t *testing.T) {
 				t.Fatalf("%T is not a *DecodeError", err)
 			}
 			// Inflating the 2 MiB zip cases legitimately allocates 2 MiB;
-			// everything else must stay far below any wire length.
-			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
-				t.Fatalf("allocated %d bytes", alloc)
+			// everything else must stay far below any wire length. Deep
+			// inputs need a stack frame per level: at most 16 bytes of
+			// frame and 16 of pending value per 2 input bytes, doubled by
+			// stack growth.
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > max(8<<20, 32*uint64(len(tc.in))) {
+				t.Fatalf("allocated %d bytes for %d input bytes", alloc, len(tc.in))
 			}
 			// DecodeTerm on the same bytes (without 131) must not panic.
 			if len(tc.in) > 1 {

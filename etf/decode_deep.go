@@ -1,0 +1,305 @@
+package etf
+
+import "math"
+
+// Deep terms.
+//
+// The decoder recurses once per nesting level only for the first
+// deepSwitch levels, where that is fastest; a term nested deeper is
+// decoded by decodeDeep, which keeps its state in two heap stacks instead
+// of Go frames. ERTS decodes iteratively too and accepts any depth that
+// fits in memory, so depth is not a safety limit here: every level costs
+// at least two input bytes (a one-element tuple) and at most one frame
+// plus its pending children, so a deep input needs memory proportional to
+// its length, never to a length field it claims.
+
+// deepSwitch is the nesting depth at which decoding (and encoding, see
+// encode_deep.go) leaves the recursive fast path.
+const deepSwitch = 64
+
+// Frame kinds of decodeDeep.
+const (
+	dkTuple    = iota // n elements
+	dkMap             // 2n keys and values
+	dkList            // n elements so far, more LIST_EXT segments may follow
+	dkListTail        // elements done, waiting for the improper tail
+	dkFun             // OldIndex, OldUniq, Pid, then n-3 free variables
+)
+
+// dframe is an open container. Its children are decoded onto the value
+// stack above vbase and only copied into the container once complete, so
+// a truncated input allocates nothing but frames. Fields are 32-bit to
+// keep a frame at 16 bytes (decodeDeep refuses inputs of 4 GiB or more,
+// which no ETF producer emits with deep nesting).
+type dframe struct {
+	start uint32 // offset of the container's tag, for errors
+	vbase uint32 // index of its first child in the value stack
+	n     uint32 // number of children expected
+	kind  uint8
+}
+
+// push appends to a stack, doubling its capacity, so the allocations of a
+// deep decode add up to twice the final stack rather than the five times
+// append's gentler growth of large slices costs.
+func push[T any](s []T, v T) []T {
+	if len(s) == cap(s) {
+		n := make([]T, len(s), 2*cap(s)+16)
+		copy(n, s)
+		s = n
+	}
+	return append(s, v)
+}
+
+// funHead is the part of a NEW_FUN_EXT read before its nested terms.
+type funHead struct {
+	f    Fun
+	size int
+}
+
+// deepState holds the stacks of one decodeDeep call.
+type deepState struct {
+	frames []dframe
+	vals   []Term
+	funs   []funHead
+}
+
+// decodeDeep decodes the term at s.pos, which sits at nesting depth base,
+// without recursion.
+func (s *decState) decodeDeep(base int) (Term, error) {
+	if uint64(len(s.b)) > math.MaxUint32 {
+		return nil, s.fail(s.pos, 0, ErrTooLarge, "deeply nested term in an input of 4 GiB or more")
+	}
+	var st deepState
+	for {
+		// Enter the term at s.pos.
+		if base+len(st.frames) > s.lim.MaxDepth {
+			return nil, s.fail(s.pos, 0, ErrTooDeep, "nesting limit exceeded")
+		}
+		v, open, err := s.enterDeep(&st)
+		if err != nil {
+			return nil, err
+		}
+		if open {
+			continue
+		}
+		// Deliver v to the open containers, closing every one it
+		// completes.
+		for {
+			if len(st.frames) == 0 {
+				return v, nil
+			}
+			st.vals = push(st.vals, v)
+			f := &st.frames[len(st.frames)-1]
+			if f.kind == dkListTail {
+				v = s.closeList(&st, f, true)
+			} else if len(st.vals)-int(f.vbase) < int(f.n) {
+				break // more children to decode
+			} else if f.kind == dkList {
+				var done bool
+				if v, done, err = s.listNext(&st, f); err != nil {
+					return nil, err
+				}
+				if !done {
+					break
+				}
+			} else if v, err = s.closeDeep(&st, f); err != nil {
+				return nil, err
+			}
+			st.frames = st.frames[:len(st.frames)-1]
+		}
+	}
+}
+
+// enterDeep starts the term at s.pos. A container with children is pushed
+// (open is true); anything else, including an empty container, is returned
+// complete.
+func (s *decState) enterDeep(st *deepState) (v Term, open bool, err error) {
+	if s.pos >= len(s.b) {
+		return nil, false, s.fail(s.pos, 0, ErrTruncated, "missing tag")
+	}
+	start := s.pos
+	tag := s.b[start]
+	var n int
+	switch tag {
+	case TagSmallTuple, TagLargeTuple, TagMap, TagList, TagNewFun:
+	default:
+		// Not a container: the recursive decoder handles it without
+		// recursing (and counts it).
+		v, err := s.decode(0)
+		return v, false, err
+	}
+	s.terms++
+	if s.terms > s.lim.MaxTerms {
+		return nil, false, s.fail(start, 0, ErrTooLarge, "term count limit exceeded")
+	}
+	s.pos++
+	kind := uint8(dkTuple)
+	switch tag {
+	case TagSmallTuple:
+		if err := s.need(1, tag, "tuple arity"); err != nil {
+			return nil, false, err
+		}
+		n = int(s.u8())
+	case TagLargeTuple:
+		if err := s.need(4, tag, "tuple arity"); err != nil {
+			return nil, false, err
+		}
+		n = int(s.u32())
+	case TagMap:
+		if err := s.need(4, TagMap, "map arity"); err != nil {
+			return nil, false, err
+		}
+		n = int(s.u32())
+		if n > s.remaining()/2 {
+			return nil, false, s.fail(start, TagMap, ErrTruncated, "map arity exceeds input")
+		}
+		if n == 0 {
+			return boxSlice(s, typMap, Map{}), false, nil
+		}
+		st.frames = push(st.frames, dframe{start: uint32(start), vbase: uint32(len(st.vals)), n: uint32(2 * n), kind: dkMap})
+		return nil, true, nil
+	case TagList:
+		if err := s.need(4, TagList, "list length"); err != nil {
+			return nil, false, err
+		}
+		n = int(s.u32())
+		if n >= s.remaining() { // n elements and a tail, at least one byte each
+			return nil, false, s.fail(start, TagList, ErrTruncated, "list length exceeds input")
+		}
+		st.frames = push(st.frames, dframe{start: uint32(start), vbase: uint32(len(st.vals)), n: uint32(n), kind: dkList})
+		if n == 0 {
+			// No elements: go straight to the tail.
+			f := &st.frames[len(st.frames)-1]
+			v, done, err := s.listNext(st, f)
+			if err != nil || !done {
+				return nil, err == nil, err
+			}
+			st.frames = st.frames[:len(st.frames)-1]
+			return v, false, nil
+		}
+		return nil, true, nil
+	case TagNewFun:
+		h, nfree, err := s.funHead(start)
+		if err != nil {
+			return nil, false, err
+		}
+		st.funs = push(st.funs, h)
+		st.frames = push(st.frames, dframe{start: uint32(start), vbase: uint32(len(st.vals)), n: uint32(3 + nfree), kind: dkFun})
+		return nil, true, nil
+	}
+	if n > s.remaining() {
+		return nil, false, s.fail(start, tag, ErrTruncated, "tuple arity exceeds input")
+	}
+	if n == 0 {
+		return boxSlice(s, typTuple, s.elems(0)), false, nil
+	}
+	st.frames = push(st.frames, dframe{start: uint32(start), vbase: uint32(len(st.vals)), n: uint32(n), kind: kind})
+	return nil, true, nil
+}
+
+// closeDeep builds the tuple, map or fun f from its children and pops them.
+func (s *decState) closeDeep(st *deepState, f *dframe) (Term, error) {
+	kids := st.vals[f.vbase:]
+	defer func() {
+		clear(kids)
+		st.vals = st.vals[:f.vbase]
+	}()
+	start := int(f.start)
+	switch f.kind {
+	case dkTuple:
+		el := s.elems(len(kids))
+		copy(el, kids)
+		return boxSlice(s, typTuple, el), nil
+	case dkMap:
+		m := s.mapPairs(len(kids) / 2)
+		for i := range m {
+			m[i] = Pair{Key: kids[2*i], Value: kids[2*i+1]}
+		}
+		if hasDuplicateKeys(m) {
+			return nil, s.fail(start, TagMap, ErrMalformed, "duplicate map key")
+		}
+		return boxSlice(s, typMap, m), nil
+	}
+	h := st.funs[len(st.funs)-1]
+	st.funs = st.funs[:len(st.funs)-1]
+	return s.funFinish(start, h, kids)
+}
+
+// listNext is called when the elements of list frame f announced so far
+// are decoded. It reads what follows: another LIST_EXT segment (merged, as
+// ERTS would build the list), a STRING_EXT tail (merged too), NIL, or any
+// other tail, which f then waits for. done reports that the list is
+// complete (v).
+func (s *decState) listNext(st *deepState, f *dframe) (v Term, done bool, err error) {
+	for {
+		if s.pos >= len(s.b) {
+			return nil, false, s.fail(s.pos, TagList, ErrTruncated, "missing list tail")
+		}
+		switch s.b[s.pos] {
+		case TagList:
+			s.pos++
+			if err := s.need(4, TagList, "list length"); err != nil {
+				return nil, false, err
+			}
+			n := int(s.u32())
+			if n >= s.remaining() {
+				return nil, false, s.fail(int(f.start), TagList, ErrTruncated, "list length exceeds input")
+			}
+			if n > 0 {
+				f.n += uint32(n) // n < remaining input < 4 GiB, so is the sum
+				return nil, false, nil
+			}
+			continue
+		case TagString:
+			if f.n == 0 {
+				break // the tail is the whole list
+			}
+			s.pos++
+			if err := s.need(2, TagString, "string length"); err != nil {
+				return nil, false, err
+			}
+			n := s.u16()
+			if err := s.need(n, TagString, "string bytes"); err != nil {
+				return nil, false, err
+			}
+			for _, c := range s.b[s.pos : s.pos+n] {
+				st.vals = push(st.vals, Term(int(c)))
+			}
+			s.pos += n
+			return s.closeList(st, f, false), true, nil
+		case TagNil:
+			if f.n > 0 {
+				s.pos++
+				s.terms++ // the NIL, counted as the recursive decoder does
+				return s.closeList(st, f, false), true, nil
+			}
+		}
+		f.kind = dkListTail
+		return nil, false, nil
+	}
+}
+
+// closeList builds list frame f from its elements and, if hasTail, the
+// tail on top of the value stack, and pops them.
+func (s *decState) closeList(st *deepState, f *dframe, hasTail bool) Term {
+	end := len(st.vals)
+	var tail Term
+	if hasTail {
+		end--
+		tail = st.vals[end]
+	}
+	kids := st.vals[f.vbase:end]
+	defer func() {
+		clear(st.vals[f.vbase:])
+		st.vals = st.vals[:f.vbase]
+	}()
+	if hasTail && len(kids) == 0 {
+		return tail
+	}
+	el := s.elems(len(kids))
+	copy(el, kids)
+	if l, ok := tail.(List); !hasTail || ok && len(l) == 0 {
+		return boxSlice(s, typList, el)
+	}
+	return ImproperList{Elems: el, Tail: tail}
+}
