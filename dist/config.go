@@ -18,8 +18,17 @@ const (
 	DefaultTickIntensity = 4                // net_tickintensity
 	DefaultFragmentSize  = 64 * 1024        // ERTS' fragment size
 	DefaultMaxReassembly = 256 << 20        // per-connection fragment memory
-	DefaultMaxPacket     = 256 << 20        // largest unfragmented packet accepted
-	DefaultWriteQueue    = 4 << 20          // bytes queued per connection before Send blocks
+	// DefaultMaxFragmentSeqs bounds the fragmented messages open at once
+	// on one connection. ERTS numbers a sequence after its sending
+	// process and a process finishes one fragmented send before the next,
+	// so a BEAM peer has at most one open sequence per concurrently
+	// sending process, each holding at least one full 64 KiB fragment:
+	// 4096 of them are DefaultMaxReassembly, so BEAM-shaped traffic meets
+	// the memory cap before this one. It exists for peers that open
+	// sequences holding next to nothing.
+	DefaultMaxFragmentSeqs = DefaultMaxReassembly / DefaultFragmentSize
+	DefaultMaxPacket       = 256 << 20 // largest unfragmented packet accepted
+	DefaultWriteQueue      = 4 << 20   // bytes queued per connection before Send blocks
 )
 
 // Config configures a Manager. Only Name and Cookie are required; zero
@@ -49,10 +58,23 @@ type Config struct {
 	// FragmentSize is the largest fragment sent to peers that set
 	// FRAGMENTS; default 64 KiB.
 	FragmentSize int
-	// MaxReassembly caps the bytes held in incomplete fragmented messages
-	// per connection, and the size of one reassembled message; default
-	// 256 MiB. A peer exceeding it is disconnected.
+	// MaxReassembly caps the memory held by incomplete fragmented
+	// messages per connection (buffer capacity, the atom-cache refs each
+	// keeps and a per-sequence overhead), and the size of one reassembled
+	// message; default 256 MiB. A peer exceeding it is disconnected with
+	// ErrReassemblyLimit.
 	MaxReassembly int
+	// MaxFragmentSeqs caps the fragmented messages open at once per
+	// connection; default DefaultMaxFragmentSeqs (4096). A peer exceeding
+	// it is disconnected with ErrReassemblyLimit.
+	MaxFragmentSeqs int
+	// Limits bounds the decoding of every term received (control messages
+	// and payloads); zero fields take etf.DefaultLimits, which are no
+	// lower than what the Erlang VM itself accepts from a peer. A message
+	// that exceeds a limit (etf.ErrTooLarge, etf.ErrTooDeep) is dropped
+	// and logged at Warn; the connection stays up, since framing keeps the
+	// stream intact.
+	Limits etf.Limits
 	// MaxPacket caps one unfragmented packet; default 256 MiB.
 	MaxPacket int
 	// WriteQueue bounds the bytes queued for writing per connection; Send
@@ -110,6 +132,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxReassembly <= 0 {
 		c.MaxReassembly = DefaultMaxReassembly
+	}
+	if c.MaxFragmentSeqs <= 0 {
+		c.MaxFragmentSeqs = DefaultMaxFragmentSeqs
 	}
 	if c.MaxPacket <= 0 {
 		c.MaxPacket = DefaultMaxPacket

@@ -16,7 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// allControls is one value of every control message with the payload it
+// allControls is one value of every control message, each a valid signal
+// from a@127.0.0.1 to b@127.0.0.1 (see checkSignal), with the payload it
 // travels with (nil for none) and what the receiver gets when the wire
 // variant loses information (SEND without SEND_SENDER drops From).
 func allControls() []struct {
@@ -26,6 +27,7 @@ func allControls() []struct {
 } {
 	p1, p2 := pid("a@127.0.0.1", 1), pid("b@127.0.0.1", 2)
 	r := ref("a@127.0.0.1", 9)
+	rb := ref("b@127.0.0.1", 9) // a reference of the receiver
 	tok := etf.Tuple{0, etf.Atom("label"), 1, p1, 0}
 	reason := etf.Tuple{etf.Atom("shutdown"), etf.Binary("bye")}
 	return []struct {
@@ -50,18 +52,18 @@ func allControls() []struct {
 		{"MONITOR_P pid", MonitorP{From: p1, To: p2, Ref: r}, nil},
 		{"MONITOR_P name", MonitorP{From: p1, To: etf.Atom("rex"), Ref: r}, nil},
 		{"DEMONITOR_P", DemonitorP{From: p1, To: p2, Ref: r}, nil},
-		{"MONITOR_P_EXIT", MonitorPExit{From: p2, To: p1, Ref: r, Reason: etf.Atom("noproc")}, nil},
-		{"MONITOR_P_EXIT name", MonitorPExit{From: etf.Atom("rex"), To: p1, Ref: r, Reason: reason}, nil},
+		{"MONITOR_P_EXIT", MonitorPExit{From: p1, To: p2, Ref: rb, Reason: etf.Atom("noproc")}, nil},
+		{"MONITOR_P_EXIT name", MonitorPExit{From: etf.Atom("rex"), To: p2, Ref: rb, Reason: reason}, nil},
 		{"SPAWN_REQUEST", SpawnRequest{ReqID: r, From: p1, GroupLeader: p1, Module: "erpc", Function: "execute_call", Arity: 4,
 			Opts: etf.List{etf.Tuple{etf.Atom("reply"), etf.Atom("error_only")}, etf.Atom("monitor")}}, etf.List{r, etf.Atom("m"), etf.Atom("f"), nil}},
 		{"SPAWN_REQUEST_TT", SpawnRequest{ReqID: r, From: p1, GroupLeader: p2, Module: "m", Function: "f", Token: tok}, nil},
-		{"SPAWN_REPLY", SpawnReply{ReqID: r, To: p1, Flags: SpawnReplyMonitor, Result: p2}, nil},
-		{"SPAWN_REPLY_TT", SpawnReply{ReqID: r, To: p1, Flags: 3, Result: etf.Atom("badarg"), Token: tok}, nil},
+		{"SPAWN_REPLY", SpawnReply{ReqID: rb, To: p2, Flags: SpawnReplyMonitor, Result: p1}, nil},
+		{"SPAWN_REPLY_TT", SpawnReply{ReqID: rb, To: p2, Flags: 3, Result: etf.Atom("badarg"), Token: tok}, nil},
 		{"ALIAS_SEND", AliasSend{From: p1, Alias: r}, etf.Tuple{etf.List{etf.Atom("alias")}, 1}},
 		{"ALIAS_SEND_TT", AliasSend{From: p1, Alias: r, Token: tok}, 1},
 		{"UNLINK_ID", UnlinkID{ID: 1<<40 + 5, From: p1, To: p2}, nil},
 		{"UNLINK_ID small", UnlinkID{ID: 7, From: p1, To: p2}, nil},
-		{"UNLINK_ID_ACK", UnlinkIDAck{ID: 1<<63 + 1, From: p2, To: p1}, nil},
+		{"UNLINK_ID_ACK", UnlinkIDAck{ID: 1<<63 + 1, From: p1, To: p2}, nil},
 		{"ALTACT_SIG prio", AltactSig{Flags: AltactPrio, Sender: p1, To: p2}, etf.Atom("urgent")},
 		{"ALTACT_SIG name tok", AltactSig{Flags: AltactName | AltactPrio, Sender: p1, To: etf.Atom("srv"), Token: tok}, 1},
 		{"ALTACT_SIG exit alias", AltactSig{Flags: AltactExit | AltactAlias | AltactPrio, Sender: p1, To: r}, etf.Atom("reason")},
@@ -257,7 +259,7 @@ func TestFragmentsInterleaved(t *testing.T) {
 	assert.True(t, etf.Equal(etf.Atom("first_atom"), got[0].Payload))
 	assert.True(t, etf.Equal(msgB, got[1].Payload))
 	assert.True(t, etf.Equal(msgA, got[2].Payload))
-	assert.Equal(t, 0, d.frags.total)
+	assert.Equal(t, 0, d.frags.held)
 }
 
 func TestFragmentsMemoryCap(t *testing.T) {

@@ -36,8 +36,15 @@ var (
 	// ErrMalformed reports a malformed distribution packet; the connection
 	// that received it is closed with this reason.
 	ErrMalformed = errors.New("dist: malformed distribution packet")
-	// ErrReassemblyLimit reports fragments exceeding Config.MaxReassembly.
+	// ErrReassemblyLimit reports fragments exceeding Config.MaxReassembly
+	// or Config.MaxFragmentSeqs; the connection is closed with it.
 	ErrReassemblyLimit = errors.New("dist: fragment reassembly memory limit exceeded")
+	// ErrInvalidMessage reports a well-formed control message that ERTS
+	// would reject as "Invalid distribution message": a signal whose
+	// sender is not a process of the peer that sent it, or whose target
+	// must be local and is not. The connection is closed with it (and
+	// it also matches ErrMalformed).
+	ErrInvalidMessage = errors.New("dist: invalid distribution message")
 	// ErrUnsupportedOp reports a control message the peer did not
 	// negotiate (e.g. SPAWN_REQUEST to a peer without DFLAG_SPAWN).
 	ErrUnsupportedOp = errors.New("dist: operation not supported by peer")

@@ -1,6 +1,8 @@
 package dist
 
 import (
+	"unsafe"
+
 	"github.com/erlgo/erlgo/etf"
 )
 
@@ -10,18 +12,44 @@ import (
 // header arrives in the first fragment and is applied immediately (later
 // messages may use the entries it installs); the resolved atoms are kept
 // with the sequence. Used only by the reader goroutine.
+//
+// What it holds is bounded by what it holds, not by what it received:
+// held counts the capacity of every sequence's buffer, the atom refs each
+// sequence keeps (up to 255 of them, about 4 KiB plus their text) and a
+// fixed overhead per sequence, and must stay within max. The number of
+// open sequences is bounded by maxSeqs on top, so a peer cannot make the
+// map itself large with sequences that hold almost nothing.
 type reassembler struct {
-	seqs  map[uint64]*fragSeq
-	total int // bytes buffered in incomplete sequences
-	max   int
-	peak  int // most sequences open at once
+	seqs    map[uint64]*fragSeq
+	held    int // accounted bytes of incomplete sequences (see fragSeq.cost)
+	max     int
+	maxSeqs int
+	peak    int // most sequences open at once
 }
 
 type fragSeq struct {
 	refs []etf.Atom
 	buf  []byte
 	next uint64 // id of the next expected fragment
+	cost int    // bytes accounted for this sequence in reassembler.held
 }
+
+// seqOverhead is what one open sequence costs besides its buffer and refs:
+// the fragSeq value, its map slot and the pointer to it, rounded up.
+const seqOverhead = 128
+
+// refsCost is what keeping refs costs: the string headers of the copy and
+// the atom text (which the atom cache may evict while the sequence still
+// holds it).
+func refsCost(refs []etf.Atom) int {
+	n := cap(refs) * int(unsafe.Sizeof(etf.Atom("")))
+	for _, a := range refs {
+		n += len(a)
+	}
+	return n
+}
+
+func (s *fragSeq) footprint() int { return seqOverhead + cap(s.buf) + refsCost(s.refs) }
 
 // first starts sequence seq whose first fragment has id frag (the total
 // fragment count) and carries data after the header. It returns true if
@@ -39,11 +67,23 @@ func (r *reassembler) first(seq, frag uint64, refs []etf.Atom, data []byte) (boo
 	if _, dup := r.seqs[seq]; dup {
 		return false, malformed(nil, "fragment sequence %d started twice", seq)
 	}
-	if err := r.grow(len(data)); err != nil {
+	if r.maxSeqs > 0 && len(r.seqs) >= r.maxSeqs {
+		return false, malformed(ErrReassemblyLimit, "%d fragment sequences open (limit %d)", len(r.seqs)+1, r.maxSeqs)
+	}
+	// The buffer starts at the size of what arrived: a first fragment
+	// promises more (frag-1 fragments), but a hostile peer can promise
+	// anything, so growth follows data that actually came.
+	s := &fragSeq{next: frag - 1}
+	if len(refs) > 0 {
+		s.refs = append([]etf.Atom(nil), refs...)
+	}
+	need := seqOverhead + len(data) + refsCost(s.refs)
+	if err := r.admit(need); err != nil {
 		return false, err
 	}
-	s := &fragSeq{refs: append([]etf.Atom(nil), refs...), next: frag - 1}
-	s.buf = append(make([]byte, 0, min(len(data)*2, r.max)), data...)
+	s.buf = append(make([]byte, 0, len(data)), data...)
+	s.cost = s.footprint()
+	r.held += s.cost
 	r.seqs[seq] = s
 	r.peak = max(r.peak, len(r.seqs))
 	return false, nil
@@ -59,23 +99,54 @@ func (r *reassembler) cont(seq, frag uint64, data []byte) (*fragSeq, error) {
 	if frag != s.next {
 		return nil, malformed(nil, "fragment %d of sequence %d out of order (want %d)", frag, seq, s.next)
 	}
-	if err := r.grow(len(data)); err != nil {
+	if err := r.appendTo(s, data, frag == 1); err != nil {
 		return nil, err
 	}
-	s.buf = append(s.buf, data...)
 	s.next--
 	if s.next > 0 {
 		return nil, nil
 	}
 	delete(r.seqs, seq)
-	r.total -= len(s.buf)
+	r.held -= s.cost
 	return s, nil
 }
 
-func (r *reassembler) grow(n int) error {
-	if r.total+n > r.max || n > r.max {
-		return malformed(ErrReassemblyLimit, "%d bytes buffered in fragments (limit %d)", r.total+n, r.max)
+// appendTo appends data to s, growing its buffer within the limit. Growth
+// doubles (amortised copying for honest multi-megabyte messages) unless the
+// doubled buffer would not fit, then it takes exactly what is needed; the
+// last fragment never over-allocates.
+func (r *reassembler) appendTo(s *fragSeq, data []byte, last bool) error {
+	need := len(s.buf) + len(data)
+	if need <= cap(s.buf) {
+		s.buf = append(s.buf, data...)
+		return nil
 	}
-	r.total += n
+	if need > r.max {
+		return malformed(ErrReassemblyLimit, "fragmented message of more than %d bytes (limit %d)", need, r.max)
+	}
+	newCap := need
+	if !last {
+		newCap = max(need, min(2*cap(s.buf), r.max))
+	}
+	delta := newCap - cap(s.buf)
+	if r.held+delta > r.max && newCap > need {
+		newCap, delta = need, need-cap(s.buf)
+	}
+	if err := r.admit(delta); err != nil {
+		return err
+	}
+	nb := make([]byte, len(s.buf), newCap)
+	copy(nb, s.buf)
+	s.buf = append(nb, data...)
+	s.cost += delta
+	r.held += delta
+	return nil
+}
+
+// admit checks that n more bytes fit in the limit.
+func (r *reassembler) admit(n int) error {
+	if r.held+n > r.max || n > r.max {
+		return malformed(ErrReassemblyLimit, "%d bytes held in %d open fragment sequences (limit %d)", r.held+n, len(r.seqs), r.max)
+	}
 	return nil
 }

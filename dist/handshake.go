@@ -304,7 +304,7 @@ func serverHandshake(nc net.Conn, cfg *Config, opt serverOptions) (hsResult, err
 	}
 	peer := etf.Atom(sn.Name)
 	res.Peer = peer
-	if err := checkPeerName(string(cfg.Name), sn.Name); err != nil {
+	if err := checkAcceptedName(sn.Name); err != nil {
 		cfg.Logger.Warn("dist: connection attempt from disallowed node name",
 			slog.String("peer", sn.Name), slog.Any("err", err))
 		_ = h.write(status{Status: statusNotAllowed}.append)

@@ -137,6 +137,40 @@ func TestHandshakeBadCookieBothRoles(t *testing.T) {
 	})
 }
 
+// TestHandshakeAcceptsOtherNameForms plays erl_call (a C node naming
+// itself with a short host, "c17@vm") and a long-name peer against short-
+// and long-name acceptors: like OTP's dist_util, the accepting side checks
+// only alive@host, never long vs short (that is checked when dialling).
+func TestHandshakeAcceptsOtherNameForms(t *testing.T) {
+	cases := map[string]struct{ self, peer string }{
+		"short peer, long node": {"b@127.0.0.1", "c17@vm"},
+		"erl_call style":        {"b@host.example", "erl_call_123_0@vm"},
+		"long peer, short node": {"b@vm", "x@127.0.0.1"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			a, b := net.Pipe()
+			defer a.Close()
+			defer b.Close()
+			srv := goServer(b, testCfg(tc.self), serverOptions{})
+			writeHS(t, a, sendName{Version: 6, Flags: DefaultFlags, Creation: 5, Name: tc.peer}.append(nil))
+			st, err := parseStatus(readHS(t, a))
+			require.NoError(t, err)
+			assert.Equal(t, statusOK, st.Status)
+			ch, err := parseChallenge(readHS(t, a))
+			require.NoError(t, err)
+			writeHS(t, a, challengeReply{Challenge: 7, Digest: genDigest(ch.Challenge, "cookie")}.append(nil))
+			_, err = parseChallengeAck(readHS(t, a))
+			require.NoError(t, err)
+			so := wait(t, srv)
+			require.NoError(t, so.err)
+			assert.Equal(t, etf.Atom(tc.peer), so.res.Peer)
+		})
+	}
+	// Dialling out still refuses to mix the forms, as OTP does.
+	require.ErrorIs(t, checkPeerName("b@127.0.0.1", "c17@vm"), ErrBadName)
+}
+
 // TestHandshakeV5 plays an OTP 23/24 initiator: 'n' (v5, HANDSHAKE_23),
 // then 'c' with the high flag word and the creation.
 func TestHandshakeV5(t *testing.T) {
@@ -175,8 +209,8 @@ func TestHandshakeRefusals(t *testing.T) {
 		"v5 without HANDSHAKE_23": {
 			msg: sendName{Version: 5, Flags: FlagExtendedReferences, Name: "x@127.0.0.1"}.append(nil),
 		},
-		"short name to long-name node": {
-			msg:     sendName{Version: 6, Flags: DefaultFlags, Creation: 1, Name: "x@host"}.append(nil),
+		"empty alive": {
+			msg:     sendName{Version: 6, Flags: DefaultFlags, Creation: 1, Name: "@127.0.0.1"}.append(nil),
 			logWant: "disallowed node name",
 		},
 		"no host": {

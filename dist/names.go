@@ -35,7 +35,18 @@ func isLongHost(host string) bool {
 	return err == nil
 }
 
-// checkPeerName applies OTP's rules to a peer name: name@host with both
+// checkAcceptedName applies OTP's rules to the name of a peer that
+// connected to us: alive@host with both parts non-empty. The accepting
+// side of OTP's handshake (dist_util) checks no more than that: long vs
+// short names are checked only when dialling out (inet_tcp_dist's
+// splitnode), so a long-name BEAM node accepts erl_call's "c17@shorthost"
+// and answers its rpc; so do we.
+func checkAcceptedName(peer string) error {
+	_, _, err := splitName(peer)
+	return err
+}
+
+// checkPeerName applies OTP's rules to the name of a peer we dial: name@host with both
 // parts non-empty, and long names never mixed with short names ("System
 // (NOT) running to use fully qualified hostnames").
 func checkPeerName(self, peer string) error {

@@ -24,6 +24,9 @@ type packetDecoder struct {
 	plain etf.Decoder // no atom cache (pass-through)
 	fast  fastDecoder // control fast path, with cache refs
 	fastP fastDecoder // control fast path, pass-through
+	// peer and self, when self is set, make decode apply checkSignal to
+	// every message (the reader sets them; unit tests may not).
+	peer, self etf.Atom
 }
 
 func newPacketDecoder(maxReassembly int) *packetDecoder {
@@ -33,9 +36,39 @@ func newPacketDecoder(maxReassembly int) *packetDecoder {
 	return d
 }
 
+// newConnDecoder returns the packet decoder for c's reader: c's limits and
+// sender checks.
+func newConnDecoder(c *Conn) *packetDecoder {
+	d := newPacketDecoder(c.cfg.MaxReassembly)
+	d.frags.maxSeqs = c.cfg.MaxFragmentSeqs
+	d.dec.Limits = c.cfg.Limits
+	d.plain.Limits = c.cfg.Limits
+	d.peer, d.self = c.peer, c.name
+	return d
+}
+
+// isLimitErr reports whether err is a decoding limit being exceeded
+// (etf.ErrTooLarge, etf.ErrTooDeep): that message is lost, but framing
+// keeps the stream intact, so the connection can go on.
+func isLimitErr(err error) bool {
+	return errors.Is(err, etf.ErrTooLarge) || errors.Is(err, etf.ErrTooDeep)
+}
+
 // decode decodes one non-tick packet. ok is false when the packet was a
-// fragment of an incomplete message. Decoded terms never alias p.
+// fragment of an incomplete message. Decoded terms never alias p. A
+// message whose payload exceeds a limit returns its control with the error
+// (isLimitErr), so the reader can say what it dropped.
 func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
+	m, ok, err = d.decodePacket(p)
+	if ok && err == nil && d.self != "" {
+		if err = checkSignal(m.Control, d.peer, d.self); err != nil {
+			return m, false, err
+		}
+	}
+	return m, ok, err
+}
+
+func (d *packetDecoder) decodePacket(p []byte) (m Message, ok bool, err error) {
 	if len(p) == 0 {
 		return m, false, nil // tick
 	}
@@ -122,6 +155,7 @@ func (d *packetDecoder) body(dec *etf.Decoder, fast *fastDecoder, b []byte, pass
 	}
 	pl, n, err := dec.DecodeTerm(b)
 	if err != nil {
+		m.Control = ctl
 		return m, malformed(err, "payload of %v", ctl.Op())
 	}
 	if n != len(b) {
@@ -155,7 +189,7 @@ func (c *Conn) readLoop() {
 	// huge packet that takes a while to arrive keeps the peer alive (ERTS
 	// looks at the socket's receive counter the same way).
 	br := bufio.NewReaderSize(countingReader{c}, 64<<10)
-	d := newPacketDecoder(c.cfg.MaxReassembly)
+	d := newConnDecoder(c)
 	var hdr [4]byte
 	var buf []byte
 	for {
@@ -195,9 +229,17 @@ func (c *Conn) readLoop() {
 		if peeked {
 			_, _ = br.Discard(n)
 		}
+		if err != nil && isLimitErr(err) {
+			c.logDropped(m, err)
+			continue
+		}
 		if err != nil {
 			reason = err
-			c.log.Error("dist: closing connection: malformed distribution packet", slog.Any("reason", err))
+			msg := "dist: closing connection: malformed distribution packet"
+			if errors.Is(err, ErrInvalidMessage) {
+				msg = "dist: closing connection: invalid distribution message"
+			}
+			c.log.Error(msg, slog.Any("reason", err))
 			return
 		}
 		if ok {
@@ -211,6 +253,58 @@ func (c *Conn) readLoop() {
 			c.m.h.HandleMessage(c, m)
 		}
 	}
+}
+
+// logDropped logs a message dropped because it exceeds a decoding limit.
+func (c *Conn) logDropped(m Message, err error) {
+	attrs := []any{slog.Any("reason", err)}
+	if m.Control != nil {
+		attrs = append(attrs, slog.String("op", m.Control.Op().String()))
+		if s, ok := senderOf(m.Control); ok {
+			attrs = append(attrs, slog.Any("sender", s))
+		}
+	}
+	c.stats.dropped.Add(1)
+	c.log.Warn("dist: dropped a message that exceeds a decoding limit", attrs...)
+}
+
+// senderOf returns the sending process of a control message, if it names
+// one.
+func senderOf(ctl Control) (etf.Term, bool) {
+	var p etf.PID
+	switch c := ctl.(type) {
+	case Link:
+		p = c.From
+	case Send:
+		p = c.From
+	case Exit:
+		p = c.From
+	case Unlink:
+		p = c.From
+	case RegSend:
+		p = c.From
+	case GroupLeader:
+		p = c.From
+	case Exit2:
+		p = c.From
+	case MonitorP:
+		p = c.From
+	case DemonitorP:
+		p = c.From
+	case MonitorPExit:
+		return c.From, c.From != nil
+	case SpawnRequest:
+		p = c.From
+	case AliasSend:
+		p = c.From
+	case UnlinkID:
+		p = c.From
+	case UnlinkIDAck:
+		p = c.From
+	case AltactSig:
+		p = c.Sender
+	}
+	return p, p.Node != ""
 }
 
 // readPacket reads n bytes, growing buf as data arrives rather than

@@ -10,10 +10,11 @@ type ConnStats struct {
 	CacheHitsOut, CacheNewOut   uint64 // atom cache refs sent: cached / new entries
 	PassThroughIn               uint64 // messages received in 'p' framing
 	InterleavedIn               uint64 // most fragmented messages open at once
+	DroppedIn                   uint64 // messages dropped for exceeding Config.Limits
 }
 
 type connStats struct {
-	msgsIn, msgsOut, fragIn, fragOut, hitsIn, newIn, hitsOut, newOut, passIn, interleaved atomic.Uint64
+	msgsIn, msgsOut, fragIn, fragOut, hitsIn, newIn, hitsOut, newOut, passIn, interleaved, dropped atomic.Uint64
 }
 
 // Stats returns a snapshot of the connection's counters.
@@ -25,5 +26,6 @@ func (c *Conn) Stats() ConnStats {
 		CacheHitsIn: s.hitsIn.Load(), CacheNewIn: s.newIn.Load(),
 		CacheHitsOut: s.hitsOut.Load(), CacheNewOut: s.newOut.Load(),
 		PassThroughIn: s.passIn.Load(), InterleavedIn: s.interleaved.Load(),
+		DroppedIn: s.dropped.Load(),
 	}
 }
