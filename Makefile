@@ -39,6 +39,12 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./etf/ ./dist/ ./node/ ./actors/
 	$(GO) run ./cmd/erlgo bench -quick
 
+# The long soak against real erl and elixir nodes (not part of `make test`,
+# which runs its one-minute version in go test ./soak).
+DURATION ?= 10m
+soak: deps
+	$(GO) run ./cmd/erlgo soak -duration $(DURATION)
+
 # Longer fuzz runs (not part of `make test`; the seed corpora run there).
 fuzz:
 	@bash scripts/fuzz.sh $(FUZZTIME)

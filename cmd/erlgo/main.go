@@ -4,6 +4,7 @@
 //	erlgo epmd  -port 4369                     run just the EPMD server
 //	erlgo bench [-quick]                       compare erlgo against BEAM
 //	erlgo observer -node N -cookie C           inspect a node over HTTP
+//	erlgo soak -duration 10m                   soak against real erl and elixir
 package main
 
 import (
@@ -26,6 +27,7 @@ func commands() []command {
 		{"epmd", "run the EPMD server standalone", runEPMD},
 		{"bench", "run the benchmark workloads against BEAM side by side", runBench},
 		{"observer", "inspect a running Go or BEAM node over HTTP", runObserver},
+		{"soak", "soak a Go node against real erl and elixir nodes (-duration)", runSoak},
 	}
 }
 

@@ -1,0 +1,263 @@
+package soak
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+)
+
+// callTimeout bounds one traffic call (a Go->BEAM echo, a control call):
+// far above any latency on a loaded machine, so a failure means a lost
+// request or reply, not a slow one.
+const callTimeout = 30 * time.Second
+
+// run is one soak run's state.
+type run struct {
+	cfg   Config
+	g     *goSide
+	peers []*beamPeer
+	warn  *countingHandler
+	base  sample
+	last  sample
+	// peerDowns and peerReasons are the last stats of each peer.
+	peerDowns   map[string]int
+	peerReasons map[string]int
+}
+
+// Run starts a private epmd, the Go node and the BEAM peers (erl, and
+// elixir when cfg.Elixir), runs phases until cfg.Duration has passed
+// (each followed by an idle gap longer than net_ticktime), tears it all
+// down and returns the report. The error is non-nil only when the soak
+// could not run (tools missing, a peer did not start or died); a soak that
+// ran and found failures returns them in Report.Err.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	cfg.fill()
+	t, err := findTools(cfg.Elixir)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "erlgo-soak-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if err := compile(ctx, t.erlc, dir); err != nil {
+		return nil, err
+	}
+	epmd, err := startEPMD(ctx, t.epmd)
+	if err != nil {
+		return nil, err
+	}
+	defer epmd.stop()
+
+	r := &run{cfg: cfg, peerDowns: map[string]int{}, peerReasons: map[string]int{}}
+	var inner slog.Handler
+	if cfg.Logger != nil {
+		inner = cfg.Logger.Handler()
+	} else {
+		inner = slog.NewTextHandler(cfg.Out, &slog.HandlerOptions{Level: slog.LevelWarn})
+	}
+	r.warn = newCountingHandler(inner)
+	cookie := "soak_" + randHex(8)
+	suffix := randHex(4)
+	goName := "soak_go_" + suffix + "@127.0.0.1"
+	if r.g, err = startGoSide(ctx, goName, cookie, epmd.port, &cfg, slog.New(r.warn)); err != nil {
+		return nil, fmt.Errorf("soak: go node: %w", err)
+	}
+	defer r.g.stop()
+
+	kinds := []string{"erl"}
+	if cfg.Elixir {
+		kinds = append(kinds, "elixir")
+	}
+	defer func() {
+		var wg sync.WaitGroup
+		for _, p := range r.peers {
+			wg.Go(p.kill)
+		}
+		wg.Wait()
+	}()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var startErr error
+	for _, k := range kinds {
+		wg.Go(func() {
+			p, err := startPeer(ctx, t, peerSpec{kind: k, name: "soak_" + k + "_" + suffix + "@127.0.0.1",
+				cookie: cookie, dir: dir, epmdPort: epmd.port, tick: cfg.TickTime})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				startErr = errors.Join(startErr, err)
+				return
+			}
+			r.peers = append(r.peers, p)
+		})
+	}
+	wg.Wait()
+	if startErr != nil {
+		return nil, fmt.Errorf("soak: %w", startErr)
+	}
+	if err := r.connect(ctx); err != nil {
+		return nil, err
+	}
+
+	rep := &Report{GoNode: goName, TickTime: cfg.TickTime, Idle: cfg.Idle}
+	for _, p := range r.peers {
+		rep.Peers = append(rep.Peers, fmt.Sprintf("%s %s (OTP %s)", p.kind, p.name, p.otp))
+	}
+	fmt.Fprintf(cfg.Out, "soak: Go node %s, peers %s; net_ticktime %s, idle gaps %s, phases for %s\n",
+		goName, strings.Join(rep.Peers, ", "), cfg.TickTime, cfg.Idle, cfg.Duration)
+	r.base = takeSample()
+	r.last = r.base
+	start := time.Now()
+	for i := 0; i < len(Kinds()) || time.Since(start) < cfg.Duration; i++ {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		res := r.phase(ctx, i+1, Kinds()[i%len(Kinds())])
+		rep.Phases = append(rep.Phases, res)
+		fmt.Fprintln(cfg.Out, progressLine(res))
+		for _, p := range r.peers {
+			if p.exited() {
+				rep.Elapsed = time.Since(start)
+				return rep, fmt.Errorf("%w: %s %s: %s", errPeerExited, p.kind, p.name, strings.TrimSpace(p.stderr.String()))
+			}
+		}
+	}
+	rep.Elapsed = time.Since(start)
+	rep.Warnings = r.warn.first()
+	return rep, nil
+}
+
+// connect dials every peer from Go, says hello (the peer monitors the Go
+// node from then on) and arms the Go side's monitor_node.
+func (r *run) connect(ctx context.Context) error {
+	var names []etf.Atom
+	for _, p := range r.peers {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		err := r.g.n.Connect(cctx, etf.Atom(p.name))
+		cancel()
+		if err != nil {
+			return fmt.Errorf("soak: connect %s: %w", p.name, err)
+		}
+		if _, err := r.call(ctx, node.Name{Name: beamServer, Node: etf.Atom(p.name)}, etf.Tuple{etf.Atom("hello"), r.g.n.Name()}); err != nil {
+			return fmt.Errorf("soak: hello %s: %w", p.name, err)
+		}
+		names = append(names, etf.Atom(p.name))
+	}
+	r.g.watch.setPeers(names)
+	return r.g.watch.arm(r.g.n)
+}
+
+func (r *run) call(ctx context.Context, to, req etf.Term) (etf.Term, error) {
+	return r.callTimeout(ctx, to, req, callTimeout)
+}
+
+func (r *run) callTimeout(ctx context.Context, to, req etf.Term, d time.Duration) (etf.Term, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	return r.g.n.Call(ctx, to, req)
+}
+
+// phase runs one phase of kind and its idle gap.
+func (r *run) phase(ctx context.Context, n int, kind string) PhaseResult {
+	res := PhaseResult{N: n, Kind: kind, GoroutinesBase: r.base.goroutines, HeapBase: r.base.heap,
+		GoroutinesPre: r.last.goroutines, HeapPre: r.last.heap}
+	t := &tally{}
+	_ = r.g.watch.arm(r.g.n)
+	downs0 := r.nodedowns(ctx, t)
+	warn0 := r.warn.count()
+
+	c := r.cfg
+	div := 1
+	if kind == KindMixed {
+		div = 2
+	}
+	half := func(v int) int { return max(1, v/div) }
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, p := range r.peers {
+		if kind == KindBurst || kind == KindMixed {
+			wg.Go(func() { r.burstTo(ctx, p, n, half(c.Pairs), half(c.Messages), t) })
+			wg.Go(func() { r.burstFrom(ctx, p, n, half(c.Pairs), half(c.Messages), t) })
+		}
+		if kind == KindCalls || kind == KindMixed {
+			wg.Go(func() { r.callsTo(ctx, p, half(c.Callers), half(c.Calls), t) })
+			wg.Go(func() { r.callsFrom(ctx, p, half(c.Callers), half(c.Calls), t) })
+		}
+		if kind == KindChurn || kind == KindMixed {
+			wg.Go(func() { r.churnTo(ctx, p, half(c.Churners), half(c.Churn), t) })
+			wg.Go(func() { r.churnFrom(ctx, p, half(c.Churners), half(c.Churn), t) })
+		}
+	}
+	wg.Wait()
+	res.Duration = time.Since(start)
+
+	// The idle gap: nothing is sent; the footprint check runs inside it.
+	idleStart := time.Now()
+	s, ok := settle(ctx, r.base, c.GoroutineSlack, c.HeapSlack, min(c.Settle, c.Idle))
+	if rest := c.Idle - time.Since(idleStart); rest > 0 {
+		select {
+		case <-ctx.Done():
+		case <-time.After(rest):
+		}
+	}
+	if !ok { // a slow machine may need longer than the gap: keep polling, bounded
+		s, ok = settle(ctx, r.base, c.GoroutineSlack, c.HeapSlack, max(0, c.Settle-c.Idle))
+	}
+	res.Idle = time.Since(idleStart)
+	res.GoroutinesPost, res.HeapPost, res.Settled = s.goroutines, s.heap, ok
+	r.last = s
+
+	res.Nodedowns = r.nodedowns(ctx, t) - downs0
+	res.Warnings = r.warn.count() - warn0
+	res.Messages, res.Calls, res.Churn = t.messages, t.calls, t.churn
+	res.Lost, res.Reordered, res.BadPayload = t.lost, t.reordered, t.badPayload
+	res.FailedCalls, res.FailedChurn, res.FailedControl = t.failedCalls, t.failedChurn, t.failedCtrl
+	res.Errors = t.errs
+	return res
+}
+
+// nodedowns returns the nodedowns counted so far on the Go side and on
+// every peer (of the Go node), and records the peers' new nodedown reasons
+// as errors of t.
+func (r *run) nodedowns(ctx context.Context, t *tally) int {
+	total := r.g.watch.total()
+	for _, p := range r.peers {
+		reply, err := r.call(ctx, node.Name{Name: beamServer, Node: etf.Atom(p.name)}, etf.Atom("stats"))
+		st, ok := reply.(etf.Tuple)
+		if err == nil && (!ok || len(st) != 3) {
+			err = fmt.Errorf("bad reply %s", etf.Format(reply))
+		}
+		if err != nil {
+			t.control(p.kind+" stats", err)
+			total += r.peerDowns[p.name]
+			continue
+		}
+		d, _ := intOf(st[0])
+		r.peerDowns[p.name] = d
+		total += d
+		reasons, _ := st[1].(etf.List)
+		for _, reason := range reasons[min(len(reasons), r.peerReasons[p.name]):] {
+			t.errorf("%s saw nodedown %s", p.kind, textOf(reason))
+		}
+		r.peerReasons[p.name] = len(reasons)
+	}
+	return total
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

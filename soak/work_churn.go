@@ -1,0 +1,188 @@
+package soak
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+)
+
+// churnFrom asks the peer to run workers that each do ops rounds of
+// remote spawn (spawn_link, spawn_monitor, spawn of Go spawnables), link,
+// unlink, monitor, demonitor and exit against the Go node, checking that
+// every EXIT and DOWN arrives with the right reason and nothing else does.
+func (r *run) churnFrom(ctx context.Context, peer *beamPeer, workers, ops int, t *tally) {
+	r.remoteOps(ctx, peer, peer.kind+"->go churn",
+		etf.Tuple{etf.Atom("churn_go"), workers, ops, r.g.n.Name()},
+		func(t *tally, ops, failed int) { t.churn += ops; t.failedChurn += failed }, t)
+}
+
+// churnTo runs workers Go processes that each do ops rounds against
+// victims on the peer: link + monitor + die by message (EXIT and DOWN
+// expected), monitor + a demonitored second monitor + exit/2 (one DOWN
+// only), link + monitor + unlink + die (DOWN only).
+func (r *run) churnTo(ctx context.Context, peer *beamPeer, workers, ops int, t *tally) {
+	done := make(chan churnResult, workers)
+	srv := node.Name{Name: beamServer, Node: etf.Atom(peer.name)}
+	for w := 1; w <= workers; w++ {
+		c := &churner{ctx: ctx, dir: "go->" + peer.kind, srv: srv, id: w, n: ops, deadline: r.cfg.Deadline, done: done}
+		if _, err := r.g.n.Spawn(c, node.WithTrapExit()); err != nil {
+			t.control("go->"+peer.kind+" spawn churner", err)
+			done <- churnResult{}
+		}
+	}
+	for range workers {
+		select {
+		case res := <-done:
+			t.add(func(t *tally) {
+				t.churn += res.ops
+				t.failedChurn += res.failed
+				for _, e := range res.errs {
+					t.addErr(e)
+				}
+			})
+		case <-ctx.Done():
+			t.control("go->"+peer.kind+" churn", ctx.Err())
+			return
+		}
+	}
+}
+
+type churnResult struct {
+	ops, failed int
+	errs        []string
+}
+
+type (
+	nextMsg    struct{}
+	finishMsg  struct{}
+	timeoutMsg struct{ i int }
+)
+
+// churner is one Go churn worker; it traps exits, so the EXITs it expects
+// arrive as ExitMsg.
+type churner struct {
+	ctx      context.Context
+	dir      string
+	srv      node.Name
+	id, n, i int
+	deadline time.Duration
+	done     chan<- churnResult
+
+	victim             etf.PID
+	ref, flushed       etf.Ref
+	reason             etf.Term
+	wantExit, wantDown bool
+	cancel             func() bool
+	res                churnResult
+}
+
+func (c *churner) Init(p *node.Process) error { return p.Send(p.Self(), nextMsg{}) }
+
+func (c *churner) fail(format string, args ...any) {
+	c.res.failed++
+	if len(c.res.errs) < 3 {
+		c.res.errs = append(c.res.errs, fmt.Sprintf("%s churn %d/%d: ", c.dir, c.id, c.i)+fmt.Sprintf(format, args...))
+	}
+}
+
+func (c *churner) HandleMessage(p *node.Process, msg etf.Term) error {
+	switch m := msg.(type) {
+	case nextMsg:
+		c.step(p)
+	case finishMsg:
+		c.done <- c.res
+		return &node.ExitError{Reason: node.Normal}
+	case node.ExitMsg:
+		if c.wantExit && etf.Equal(m.From, c.victim) && etf.Equal(m.Reason, c.reason) {
+			c.wantExit = false
+			c.advance(p)
+		} else {
+			c.fail("unexpected EXIT from %s: %s", etf.Format(m.From), etf.Format(m.Reason))
+		}
+	case node.DownMsg:
+		if c.wantDown && etf.Equal(m.Ref, c.ref) && etf.Equal(m.Object, c.victim) && etf.Equal(m.Reason, c.reason) {
+			c.wantDown = false
+			c.advance(p)
+		} else {
+			c.fail("unexpected DOWN %s for %s: %s", etf.Format(m.Ref), etf.Format(m.Object), etf.Format(m.Reason))
+		}
+	case timeoutMsg:
+		if m.i == c.i && (c.wantExit || c.wantDown) {
+			c.fail("timeout: EXIT pending %v, DOWN pending %v", c.wantExit, c.wantDown)
+			c.wantExit, c.wantDown = false, false
+			c.advance(p)
+		}
+	default:
+		c.fail("unexpected message %s", etf.Format(msg))
+	}
+	return nil
+}
+
+// step starts round c.i, or finishes after a grace period in which a
+// late unexpected signal (an EXIT after unlink, a DOWN of the flushed
+// monitor) would still be counted.
+func (c *churner) step(p *node.Process) {
+	if c.i == c.n {
+		p.SendAfter(p.Self(), finishMsg{}, 200*time.Millisecond)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, c.deadline)
+	reply, err := p.Call(ctx, c.srv, etf.Atom("spawn_victim"))
+	cancel()
+	v, ok := reply.(etf.PID)
+	if err != nil || !ok {
+		c.fail("spawn_victim: %v %s", err, etf.Format(reply))
+		c.res.ops++
+		c.i++
+		_ = p.Send(p.Self(), nextMsg{})
+		return
+	}
+	c.victim = v
+	c.reason = etf.Tuple{etf.Atom("soak_die"), c.id, c.i}
+	die := etf.Tuple{atomDie, c.reason}
+	switch c.i % 3 {
+	case 0:
+		err = p.Link(v)
+		c.ref, _ = p.Monitor(v)
+		if err == nil {
+			err = p.Send(v, die)
+		}
+		c.wantExit, c.wantDown = true, true
+	case 1:
+		c.ref, _ = p.Monitor(v)
+		c.flushed, _ = p.Monitor(v)
+		p.Demonitor(c.flushed)
+		err = p.Exit(v, c.reason)
+		c.wantDown = true
+	case 2:
+		err = p.Link(v)
+		c.ref, _ = p.Monitor(v)
+		p.Unlink(v)
+		if err == nil {
+			err = p.Send(v, die)
+		}
+		c.wantDown = true
+	}
+	if err != nil {
+		c.fail("signal: %v", err)
+	}
+	c.cancel = p.SendAfter(p.Self(), timeoutMsg{i: c.i}, c.deadline)
+}
+
+// advance ends the round once nothing more is expected.
+func (c *churner) advance(p *node.Process) {
+	if c.wantExit || c.wantDown {
+		return
+	}
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.res.ops++
+	c.i++
+	_ = p.Send(p.Self(), nextMsg{})
+}
+
+func (c *churner) Terminate(*node.Process, etf.Term) {}
