@@ -1,7 +1,8 @@
 // Package epmd implements the Erlang Port Mapper Daemon protocol: a client
 // (register a node, look nodes up, list names, dump, kill), a server that
-// behaves like OTP's epmd, and Publish, which keeps a node registered for
-// its lifetime and runs the server in-process when no EPMD is running.
+// behaves like OTP's epmd, StartDaemon, which runs a detached EPMD that
+// outlives this process, and Publish, which keeps a node registered for
+// its lifetime and starts an EPMD when none is running.
 //
 // The protocol (OTP's erl_dist_protocol): every request is Len:16 followed
 // by Len bytes whose first byte is the request code; answers carry no
@@ -11,11 +12,16 @@
 // # Which piece to use
 //
 //   - A node: Publish. It registers as a client when an EPMD answers,
-//     otherwise starts an embedded Server (listening on all interfaces by
-//     default, like epmd) and registers in it; it re-registers when the
-//     EPMD connection drops and takes the port over when no EPMD is left.
+//     otherwise starts one and registers in it; it re-registers when the
+//     EPMD connection drops and starts an EPMD again when none is left.
+//     What it starts is PublishOptions.Fallback: by default a detached
+//     daemon (OTP's epmd from PATH, as erl does), which outlives the node
+//     so that erl nodes registered in it stay reachable; or the in-process
+//     Server (FallbackEmbedded), which stops with the node and drops every
+//     registration in it (erl nodes never register again); or nothing.
 //   - Looking up a peer: Client{Host: peerHost}.PortPlease.
-//   - A standalone EPMD: Server (the `erlgo epmd` subcommand).
+//   - A standalone EPMD: Server (the `erlgo epmd` subcommand; with -daemon
+//     it detaches through StartDaemon).
 //
 // # Differences from OTP's epmd (epmd_srv.c)
 //

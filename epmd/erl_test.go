@@ -85,7 +85,7 @@ func TestRealErlInEmbeddedServer(t *testing.T) {
 	erl := erltest.Tool(t, "erl")
 	port := erltest.FreePort(t)
 	goName := uniqueName("goembedded")
-	p, _ := publishT(t, PublishOptions{Registration: Registration{Name: goName, Port: 6002}, Port: port, ListenHost: "127.0.0.1"})
+	p, _ := publishT(t, PublishOptions{Registration: Registration{Name: goName, Port: 6002}, Port: port, Fallback: FallbackEmbedded, ListenHost: "127.0.0.1"})
 	require.True(t, p.Status().Embedded)
 
 	a := uniqueName("a")

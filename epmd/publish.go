@@ -33,8 +33,15 @@ type PublishOptions struct {
 	// other hosts can look this node up. Use "127.0.0.1" to keep EPMD
 	// private to the machine.
 	ListenHost string
-	// DisableServer makes Publish a pure client: it never starts an
-	// embedded server, and after a drop it waits for an EPMD to return.
+	// Fallback says what Publish does when no EPMD answers on this
+	// machine (Host is loopback): start a detached daemon (the default),
+	// run the in-process server, or fail. See Fallback.
+	Fallback Fallback
+	// Daemon is the command FallbackDaemon runs (see DaemonConfig.Command);
+	// nil means DefaultDaemonCommand(), OTP's epmd from PATH.
+	Daemon []string
+	// DisableServer makes Publish a pure client (same as FallbackNone): it
+	// never starts an EPMD, and after a drop it waits for one to return.
 	DisableServer bool
 	// RetryInterval is the first delay between re-registration attempts;
 	// zero means DefaultRetryInterval.
@@ -54,6 +61,28 @@ type PublishOptions struct {
 	OnChange func(Status)
 }
 
+// Fallback is what Publish does when no EPMD answers on this machine.
+type Fallback int
+
+const (
+	// FallbackDaemon starts a detached EPMD daemon (StartDaemon) and
+	// registers in it, as erl starts `epmd -daemon`. The daemon outlives
+	// this process, so nodes that registered in it (erl nodes, which
+	// never re-register, included) stay reachable after this node stops.
+	// When no daemon command is known (no epmd on PATH and Daemon nil)
+	// Publish logs a warning and uses the in-process server instead.
+	FallbackDaemon Fallback = iota
+	// FallbackEmbedded runs the EPMD server inside this process. It stops
+	// with the Publication: every registration in it is dropped then,
+	// other nodes' included (see Publication). Other erlgo nodes register
+	// again by themselves (one takes the port over); erl nodes do not and
+	// become unreachable by name. Use it where nothing else shares the
+	// machine's EPMD, e.g. tests and Go-only deployments.
+	FallbackEmbedded
+	// FallbackNone fails with ErrUnreachable (like DisableServer).
+	FallbackNone
+)
+
 // Status describes a Publication at one moment.
 type Status struct {
 	// Registered is false between a lost registration and the next
@@ -66,12 +95,17 @@ type Status struct {
 	Embedded bool
 	// EPMDAddr is the address of the EPMD holding the registration.
 	EPMDAddr string
+	// DaemonPID is the pid of the last EPMD daemon this Publication
+	// started (FallbackDaemon), or 0. The daemon keeps running after
+	// Close; it is reported so that its owner can stop it.
+	DaemonPID int
 }
 
-// Publication keeps a node registered in EPMD for its lifetime, running
-// an embedded EPMD server when none is reachable. Create it with Publish.
+// Publication keeps a node registered in EPMD for its lifetime, starting
+// an EPMD when none is reachable (a detached daemon by default, see
+// Fallback). Create it with Publish.
 //
-// Beware: while Embedded, this process is the machine's EPMD. Real erl
+// Beware (FallbackEmbedded): while Embedded, this process is the machine's EPMD. Real erl
 // nodes and other Go nodes may have registered in it, and Close drops
 // their registrations too, exactly as killing OTP's epmd would. They keep
 // running; their distribution still works for connections already set up,
@@ -84,24 +118,27 @@ type Publication struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	mu     sync.Mutex
-	reg    *Registered
-	srv    *Server
-	status Status
+	mu        sync.Mutex
+	reg       *Registered
+	srv       *Server
+	status    Status
+	daemonPID int // last daemon started by attempt
 }
 
 // Publish registers opts.Registration and keeps it registered until
 // Close. ctx bounds only the first registration.
 //
 // It first tries the EPMD at Host:Port as a client. If nothing listens
-// there (and DisableServer is false) it starts an embedded Server on
-// ListenHost:Port and registers in it. When the registration drops (the
-// EPMD was killed or restarted), it registers again, retrying with
-// backoff; if no EPMD answers any more it takes the port over by starting
-// the embedded server. Each of these steps is logged.
+// there and Host is this machine, it starts an EPMD as opts.Fallback says:
+// by default a detached daemon (OTP's epmd from PATH, listening on
+// ListenHost:Port) that outlives this process, else the in-process Server,
+// and registers in it. When the registration drops (the EPMD was killed
+// or restarted), it registers again, retrying with backoff; if no EPMD
+// answers any more it starts one again the same way. Each of these steps
+// is logged.
 //
 // Errors: ErrInvalidName, ErrNameTaken, ErrUnreachable (only with
-// DisableServer, or if the port can neither be reached nor bound).
+// FallbackNone/DisableServer, or if no EPMD could be started).
 func Publish(ctx context.Context, opts PublishOptions) (*Publication, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -116,6 +153,12 @@ func Publish(ctx context.Context, opts PublishOptions) (*Publication, error) {
 		opts.RetryInterval = DefaultRetryInterval
 	}
 	opts.Registration = opts.Registration.withDefaults()
+	if opts.DisableServer {
+		opts.Fallback = FallbackNone
+	}
+	if opts.Fallback == FallbackDaemon && len(opts.Daemon) == 0 {
+		opts.Daemon = DefaultDaemonCommand()
+	}
 	p := &Publication{
 		opts: opts,
 		log:  opts.Logger.With("component", "epmd", "name", opts.Registration.Name),
@@ -157,11 +200,17 @@ func (p *Publication) client(host string, port int) *Client {
 }
 
 // attempt registers once: as a client, or, when nothing answers, in a
-// freshly started embedded server.
+// freshly started daemon or embedded server.
 func (p *Publication) attempt(ctx context.Context) (*Registered, *Server, error) {
 	reg, err := p.client(p.opts.Host, p.opts.Port).Register(ctx, p.opts.Registration)
-	if err == nil || !errors.Is(err, ErrUnreachable) || p.opts.DisableServer || !isLoopbackHost(p.opts.Host) {
+	if err == nil || !errors.Is(err, ErrUnreachable) || p.opts.Fallback == FallbackNone || !isLoopbackHost(p.opts.Host) {
 		return reg, nil, err
+	}
+	if p.opts.Fallback == FallbackDaemon {
+		if len(p.opts.Daemon) > 0 {
+			return p.attemptDaemon(ctx, err)
+		}
+		p.log.Warn("epmd: no EPMD answers and no epmd on PATH: running the in-process EPMD server, which stops with this node")
 	}
 	srv, l, lerr := p.startServer(ctx)
 	if lerr != nil {
@@ -180,6 +229,30 @@ func (p *Publication) attempt(ctx context.Context) (*Registered, *Server, error)
 		return nil, nil, fmt.Errorf("registering in embedded server: %w", err)
 	}
 	return reg, srv, nil
+}
+
+// attemptDaemon starts the detached daemon and registers in it. A daemon
+// that exits at once usually lost the port to another EPMD started
+// meanwhile (another node racing us): that is retried as a port race.
+func (p *Publication) attemptDaemon(ctx context.Context, unreachable error) (*Registered, *Server, error) {
+	pid, derr := StartDaemon(ctx, DaemonConfig{
+		Command: p.opts.Daemon, Port: p.opts.Port, Address: p.opts.ListenHost,
+		Host: p.opts.Host, Logger: p.opts.Logger,
+	})
+	if derr != nil {
+		if errors.Is(derr, ErrDaemonExited) {
+			return nil, nil, fmt.Errorf("%w: %w (%w)", unreachable, errPortRace, derr)
+		}
+		return nil, nil, fmt.Errorf("%w; starting EPMD daemon: %w", unreachable, derr)
+	}
+	p.mu.Lock()
+	p.daemonPID = pid
+	p.mu.Unlock()
+	reg, err := p.client(p.opts.Host, p.opts.Port).Register(ctx, p.opts.Registration)
+	if err != nil {
+		return nil, nil, fmt.Errorf("registering in the EPMD daemon (pid %d): %w", pid, err)
+	}
+	return reg, nil, nil
 }
 
 // isLoopbackHost reports whether host names this machine's loopback: only
@@ -215,7 +288,7 @@ func (p *Publication) setCurrent(reg *Registered, srv *Server) Status {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.reg, p.srv = reg, srv
-	p.status = Status{Registered: true, Creation: reg.Creation(), Embedded: srv != nil, EPMDAddr: reg.EPMDAddr().String()}
+	p.status = Status{Registered: true, Creation: reg.Creation(), Embedded: srv != nil, EPMDAddr: reg.EPMDAddr().String(), DaemonPID: p.daemonPID}
 	return p.status
 }
 

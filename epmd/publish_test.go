@@ -55,11 +55,11 @@ func registered(s Status) bool { return s.Registered }
 // second takes the port over and registers again with a new creation.
 func TestPublishEmbeddedAndTakeover(t *testing.T) {
 	port := erltest.FreePort(t)
-	a, _ := publishT(t, PublishOptions{Registration: Registration{Name: "a", Port: 1001}, Port: port, ListenHost: "127.0.0.1"})
+	a, _ := publishT(t, PublishOptions{Registration: Registration{Name: "a", Port: 1001}, Port: port, Fallback: FallbackEmbedded, ListenHost: "127.0.0.1"})
 	require.True(t, a.Status().Embedded, "first node serves EPMD")
 	require.True(t, a.Server() != nil)
 
-	b, bChanges := publishT(t, PublishOptions{Registration: Registration{Name: "b", Port: 1002}, Port: port, ListenHost: "127.0.0.1"})
+	b, bChanges := publishT(t, PublishOptions{Registration: Registration{Name: "b", Port: 1002}, Port: port, Fallback: FallbackEmbedded, ListenHost: "127.0.0.1"})
 	require.True(t, !b.Status().Embedded, "second node is a client")
 
 	c := &Client{Port: port}
@@ -67,7 +67,7 @@ func TestPublishEmbeddedAndTakeover(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []NameEntry{{"b", 1002}, {"a", 1001}}, names)
 
-	_, err = Publish(ctxT(t), PublishOptions{Registration: Registration{Name: "a", Port: 1}, Port: port, Logger: testLogger(t)})
+	_, err = Publish(ctxT(t), PublishOptions{Registration: Registration{Name: "a", Port: 1}, Port: port, Fallback: FallbackEmbedded, Logger: testLogger(t)})
 	assert.ErrorIs(t, err, ErrNameTaken)
 
 	before := b.Creation()
@@ -93,7 +93,7 @@ func TestPublishDisableServer(t *testing.T) {
 }
 
 func TestPublishInvalidName(t *testing.T) {
-	_, err := Publish(ctxT(t), PublishOptions{Registration: Registration{Name: "bad\x00", Port: 1}, Port: erltest.FreePort(t), Logger: testLogger(t)})
+	_, err := Publish(ctxT(t), PublishOptions{Registration: Registration{Name: "bad\x00", Port: 1}, Port: erltest.FreePort(t), Fallback: FallbackEmbedded, Logger: testLogger(t)})
 	assert.ErrorIs(t, err, ErrInvalidName)
 }
 
@@ -119,7 +119,7 @@ func TestPublishCloseIsPrompt(t *testing.T) {
 func TestPublishTakeoverRace(t *testing.T) {
 	port := erltest.FreePort(t)
 	opts := func(name string) PublishOptions {
-		return PublishOptions{Registration: Registration{Name: name, Port: 1}, Port: port, ListenHost: "127.0.0.1"}
+		return PublishOptions{Registration: Registration{Name: name, Port: 1}, Port: port, Fallback: FallbackEmbedded, ListenHost: "127.0.0.1"}
 	}
 	owner, _ := publishT(t, opts("owner"))
 	b, bChanges := publishT(t, opts("b"))

@@ -91,7 +91,7 @@ func TestPublishReregistersAfterRealEPMDRestart(t *testing.T) {
 	assert.Equal(t, uint16(5001), info.Port)
 }
 
-// TestPublishTakesOverFromRealEPMD: when epmd dies and nobody restarts it,
+// TestPublishTakesOverFromRealEPMD: (FallbackEmbedded) when epmd dies and nobody restarts it,
 // the publication serves the port itself, and the real epmd tools see it.
 func TestPublishTakesOverFromRealEPMD(t *testing.T) {
 	t.Parallel()
@@ -100,7 +100,7 @@ func TestPublishTakesOverFromRealEPMD(t *testing.T) {
 	name := uniqueName("gotakeover")
 	// Default ListenHost: all interfaces, like epmd, so that a real epmd
 	// started later collides with it.
-	p, changes := publishT(t, PublishOptions{Registration: Registration{Name: name, Port: 5002}, Port: port})
+	p, changes := publishT(t, PublishOptions{Registration: Registration{Name: name, Port: 5002}, Port: port, Fallback: FallbackEmbedded})
 	require.True(t, !p.Status().Embedded, "real epmd serves at first")
 
 	real.kill()

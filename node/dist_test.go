@@ -13,10 +13,11 @@ import (
 func freePort(t testing.TB) int { return erltest.FreePort(t) }
 
 // distNode starts a distributed node registered in the EPMD at epmdPort
-// (an embedded one is started by the first node if none runs there).
+// (an embedded one is started by the first node if none runs there; not
+// the default detached daemon, which would outlive the test).
 func distNode(t testing.TB, name string, epmdPort int, cookie string, opts ...Option) *Node {
 	t.Helper()
-	opts = append([]Option{WithCookie(cookie), WithEPMD("127.0.0.1", epmdPort), WithLogger(quietLogger()), WithListenAddr("127.0.0.1:0")}, opts...)
+	opts = append([]Option{WithCookie(cookie), WithEPMD("127.0.0.1", epmdPort), WithEmbeddedEPMD(), WithLogger(quietLogger()), WithListenAddr("127.0.0.1:0")}, opts...)
 	n, err := Start(context.Background(), name, opts...)
 	if err != nil {
 		t.Fatal(err)

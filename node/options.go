@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/erlgo/erlgo/epmd"
 	"github.com/erlgo/erlgo/etf"
 )
 
@@ -19,6 +20,8 @@ type config struct {
 	epmdHost    string
 	epmdPort    int
 	noEPMD      bool
+	epmdMode    epmd.Fallback // what to start when no EPMD answers
+	epmdDaemon  []string      // daemon command for epmd.FallbackDaemon
 	noDist      bool
 	tickTime    time.Duration
 	tls         *tls.Config
@@ -30,7 +33,7 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		epmdHost:    "127.0.0.1",
-		epmdPort:    4369,
+		epmdPort:    epmd.PortFromEnv(), // ERL_EPMD_PORT, else 4369, as erl
 		listenAddr:  ":0",
 		tickTime:    60 * time.Second,
 		callTimeout: 5 * time.Second,
@@ -53,9 +56,41 @@ func WithListenAddr(addr string) Option { return func(c *config) { c.listenAddr 
 
 // WithEPMD sets the EPMD used to register this node and to look peers up:
 // host is used for registration, peers are looked up at their own host on
-// the same port. Default 127.0.0.1:4369.
+// the same port. Default 127.0.0.1 and the port from ERL_EPMD_PORT, else
+// 4369, as erl does; read when Start runs.
+//
+// When no EPMD answers on this machine, Start starts one: by default a
+// detached daemon, OTP's epmd from PATH, that outlives the node like the
+// `epmd -daemon` erl starts (see WithEPMDDaemon, WithEmbeddedEPMD).
 func WithEPMD(host string, port int) Option {
 	return func(c *config) { c.epmdHost, c.epmdPort = host, port }
+}
+
+// WithEPMDDaemon sets the command Start runs, detached, when no EPMD
+// answers on this machine (default: epmd from PATH; "-port N" is
+// appended), e.g. WithEPMDDaemon("/usr/local/bin/erlgo", "epmd") where
+// Erlang is not installed. The daemon keeps running after the node stops,
+// so nodes that registered in it stay reachable. Without a command and
+// without epmd on PATH, Start falls back to the in-process server (see
+// WithEmbeddedEPMD) and logs a warning.
+func WithEPMDDaemon(command ...string) Option {
+	return func(c *config) { c.epmdMode, c.epmdDaemon = epmd.FallbackDaemon, command }
+}
+
+// WithoutEPMDStart makes Start fail (with epmd.ErrUnreachable) when no
+// EPMD answers, instead of starting one, like erl -start_epmd false. After
+// a lost registration the node waits for an EPMD to come back.
+func WithoutEPMDStart() Option {
+	return func(c *config) { c.epmdMode, c.epmdDaemon = epmd.FallbackNone, nil }
+}
+
+// WithEmbeddedEPMD makes Start run the EPMD server inside this process when
+// no EPMD answers, instead of a daemon. That server stops with the node,
+// and every registration in it goes with it: other erlgo nodes register
+// again (one of them takes the port over), but erl nodes do not and can
+// no longer be found by name. Meant for tests and Go-only machines.
+func WithEmbeddedEPMD() Option {
+	return func(c *config) { c.epmdMode, c.epmdDaemon = epmd.FallbackEmbedded, nil }
 }
 
 // WithoutEPMD skips EPMD registration. The node still listens for

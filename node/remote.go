@@ -98,6 +98,7 @@ func startRemote(ctx context.Context, n *Node) (*remote, error) {
 		}
 		pub, err := epmd.Publish(ctx, epmd.PublishOptions{
 			Registration: reg, Host: cfg.epmdHost, Port: cfg.epmdPort, Logger: n.log,
+			Fallback: cfg.epmdMode, Daemon: cfg.epmdDaemon,
 		})
 		if err != nil {
 			ln.Close()

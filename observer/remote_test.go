@@ -20,12 +20,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// startDist starts a distributed node on the EPMD at port.
+// startDist starts a distributed node on the EPMD at port (the first node
+// on a free port runs an in-process EPMD there, gone with the test, rather
+// than the default detached daemon that would outlive it).
 func startDist(t *testing.T, name string, port int, opts ...node.Option) *node.Node {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	opts = append([]node.Option{node.WithCookie(testCookie), node.WithEPMD("127.0.0.1", port),
+	opts = append([]node.Option{node.WithCookie(testCookie), node.WithEPMD("127.0.0.1", port), node.WithEmbeddedEPMD(),
 		node.WithListenAddr("127.0.0.1:0"), quiet()}, opts...)
 	n, err := node.Start(ctx, name, opts...)
 	require.NoError(t, err)

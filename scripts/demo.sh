@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: builds the erlgo demo node, starts it (with the embedded EPMD
-# when none runs), tours it from a real erl node, then stops both.
+# make demo: builds the erlgo demo node, starts it (it starts a detached EPMD
+# when none runs, which keeps running afterwards like the one erl starts),
+# tours it from a real erl node, then stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -19,7 +20,8 @@ import (
 )
 
 // runEPMD runs the EPMD server standalone until SIGINT/SIGTERM (or an
-// accepted KILL_REQ, like `epmd -kill`).
+// accepted KILL_REQ, like `epmd -kill`). With -daemon it detaches instead
+// (see startEPMDDaemon) and returns once the daemon listens.
 //
 // Like OTP's epmd it listens on all interfaces by default; with -address it
 // listens on the given comma-separated addresses plus the loopback address,
@@ -31,6 +33,7 @@ func runEPMD(args []string) error {
 	relaxed := fs.Bool("relaxed_command_check", false, "allow KILL while nodes are registered, and STOP")
 	maxConns := fs.Int("max_conns", epmd.DefaultMaxConns, "maximum concurrent connections")
 	debug := fs.Bool("debug", false, "log every request")
+	daemon := fs.Bool("daemon", false, "detach (new session, no terminal, standard streams on /dev/null) and return once listening, like epmd -daemon")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,6 +42,19 @@ func runEPMD(args []string) error {
 	}
 	if *port < 1 || *port > 65535 {
 		return fmt.Errorf("invalid -port %d", *port)
+	}
+	if *daemon {
+		var extra []string
+		if *relaxed {
+			extra = append(extra, "-relaxed_command_check")
+		}
+		if *maxConns != epmd.DefaultMaxConns {
+			extra = append(extra, "-max_conns", strconv.Itoa(*maxConns))
+		}
+		if *debug {
+			extra = append(extra, "-debug")
+		}
+		return startEPMDDaemon(*port, *address, extra)
 	}
 	level := slog.LevelInfo
 	if *debug {
@@ -121,4 +137,30 @@ func listenAddrs(address string, port int) ([]string, error) {
 		out = append(out, net.JoinHostPort("127.0.0.1", p))
 	}
 	return out, nil
+}
+
+// startEPMDDaemon is `erlgo epmd -daemon`: it runs this program again as
+// `erlgo epmd` (with the same flags, -daemon dropped) detached from this
+// process, and returns once that copy answers EPMD requests on the port,
+// so a script can register nodes right after it. Like epmd -daemon it
+// refuses when an EPMD already runs on the port.
+func startEPMDDaemon(port int, address string, extra []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	probe, pcancel := context.WithTimeout(ctx, time.Second)
+	_, _, err := (&epmd.Client{Port: port}).Names(probe)
+	pcancel()
+	if err == nil {
+		return fmt.Errorf("there is already an EPMD running at port %d", port)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("-daemon: cannot find this program: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	_, err = epmd.StartDaemon(ctx, epmd.DaemonConfig{
+		Command: append([]string{exe, "epmd"}, extra...),
+		Port:    port, Address: address, Logger: log,
+	})
+	return err
 }

@@ -1,7 +1,7 @@
 // Command erlgo is the erlgo command-line tool:
 //
 //	erlgo node  -name go@127.0.0.1 -cookie C   run the demo node
-//	erlgo epmd  -port 4369                     run just the EPMD server
+//	erlgo epmd  [-daemon] -port 4369           run just the EPMD server (detached with -daemon)
 //	erlgo bench [-quick]                       compare erlgo against BEAM
 //	erlgo observer -node N -cookie C           inspect a node over HTTP
 //	erlgo soak -duration 10m                   soak against real erl and elixir
@@ -23,8 +23,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"node", "run the demo node (embedded EPMD when none runs)", runNode},
-		{"epmd", "run the EPMD server standalone", runEPMD},
+		{"node", "run the demo node (starts a detached EPMD when none runs)", runNode},
+		{"epmd", "run the EPMD server standalone (-daemon: detached)", runEPMD},
 		{"bench", "run the benchmark workloads against BEAM side by side", runBench},
 		{"observer", "inspect a running Go or BEAM node over HTTP", runObserver},
 		{"soak", "soak a Go node against real erl and elixir nodes (-duration)", runSoak},

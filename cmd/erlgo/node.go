@@ -8,12 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/erlgo/erlgo/epmd"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/interop/demo"
 	"github.com/erlgo/erlgo/interop/global/globaldemo"
@@ -26,6 +25,7 @@ type nodeFlags struct {
 	name, sname string
 	cookie      string
 	epmdPort    int
+	startEPMD   string
 	listen      string
 	hidden      bool
 	verbose     bool
@@ -43,7 +43,8 @@ func runNode(args []string) error {
 	fs.StringVar(&f.name, "name", "", "long node name, e.g. go@127.0.0.1")
 	fs.StringVar(&f.sname, "sname", "", "short node name, e.g. go (the host part is this machine's short hostname)")
 	fs.StringVar(&f.cookie, "cookie", "", "distribution cookie (default: $ERLGO_COOKIE, else ~/.erlang.cookie)")
-	fs.IntVar(&f.epmdPort, "epmd-port", defaultEPMDPort(), "EPMD port (default: $ERL_EPMD_PORT, else 4369); an embedded EPMD starts when none runs")
+	fs.IntVar(&f.epmdPort, "epmd-port", epmd.PortFromEnv(), "EPMD port (default: $ERL_EPMD_PORT, else 4369)")
+	fs.StringVar(&f.startEPMD, "start-epmd", "auto", startEPMDUsage)
 	fs.StringVar(&f.listen, "listen", ":0", "distribution listen address")
 	fs.BoolVar(&f.hidden, "hidden", false, "connect as a hidden node")
 	fs.BoolVar(&f.verbose, "v", false, "debug logging")
@@ -63,6 +64,10 @@ func runNode(args []string) error {
 	if err != nil {
 		return err
 	}
+	epmdOpt, epmdStart, err := epmdStartOption(f.startEPMD)
+	if err != nil {
+		return err
+	}
 	level := slog.LevelInfo
 	if f.verbose {
 		level = slog.LevelDebug
@@ -76,6 +81,7 @@ func runNode(args []string) error {
 		node.WithCookie(cookie),
 		node.WithLogger(log),
 		node.WithEPMD("127.0.0.1", f.epmdPort),
+		epmdOpt,
 		node.WithListenAddr(f.listen),
 	}
 	if f.hidden {
@@ -112,8 +118,8 @@ func runNode(args []string) error {
 		}
 		defer os.Remove(f.readyFile)
 	}
-	fmt.Printf("erlgo node %s ready (cookie from %s, epmd port %d, %s)\n",
-		n.Name(), source, f.epmdPort, visibility(f.hidden))
+	fmt.Printf("erlgo node %s ready (cookie from %s, epmd port %d, starts %s when none runs, %s)\n",
+		n.Name(), source, f.epmdPort, epmdStart, visibility(f.hidden))
 
 	select {
 	case <-ctx.Done():
@@ -168,36 +174,4 @@ func fullName(name, sname string) (string, error) {
 		return sname + "@" + host, nil
 	}
 	return "", errors.New("-name or -sname is required")
-}
-
-// resolveCookie picks the cookie: the flag, $ERLGO_COOKIE, then
-// ~/.erlang.cookie (as erl does).
-func resolveCookie(flagValue string) (cookie, source string, err error) {
-	if flagValue != "" {
-		return flagValue, "-cookie", nil
-	}
-	if c := os.Getenv("ERLGO_COOKIE"); c != "" {
-		return c, "$ERLGO_COOKIE", nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", "", fmt.Errorf("no cookie: give -cookie or set ERLGO_COOKIE (%w)", err)
-	}
-	path := filepath.Join(home, ".erlang.cookie")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", "", fmt.Errorf("no cookie: give -cookie or set ERLGO_COOKIE (%w)", err)
-	}
-	c := strings.TrimSpace(string(b))
-	if c == "" {
-		return "", "", fmt.Errorf("no cookie: %s is empty", path)
-	}
-	return c, path, nil
-}
-
-func defaultEPMDPort() int {
-	if p, err := strconv.Atoi(os.Getenv("ERL_EPMD_PORT")); err == nil && p > 0 && p < 65536 {
-		return p
-	}
-	return 4369
 }

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/erlgo/erlgo/epmd"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
 	"github.com/erlgo/erlgo/observer"
@@ -42,7 +43,7 @@ func runObserver(args []string) error {
 	fs.StringVar(&f.target, "node", "", "node to inspect, e.g. app@127.0.0.1 (BEAM or erlgo)")
 	fs.StringVar(&f.name, "name", "", "name of the hidden observer node (default erlgo_observer_<pid>@<target's host>)")
 	fs.StringVar(&f.cookie, "cookie", "", "distribution cookie (default: $ERLGO_COOKIE, else ~/.erlang.cookie)")
-	fs.IntVar(&f.epmdPort, "epmd-port", defaultEPMDPort(), "EPMD port used to find the target (default: $ERL_EPMD_PORT, else 4369)")
+	fs.IntVar(&f.epmdPort, "epmd-port", epmd.PortFromEnv(), "EPMD port used to find the target (default: $ERL_EPMD_PORT, else 4369)")
 	fs.StringVar(&f.httpAddr, "http", "127.0.0.1:9911", "HTTP listen address of the observer page")
 	fs.BoolVar(&f.once, "once", false, "print the node summary and top processes as text and exit")
 	fs.IntVar(&f.limit, "limit", 20, "processes shown by -once")

@@ -1,0 +1,127 @@
+package epmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+)
+
+// ErrDaemonExited means the daemon StartDaemon ran exited before an EPMD
+// answered on its port (typically: the port was taken, or the command is
+// not an EPMD).
+var ErrDaemonExited = errors.New("epmd: daemon exited before it listened")
+
+// DaemonConfig says how StartDaemon runs an EPMD that outlives this
+// process.
+type DaemonConfig struct {
+	// Command is the program and its leading arguments; StartDaemon
+	// appends "-port N" (and "-address A" when Address is set), which both
+	// OTP's epmd and `erlgo epmd` understand. Empty means
+	// DefaultDaemonCommand().
+	Command []string
+	// Port is the EPMD port; zero means PortFromEnv().
+	Port int
+	// Address is passed as -address (comma-separated IPs to listen on,
+	// loopback always added); empty means all interfaces, as epmd does.
+	Address string
+	// Host is where readiness is checked; empty means DefaultHost.
+	Host string
+	// Logger: nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// DefaultDaemonCommand returns the EPMD daemon command Publish uses by
+// default: OTP's epmd found on PATH, which is what erl itself starts. It
+// returns nil when there is none (a machine without Erlang).
+func DefaultDaemonCommand() []string {
+	if p, err := exec.LookPath("epmd"); err == nil {
+		return []string{p}
+	}
+	return nil
+}
+
+// StartDaemon starts an EPMD daemon that outlives this process and returns
+// its pid once an EPMD answers a NAMES request on Host:Port.
+//
+// The daemon is detached the way `epmd -daemon` detaches itself: a new
+// session (no controlling terminal, no signals from this process group),
+// standard input and output on /dev/null, working directory "/". It is
+// started without "-daemon" so that its pid is known and its exit is
+// seen: if it exits before listening (the port was taken, a bad command),
+// StartDaemon returns ErrDaemonExited. Nothing kills it when ctx ends or
+// this process exits; stop it with Client.Kill (`epmd -kill`) or by pid.
+// While this process runs, a goroutine reaps it if it exits.
+//
+// ctx bounds the wait for readiness; on its expiry the daemon is killed
+// and ctx's error returned.
+func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
+	if cfg.Port == 0 {
+		cfg.Port = PortFromEnv()
+	}
+	if cfg.Host == "" {
+		cfg.Host = DefaultHost
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	argv := cfg.Command
+	if len(argv) == 0 {
+		argv = DefaultDaemonCommand()
+		if len(argv) == 0 {
+			return 0, fmt.Errorf("%w: no epmd on PATH and no daemon command given", ErrDaemonExited)
+		}
+	}
+	args := append(append([]string(nil), argv[1:]...), "-port", strconv.Itoa(cfg.Port))
+	if cfg.Address != "" {
+		args = append(args, "-address", cfg.Address)
+	}
+	cmd := exec.Command(argv[0], args...)
+	cmd.Dir = "/"
+	cmd.Env = append(os.Environ(), EnvPort+"="+strconv.Itoa(cfg.Port))
+	// Stdin, Stdout and Stderr stay nil: os/exec connects them to /dev/null.
+	detach(cmd)
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("epmd: start daemon %s: %w", argv[0], err)
+	}
+	pid := cmd.Process.Pid
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	c := &Client{Host: cfg.Host, Port: cfg.Port, Logger: cfg.Logger}
+	delay := 5 * time.Millisecond
+	for {
+		// A real EPMD request, not just a connect: the port must be
+		// served by an EPMD before nodes are told to register there.
+		probe, cancel := context.WithTimeout(ctx, time.Second)
+		_, _, err := c.Names(probe)
+		cancel()
+		if err == nil {
+			select {
+			case werr := <-exited:
+				// Another EPMD answered and ours gave up on the port.
+				return 0, fmt.Errorf("%w (%v); another EPMD serves %s:%d", ErrDaemonExited, werr, cfg.Host, cfg.Port)
+			default:
+			}
+			cfg.Logger.Info("epmd: started a detached EPMD daemon", "cmd", argv[0], "pid", pid, "port", cfg.Port)
+			return pid, nil
+		}
+		t := time.NewTimer(delay)
+		select {
+		case werr := <-exited:
+			t.Stop()
+			return 0, fmt.Errorf("%w: %s -port %d: %v", ErrDaemonExited, argv[0], cfg.Port, werr)
+		case <-ctx.Done():
+			t.Stop()
+			_ = cmd.Process.Kill()
+			<-exited
+			return 0, fmt.Errorf("epmd: daemon did not listen on %s:%d: %w", cfg.Host, cfg.Port, ctx.Err())
+		case <-t.C:
+		}
+		delay = min(2*delay, 100*time.Millisecond)
+	}
+}

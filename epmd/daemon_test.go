@@ -1,0 +1,109 @@
+package epmd
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/erlgo/erlgo/internal/erltest"
+)
+
+// killDaemon stops a daemon this test process started, at cleanup. The
+// daemon is this process's child until it exits, so StartDaemon's reaper
+// collects it; the pid is gone once that happened.
+func killDaemon(t testing.TB, pid int) {
+	t.Helper()
+	t.Cleanup(func() {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		eventually(t, func() bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }, "daemon %d reaped", pid)
+	})
+}
+
+// sessionID reads the session id of pid from /proc (Linux).
+func sessionID(t testing.TB, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	// pid (comm) state ppid pgrp session ...; comm may hold blanks.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	sid, err := strconv.Atoi(f[3])
+	require.NoError(t, err)
+	return sid
+}
+
+func TestStartDaemonDetached(t *testing.T) {
+	erltest.Tool(t, "epmd")
+	port := erltest.FreePort(t)
+	pid, err := StartDaemon(ctxT(t), DaemonConfig{Port: port, Address: "127.0.0.1", Logger: testLogger(t)})
+	require.NoError(t, err)
+	killDaemon(t, pid)
+	assert.Equal(t, pid, sessionID(t, pid), "the daemon leads a session of its own (setsid)")
+	assert.NotEqual(t, sessionID(t, os.Getpid()), sessionID(t, pid))
+	for _, fd := range []string{"0", "1", "2"} {
+		target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd))
+		require.NoError(t, err)
+		assert.Equal(t, os.DevNull, target, "fd %s", fd)
+	}
+	names, _, err := (&Client{Port: port}).Names(ctxT(t))
+	require.NoError(t, err, "the daemon answers NAMES when StartDaemon returns")
+	assert.Equal(t, port, names)
+}
+
+// TestStartDaemonPortTaken: a connect to the port would succeed (another
+// listener holds it), but that is no EPMD and the daemon exits on the
+// taken port: StartDaemon reports it instead of returning a dead pid.
+func TestStartDaemonPortTaken(t *testing.T) {
+	erltest.Tool(t, "epmd")
+	l, err := net.Listen("tcp", "0.0.0.0:0")
+	require.NoError(t, err)
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	_, err = StartDaemon(ctxT(t), DaemonConfig{Port: port, Logger: testLogger(t)})
+	assert.ErrorIs(t, err, ErrDaemonExited)
+}
+
+func TestStartDaemonNotAnEPMD(t *testing.T) {
+	_, err := StartDaemon(ctxT(t), DaemonConfig{Command: []string{"false"}, Port: erltest.FreePort(t), Logger: testLogger(t)})
+	assert.ErrorIs(t, err, ErrDaemonExited)
+}
+
+// TestPublishDaemonOutlivesPublication is defect 2 of issue 12 at the
+// library level: the Go node finds no EPMD and starts one (the default,
+// FallbackDaemon), a real erl registers in it, the Go node's publication
+// closes, and a new erl still reaches the first by name.
+func TestPublishDaemonOutlivesPublication(t *testing.T) {
+	t.Parallel()
+	erl := erltest.Tool(t, "erl")
+	port := erltest.FreePort(t)
+	goName := uniqueName("godaemon")
+	p, _ := publishT(t, PublishOptions{Registration: Registration{Name: goName, Port: 6003}, Port: port, ListenHost: "127.0.0.1"})
+	st := p.Status()
+	require.False(t, st.Embedded)
+	require.NotZero(t, st.DaemonPID, "a daemon was started")
+	killDaemon(t, st.DaemonPID)
+
+	env := []string{EnvPort + "=" + strconv.Itoa(port)}
+	cookie, first := uniqueName("c"), uniqueName("first")+"@127.0.0.1"
+	a := startProc(t, env, erl, "-noshell", "-start_epmd", "false", "-name", first, "-setcookie", cookie,
+		"-eval", `io:format("up~n"), receive after infinity -> ok end.`)
+	a.waitLine(t, "up")
+
+	require.NoError(t, p.Close())
+	c := &Client{Port: port}
+	_, err := c.PortPlease(ctxT(t), goName)
+	assert.ErrorIs(t, err, ErrNotRegistered, "the Go node unregistered")
+
+	b := startProc(t, env, erl, "-noshell", "-start_epmd", "false", "-name", uniqueName("second")+"@127.0.0.1",
+		"-setcookie", cookie, "-eval", fmt.Sprintf(`io:format("ping=~p~n", [net_adm:ping('%s')]), halt().`, first))
+	assert.Equal(t, "ping=pong", b.waitLine(t, "ping="))
+}
