@@ -1,0 +1,91 @@
+%% BEAM side of node/lifecycle_erl_test.go, loaded into a node_peer erl
+%% with code:add_patha/1:
+%%
+%%   start_sleeper()  a gen_server registered as sleeper whose calls
+%%                    {sleep, Ms} sleep Ms before replying, so the calls
+%%                    behind the first stay pending;
+%%   targets(N)       N idle processes (for links and monitors);
+%%   sink()           a registered lsink that counts what it receives;
+%%   pump(To, Node)   sends integers to To until Node goes down;
+%%   disconnector()   a registered disconnector: {disconnect, Node} makes
+%%                    erl drop the connection (erlang:disconnect_node/1);
+%%   anchor()         a registered lc_anchor that traps exits and ignores
+%%                    everything, a link partner that outlives its links;
+%%   node_counter()   a registered lc_nodes that counts nodeup and nodedown
+%%                    (net_kernel:monitor_nodes/1) and answers
+%%                    {counts, From} with {lc_nodes, Ups, Downs}.
+-module(lifecycle_peer).
+-behaviour(gen_server).
+-export([start_sleeper/0, targets/1, sink/0, pump/2, disconnector/0, anchor/0, node_counter/0]).
+-export([init/1, handle_call/3, handle_cast/2]).
+
+start_sleeper() ->
+    {ok, Pid} = gen_server:start({local, sleeper}, ?MODULE, [], []),
+    Pid.
+
+init([]) -> {ok, nostate}.
+
+handle_call({sleep, Ms}, _From, S) ->
+    timer:sleep(Ms),
+    {reply, slept, S}.
+
+handle_cast(_, S) -> {noreply, S}.
+
+targets(N) ->
+    [spawn(fun() -> receive stop -> ok end end) || _ <- lists:seq(1, N)].
+
+sink() ->
+    Pid = spawn(fun() -> count(0) end),
+    register(lsink, Pid),
+    Pid.
+
+count(N) ->
+    receive
+        {count, From} -> From ! {lsink_count, N}, count(N);
+        _ -> count(N + 1)
+    end.
+
+pump(To, Node) ->
+    spawn(fun() -> monitor_node(Node, true), pump_loop(To, 0) end).
+
+%% Sends in batches and checks for nodedown between them, so the pump ends
+%% with the connection instead of spinning against a gone node.
+pump_loop(To, I) ->
+    receive
+        {nodedown, _} -> ok
+    after 0 ->
+        [To ! I + K || K <- lists:seq(1, 100)],
+        timer:sleep(1),
+        pump_loop(To, I + 100)
+    end.
+
+disconnector() ->
+    Pid = spawn(fun disconnect_loop/0),
+    register(disconnector, Pid),
+    Pid.
+
+disconnect_loop() ->
+    receive
+        {disconnect, Node} -> erlang:disconnect_node(Node)
+    end,
+    disconnect_loop().
+
+node_counter() ->
+    Pid = spawn(fun() -> ok = net_kernel:monitor_nodes(true), node_count(0, 0) end),
+    register(lc_nodes, Pid),
+    Pid.
+
+node_count(Ups, Downs) ->
+    receive
+        {nodeup, _} -> node_count(Ups + 1, Downs);
+        {nodedown, _} -> node_count(Ups, Downs + 1);
+        {counts, From} -> From ! {lc_nodes, Ups, Downs}, node_count(Ups, Downs)
+    end.
+
+anchor() ->
+    Pid = spawn(fun() -> process_flag(trap_exit, true), anchor_loop() end),
+    register(lc_anchor, Pid),
+    Pid.
+
+anchor_loop() ->
+    receive _ -> anchor_loop() end.
