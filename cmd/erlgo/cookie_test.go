@@ -24,6 +24,7 @@ func erlWithHome(t *testing.T, home, expr string) (string, bool) {
 	cmd := exec.CommandContext(ctx, erl, "-noshell", "-start_epmd", "false", "-name", uniq("ck")+"@127.0.0.1",
 		"-eval", expr+", halt().")
 	cmd.Env = append(erltest.EnvWithEPMD(port), "HOME="+home)
+	cmd.Dir = t.TempDir() // a refusing erl writes erl_crash.dump here
 	out, err := cmd.CombinedOutput()
 	return string(out), err == nil && strings.Contains(string(out), "EVAL_OK")
 }
