@@ -325,17 +325,23 @@ func TestMalformedPacketClosesOnlyThatConnection(t *testing.T) {
 	rb.waitMsg(t)
 }
 
+// TestTicksKeepIdleConnectionUp idles a connection for 2 tick times: no
+// down on either side meanwhile, and ticks observed flowing both ways
+// (see idleStaysUp for the margins), then it still carries a message.
 func TestTicksKeepIdleConnectionUp(t *testing.T) {
 	n := newMemNet()
 	ra, rb := newRecorder(), newRecorder()
-	// A tick time short enough to pass quickly, long enough that a loaded
-	// CI machine does not stall a goroutine for a whole tick time.
-	a := n.node(t, Config{Name: "a@127.0.0.1", TickTime: 2 * time.Second}, ra)
-	n.node(t, Config{Name: "b@127.0.0.1", TickTime: 2 * time.Second}, rb)
+	// A tick time short enough to pass quickly, long enough that a
+	// goroutine stalled 2 s on a loaded machine still ticks in time
+	// (a peer is dropped after 4 silent intervals of tick/4); the other
+	// margins are in idleStaysUp, not in a tight sleep.
+	const tick = 3 * time.Second
+	a := n.node(t, Config{Name: "a@127.0.0.1", TickTime: tick}, ra)
+	n.node(t, Config{Name: "b@127.0.0.1", TickTime: tick}, rb)
 	c, err := a.Connect(ctxT(t), "b@127.0.0.1")
 	require.NoError(t, err)
-	// Idle for 1.5 tick times: only ticks flow, nobody goes down.
-	time.Sleep(3 * time.Second)
+	bc := rb.waitUp(t)
+	idleStaysUp(t, tick, 2, c, bc)
 	assert.Len(t, ra.dnCh, 0)
 	assert.Len(t, rb.dnCh, 0)
 	require.NoError(t, c.Send(Send{To: pid("b@127.0.0.1", 1)}, 1))

@@ -12,6 +12,7 @@ import (
 	"github.com/erlgo/erlgo/etf"
 	"go.uber.org/goleak"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -214,4 +215,39 @@ func pid(node string, id uint32) etf.PID {
 
 func ref(node string, a uint32) etf.Ref {
 	return etf.Ref{Node: etf.Atom(node), Creation: 7, Len: 3, ID: [5]uint32{a, 2, 3}}
+}
+
+// idleStaysUp idles for n tick times, the behaviour under test, and fails
+// at once if any of conns goes down meanwhile. It then asserts evidence
+// that ticks flowed on each connection: with net_tickintensity 4 an idle
+// peer ticks 4 times per tick time, so at least n reads (one per tick time,
+// a 4x margin for a loaded machine) must have arrived; fewer would mean the
+// connection survived by luck, not by ticking.
+func idleStaysUp(t *testing.T, tick time.Duration, n int, conns ...*Conn) {
+	t.Helper()
+	before := make([]uint64, len(conns))
+	for i, c := range conns {
+		before[i] = c.readCnt.Load()
+	}
+	end := time.After(time.Duration(n) * tick)
+	for waiting := true; waiting; {
+		select {
+		case <-end:
+			waiting = false
+		case <-time.After(tick / 4):
+			for _, c := range conns {
+				select {
+				case <-c.Done():
+					t.Fatalf("connection to %s went down while idle: %v", c.Peer(), c.Err())
+				default:
+				}
+			}
+		}
+	}
+	for i, c := range conns {
+		require.NoError(t, c.Err(), "connection to %s", c.Peer())
+		got := c.readCnt.Load() - before[i]
+		assert.GreaterOrEqual(t, got, uint64(n), "reads (ticks) from %s during %d idle tick times", c.Peer(), n)
+		t.Logf("%s: %d reads during %d idle tick times", c.Peer(), got, n)
+	}
 }
