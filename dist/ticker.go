@@ -38,7 +38,14 @@ func (c *Conn) tickLoop() {
 	}
 }
 
-// queueTick queues an empty packet, bypassing the queue bound.
+// idleKeep is how much write-side buffer capacity (queue, spare, encoding
+// area each) a connection keeps once it has been idle for a tick interval.
+const idleKeep = 64 << 10
+
+// queueTick queues an empty packet, bypassing the queue bound. Nothing was
+// sent for a whole tick interval, so it also drops the write buffers a
+// burst grew (up to 2 x WriteQueue each): an idle connection should not
+// hold megabytes it may never need again.
 func (c *Conn) queueTick() {
 	c.wmu.Lock()
 	if c.wclosed {
@@ -46,6 +53,23 @@ func (c *Conn) queueTick() {
 		return
 	}
 	wasEmpty := len(c.wbuf) == 0
+	if wasEmpty && !c.flushing {
+		c.releaseIdleLocked()
+	}
 	c.wbuf = append(c.wbuf, 0, 0, 0, 0)
 	c.kickLocked(wasEmpty)
+}
+
+// releaseIdleLocked drops buffers above idleKeep; c.wmu is held and nobody
+// flushes (the flusher owns the buffer it took, not these).
+func (c *Conn) releaseIdleLocked() {
+	if cap(c.wbuf) > idleKeep {
+		c.wbuf = nil
+	}
+	if cap(c.spare) > idleKeep {
+		c.spare = nil
+	}
+	if cap(c.scratch) > idleKeep {
+		c.scratch = nil
+	}
 }
