@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/interop/internal/svcsup"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -42,14 +45,24 @@ type Scope struct {
 	name  etf.Atom
 	log   *slog.Logger
 	tab   *table
-	pid   etf.PID
+	sup   *svcsup.Sup
 	ctx   context.Context
 	close context.CancelFunc
+
+	mu  sync.Mutex
+	pid etf.PID // of the current scope process (it changes on a restart)
 }
 
 // Start starts the scope named scope on n (pg:start_link(Scope)): a process
 // registered under scope that discovers the same scope on every connected
 // node and on every node that connects later.
+//
+// The scope process is supervised like OTP's pg under kernel_safe_sup: if
+// it exits (killed from BEAM, a bug), a fresh one is started under the
+// same name with a log line, with an empty table, since pg's ETS table
+// dies with its owner; peers drop its old members when their monitor of
+// it fires, and local processes must join again. A crash loop (more than
+// 10 restarts in 60 s) stops the scope for good.
 func Start(ctx context.Context, n *node.Node, scope etf.Atom, opts ...Option) (*Scope, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -60,12 +73,23 @@ func Start(ctx context.Context, n *node.Node, scope etf.Atom, opts ...Option) (*
 	}
 	s.log = s.log.With("service", "pg", "scope", string(scope))
 	s.ctx, s.close = context.WithCancel(context.Background())
-	pid, err := n.Spawn(newScopeProc(s), node.WithName(scope))
+	sup, err := svcsup.Start(n, svcsup.Config{Label: "pg", Log: s.log}, []svcsup.Child{{
+		Name: scope,
+		New: func() node.Behavior {
+			s.tab.reset()
+			return newScopeProc(s)
+		},
+		Started: func(pid etf.PID) {
+			s.mu.Lock()
+			s.pid = pid
+			s.mu.Unlock()
+		},
+	}})
 	if err != nil {
 		s.close()
 		return nil, fmt.Errorf("pg: start scope %s: %w", scope, err)
 	}
-	s.pid = pid
+	s.sup = sup
 	go func() {
 		select {
 		case <-n.Done():
@@ -80,15 +104,21 @@ func Start(ctx context.Context, n *node.Node, scope etf.Atom, opts ...Option) (*
 func (s *Scope) Name() etf.Atom { return s.name }
 
 // PID returns the scope process's pid.
-func (s *Scope) PID() etf.PID { return s.pid }
+func (s *Scope) PID() etf.PID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pid
+}
 
 // Node returns the node the scope runs on.
 func (s *Scope) Node() *node.Node { return s.n }
 
-// Stop stops the scope process; peers drop its members when their monitor
-// of it fires.
+// Stop stops the scope process and waits (a few seconds at most) for it to
+// exit; peers drop its members when their monitor of it fires.
 func (s *Scope) Stop() {
-	_ = s.n.Send(s.pid, stopSignal{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.sup.Stop(ctx)
 	s.close()
 }
 
@@ -113,7 +143,7 @@ type response struct {
 
 func (s *Scope) do(ctx context.Context, r request) (response, error) {
 	r.reply = make(chan response, 1)
-	if err := s.n.Send(s.pid, r); err != nil {
+	if err := s.n.Send(s.PID(), r); err != nil {
 		return response{}, ErrStopped
 	}
 	select {

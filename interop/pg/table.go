@@ -24,6 +24,14 @@ type table struct {
 
 func newTable() *table { return &table{groups: make(map[uint64][]*group)} }
 
+// reset empties the table (a restarted scope starts from nothing, as pg
+// does with a new ETS table).
+func (t *table) reset() {
+	t.mu.Lock()
+	t.groups = make(map[uint64][]*group)
+	t.mu.Unlock()
+}
+
 func (t *table) find(name etf.Term) *group {
 	for _, g := range t.groups[etf.HashTerm(name)] {
 		if etf.Equal(g.name, name) {
