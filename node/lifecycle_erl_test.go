@@ -291,7 +291,14 @@ func TestErlStopUnderLoad(t *testing.T) {
 	loadLifecyclePeer(t, e, pr)
 
 	var fromErl atomic.Int64
-	if _, err := n.Spawn(BehaviorFunc(func(*Process, etf.Term) error { fromErl.Add(1); return nil }), WithName("gsink")); err != nil {
+	gsink := BehaviorFunc(func(p *Process, m etf.Term) error {
+		if tu, ok := m.(etf.Tuple); ok && len(tu) == 2 && tu[0] == etf.Atom("pump_ack") {
+			return p.Send(tu[1], etf.Atom("pump_ack"))
+		}
+		fromErl.Add(1)
+		return nil
+	})
+	if _, err := n.Spawn(gsink, WithName("gsink")); err != nil {
 		t.Fatal(err)
 	}
 	if r := e.eval(t, pr, `lifecycle_peer:sink(), lifecycle_peer:pump({gsink, '`+string(n.Name())+`'}, '`+string(n.Name())+`'), ok.`); r != etf.Atom("ok") {

@@ -6,7 +6,8 @@
 %%                    behind the first stay pending;
 %%   targets(N)       N idle processes (for links and monitors);
 %%   sink()           a registered lsink that counts what it receives;
-%%   pump(To, Node)   sends integers to To until Node goes down;
+%%   pump(To, Node)   sends integers to To, paced by To's acks, until Node
+%%                    goes down;
 %%   disconnector()   a registered disconnector: {disconnect, Node} makes
 %%                    erl drop the connection (erlang:disconnect_node/1);
 %%   anchor()         a registered lc_anchor that traps exits and ignores
@@ -48,15 +49,16 @@ count(N) ->
 pump(To, Node) ->
     spawn(fun() -> monitor_node(Node, true), pump_loop(To, 0) end).
 
-%% Sends in batches and checks for nodedown between them, so the pump ends
-%% with the connection instead of spinning against a gone node.
+%% Sends batches of 200, each followed by {pump_ack, self()} which To
+%% answers with pump_ack: the backlog on the connection stays one batch
+%% however slowly the receiver reads, so other messages are not stuck
+%% behind it. Ends with the connection.
 pump_loop(To, I) ->
+    [To ! I + K || K <- lists:seq(1, 200)],
+    To ! {pump_ack, self()},
     receive
+        pump_ack -> pump_loop(To, I + 200);
         {nodedown, _} -> ok
-    after 0 ->
-        [To ! I + K || K <- lists:seq(1, 100)],
-        timer:sleep(1),
-        pump_loop(To, I + 100)
     end.
 
 disconnector() ->
