@@ -106,67 +106,137 @@ func cmpU64(a, b uint64) int {
 	return 0
 }
 
+// cmpFrame is pending work of compareTerms: the pairs xs[i:], ys[i:] in
+// order, or (single) the one pair a, b.
+type cmpFrame struct {
+	xs, ys []Term
+	a, b   Term
+	i      int
+	exact  bool
+	single bool
+}
+
 // compareTerms compares a and b; exact selects map-key order, in which
-// every integer sorts before every float.
-func compareTerms(a, b Term, exact bool, depth int) int {
+// every integer sorts before every float. The work list lives on the
+// heap, so any depth compares without deep Go recursion; only sorting the
+// keys of maps recurses, once per level of maps nested in map keys.
+func compareTerms(a, b Term, exact bool, _ int) int {
+	var buf [8]cmpFrame
+	work := append(buf[:0], cmpFrame{a: a, b: b, exact: exact, single: true})
+	for len(work) > 0 {
+		f := &work[len(work)-1]
+		ex := f.exact
+		if f.single {
+			a, b = f.a, f.b
+			work = work[:len(work)-1]
+		} else if f.i < len(f.xs) {
+			a, b = f.xs[f.i], f.ys[f.i]
+			f.i++
+		} else {
+			work = work[:len(work)-1]
+			continue
+		}
+		var c int
+		if c, work = compareStep(a, b, ex, work); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// compareStep orders a and b by what they hold at the top level; when
+// that is a tie, the children still to compare are queued on work, the
+// first on top.
+func compareStep(a, b Term, exact bool, work []cmpFrame) (int, []cmpFrame) {
 	ca, cb := termClass(a), termClass(b)
 	if ca != cb {
-		return sign(ca - cb)
-	}
-	if depth > 10000 {
-		return 0
+		return sign(ca - cb), work
 	}
 	switch ca {
 	case classNumber:
-		return compareNumbers(a, b, exact)
+		return compareNumbers(a, b, exact), work
 	case classAtom:
-		return sign(bytes.Compare([]byte(atomText(a)), []byte(atomText(b))))
+		return sign(bytes.Compare([]byte(atomText(a)), []byte(atomText(b)))), work
 	case classRef:
-		return compareRefs(asRef(a), asRef(b))
+		return compareRefs(asRef(a), asRef(b)), work
 	case classFun:
-		return compareFuns(a, b, exact, depth)
+		c, fa, fb := compareFunHeads(a, b)
+		if c == 0 && len(fa) > 0 {
+			work = append(work, cmpFrame{xs: fa, ys: fb, exact: exact})
+		}
+		return c, work
 	case classPort:
 		x, y := a.(Port), b.(Port)
 		if c := sign(bytes.Compare([]byte(x.Node), []byte(y.Node))); c != 0 {
-			return c
+			return c, work
 		}
 		if c := cmpU64(uint64(x.Creation), uint64(y.Creation)); c != 0 {
-			return c
+			return c, work
 		}
-		return cmpU64(x.ID, y.ID)
+		return cmpU64(x.ID, y.ID), work
 	case classPID:
 		x, y := a.(PID), b.(PID)
 		if c := cmpU64(uint64(x.Serial), uint64(y.Serial)); c != 0 {
-			return c
+			return c, work
 		}
 		if c := cmpU64(uint64(x.ID), uint64(y.ID)); c != 0 {
-			return c
+			return c, work
 		}
 		if c := sign(bytes.Compare([]byte(x.Node), []byte(y.Node))); c != 0 {
-			return c
+			return c, work
 		}
-		return cmpU64(uint64(x.Creation), uint64(y.Creation))
+		return cmpU64(uint64(x.Creation), uint64(y.Creation)), work
 	case classTuple:
 		x, y := a.(Tuple), b.(Tuple)
 		if len(x) != len(y) {
-			return sign(len(x) - len(y))
+			return sign(len(x) - len(y)), work
 		}
-		for i := range x {
-			if c := compareTerms(x[i], y[i], exact, depth+1); c != 0 {
-				return c
-			}
+		if len(x) > 0 {
+			work = append(work, cmpFrame{xs: x, ys: y, exact: exact})
 		}
-		return 0
+		return 0, work
 	case classMap:
-		return compareMaps(a.(Map), b.(Map), exact, depth)
+		x, y := a.(Map), b.(Map)
+		if len(x) != len(y) {
+			return sign(len(x) - len(y)), work
+		}
+		// Keys in key order first (always exact), then values.
+		px, py := sortedPairs(x), sortedPairs(y)
+		kx, ky := make([]Term, 2*len(px)), make([]Term, 2*len(py))
+		for i := range px {
+			kx[i], ky[i] = px[i].Key, py[i].Key
+			kx[len(px)+i], ky[len(py)+i] = px[i].Value, py[i].Value
+		}
+		if len(px) > 0 {
+			work = append(work, cmpFrame{xs: kx[len(px):], ys: ky[len(py):], exact: exact})
+			work = append(work, cmpFrame{xs: kx[:len(px)], ys: ky[:len(py)], exact: true})
+		}
+		return 0, work
 	case classNil:
-		return 0
+		return 0, work
 	case classList:
-		return compareLists(a, b, exact, depth)
+		ea, ta := listParts(a)
+		eb, tb := listParts(b)
+		n := min(len(ea), len(eb))
+		// After the common elements, what follows ([] or the tail, or
+		// the rest of the longer list) decides.
+		if len(ea) != len(eb) || ta != nil || tb != nil {
+			var ra, rb Term = ta, tb
+			if len(ea) > n {
+				ra = ImproperList{Elems: ea[n:], Tail: ta}
+			} else if len(eb) > n {
+				rb = ImproperList{Elems: eb[n:], Tail: tb}
+			}
+			work = append(work, cmpFrame{a: ra, b: rb, exact: exact, single: true})
+		}
+		if n > 0 {
+			work = append(work, cmpFrame{xs: ea[:n], ys: eb[:n], exact: exact})
+		}
+		return 0, work
 	case classBits:
-		return compareBits(a, b)
+		return compareBits(a, b), work
 	}
-	return 0
+	return 0, work
 }
 
 func atomText(t Term) string {
@@ -277,42 +347,39 @@ func asBig(t Term) *big.Int {
 	return new(big.Int)
 }
 
-func compareFuns(a, b Term, exact bool, depth int) int {
+// compareFunHeads orders two funs by everything but their free
+// variables, which it returns for the caller to compare in order on a tie.
+func compareFunHeads(a, b Term) (int, []Term, []Term) {
 	ea, aExp := a.(Export)
 	eb, bExp := b.(Export)
 	switch {
 	case aExp && bExp:
 		if c := sign(bytes.Compare([]byte(ea.Module), []byte(eb.Module))); c != 0 {
-			return c
+			return c, nil, nil
 		}
 		if c := sign(bytes.Compare([]byte(ea.Function), []byte(eb.Function))); c != 0 {
-			return c
+			return c, nil, nil
 		}
-		return sign(int(ea.Arity) - int(eb.Arity))
+		return sign(int(ea.Arity) - int(eb.Arity)), nil, nil
 	case aExp:
-		return 1 // local funs sort before external ones (checked on OTP 25)
+		return 1, nil, nil // local funs sort before external ones (checked on OTP 25)
 	case bExp:
-		return -1
+		return -1, nil, nil
 	}
 	fa, fb := a.(Fun), b.(Fun)
 	if c := sign(bytes.Compare([]byte(fa.Module), []byte(fb.Module))); c != 0 {
-		return c
+		return c, nil, nil
 	}
 	if c := cmpU64(uint64(fa.Index), uint64(fb.Index)); c != 0 {
-		return c
+		return c, nil, nil
 	}
 	if c := bytes.Compare(fa.Uniq[:], fb.Uniq[:]); c != 0 {
-		return c
+		return c, nil, nil
 	}
 	if len(fa.FreeVars) != len(fb.FreeVars) {
-		return sign(len(fa.FreeVars) - len(fb.FreeVars))
+		return sign(len(fa.FreeVars) - len(fb.FreeVars)), nil, nil
 	}
-	for i := range fa.FreeVars {
-		if c := compareTerms(fa.FreeVars[i], fb.FreeVars[i], exact, depth+1); c != 0 {
-			return c
-		}
-	}
-	return 0
+	return 0, fa.FreeVars, fb.FreeVars
 }
 
 // sortedPairs returns m's pairs ordered by key in map-key order.
@@ -320,24 +387,6 @@ func sortedPairs(m Map) Map {
 	ps := append(Map(nil), m...)
 	sort.SliceStable(ps, func(i, j int) bool { return compareTerms(ps[i].Key, ps[j].Key, true, 0) < 0 })
 	return ps
-}
-
-func compareMaps(x, y Map, exact bool, depth int) int {
-	if len(x) != len(y) {
-		return sign(len(x) - len(y))
-	}
-	px, py := sortedPairs(x), sortedPairs(y)
-	for i := range px {
-		if c := compareTerms(px[i].Key, py[i].Key, true, depth+1); c != 0 {
-			return c
-		}
-	}
-	for i := range px {
-		if c := compareTerms(px[i].Value, py[i].Value, exact, depth+1); c != 0 {
-			return c
-		}
-	}
-	return 0
 }
 
 // listParts returns a non-empty list's elements and tail (nil for []).
@@ -349,25 +398,6 @@ func listParts(t Term) ([]Term, Term) {
 		return x.Elems, x.Tail
 	}
 	return nil, t
-}
-
-func compareLists(a, b Term, exact bool, depth int) int {
-	ea, ta := listParts(a)
-	eb, tb := listParts(b)
-	for i := 0; i < len(ea) && i < len(eb); i++ {
-		if c := compareTerms(ea[i], eb[i], exact, depth+1); c != 0 {
-			return c
-		}
-	}
-	// One list ran out: compare what follows, [] or the tail, with the
-	// rest of the other list.
-	var ra, rb Term = ta, tb
-	if len(ea) > len(eb) {
-		ra = ImproperList{Elems: ea[len(eb):], Tail: ta}
-	} else if len(eb) > len(ea) {
-		rb = ImproperList{Elems: eb[len(ea):], Tail: tb}
-	}
-	return compareTerms(ra, rb, exact, depth+1)
 }
 
 func bitsOf(t Term) ([]byte, int) {

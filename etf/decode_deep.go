@@ -38,18 +38,6 @@ type dframe struct {
 	kind  uint8
 }
 
-// push appends to a stack, doubling its capacity, so the allocations of a
-// deep decode add up to twice the final stack rather than the five times
-// append's gentler growth of large slices costs.
-func push[T any](s []T, v T) []T {
-	if len(s) == cap(s) {
-		n := make([]T, len(s), 2*cap(s)+16)
-		copy(n, s)
-		s = n
-	}
-	return append(s, v)
-}
-
 // funHead is the part of a NEW_FUN_EXT read before its nested terms.
 type funHead struct {
 	f    Fun
@@ -58,8 +46,8 @@ type funHead struct {
 
 // deepState holds the stacks of one decodeDeep call.
 type deepState struct {
-	frames []dframe
-	vals   []Term
+	frames stack[dframe]
+	vals   stack[Term]
 	funs   []funHead
 }
 
@@ -72,7 +60,7 @@ func (s *decState) decodeDeep(base int) (Term, error) {
 	var st deepState
 	for {
 		// Enter the term at s.pos.
-		if base+len(st.frames) > s.lim.MaxDepth {
+		if base+st.frames.len() > s.lim.MaxDepth {
 			return nil, s.fail(s.pos, 0, ErrTooDeep, "nesting limit exceeded")
 		}
 		v, open, err := s.enterDeep(&st)
@@ -85,14 +73,14 @@ func (s *decState) decodeDeep(base int) (Term, error) {
 		// Deliver v to the open containers, closing every one it
 		// completes.
 		for {
-			if len(st.frames) == 0 {
+			if st.frames.len() == 0 {
 				return v, nil
 			}
-			st.vals = push(st.vals, v)
-			f := &st.frames[len(st.frames)-1]
+			st.vals.push(v)
+			f := st.frames.top()
 			if f.kind == dkListTail {
 				v = s.closeList(&st, f, true)
-			} else if len(st.vals)-int(f.vbase) < int(f.n) {
+			} else if st.vals.len()-int(f.vbase) < int(f.n) {
 				break // more children to decode
 			} else if f.kind == dkList {
 				var done bool
@@ -105,7 +93,7 @@ func (s *decState) decodeDeep(base int) (Term, error) {
 			} else if v, err = s.closeDeep(&st, f); err != nil {
 				return nil, err
 			}
-			st.frames = st.frames[:len(st.frames)-1]
+			st.frames.pop()
 		}
 	}
 }
@@ -156,7 +144,7 @@ func (s *decState) enterDeep(st *deepState) (v Term, open bool, err error) {
 		if n == 0 {
 			return boxSlice(s, typMap, Map{}), false, nil
 		}
-		st.frames = push(st.frames, dframe{start: uint32(start), vbase: uint32(len(st.vals)), n: uint32(2 * n), kind: dkMap})
+		st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(2 * n), kind: dkMap})
 		return nil, true, nil
 	case TagList:
 		if err := s.need(4, TagList, "list length"); err != nil {
@@ -166,15 +154,14 @@ func (s *decState) enterDeep(st *deepState) (v Term, open bool, err error) {
 		if n >= s.remaining() { // n elements and a tail, at least one byte each
 			return nil, false, s.fail(start, TagList, ErrTruncated, "list length exceeds input")
 		}
-		st.frames = push(st.frames, dframe{start: uint32(start), vbase: uint32(len(st.vals)), n: uint32(n), kind: dkList})
+		st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(n), kind: dkList})
 		if n == 0 {
 			// No elements: go straight to the tail.
-			f := &st.frames[len(st.frames)-1]
-			v, done, err := s.listNext(st, f)
+			v, done, err := s.listNext(st, st.frames.top())
 			if err != nil || !done {
 				return nil, err == nil, err
 			}
-			st.frames = st.frames[:len(st.frames)-1]
+			st.frames.pop()
 			return v, false, nil
 		}
 		return nil, true, nil
@@ -183,8 +170,8 @@ func (s *decState) enterDeep(st *deepState) (v Term, open bool, err error) {
 		if err != nil {
 			return nil, false, err
 		}
-		st.funs = push(st.funs, h)
-		st.frames = push(st.frames, dframe{start: uint32(start), vbase: uint32(len(st.vals)), n: uint32(3 + nfree), kind: dkFun})
+		st.funs = append(st.funs, h)
+		st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(3 + nfree), kind: dkFun})
 		return nil, true, nil
 	}
 	if n > s.remaining() {
@@ -193,24 +180,21 @@ func (s *decState) enterDeep(st *deepState) (v Term, open bool, err error) {
 	if n == 0 {
 		return boxSlice(s, typTuple, s.elems(0)), false, nil
 	}
-	st.frames = push(st.frames, dframe{start: uint32(start), vbase: uint32(len(st.vals)), n: uint32(n), kind: kind})
+	st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(n), kind: kind})
 	return nil, true, nil
 }
 
 // closeDeep builds the tuple, map or fun f from its children and pops them.
 func (s *decState) closeDeep(st *deepState, f *dframe) (Term, error) {
-	kids := st.vals[f.vbase:]
-	defer func() {
-		clear(kids)
-		st.vals = st.vals[:f.vbase]
-	}()
 	start := int(f.start)
 	switch f.kind {
 	case dkTuple:
-		el := s.elems(len(kids))
-		copy(el, kids)
+		el := s.elems(int(f.n))
+		st.vals.popInto(el)
 		return boxSlice(s, typTuple, el), nil
 	case dkMap:
+		kids := make([]Term, f.n)
+		st.vals.popInto(kids)
 		m := s.mapPairs(len(kids) / 2)
 		for i := range m {
 			m[i] = Pair{Key: kids[2*i], Value: kids[2*i+1]}
@@ -222,6 +206,8 @@ func (s *decState) closeDeep(st *deepState, f *dframe) (Term, error) {
 	}
 	h := st.funs[len(st.funs)-1]
 	st.funs = st.funs[:len(st.funs)-1]
+	kids := make([]Term, f.n)
+	st.vals.popInto(kids)
 	return s.funFinish(start, h, kids)
 }
 
@@ -263,8 +249,9 @@ func (s *decState) listNext(st *deepState, f *dframe) (v Term, done bool, err er
 				return nil, false, err
 			}
 			for _, c := range s.b[s.pos : s.pos+n] {
-				st.vals = push(st.vals, Term(int(c)))
+				st.vals.push(int(c))
 			}
+			f.n += uint32(n)
 			s.pos += n
 			return s.closeList(st, f, false), true, nil
 		case TagNil:
@@ -282,22 +269,16 @@ func (s *decState) listNext(st *deepState, f *dframe) (v Term, done bool, err er
 // closeList builds list frame f from its elements and, if hasTail, the
 // tail on top of the value stack, and pops them.
 func (s *decState) closeList(st *deepState, f *dframe, hasTail bool) Term {
-	end := len(st.vals)
 	var tail Term
 	if hasTail {
-		end--
-		tail = st.vals[end]
+		tail = *st.vals.top()
+		st.vals.pop()
 	}
-	kids := st.vals[f.vbase:end]
-	defer func() {
-		clear(st.vals[f.vbase:])
-		st.vals = st.vals[:f.vbase]
-	}()
-	if hasTail && len(kids) == 0 {
+	if hasTail && f.n == 0 {
 		return tail
 	}
-	el := s.elems(len(kids))
-	copy(el, kids)
+	el := s.elems(int(f.n))
+	st.vals.popInto(el)
 	if l, ok := tail.(List); !hasTail || ok && len(l) == 0 {
 		return boxSlice(s, typList, el)
 	}

@@ -12,11 +12,16 @@ import (
 // limit) can be sent back to it.
 //
 // Without a depth limit a cyclic Go value (a Tuple that contains itself)
-// would never end, so past cycleCheckDepth levels every open container is
-// remembered by identity and meeting one again is an error.
+// would never end. Past cycleCheckDepth levels the container open at every
+// power-of-two depth is remembered by identity, and meeting one of them
+// again below it is an error: an endless descent through a cycle is
+// periodic (each container leads to the same next one), so it revisits
+// the container marked at depth 2^k within 2^k more levels once 2^k
+// exceeds both where the cycle starts and its length. That costs a few
+// comparisons per level and nothing for terms up to cycleCheckDepth.
 
-// cycleCheckDepth is the depth from which appendDeep tracks the
-// containers on its path; terms up to it (every real message) pay nothing.
+// cycleCheckDepth (a power of two) is the depth from which appendDeep
+// watches for cycles.
 const cycleCheckDepth = 4096
 
 // Frame kinds of appendDeep.
@@ -29,14 +34,13 @@ const (
 )
 
 type eframe struct {
-	elems   []Term
-	pairs   Map
-	tail    Term
-	i       int
-	sizeAt  int         // ekFun: offset of the Size field
-	id      containerID // identity for the cycle check, if not elems/pairs
-	kind    uint8
-	tracked bool // registered in the cycle set
+	elems  []Term
+	pairs  Map
+	tail   Term
+	i      int
+	sizeAt int         // ekFun: offset of the Size field
+	id     containerID // identity for the cycle check, if not elems/pairs
+	kind   uint8
 }
 
 // containerID identifies a container's backing array for cycle detection.
@@ -46,8 +50,14 @@ type containerID struct {
 }
 
 type deepEnc struct {
-	stack []eframe
-	path  map[containerID]struct{}
+	stack stack[eframe]
+	marks []cycleMark
+}
+
+// cycleMark is the container open at a power-of-two depth.
+type cycleMark struct {
+	depth int
+	id    containerID
 }
 
 // appendDeep encodes t, which sits at nesting depth base, without
@@ -62,10 +72,10 @@ func (e *Encoder) appendDeep(dst []byte, t Term, base int) ([]byte, error) {
 		}
 		// Pick the next term to encode, closing finished containers.
 		for {
-			if len(st.stack) == 0 {
+			if st.stack.len() == 0 {
 				return dst, nil
 			}
-			f := &st.stack[len(st.stack)-1]
+			f := st.stack.top()
 			if f.kind == ekMap {
 				if f.i < 2*len(f.pairs) {
 					p := f.pairs[f.i/2]
@@ -90,10 +100,10 @@ func (e *Encoder) appendDeep(dst []byte, t Term, base int) ([]byte, error) {
 			case ekFun:
 				binary.BigEndian.PutUint32(dst[f.sizeAt:], uint32(len(dst)-f.sizeAt))
 			}
-			if f.tracked {
-				delete(st.path, frameID(f))
+			st.stack.pop()
+			if n := len(st.marks); n > 0 && st.marks[n-1].depth >= base+st.stack.len() {
+				st.marks = st.marks[:n-1]
 			}
-			st.stack = st.stack[:len(st.stack)-1]
 		}
 	}
 }
@@ -101,7 +111,7 @@ func (e *Encoder) appendDeep(dst []byte, t Term, base int) ([]byte, error) {
 // enterDeep writes cur: a leaf completely, a container its header (and
 // pushes a frame for its children).
 func (e *Encoder) enterDeep(dst []byte, st *deepEnc, cur Term, base int) ([]byte, error) {
-	depth := base + len(st.stack)
+	depth := base + st.stack.len()
 	var f eframe
 	for {
 		switch x := cur.(type) {
@@ -147,6 +157,7 @@ func (e *Encoder) enterDeep(dst []byte, st *deepEnc, cur Term, base int) ([]byte
 			if len(x) == 0 {
 				return dst, nil
 			}
+			f.id = containerID{unsafe.Pointer(unsafe.SliceData(x)), len(x)} // sorting copies
 			if e.SortMaps && len(x) > 1 && len(x) <= 32 && !mapSorted(x) {
 				x = sortedPairs(x)
 			}
@@ -192,16 +203,16 @@ func (e *Encoder) enterList(dst []byte, st *deepEnc, x List, id containerID, dep
 func (e *Encoder) pushDeep(dst []byte, st *deepEnc, f eframe, depth int) ([]byte, error) {
 	if depth >= cycleCheckDepth {
 		id := frameID(&f)
-		if st.path == nil {
-			st.path = make(map[containerID]struct{})
+		for _, m := range st.marks {
+			if m.id == id {
+				return dst, fmt.Errorf("%w: cyclic value (a container contains itself)", ErrInvalidTerm)
+			}
 		}
-		if _, seen := st.path[id]; seen {
-			return dst, fmt.Errorf("%w: cyclic value (a container contains itself)", ErrInvalidTerm)
+		if depth&(depth-1) == 0 {
+			st.marks = append(st.marks, cycleMark{depth, id})
 		}
-		st.path[id] = struct{}{}
-		f.tracked = true
 	}
-	st.stack = push(st.stack, f)
+	st.stack.push(f)
 	return dst, nil
 }
 
