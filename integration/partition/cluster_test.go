@@ -28,7 +28,12 @@ type pair struct {
 type cluster struct {
 	h     *hosts
 	pairs [2]pair
+	tick  time.Duration // net_ticktime of every node
 }
+
+// tickTime is the net_ticktime (seconds) of the partition cases: short,
+// so that a case takes seconds.
+const tickTime = 2
 
 func testdataDir() string {
 	_, file, _, _ := runtime.Caller(0)
@@ -41,7 +46,13 @@ func testdataDir() string {
 func newCluster(t *testing.T, aWins bool) *cluster {
 	t.Helper()
 	erltest.RequireTools(t, "erl", "erlc", "epmd")
-	h := newHosts(t)
+	return newClusterOn(t, newHosts(t), aWins, tickTime)
+}
+
+// newClusterOn is newCluster on hosts made by the caller.
+func newClusterOn(t *testing.T, h *hosts, aWins bool, tickSecs int) *cluster {
+	t.Helper()
+	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	dir := erltest.Compile(t, testdataDir(), "ptest.erl")
 	var b [3]byte
 	_, _ = rand.Read(b[:])
@@ -51,11 +62,11 @@ func newCluster(t *testing.T, aWins bool) *cluster {
 		aPrefix = "z"
 	}
 	cookie0, cookie1 := "ptc0"+id, "ptc1"+id
-	c := &cluster{h: h}
-	a0 := startBEAM(t, h.nsA, fmt.Sprintf("%s0_%s@%s", aPrefix, id, h.ipA), cookie0, dir)
-	b0 := startBEAM(t, h.nsB, fmt.Sprintf("b_%s@%s", id, h.ipB), cookie0, dir)
-	a1 := startBEAM(t, h.nsA, fmt.Sprintf("%s1_%s@%s", aPrefix, id, h.ipA), cookie1, dir)
-	g := startGo(t, h.nsB, fmt.Sprintf("g_%s@%s", id, h.ipB), cookie1)
+	c := &cluster{h: h, tick: time.Duration(tickSecs) * time.Second}
+	a0 := startBEAM(t, h.nsA, fmt.Sprintf("%s0_%s@%s", aPrefix, id, h.ipA), cookie0, dir, tickSecs)
+	b0 := startBEAM(t, h.nsB, fmt.Sprintf("b_%s@%s", id, h.ipB), cookie0, dir, tickSecs)
+	a1 := startBEAM(t, h.nsA, fmt.Sprintf("%s1_%s@%s", aPrefix, id, h.ipA), cookie1, dir, tickSecs)
+	g := startGo(t, h.nsB, fmt.Sprintf("g_%s@%s", id, h.ipB), cookie1, tickSecs)
 	waitReady(t, a0, b0, a1, g)
 	c.pairs = [2]pair{{"BEAM<->BEAM", a0, b0}, {"Go<->BEAM", a1, g}}
 	return c
@@ -124,6 +135,7 @@ type side struct {
 
 // table is the side-by-side log of one case.
 type table struct {
+	tick  time.Duration
 	fault string
 	rows  [][3]string
 }
@@ -134,7 +146,7 @@ func (tb *table) add(what, beam, gobeam string) {
 
 func (tb *table) log(t *testing.T) {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "fault: %s (net_ticktime %ds)\n", tb.fault, tickTime)
+	fmt.Fprintf(&sb, "fault: %s (net_ticktime %v)\n", tb.fault, tb.tick)
 	w := [3]int{}
 	for _, r := range tb.rows {
 		for i := range r {

@@ -7,6 +7,22 @@
 // within net_ticktime, noconnection for links and monitors, failed calls,
 // reconnection after healing, global name clashes and pg membership.
 //
+// Faults: link down is `ip link set <veth> down`; loss is an nftables
+// netdev-ingress drop on the receiving veth (the same as `tc netem loss
+// 100%` on the sender's egress: sch_netem is not built into this machine's
+// kernel, nor CI's); asymmetric loss drops one direction only; the freeze
+// is SIGSTOP of the nodes' process groups for 2 x net_ticktime, then
+// SIGCONT; the slow link replaces the veth by two TUN devices and a
+// userspace wire in the test process that delays every packet 200 ms each
+// way (wire_test.go).
+//
+// Measured on OTP 25 (not asserted): over the slow link with net_ticktime
+// 2 s, a BEAM node that auto-connects to another BEAM node (a send or
+// gen_server:call, not net_kernel:connect_node) logs "Node ... not
+// responding, Removing (timedout) connection" right after the ~2.5 s
+// handshake, so the call exits {nodedown, Node}; erlgo dialling the same
+// BEAM node works. The slow-link case therefore runs with net_ticktime 4 s.
+//
 // The Go node runs as a separate process (this test binary re-executed
 // under `ip netns exec`), because sockets belong to the namespace of the
 // thread that opens them. The tests need root, ip and nft; elsewhere they

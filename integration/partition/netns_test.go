@@ -62,9 +62,20 @@ func run(t testing.TB, name string, args ...string) {
 	}
 }
 
-// newHosts creates the two namespaces and the link between them, removed
-// when the test ends (with every process still inside).
+// newHosts creates the two namespaces and the veth link between them,
+// removed when the test ends (with every process still inside).
 func newHosts(t *testing.T) *hosts {
+	t.Helper()
+	return newHostsWith(t, func(h *hosts) {
+		// The veth ends are created inside the namespaces: nothing
+		// appears in (or is changed in) the machine's own namespace.
+		run(t, "ip", "-n", h.nsA, "link", "add", h.devA, "type", "veth", "peer", "name", h.devB, "netns", h.nsB)
+	})
+}
+
+// newHostsWith is newHosts with the link made by makeLink (devA in nsA,
+// devB in nsB).
+func newHostsWith(t *testing.T, makeLink func(h *hosts)) *hosts {
 	t.Helper()
 	requireNetns(t)
 	var b [3]byte
@@ -87,9 +98,7 @@ func newHosts(t *testing.T) *hosts {
 		}
 		t.Cleanup(func() { removeNamespace(ns) })
 	}
-	// The veth ends are created inside the namespaces: nothing appears in
-	// (or is changed in) the machine's own namespace.
-	run(t, "ip", "-n", h.nsA, "link", "add", h.devA, "type", "veth", "peer", "name", h.devB, "netns", h.nsB)
+	makeLink(h)
 	for _, s := range []struct{ ns, dev, ip string }{{h.nsA, h.devA, h.ipA}, {h.nsB, h.devB, h.ipB}} {
 		run(t, "ip", "-n", s.ns, "addr", "add", s.ip+"/24", "dev", s.dev)
 		run(t, "ip", "-n", s.ns, "link", "set", s.dev, "up")
@@ -155,6 +164,30 @@ func (h *hosts) loseAll(on bool) {
 
 // loseBtoA drops B->A only: what B sends is lost, what A sends arrives.
 func (h *hosts) loseBtoA(on bool) { h.drop(h.nsA, h.devA, on) }
+
+// healed flushes both neighbour caches (entries that failed during the
+// fault would refuse the first connections with EHOSTUNREACH for a while:
+// a kernel matter, not the nodes') and waits until each side reaches the
+// other's epmd over TCP, so the reconnect that follows measures the nodes.
+func (h *hosts) healed() {
+	t := h.t
+	for _, ns := range []string{h.nsA, h.nsB} {
+		run(t, "ip", "-n", ns, "neigh", "flush", "all")
+	}
+	for _, s := range []struct{ ns, ip string }{{h.nsA, h.ipB}, {h.nsB, h.ipA}} {
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			err := exec.Command("ip", "netns", "exec", s.ns, "timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/"+s.ip+"/4369").Run()
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s cannot reach %s:4369 after healing: %v", s.ns, s.ip, err)
+			}
+			time.Sleep(50 * time.Millisecond) // polling for the link to carry traffic
+		}
+	}
+}
 
 // removeNamespace kills what still runs in ns and deletes it (its veth
 // end goes with it).

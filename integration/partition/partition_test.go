@@ -114,7 +114,7 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 
 	t0 := time.Now()
 	f.apply(c)
-	tb := &table{fault: f.name}
+	tb := &table{fault: f.name, tick: c.tick}
 	tb.add("", c.pairs[0].label, c.pairs[1].label)
 
 	// sides[i][0]: A's node watching B's, sides[i][1]: B's watching A's.
@@ -146,6 +146,9 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 	}
 	tHeal := time.Now()
 	f.heal(c)
+	if f.frozen == "" {
+		c.h.healed()
+	}
 	for i := range sides {
 		for j := range sides[i] {
 			if frozenSide(f, j) {

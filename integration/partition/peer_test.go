@@ -55,24 +55,23 @@ func waitReady(t *testing.T, ps ...*peer) {
 	}
 }
 
-const tickTime = 2 // net_ticktime in seconds, the same on every node
-
-// startBEAM starts erl -name name in ns with ptest (compiled into dir).
-func startBEAM(t *testing.T, ns, name, cookie, dir string) *peer {
+// startBEAM starts erl -name name in ns with ptest (compiled into dir)
+// and net_ticktime tickSecs.
+func startBEAM(t *testing.T, ns, name, cookie, dir string, tickSecs int) *peer {
 	args := []string{"netns", "exec", ns, "erl", "-noshell", "-name", name, "-setcookie", cookie,
-		"-kernel", "net_ticktime", strconv.Itoa(tickTime), "-kernel", "start_pg", "true",
+		"-kernel", "net_ticktime", strconv.Itoa(tickSecs), "-kernel", "start_pg", "true",
 		"-pa", dir, "-eval", "ptest:main()"}
 	return startPeer(t, "BEAM", name, exec.Command("ip", args...))
 }
 
 // startGo starts the Go agent (this test binary) as name in ns.
-func startGo(t *testing.T, ns, name, cookie string) *peer {
+func startGo(t *testing.T, ns, name, cookie string, tickSecs int) *peer {
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("ip", "netns", "exec", ns, exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), envAgent+"="+name, envCookie+"="+cookie, envTick+"="+strconv.Itoa(tickTime))
+	cmd.Env = append(os.Environ(), envAgent+"="+name, envCookie+"="+cookie, envTick+"="+strconv.Itoa(tickSecs))
 	return startPeer(t, "Go", name, cmd)
 }
 
@@ -211,6 +210,19 @@ func (p *peer) waitEvent(kind, about string, since time.Time, d time.Duration) (
 			return event{}, false
 		}
 	}
+}
+
+// eventsSince returns the events that happened at or after since.
+func (p *peer) eventsSince(since time.Time) []event {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []event
+	for _, e := range p.events {
+		if !e.At.Before(since.Truncate(time.Millisecond)) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // signal sends sig to the peer's process group (SIGSTOP / SIGCONT).
