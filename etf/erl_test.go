@@ -2,6 +2,7 @@ package etf
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -219,4 +220,54 @@ func TestLiveCompare(t *testing.T) {
 		}
 	}
 	t.Logf("VM order: %d less, %d equal, %d greater", counts[0], counts[1], counts[2])
+}
+
+// TestLiveDeepTerms has the VM build the deep and big terms it sends and
+// echoes without trouble (a 10,000-deep tuple, list, map and improper
+// list, 100,000- and 1,000,000-deep lists, ±(2^8000000 - 1)); Go decodes
+// the VM's bytes, checks the term, re-encodes it, and the VM checks that
+// binary_to_term of Go's bytes is =:= to what it built.
+func TestLiveDeepTerms(t *testing.T) {
+	echo := startEcho(t)
+	shapes := map[string]deepShape{}
+	for _, s := range deepShapes() {
+		shapes[s.name] = s
+	}
+	cases := []struct {
+		spec Term
+		want func() Term
+	}{
+		{Tuple{Atom("tuple"), 10_000}, func() Term { return buildDeep(shapes["tuple"], 10_000) }},
+		{Tuple{Atom("list"), 10_000}, func() Term { return buildDeep(shapes["list"], 10_000) }},
+		{Tuple{Atom("map"), 10_000}, func() Term { return buildDeep(shapes["map"], 10_000) }},
+		{Tuple{Atom("improper"), 10_000}, func() Term { return buildDeep(shapes["improper"], 10_000) }},
+		{Tuple{Atom("list"), 100_000}, func() Term { return buildDeep(shapes["list"], 100_000) }},
+		{Tuple{Atom("tuple"), 1_000_000}, func() Term { return buildDeep(shapes["tuple"], 1_000_000) }},
+		{Tuple{Atom("list"), 1_000_000}, func() Term { return buildDeep(shapes["list"], 1_000_000) }},
+		{Tuple{Atom("big"), 1, 8_000_000}, func() Term { return vmBig(false) }},
+		{Tuple{Atom("big"), -1, 8_000_000}, func() Term { return vmBig(true) }},
+	}
+	for _, c := range cases {
+		t.Run(Format(c.spec), func(t *testing.T) {
+			spec, err := Encode(c.spec)
+			noErr(t, err)
+			noErr(t, echo.send(2, spec))
+			vm, err := echo.recv()
+			noErr(t, err)
+			got, err := Decode(vm)
+			noErr(t, err)
+			check(t, Equal(got, c.want()), "the VM's term decodes to something else")
+			enc, err := Encode(got)
+			noErr(t, err)
+			check(t, bytes.Equal(enc, vm), "re-encoding differs from the VM's bytes")
+			q, err := Encode(Tuple{c.spec, enc})
+			noErr(t, err)
+			noErr(t, echo.send(3, q))
+			reply, err := echo.recv()
+			noErr(t, err)
+			ok, err := Decode(reply)
+			noErr(t, err)
+			check(t, ok == Atom("true"), "VM: binary_to_term(Go's bytes) =:= its term is %v", ok)
+		})
+	}
 }
