@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"net"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -81,29 +82,104 @@ func seedFrames(t testing.TB) [][]byte {
 	return out
 }
 
+// fuzzLimit is the reassembly limit of FuzzPacketDecoder: small, so that
+// inputs of fuzzing size can reach it.
+const fuzzLimit = 1 << 16
+
 // FuzzPacketDecoder feeds a stream of framed packets (Len:32 | data) to one
-// connection's packet decoder, as the reader does. It must never panic;
-// errors are fine.
+// connection's packet decoder, as the reader does, with the reader's sender
+// checks (peer a@127.0.0.1, this node b@127.0.0.1). It must never panic,
+// and what the decoder holds must stay bounded however the packets are
+// crafted: after every packet the reassembler's accounted bytes are within
+// its limit and equal to what its sequences really hold (buffer capacity,
+// refs, overhead), open sequences are within their cap, and at the end the
+// heap retained by the decoder (measured after a GC) is within what it
+// accounts plus the atom text the input itself carried. A decoding-limit
+// error drops one message and goes on, like the reader; any other error
+// ends the stream (the connection would be closed there).
 func FuzzPacketDecoder(f *testing.F) {
 	for _, s := range seedFrames(f) {
 		f.Add(s)
 	}
 	f.Add([]byte{0, 0, 0, 0})
 	f.Add([]byte{0, 0, 0, 4, 131, 68, 1, 8})
+	// Hostile fragment floods: cached-ref first fragments, and tiny first
+	// fragments past the sequence cap.
+	f.Add(frameAll(cachedRefFlood(f, 40)))
+	// A first fragment of 5 fragments with no atom refs and 4 data bytes.
+	tiny := append([]byte{verMagic, hdrFragment}, make([]byte, 16)...)
+	binary.BigEndian.PutUint64(tiny[10:], 5)
+	tiny = append(tiny, 0, 1, 2, 3, 4)
+	var seqFlood [][]byte
+	for i := 0; i < 80; i++ {
+		seqFlood = append(seqFlood, withSeq(tiny, uint64(i+1)))
+	}
+	f.Add(frameAll(seqFlood))
+	// Forged senders, each after a valid message.
+	enc := newEncConn(f, DefaultFlags, 1024)
+	for _, ctl := range forgedCasesFor("a@127.0.0.1", "b@127.0.0.1") {
+		enc.wbuf = enc.wbuf[:0]
+		if enc.appendMessage(Link{From: pid("a@127.0.0.1", 1), To: pid("b@127.0.0.1", 2)}, nil, false) != nil ||
+			enc.appendMessage(ctl, nil, true) != nil {
+			continue
+		}
+		f.Add(append([]byte(nil), enc.wbuf...))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d := newPacketDecoder(1 << 16)
+		d := newPacketDecoder(fuzzLimit)
+		d.frags.maxSeqs = 64
+		d.peer, d.self = "a@127.0.0.1", "b@127.0.0.1"
+		base := heapInUse()
+		in := len(b)
 		for len(b) >= 4 {
 			n := int(binary.BigEndian.Uint32(b))
 			b = b[4:]
 			if n > len(b) {
 				n = len(b)
 			}
-			if _, _, err := d.decode(b[:n]); err != nil {
-				return // the connection would be closed here
-			}
+			_, _, err := d.decode(b[:n])
 			b = b[n:]
+			checkReassembler(t, &d.frags)
+			if err != nil && !isLimitErr(err) {
+				break // the connection would be closed here
+			}
+		}
+		if len(d.frags.seqs) == 0 {
+			return // nothing held; skip the costly heap check
+		}
+		bound := uint64(d.frags.held) + uint64(2*in) + 256<<10
+		grown := heapInUse() - min(base, heapInUse())
+		if grown > bound {
+			grown = heapInUse() - min(base, heapInUse()) // once more, past GC noise
+		}
+		runtime.KeepAlive(d)
+		if grown > bound {
+			t.Fatalf("decoder retains %d bytes after %d input bytes; accounted %d", grown, in, d.frags.held)
 		}
 	})
+}
+
+// checkReassembler asserts the reassembler's accounting invariants.
+func checkReassembler(t *testing.T, r *reassembler) {
+	t.Helper()
+	sum := 0
+	for id, s := range r.seqs {
+		if s.cost != s.footprint() {
+			t.Fatalf("sequence %d accounts %d bytes, holds %d", id, s.cost, s.footprint())
+		}
+		sum += s.cost
+	}
+	if sum != r.held || r.held > r.max || (r.maxSeqs > 0 && len(r.seqs) > r.maxSeqs) {
+		t.Fatalf("reassembler holds %d in %d sequences, accounts %d (limits %d, %d)", sum, len(r.seqs), r.held, r.max, r.maxSeqs)
+	}
+}
+
+func frameAll(ps [][]byte) []byte {
+	var out []byte
+	for _, p := range ps {
+		out = append(out, framed(p)...)
+	}
+	return out
 }
 
 // FuzzControl decodes a term and interprets it as a control message; what

@@ -79,6 +79,35 @@ func floodFirstFragment(t testing.TB) []byte {
 	return append([]byte(nil), p[:18+n+8]...)
 }
 
+// cachedRefFlood returns a packet installing 255 atoms in the receiver's
+// cache, then n first fragments whose headers refer to those cached atoms
+// (two bytes or so per ref on the wire, a 16-byte string header each when
+// kept) with a few bytes of data: the cheapest way to make a receiver hold
+// memory, about 10 bytes kept per byte sent before refs were counted.
+func cachedRefFlood(t testing.TB, n int) [][]byte {
+	c := newEncConn(t, DefaultFlags, 1024)
+	var l etf.List
+	for i := 0; i < 255; i++ {
+		l = append(l, etf.Atom("a"+itoa(i)))
+	}
+	require.NoError(t, c.appendMessage(Send{To: pid("b@127.0.0.1", 1)}, l, true))
+	out := [][]byte{append([]byte(nil), packets(t, c.wbuf)[0]...)}
+	c.wbuf = c.wbuf[:0]
+	require.NoError(t, c.appendMessage(Send{To: pid("b@127.0.0.1", 1)}, etf.Tuple{l, make([]byte, 2048)}, true))
+	p := packets(t, c.wbuf)[0]
+	require.Equal(t, byte(hdrFragment), p[1])
+	var probe inCache
+	_, err := probe.parseHeader(out[0][2:])
+	require.NoError(t, err)
+	hn, err := probe.parseHeader(p[18:])
+	require.NoError(t, err)
+	first := p[:18+hn+8]
+	for seq := 1; seq <= n; seq++ {
+		out = append(out, withSeq(first, uint64(seq)))
+	}
+	return out
+}
+
 func withSeq(p []byte, seq uint64) []byte {
 	q := append([]byte(nil), p...)
 	binary.BigEndian.PutUint64(q[2:], seq)
@@ -121,6 +150,33 @@ func TestFragmentFloodRetainedBounded(t *testing.T) {
 	t.Logf("closed after %d bytes received, %d sequences, peak retained %d KiB (limit %d KiB)",
 		sent, len(d.frags.seqs), peak>>10, limit>>10)
 	assert.Less(t, peak, uint64(3*limit), "retained heap")
+}
+
+// TestCachedRefFloodCounted: first fragments that only refer to cached
+// atoms cost a few hundred bytes each on the wire and keep ~4 KiB of refs;
+// the flood ends at the limit, having kept no more than it accounts.
+func TestCachedRefFloodCounted(t *testing.T) {
+	const limit = 1 << 20
+	ps := cachedRefFlood(t, 2000)
+	d := newPacketDecoder(limit)
+	d.frags.maxSeqs = 1 << 20
+	var err error
+	sent := 0
+	base := heapInUse()
+	for _, p := range ps {
+		sent += len(p)
+		if _, _, err = d.decode(p); err != nil {
+			break
+		}
+		require.LessOrEqual(t, d.frags.held, limit)
+	}
+	grown := int64(heapInUse()) - int64(base)
+	runtime.KeepAlive(d)
+	runtime.KeepAlive(ps) // part of base
+	require.ErrorIs(t, err, ErrReassemblyLimit)
+	t.Logf("closed after %d bytes sent in %d sequences; accounted %d, heap grew %d", sent, len(d.frags.seqs), d.frags.held, grown)
+	assert.Less(t, sent, limit/4, "refs must be counted, not only data")
+	assert.Less(t, grown, int64(limit+limit/2))
 }
 
 // TestFragmentSeqCap opens more sequences than Config.MaxFragmentSeqs.
@@ -200,18 +256,21 @@ func framed(p []byte) []byte {
 // forgedCases are signals a peer evil@127.0.0.1 must not send to the node
 // b@127.0.0.1: senders of a third node or of b itself, targets that are
 // not local.
-func forgedCases() map[string]Control {
-	evil, local, third := pid("evil@127.0.0.1", 1), pid("b@127.0.0.1", 2), pid("c@127.0.0.1", 3)
-	r := ref("evil@127.0.0.1", 4)
-	lr := ref("b@127.0.0.1", 5)
+func forgedCases() map[string]Control { return forgedCasesFor("evil@127.0.0.1", "b@127.0.0.1") }
+
+// forgedCasesFor is forgedCases for a peer and a local node of any name.
+func forgedCasesFor(peer, self string) map[string]Control {
+	evil, local, third := pid(peer, 1), pid(self, 2), pid("c@127.0.0.1", 3)
+	r := ref(peer, 4)
+	lr := ref(self, 5)
 	return map[string]Control{
 		"LINK third":              Link{From: third, To: local},
-		"LINK local":              Link{From: local, To: pid("b@127.0.0.1", 9)},
+		"LINK local":              Link{From: local, To: pid(self, 9)},
 		"LINK to third":           Link{From: evil, To: third},
 		"EXIT third":              Exit{From: third, To: local, Reason: etf.Atom("kill")},
 		"EXIT local":              Exit{From: local, To: local, Reason: etf.Atom("kill")},
 		"EXIT2 third":             Exit2{From: third, To: local, Reason: etf.Atom("kill")},
-		"EXIT2 local":             Exit2{From: pid("b@127.0.0.1", 8), To: local, Reason: etf.Atom("kill")},
+		"EXIT2 local":             Exit2{From: pid(self, 8), To: local, Reason: etf.Atom("kill")},
 		"EXIT2 to third":          Exit2{From: evil, To: third, Reason: etf.Atom("kill")},
 		"UNLINK third":            Unlink{From: third, To: local},
 		"UNLINK_ID local":         UnlinkID{ID: 1, From: local, To: local},
@@ -226,7 +285,7 @@ func forgedCases() map[string]Control {
 		"SPAWN_REQUEST local ref": SpawnRequest{ReqID: lr, From: evil, GroupLeader: evil,
 			Module: "m", Function: "f"},
 		"SPAWN_REPLY to third":     SpawnReply{ReqID: lr, To: third, Result: evil},
-		"SPAWN_REPLY local result": SpawnReply{ReqID: lr, To: local, Result: pid("b@127.0.0.1", 7)},
+		"SPAWN_REPLY local result": SpawnReply{ReqID: lr, To: local, Result: pid(self, 7)},
 		"ALTACT exit local":        AltactSig{Flags: AltactExit, Sender: local, To: local},
 	}
 }
