@@ -11,6 +11,10 @@ import (
 	"time"
 )
 
+// ErrEPMDRunning means StartDaemon found an EPMD already answering on the
+// port (another process started one first), so it started none.
+var ErrEPMDRunning = errors.New("epmd: an EPMD already answers on the port")
+
 // ErrDaemonExited means the daemon StartDaemon ran exited before an EPMD
 // answered on its port (typically: the port was taken, or the command is
 // not an EPMD).
@@ -46,7 +50,10 @@ func DefaultDaemonCommand() []string {
 }
 
 // StartDaemon starts an EPMD daemon that outlives this process and returns
-// its pid once an EPMD answers a NAMES request on Host:Port.
+// its pid once an EPMD answers a NAMES request on Host:Port. Starts for one
+// port are serialized across this machine's processes (a lock file in the
+// temp directory); if an EPMD answers once StartDaemon holds the lock, it
+// starts nothing and returns ErrEPMDRunning.
 //
 // The daemon is detached the way `epmd -daemon` detaches itself: a new
 // session (no controlling terminal, no signals from this process group),
@@ -76,6 +83,15 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 			return 0, fmt.Errorf("%w: no epmd on PATH and no daemon command given", ErrDaemonExited)
 		}
 	}
+	unlock, err := lockPort(ctx, cfg.Port)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	c := &Client{Host: cfg.Host, Port: cfg.Port, Logger: cfg.Logger}
+	if answers(ctx, c) { // started by whoever held the lock before us
+		return 0, fmt.Errorf("%w: %s:%d", ErrEPMDRunning, cfg.Host, cfg.Port)
+	}
 	args := append(append([]string(nil), argv[1:]...), "-port", strconv.Itoa(cfg.Port))
 	if cfg.Address != "" {
 		args = append(args, "-address", cfg.Address)
@@ -92,15 +108,11 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 
-	c := &Client{Host: cfg.Host, Port: cfg.Port, Logger: cfg.Logger}
 	delay := 5 * time.Millisecond
 	for {
 		// A real EPMD request, not just a connect: the port must be
 		// served by an EPMD before nodes are told to register there.
-		probe, cancel := context.WithTimeout(ctx, time.Second)
-		_, _, err := c.Names(probe)
-		cancel()
-		if err == nil {
+		if answers(ctx, c) {
 			select {
 			case werr := <-exited:
 				// Another EPMD answered and ours gave up on the port.
@@ -124,4 +136,12 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 		}
 		delay = min(2*delay, 100*time.Millisecond)
 	}
+}
+
+// answers reports whether an EPMD answers NAMES on c's address now.
+func answers(ctx context.Context, c *Client) bool {
+	probe, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	_, _, err := c.Names(probe)
+	return err == nil
 }

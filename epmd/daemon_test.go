@@ -107,3 +107,44 @@ func TestPublishDaemonOutlivesPublication(t *testing.T) {
 		"-setcookie", cookie, "-eval", fmt.Sprintf(`io:format("ping=~p~n", [net_adm:ping('%s')]), halt().`, first))
 	assert.Equal(t, "ping=pong", b.waitLine(t, "ping="))
 }
+
+// TestPublishDaemonRace: two nodes find no EPMD at the same moment and
+// both start a daemon; one daemon loses the port and exits, and both
+// nodes end up registered in the winner.
+func TestPublishDaemonRace(t *testing.T) {
+	t.Parallel()
+	erltest.Tool(t, "epmd")
+	port := erltest.FreePort(t)
+	// Stop whichever daemon won, by KILL_REQ once both nodes are gone.
+	t.Cleanup(func() {
+		eventually(t, func() bool {
+			ans, err := (&Client{Port: port}).Kill(ctxT(t))
+			return ans == "OK" || errors.Is(err, ErrUnreachable)
+		}, "daemon on port %d killed", port)
+	})
+	type result struct {
+		p   *Publication
+		err error
+	}
+	results := make(chan result, 2)
+	for _, name := range []string{uniqueName("ra"), uniqueName("rb")} {
+		go func() {
+			p, err := Publish(ctxT(t), PublishOptions{Registration: Registration{Name: name, Port: 7001}, Port: port,
+				ListenHost: "127.0.0.1", Logger: testLogger(t)})
+			results <- result{p, err}
+		}()
+	}
+	var pubs []*Publication
+	for range 2 {
+		r := <-results
+		require.NoError(t, r.err)
+		pubs = append(pubs, r.p)
+		t.Cleanup(func() { _ = r.p.Close() })
+	}
+	_, names, err := (&Client{Port: port}).Names(ctxT(t))
+	require.NoError(t, err)
+	assert.Len(t, names, 2, "both registered in the one EPMD: %v", names)
+	for _, p := range pubs {
+		assert.False(t, p.Status().Embedded)
+	}
+}

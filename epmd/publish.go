@@ -231,16 +231,16 @@ func (p *Publication) attempt(ctx context.Context) (*Registered, *Server, error)
 	return reg, srv, nil
 }
 
-// attemptDaemon starts the detached daemon and registers in it. A daemon
-// that exits at once usually lost the port to another EPMD started
-// meanwhile (another node racing us): that is retried as a port race.
+// attemptDaemon starts the detached daemon and registers in it. Finding
+// an EPMD started meanwhile (another node racing us), or a daemon that
+// exits at once (it lost the port to one), is retried as a port race.
 func (p *Publication) attemptDaemon(ctx context.Context, unreachable error) (*Registered, *Server, error) {
 	pid, derr := StartDaemon(ctx, DaemonConfig{
 		Command: p.opts.Daemon, Port: p.opts.Port, Address: p.opts.ListenHost,
 		Host: p.opts.Host, Logger: p.opts.Logger,
 	})
 	if derr != nil {
-		if errors.Is(derr, ErrDaemonExited) {
+		if errors.Is(derr, ErrDaemonExited) || errors.Is(derr, ErrEPMDRunning) {
 			return nil, nil, fmt.Errorf("%w: %w (%w)", unreachable, errPortRace, derr)
 		}
 		return nil, nil, fmt.Errorf("%w; starting EPMD daemon: %w", unreachable, derr)
