@@ -236,8 +236,11 @@ func (c *Conn) readLoop() {
 		if err != nil {
 			reason = err
 			msg := "dist: closing connection: malformed distribution packet"
-			if errors.Is(err, ErrInvalidMessage) {
+			switch {
+			case errors.Is(err, ErrInvalidMessage):
 				msg = "dist: closing connection: invalid distribution message"
+			case errors.Is(err, ErrReassemblyLimit):
+				msg = "dist: closing connection: fragment reassembly limit exceeded"
 			}
 			c.log.Error(msg, slog.Any("reason", err))
 			return

@@ -47,6 +47,11 @@ cmd(["bigpar", N, Proc, Size, Count]) ->
                   end) || I <- lists:seq(1, list_to_integer(Count))],
     [receive {sent, P} -> ok end || P <- Pids],
     io:format("SENT~n");
+cmd(["deep", N, Proc, Depth]) ->
+    %% a list nested Depth levels deep around the atom bottom
+    D = lists:foldl(fun(_, Acc) -> [Acc] end, bottom, lists:seq(1, list_to_integer(Depth))),
+    {list_to_atom(Proc), list_to_atom(N)} ! {deep, list_to_integer(Depth), D},
+    io:format("SENT~n");
 cmd(["nodes"]) ->
     io:format("NODES ~w ~w~n", [nodes(), nodes(hidden)]);
 cmd(["disconnect", N]) ->
