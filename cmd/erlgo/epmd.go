@@ -147,12 +147,6 @@ func listenAddrs(address string, port int) ([]string, error) {
 func startEPMDDaemon(port int, address string, extra []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	probe, pcancel := context.WithTimeout(ctx, time.Second)
-	_, _, err := (&epmd.Client{Port: port}).Names(probe)
-	pcancel()
-	if err == nil {
-		return fmt.Errorf("there is already an EPMD running at port %d", port)
-	}
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("-daemon: cannot find this program: %w", err)
@@ -162,5 +156,8 @@ func startEPMDDaemon(port int, address string, extra []string) error {
 		Command: append([]string{exe, "epmd"}, extra...),
 		Port:    port, Address: address, Logger: log,
 	})
+	if errors.Is(err, epmd.ErrEPMDRunning) {
+		return fmt.Errorf("there is already an EPMD running at port %d", port)
+	}
 	return err
 }
