@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/pprof"
 
+	"github.com/erlgo/erlgo/epmd"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -19,7 +20,7 @@ func RunPeer(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	fs := flag.NewFlagSet("bench -peer", flag.ContinueOnError)
 	name := fs.String("name", "", "node name (name@host)")
 	cookie := fs.String("cookie", "", "distribution cookie")
-	port := fs.Int("epmd-port", 4369, "EPMD port")
+	port := fs.Int("epmd-port", epmd.PortFromEnv(), "EPMD port (default: $ERL_EPMD_PORT, else 4369)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the peer here")
 	if err := fs.Parse(args); err != nil {
 		return err
