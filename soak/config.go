@@ -2,7 +2,10 @@ package soak
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"log/slog"
 	"time"
 )
@@ -40,6 +43,11 @@ type Config struct {
 	// TickTime (default 1.5 x TickTime + 1 s), so a connection that cannot
 	// keep itself alive by ticks alone goes down inside the gap.
 	Idle time.Duration
+	// PhaseTime is how long a phase repeats its workload round (at least
+	// once); 0 means one round.
+	PhaseTime time.Duration
+	// Kinds are the phase kinds to cycle through (default Kinds()).
+	Kinds []string
 	// Elixir adds the Elixir peer (default in DefaultConfig and
 	// ShortConfig); without it only the erl peer runs.
 	Elixir bool
@@ -55,8 +63,8 @@ type Config struct {
 	// after setup goroutines and live heap may stay after a phase.
 	GoroutineSlack int
 	HeapSlack      uint64
-	// Settle bounds the wait for goroutines and heap to come back after a
-	// phase (it overlaps the idle gap).
+	// Settle bounds the wait, after the idle gap, for goroutines and heap
+	// to come back.
 	Settle time.Duration
 	// Deadline bounds each workload of a phase (a collect, a batch of
 	// remote calls, a churn round); on a loaded machine it must be
@@ -72,12 +80,13 @@ type Config struct {
 }
 
 // DefaultConfig is the long soak of `erlgo soak` / `make soak`: ten minutes
-// with a 10 s ticktime, so the idle gaps are 16 s.
+// with a 10 s ticktime, so the idle gaps are 16 s, and phases of 20 s of
+// traffic.
 func DefaultConfig() Config {
 	return Config{
-		Duration: 10 * time.Minute, TickTime: 10 * time.Second, Elixir: true,
+		Duration: 10 * time.Minute, TickTime: 10 * time.Second, PhaseTime: 20 * time.Second, Elixir: true,
 		Pairs: 4, Messages: 5000, Callers: 16, Calls: 100, Churners: 4, Churn: 30,
-		GoroutineSlack: 16, HeapSlack: 32 << 20, Settle: 30 * time.Second, Deadline: 2 * time.Minute,
+		GoroutineSlack: 10, HeapSlack: 8 << 20, Settle: 30 * time.Second, Deadline: 2 * time.Minute,
 	}
 }
 
@@ -85,7 +94,7 @@ func DefaultConfig() Config {
 // with a 2 s ticktime and small phases, sized for a loaded 2-core machine.
 func ShortConfig() Config {
 	c := DefaultConfig()
-	c.Duration, c.TickTime = 30*time.Second, 2*time.Second
+	c.Duration, c.TickTime, c.PhaseTime = 30*time.Second, 2*time.Second, 0
 	c.Pairs, c.Messages, c.Callers, c.Calls, c.Churners, c.Churn = 4, 2000, 8, 40, 3, 12
 	return c
 }
@@ -128,4 +137,17 @@ func (c *Config) fill() {
 	if c.Out == nil {
 		c.Out = io.Discard
 	}
+	if len(c.Kinds) == 0 {
+		c.Kinds = Kinds()
+	}
+}
+
+// checkKinds reports an unknown phase kind.
+func (c *Config) checkKinds() error {
+	for _, k := range c.Kinds {
+		if !slices.Contains(Kinds(), k) {
+			return fmt.Errorf("soak: unknown phase kind %q (have %s)", k, strings.Join(Kinds(), ", "))
+		}
+	}
+	return nil
 }

@@ -24,6 +24,7 @@ type warnState struct {
 	mu    sync.Mutex
 	n     int
 	lines []string
+	muted bool // the run is over: teardown's nodedowns are expected
 }
 
 func newCountingHandler(inner slog.Handler) *countingHandler {
@@ -35,6 +36,12 @@ func (h *countingHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *countingHandler) Handle(ctx context.Context, rec slog.Record) error {
+	h.st.mu.Lock()
+	muted := h.st.muted
+	h.st.mu.Unlock()
+	if muted {
+		return nil
+	}
 	if rec.Level >= slog.LevelWarn {
 		var b strings.Builder
 		b.WriteString(rec.Level.String() + " " + rec.Message)
@@ -61,6 +68,14 @@ func (h *countingHandler) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h *countingHandler) WithGroup(name string) slog.Handler {
 	return &countingHandler{inner: h.inner.WithGroup(name), attrs: h.attrs, st: h.st}
+}
+
+// mute drops every later record: the run is over and the teardown's
+// nodedowns and connection closes are expected.
+func (h *countingHandler) mute() {
+	h.st.mu.Lock()
+	defer h.st.mu.Unlock()
+	h.st.muted = true
 }
 
 func (h *countingHandler) count() int {

@@ -12,6 +12,7 @@ import (
 type PhaseResult struct {
 	N        int
 	Kind     string
+	Rounds   int           // workload rounds run back to back (see Config.PhaseTime)
 	Duration time.Duration // traffic time, without the idle gap
 	Idle     time.Duration // the idle gap that followed
 
@@ -122,8 +123,8 @@ func progressLine(p PhaseResult) string {
 	if !p.OK() {
 		status = "FAIL: " + strings.Join(p.problems(), ", ")
 	}
-	return fmt.Sprintf("phase %d %-5s %6s + idle %s: %d msgs, %d calls, %d churn; goroutines %d->%d heap %s->%s: %s",
-		p.N, p.Kind, p.Duration.Round(10*time.Millisecond), p.Idle.Round(100*time.Millisecond),
+	return fmt.Sprintf("phase %d %-5s %d rounds %6s + idle %s: %d msgs, %d calls, %d churn; goroutines %d->%d heap %s->%s: %s",
+		p.N, p.Kind, p.Rounds, p.Duration.Round(10*time.Millisecond), p.Idle.Round(100*time.Millisecond),
 		p.Messages, p.Calls, p.Churn, p.GoroutinesPre, p.GoroutinesPost, mib(p.HeapPre), mib(p.HeapPost), status)
 }
 

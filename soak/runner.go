@@ -21,6 +21,15 @@ import (
 // request or reply, not a slow one.
 const callTimeout = 30 * time.Second
 
+// testHookSend, when set by a test, maps each Go sender's sequence
+// numbers to the ones it actually sends (to inject loss and reordering
+// and check that the BEAM side counts them).
+var testHookSend func(seqs []int) []int
+
+// testHookIdle, when set by a test, runs after each phase's footprint
+// check, while the nodes are idle (e.g. to write a heap profile).
+var testHookIdle func(phase int)
+
 // run is one soak run's state.
 type run struct {
 	cfg   Config
@@ -42,6 +51,9 @@ type run struct {
 // ran and found failures returns them in Report.Err.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg.fill()
+	if err := cfg.checkKinds(); err != nil {
+		return nil, err
+	}
 	t, err := findTools(cfg.Elixir)
 	if err != nil {
 		return nil, err
@@ -81,6 +93,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		kinds = append(kinds, "elixir")
 	}
 	defer func() {
+		r.warn.mute()
 		var wg sync.WaitGroup
 		for _, p := range r.peers {
 			wg.Go(p.kill)
@@ -120,11 +133,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.base = takeSample()
 	r.last = r.base
 	start := time.Now()
-	for i := 0; i < len(Kinds()) || time.Since(start) < cfg.Duration; i++ {
+	for i := 0; i < len(cfg.Kinds) || time.Since(start) < cfg.Duration; i++ {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		res := r.phase(ctx, i+1, Kinds()[i%len(Kinds())])
+		res := r.phase(ctx, i+1, cfg.Kinds[i%len(cfg.Kinds)])
 		rep.Phases = append(rep.Phases, res)
 		fmt.Fprintln(cfg.Out, progressLine(res))
 		for _, p := range r.peers {
@@ -185,39 +198,49 @@ func (r *run) phase(ctx context.Context, n int, kind string) PhaseResult {
 	}
 	half := func(v int) int { return max(1, v/div) }
 	start := time.Now()
-	var wg sync.WaitGroup
-	for _, p := range r.peers {
-		if kind == KindBurst || kind == KindMixed {
-			wg.Go(func() { r.burstTo(ctx, p, n, half(c.Pairs), half(c.Messages), t) })
-			wg.Go(func() { r.burstFrom(ctx, p, n, half(c.Pairs), half(c.Messages), t) })
+	// Rounds repeat until PhaseTime has passed; each round has fresh
+	// receivers, callers and workers (its id names the BEAM receivers).
+	for round := 0; round == 0 || time.Since(start) < c.PhaseTime; round++ {
+		if ctx.Err() != nil {
+			break
 		}
-		if kind == KindCalls || kind == KindMixed {
-			wg.Go(func() { r.callsTo(ctx, p, half(c.Callers), half(c.Calls), t) })
-			wg.Go(func() { r.callsFrom(ctx, p, half(c.Callers), half(c.Calls), t) })
+		id := n*1000 + round
+		var wg sync.WaitGroup
+		for _, p := range r.peers {
+			if kind == KindBurst || kind == KindMixed {
+				wg.Go(func() { r.burstTo(ctx, p, id, half(c.Pairs), half(c.Messages), t) })
+				wg.Go(func() { r.burstFrom(ctx, p, id, half(c.Pairs), half(c.Messages), t) })
+			}
+			if kind == KindCalls || kind == KindMixed {
+				wg.Go(func() { r.callsTo(ctx, p, half(c.Callers), half(c.Calls), t) })
+				wg.Go(func() { r.callsFrom(ctx, p, half(c.Callers), half(c.Calls), t) })
+			}
+			if kind == KindChurn || kind == KindMixed {
+				wg.Go(func() { r.churnTo(ctx, p, half(c.Churners), half(c.Churn), t) })
+				wg.Go(func() { r.churnFrom(ctx, p, half(c.Churners), half(c.Churn), t) })
+			}
 		}
-		if kind == KindChurn || kind == KindMixed {
-			wg.Go(func() { r.churnTo(ctx, p, half(c.Churners), half(c.Churn), t) })
-			wg.Go(func() { r.churnFrom(ctx, p, half(c.Churners), half(c.Churn), t) })
-		}
+		wg.Wait()
+		res.Rounds++
 	}
-	wg.Wait()
 	res.Duration = time.Since(start)
 
-	// The idle gap: nothing is sent; the footprint check runs inside it.
+	// The idle gap: nothing is sent, only ticks flow. The footprint is
+	// checked at its end, when whatever the node releases once idle (the
+	// write buffers are dropped at the first idle tick) has been released;
+	// a slow machine gets a bounded poll on top.
 	idleStart := time.Now()
-	s, ok := settle(ctx, r.base, c.GoroutineSlack, c.HeapSlack, min(c.Settle, c.Idle))
-	if rest := c.Idle - time.Since(idleStart); rest > 0 {
-		select {
-		case <-ctx.Done():
-		case <-time.After(rest):
-		}
-	}
-	if !ok { // a slow machine may need longer than the gap: keep polling, bounded
-		s, ok = settle(ctx, r.base, c.GoroutineSlack, c.HeapSlack, max(0, c.Settle-c.Idle))
+	select {
+	case <-ctx.Done():
+	case <-time.After(c.Idle):
 	}
 	res.Idle = time.Since(idleStart)
+	s, ok := settle(ctx, r.base, c.GoroutineSlack, c.HeapSlack, c.Settle)
 	res.GoroutinesPost, res.HeapPost, res.Settled = s.goroutines, s.heap, ok
 	r.last = s
+	if testHookIdle != nil {
+		testHookIdle(n)
+	}
 
 	res.Nodedowns = r.nodedowns(ctx, t) - downs0
 	res.Warnings = r.warn.count() - warn0

@@ -127,7 +127,14 @@ func (s *sender) Init(p *node.Process) error { return p.Send(p.Self(), atomSoak)
 func (s *sender) HandleMessage(p *node.Process, _ etf.Term) error {
 	sent := 0
 	defer func() { s.done <- sent }()
-	for seq := range s.n {
+	seqs := make([]int, s.n)
+	for i := range seqs {
+		seqs[i] = i
+	}
+	if testHookSend != nil {
+		seqs = testHookSend(seqs)
+	}
+	for _, seq := range seqs {
 		if err := p.Send(s.to, etf.Tuple{atomSoak, s.id, seq, payload(seq)}); err != nil {
 			return err
 		}

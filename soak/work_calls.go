@@ -6,12 +6,14 @@ import (
 	"sync"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/node"
 )
 
-// callsTo runs callers Go goroutines, each making calls gen_server calls
-// to the peer's echo server (an Erlang gen_server on erl, an Elixir
-// GenServer on elixir). Every reply must equal its request.
+// callsTo runs callers Go goroutines, each making calls calls to the peer,
+// alternately gen_server calls to its echo server (an Erlang gen_server on
+// erl, an Elixir GenServer on elixir) and rpc calls of erlgo_soak:echo/1
+// (through the peer's rex). Every reply must equal its request.
 func (r *run) callsTo(ctx context.Context, peer *beamPeer, callers, calls int, t *tally) {
 	dir := "go->" + peer.kind
 	srv := node.Name{Name: etf.Atom(peer.echo), Node: etf.Atom(peer.name)}
@@ -20,7 +22,15 @@ func (r *run) callsTo(ctx context.Context, peer *beamPeer, callers, calls int, t
 		wg.Go(func() {
 			for i := range calls {
 				req := etf.Tuple{etf.Atom("echo"), c, i, payload(i)}
-				reply, err := r.call(ctx, srv, req)
+				var reply etf.Term
+				var err error
+				if i%2 == 0 {
+					reply, err = r.call(ctx, srv, req)
+				} else {
+					cctx, cancel := context.WithTimeout(ctx, callTimeout)
+					reply, err = interop.RPC(cctx, r.g.n, etf.Atom(peer.name), beamServer, "echo", etf.List{req})
+					cancel()
+				}
 				t.add(func(t *tally) {
 					t.calls++
 					switch {

@@ -3,6 +3,7 @@ package soak
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
@@ -11,12 +12,53 @@ import (
 
 // churnFrom asks the peer to run workers that each do ops rounds of
 // remote spawn (spawn_link, spawn_monitor, spawn of Go spawnables), link,
-// unlink, monitor, demonitor and exit against the Go node, checking that
-// every EXIT and DOWN arrives with the right reason and nothing else does.
+// unlink, monitor (also by name), demonitor and exit against the Go node,
+// checking that every EXIT and DOWN arrives with the right reason and
+// nothing else does, plus global register/unregister (the lock and the
+// registration include the Go node) and pg join/leave. Afterwards the Go
+// node's global and pg views must be empty of the workers' names and
+// members again.
 func (r *run) churnFrom(ctx context.Context, peer *beamPeer, workers, ops int, t *tally) {
-	r.remoteOps(ctx, peer, peer.kind+"->go churn",
+	what := peer.kind + "->go churn"
+	r.remoteOps(ctx, peer, what,
 		etf.Tuple{etf.Atom("churn_go"), workers, ops, r.g.n.Name()},
 		func(t *tally, ops, failed int) { t.churn += ops; t.failedChurn += failed }, t)
+	// pg and global propagate asynchronously: poll, bounded.
+	deadline := time.Now().Add(r.cfg.Deadline)
+	for {
+		left := r.leftovers(etf.Atom(peer.name))
+		if left == "" {
+			return
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.add(func(t *tally) {
+				t.failedChurn++
+				t.addErr(what + ": the Go node still sees " + left)
+			})
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// leftovers describes global names and pg members of peer's churn workers
+// that the Go node still knows about ("" when none).
+func (r *run) leftovers(peer etf.Atom) string {
+	var out []string
+	for _, name := range r.g.glob.RegisteredNames() {
+		if tp, ok := name.(etf.Tuple); ok && len(tp) == 4 && tp[0] == etf.Atom("soak_global") && tp[1] == peer {
+			out = append(out, "global name "+etf.Format(name))
+		}
+	}
+	for _, pid := range r.g.scope.GetMembers(etf.Atom("soak_group")) {
+		if pid.Node == peer {
+			out = append(out, "pg member "+etf.Format(pid))
+		}
+	}
+	if len(out) > 3 {
+		out = append(out[:3], fmt.Sprintf("and %d more", len(out)-3))
+	}
+	return strings.Join(out, ", ")
 }
 
 // churnTo runs workers Go processes that each do ops rounds against

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/erlgo/erlgo/soak"
@@ -23,7 +24,9 @@ func runSoak(args []string) error {
 		duration = fs.Duration("duration", def.Duration, "keep starting phases for this long")
 		tick     = fs.Duration("ticktime", def.TickTime, "net_ticktime of every node (whole seconds)")
 		idle     = fs.Duration("idle", 0, "idle gap after each phase (default 1.5 x ticktime + 1s; must exceed ticktime)")
+		phase    = fs.Duration("phase-time", def.PhaseTime, "repeat each phase's workload for this long (0: one round)")
 		short    = fs.Bool("short", false, "the small phases of the make test version (ticktime 2s unless -ticktime)")
+		kinds    = fs.String("kinds", "", "comma list of phase kinds to cycle through (default "+strings.Join(soak.Kinds(), ",")+")")
 		noElixir = fs.Bool("no-elixir", false, "run without the elixir peer")
 		pairs    = fs.Int("pairs", 0, "sender/receiver pairs per direction and peer")
 		msgs     = fs.Int("messages", 0, "messages per pair and burst")
@@ -47,11 +50,17 @@ func runSoak(args []string) error {
 	if set["ticktime"] || !*short {
 		cfg.TickTime = *tick
 	}
+	if set["phase-time"] || !*short {
+		cfg.PhaseTime = *phase
+	}
 	if *idle > 0 && *idle <= cfg.TickTime {
 		return fmt.Errorf("-idle %s must be longer than -ticktime %s", *idle, cfg.TickTime)
 	}
 	cfg.Idle = *idle
 	cfg.Elixir = !*noElixir
+	if *kinds != "" {
+		cfg.Kinds = strings.Split(*kinds, ",")
+	}
 	for _, o := range []struct {
 		v   int
 		dst *int

@@ -23,7 +23,7 @@
 -module(erlgo_soak).
 -behaviour(gen_server).
 
--export([main/0, main/1, payload/1]).
+-export([main/0, main/1, payload/1, echo/1]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
 
 -define(T, 30000).          % bound for any single expected event
@@ -42,6 +42,9 @@ main(Echo) ->
         _ -> ok
     end,
     {ok, _} = gen_server:start({local, erlgo_soak}, ?MODULE, server, []),
+    %% The default pg scope (OTP starts it only with -kernel start_pg true),
+    %% so pg joins sync with the Go node's scope.
+    {ok, _} = pg:start(pg),
     io:format("READY otp=~s node=~s echo=~s~n",
               [erlang:system_info(otp_release), node(), Echo]),
     wait_eof().
@@ -102,6 +105,9 @@ handle_info({nodeup, Go, _}, S = #{go := Go}) ->
     {noreply, S};
 handle_info(_, S) ->
     {noreply, S}.
+
+%% echo/1 is what Go calls over rpc (interop.RPC -> rex -> erpc).
+echo(X) -> X.
 
 %% ---------------------------------------------------------------- payload
 
@@ -216,9 +222,9 @@ churner(_, M, _, M, Failed, Errs) ->
 churner(Id, M, GoNode, I, Failed, Errs) ->
     process_flag(trap_exit, true),
     R = {soak_die, Id, I},
-    case catch churn_one(I rem 4, GoNode, R, I) of
+    case catch churn_one(I rem 7, GoNode, R, {Id, I}) of
         ok -> churner(Id, M, GoNode, I + 1, Failed, Errs);
-        E -> churner(Id, M, GoNode, I + 1, Failed + 1, add_err({churn, I rem 4, E}, Errs))
+        E -> churner(Id, M, GoNode, I + 1, Failed + 1, add_err({churn, I rem 7, E}, Errs))
     end.
 
 churn_one(0, GoNode, R, _) ->
@@ -239,12 +245,32 @@ churn_one(2, GoNode, R, _) ->
     true = demonitor(Ref2, [flush]),
     Pid ! {die, R},
     expect_down(Ref, Pid, [R]);
-churn_one(3, GoNode, _, I) ->
+churn_one(3, GoNode, _, {_, I}) ->
     Self = self(),
     Pid = spawn(GoNode, soak_go, hello, [Self, I]),
     receive {hello, I, Pid} -> ok after ?T -> throw({timeout, hello}) end,
     Ref = monitor(process, Pid),
-    expect_down(Ref, Pid, [normal, noproc]).
+    expect_down(Ref, Pid, [normal, noproc]);
+churn_one(4, _, _, {Id, I}) ->
+    %% global takes its lock on every node, the Go node included.
+    Name = {soak_global, node(), Id, I},
+    yes = global:register_name(Name, self()),
+    Self = self(),
+    Self = global:whereis_name(Name),
+    _ = global:unregister_name(Name),
+    undefined = global:whereis_name(Name),
+    ok;
+churn_one(5, _, _, _) ->
+    ok = pg:join(soak_group, self()),
+    true = lists:member(self(), pg:get_members(soak_group)),
+    ok = pg:leave(soak_group, self()),
+    ok;
+churn_one(6, GoNode, _, _) ->
+    %% Monitor by name across the connection, then a flushed demonitor:
+    %% no DOWN may follow.
+    Ref = monitor(process, {soak_echo, GoNode}),
+    true = demonitor(Ref, [flush]),
+    ok.
 
 expect_exit(Pid, R) ->
     receive
