@@ -97,7 +97,7 @@ func TestServicesSurviveUnreachableRepliesAndKills(t *testing.T) {
 		pid, ok := n.Whereis(name)
 		require.True(t, ok, name)
 		require.NotEqual(t, old, pid, "%s was killed and should be a new process", name)
-		require.Contains(t, logs.String(), "service="+string(name), "restart log line for %s", name)
+		require.Contains(t, logs.String(), "child="+string(name), "restart log line for %s", name)
 	}
 	require.Contains(t, logs.String(), "service restarted")
 }

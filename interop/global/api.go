@@ -83,7 +83,7 @@ func (s *Server) Send(p *node.Process, name etf.Term, msg etf.Term) (etf.PID, er
 // node (global:sync/0), or with nodes when given.
 func (s *Server) Sync(ctx context.Context, nodes ...etf.Atom) error {
 	w := &syncWaiter{left: map[etf.Atom]bool{}, done: make(chan struct{})}
-	if err := s.n.Send(s.pid, syncRequest{nodes: nodes, w: w}); err != nil {
+	if err := s.n.Send(s.PID(), syncRequest{nodes: nodes, w: w}); err != nil {
 		return ErrStopped
 	}
 	select {
@@ -157,7 +157,7 @@ func (s *Server) Trans(ctx context.Context, id LockID, nodes []etf.Atom, retries
 
 // allNodes is [node() | nodes()] as global's set_lock/1 uses it.
 func (s *Server) allNodes(ctx context.Context) ([]etf.Atom, error) {
-	v, err := s.n.Call(ctx, s.pid, etf.Atom("get_known"))
+	v, err := s.n.Call(ctx, s.PID(), etf.Atom("get_known"))
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func (sp *serverProc) nodeUp(n etf.Atom) {
 	sp.nextTag++
 	ss := &session{myTag: sp.nextTag}
 	sp.sessions[n] = ss
-	initMsg := etf.Tuple{etf.Atom("locker"), etf.Atom("no_longer_a_pid"), sp.knownList(0), sp.s.lockerPID}
+	initMsg := etf.Tuple{etf.Atom("locker"), etf.Atom("no_longer_a_pid"), sp.knownList(0), sp.s.locker()}
 	cast(sp.p, n, etf.Tuple{etf.Atom("init_connect"), etf.Tuple{protocolVersion, ss.myTag}, sp.self(), initMsg})
 	if pre, ok := sp.preConnect[n]; ok {
 		delete(sp.preConnect, n)
@@ -82,7 +82,7 @@ func (sp *serverProc) initConnect(c etf.Tuple) {
 	ss.hisTag, ss.hisVsn, ss.inited = vt[1], hisVsn, true
 	ss.vsn = min(hisVsn, protocolVersion)
 	sp.pending[n] = hisVsn
-	_ = sp.p.Send(sp.s.lockerPID, hisTheLocker{node: n, locker: hisLocker, vsn: hisVsn, myTag: ss.myTag})
+	_ = sp.p.Send(sp.s.locker(), hisTheLocker{node: n, locker: hisLocker, vsn: hisVsn, myTag: ss.myTag})
 }
 
 // lockIsSet: our locker holds the lock in both partitions; send our names.
@@ -180,7 +180,7 @@ func (sp *serverProc) resolved(n etf.Atom, ss *session) {
 	sp.cancelLocker(n, ss.myTag, casts)
 	delete(sp.sessions, n)
 	added := sp.addToKnown(newNodes)
-	_ = sp.p.Send(sp.s.lockerPID, lockerKnown{add: added})
+	_ = sp.p.Send(sp.s.locker(), lockerKnown{add: added})
 	sp.synced[n] = true
 }
 
@@ -193,7 +193,7 @@ func (sp *serverProc) newNodes(ops etf.List, nodes etf.Term) {
 	}
 	sp.syncOthers(nv)
 	sp.doOps(ops)
-	_ = sp.p.Send(sp.s.lockerPID, lockerKnown{add: added})
+	_ = sp.p.Send(sp.s.locker(), lockerKnown{add: added})
 }
 
 func (sp *serverProc) inSync(n etf.Atom) {
@@ -259,7 +259,7 @@ func (sp *serverProc) potentiallyKnown(n etf.Atom) bool {
 // cancelLocker tells the locker to drop the session (after sending casts,
 // which must reach their nodes before the lock is released).
 func (sp *serverProc) cancelLocker(n etf.Atom, tag int, casts []pendingCast) {
-	_ = sp.p.Send(sp.s.lockerPID, lockerCancel{node: n, tag: tag, casts: casts})
+	_ = sp.p.Send(sp.s.locker(), lockerCancel{node: n, tag: tag, casts: casts})
 }
 
 // syncOthers connects to each node (monitor_node connects, as in OTP) and
@@ -327,7 +327,7 @@ func (sp *serverProc) handleNodedown(n etf.Atom, kind nodedownKind) {
 		tag = ss.myTag
 	}
 	sp.cancelLocker(n, tag, nil)
-	_ = sp.p.Send(sp.s.lockerPID, lockerKnown{remove: n})
+	_ = sp.p.Send(sp.s.locker(), lockerKnown{remove: n})
 	delete(sp.sessions, n)
 	delete(sp.preConnect, n)
 	switch kind {

@@ -166,7 +166,7 @@ func (l *locker) lockSet(m etf.Tuple) {
 	case l.state == lockerAwaiting && n == l.cur.node:
 		if set {
 			l.state = lockerHolding
-			_ = l.p.Send(l.s.pid, lockIsSet{node: n, tag: l.cur.myTag, lockID: l.lock})
+			_ = l.p.Send(l.s.PID(), lockIsSet{node: n, tag: l.cur.myTag, lockID: l.lock})
 			return
 		}
 		l.release()
@@ -194,7 +194,7 @@ func (l *locker) lockSet(m etf.Tuple) {
 		l.sendLockSet(ok, hisLocker)
 		if ok {
 			l.state, l.cur, l.lock, l.nodes = lockerHolding, him, id, nodes
-			_ = l.p.Send(l.s.pid, lockIsSet{node: n, tag: him.myTag, lockID: id})
+			_ = l.p.Send(l.s.PID(), lockIsSet{node: n, tag: him.myTag, lockID: id})
 		}
 	}
 }

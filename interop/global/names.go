@@ -32,6 +32,16 @@ func newNameTable() *nameTable {
 	}
 }
 
+// reset empties the table: a restarted server starts without names, as
+// global's ETS tables die with global_name_server.
+func (t *nameTable) reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.byHash = make(map[uint64][]*nameEntry)
+	t.byRef = make(map[etf.Ref]*nameEntry)
+	t.byPid = make(map[etf.PID]int)
+}
+
 func (t *nameTable) lookup(name etf.Term) (*nameEntry, bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()

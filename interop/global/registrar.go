@@ -44,7 +44,7 @@ type regReply struct {
 func (s *Server) call(ctx context.Context, r regReq) (etf.Term, error) {
 	r.ctx = ctx
 	r.reply = make(chan regReply, 1)
-	if err := s.n.Send(s.registrarPID, r); err != nil {
+	if err := s.n.Send(s.registrar(), r); err != nil {
 		return nil, ErrStopped
 	}
 	select {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/interop/internal/svcsup"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -66,13 +67,27 @@ type Server struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // resolver and helper goroutines
+	sup    *svcsup.Sup
+	starts int // server starts, sup's goroutine only
 
+	mu                           sync.Mutex // the pids change on a restart
 	pid, lockerPID, registrarPID etf.PID
 }
 
 // Start registers global_name_server on n with its locker and registrar
 // processes and starts synchronising with every connected node. The
 // processes live until the node stops or Stop is called.
+//
+// The three processes are supervised as a group: if one exits (killed from
+// BEAM, a bug) all three are started again, with a log line. OTP never
+// restarts global (global_name_server is a child of kernel_sup, whose
+// death halts the node), and its protocol only synchronises two nodes on a
+// nodeup; so a restarted server, which starts with an empty name table,
+// disconnects from the nodes it was connected to and connects again, and
+// both sides exchange their names afresh, as after a node restart. Names
+// registered by this node's processes before the restart are gone and
+// must be registered again. A crash loop (more than 10 restarts in 60 s)
+// stops the server for good.
 func Start(ctx context.Context, n *node.Node, opts ...Option) (*Server, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -86,20 +101,25 @@ func Start(ctx context.Context, n *node.Node, opts ...Option) (*Server, error) {
 	}
 	s := &Server{n: n, cfg: cfg, log: cfg.log.With("service", "global"), names: newNameTable()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	var err error
-	if s.lockerPID, err = n.Spawn(&locker{s: s}, node.WithLogAttrs("proc", "global_locker")); err != nil {
+	set := func(f *etf.PID) func(etf.PID) {
+		return func(pid etf.PID) {
+			s.mu.Lock()
+			*f = pid
+			s.mu.Unlock()
+		}
+	}
+	sup, err := svcsup.Start(n, svcsup.Config{Label: "global", Log: s.log}, []svcsup.Child{
+		{Label: "global_locker", Group: "global", New: func() node.Behavior { return &locker{s: s} },
+			Opts: []node.SpawnOption{node.WithLogAttrs("proc", "global_locker")}, Started: set(&s.lockerPID)},
+		{Label: "global_registrar", Group: "global", New: func() node.Behavior { return &registrar{s: s} },
+			Opts: []node.SpawnOption{node.WithLogAttrs("proc", "global_registrar")}, Started: set(&s.registrarPID)},
+		{Name: ServerName, Group: "global", New: s.newServer, Started: set(&s.pid)},
+	})
+	if err != nil {
 		s.cancel()
-		return nil, fmt.Errorf("global: start locker: %w", err)
+		return nil, fmt.Errorf("global: %w", err)
 	}
-	if s.registrarPID, err = n.Spawn(&registrar{s: s}, node.WithLogAttrs("proc", "global_registrar")); err != nil {
-		s.Stop()
-		return nil, fmt.Errorf("global: start registrar: %w", err)
-	}
-	srv := newServerProc(s)
-	if s.pid, err = n.Spawn(srv, node.WithName(ServerName)); err != nil {
-		s.Stop()
-		return nil, fmt.Errorf("global: start %s: %w", ServerName, err)
-	}
+	s.sup = sup
 	go func() {
 		select {
 		case <-n.Done():
@@ -110,20 +130,50 @@ func Start(ctx context.Context, n *node.Node, opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// Stop stops the server's processes (other nodes see its names vanish only
-// when the node goes down). It is idempotent.
-func (s *Server) Stop() {
-	s.cancel()
-	for _, pid := range []etf.PID{s.pid, s.lockerPID, s.registrarPID} {
-		if pid != (etf.PID{}) {
-			_ = s.n.Send(pid, stopSignal{})
+// newServer builds the global_name_server behaviour for a (re)start: a
+// restart begins from an empty table and resynchronises with the nodes
+// connected at that moment (see Start).
+func (s *Server) newServer() node.Behavior {
+	sp := newServerProc(s)
+	if s.starts++; s.starts > 1 {
+		s.names.reset()
+		sp.resync = map[etf.Atom]bool{}
+		for _, n := range s.connectedNodes() {
+			sp.resync[n] = true
 		}
 	}
+	return sp
+}
+
+// Stop stops the server's processes (other nodes see its names vanish only
+// when the node goes down) and waits a few seconds at most for them. It is
+// idempotent.
+func (s *Server) Stop() {
+	s.cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.sup.Stop(ctx)
 	s.wg.Wait()
 }
 
-// PID returns the pid of global_name_server.
-func (s *Server) PID() etf.PID { return s.pid }
+// PID returns the pid of global_name_server (it changes on a restart).
+func (s *Server) PID() etf.PID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pid
+}
+
+func (s *Server) locker() etf.PID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lockerPID
+}
+
+func (s *Server) registrar() etf.PID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.registrarPID
+}
 
 type stopSignal struct{}
 

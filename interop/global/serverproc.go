@@ -1,6 +1,7 @@
 package global
 
 import (
+	"context"
 	"slices"
 	"time"
 
@@ -59,6 +60,10 @@ type serverProc struct {
 	syncers    []*syncWaiter
 	nextTag    int
 	nextOp     int64
+
+	// resync: after a restart, the nodes to disconnect from and connect
+	// to again, so that both sides see a nodeup and exchange names.
+	resync map[etf.Atom]bool
 }
 
 func newServerProc(s *Server) *serverProc {
@@ -80,11 +85,34 @@ func newServerProc(s *Server) *serverProc {
 func (sp *serverProc) Init(p *node.Process) error {
 	sp.p = p
 	p.MonitorNodes(true)
+	for n := range sp.resync {
+		if d, ok := any(sp.s.n).(disconnecter); ok {
+			sp.s.log.Info("global: restarted; reconnecting to resynchronise", "peer", n)
+			_ = d.Disconnect(n)
+		}
+	}
 	// Nodes connected before the server started count as fresh nodeups.
 	for _, n := range sp.s.connectedNodes() {
-		_ = p.Send(p.Self(), node.NodeUpMsg{Node: n})
+		if !sp.resync[n] {
+			_ = p.Send(p.Self(), node.NodeUpMsg{Node: n})
+		}
 	}
 	return nil
+}
+
+// reconnect connects to n again after the restart's disconnect.
+func (sp *serverProc) reconnect(n etf.Atom) {
+	delete(sp.resync, n)
+	s := sp.s
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+		defer cancel()
+		if err := s.n.Connect(ctx, n); err != nil {
+			s.log.Warn("global: reconnect after restart failed", "peer", n, "err", err)
+		}
+	}()
 }
 
 func (sp *serverProc) Terminate(p *node.Process, _ etf.Term) {
@@ -104,6 +132,9 @@ func (sp *serverProc) HandleMessage(p *node.Process, msg etf.Term) error {
 		sp.nodeUp(m.Node)
 	case node.NodeDownMsg:
 		sp.nodeDown(m.Node)
+		if sp.resync[m.Node] {
+			sp.reconnect(m.Node)
+		}
 	case node.DownMsg:
 		sp.down(m)
 	case recheckName:
@@ -247,7 +278,7 @@ func (sp *serverProc) cast(c etf.Tuple) {
 		}
 	case op == "lock_set" && (len(c) == 4 || len(c) == 5):
 		// A peer's locker answers ours through us (vsn 6+).
-		_ = sp.p.Send(sp.s.lockerPID, c)
+		_ = sp.p.Send(sp.s.locker(), c)
 	case op == "async_del_name" || op == "async_del_lock":
 		// Pre-R14 leftovers: DOWN signals do the work.
 	default:

@@ -146,10 +146,11 @@ type stopReq struct{}
 type stopTimeout struct{}
 
 type running struct {
-	spec Child
-	pid  etf.PID
-	ref  etf.Ref
-	up   bool
+	spec     Child
+	pid      etf.PID
+	ref      etf.Ref
+	up       bool
+	stopping bool // killed for a group restart, DOWN not seen yet
 }
 
 type supProc struct {
@@ -253,42 +254,62 @@ func (b *supProc) down(p *node.Process, m node.DownMsg) error {
 	if b.s.n.Stopping() {
 		return &node.ExitError{Reason: node.Shutdown}
 	}
-	log := b.s.cfg.Log
-	log.Warn("service exited; restarting", "supervisor", b.s.cfg.Label,
-		"service", dead.spec.label(), "pid", dead.pid, "reason", fmt.Sprint(m.Reason))
-	// The children to start again: the dead one, or its whole group
-	// (stopped first; their DOWNs are then stale and ignored).
-	todo := []*running{dead}
-	if g := dead.spec.Group; g != "" {
-		todo = todo[:0]
-		for _, c := range b.children {
-			if c.spec.Group != g {
-				continue
-			}
-			if c.up {
-				c.up = false
-				p.Demonitor(c.ref)
-				_ = p.Exit(c.pid, node.Kill)
-			}
-			todo = append(todo, c)
+	if dead.stopping {
+		// One of a group we are restarting: start the group once the
+		// last of it is gone (its names are free only then).
+		dead.stopping = false
+		return b.restartGroupIfDown(p, dead.spec.Group, m.Reason)
+	}
+	b.s.cfg.Log.Warn("service exited; restarting", "supervisor", b.s.cfg.Label,
+		"child", dead.spec.label(), "pid", dead.pid, "reason", fmt.Sprint(m.Reason))
+	g := dead.spec.Group
+	if g == "" {
+		return b.restart(p, []*running{dead}, m.Reason)
+	}
+	// one_for_all within the group: stop the others, then start all of
+	// them in order when their DOWNs have arrived.
+	for _, c := range b.children {
+		if c.spec.Group == g && c.up && !c.stopping {
+			c.stopping = true
+			_ = p.Exit(c.pid, node.Kill)
 		}
 	}
-	for _, c := range todo {
+	return b.restartGroupIfDown(p, g, m.Reason)
+}
+
+func (b *supProc) restartGroupIfDown(p *node.Process, g string, reason etf.Term) error {
+	var todo []*running
+	for _, c := range b.children {
+		if c.spec.Group != g {
+			continue
+		}
+		if c.up {
+			return nil // still waiting for a DOWN
+		}
+		todo = append(todo, c)
+	}
+	return b.restart(p, todo, reason)
+}
+
+// restart starts cs again in order, spending the restart budget.
+func (b *supProc) restart(p *node.Process, cs []*running, reason etf.Term) error {
+	log := b.s.cfg.Log
+	for _, c := range cs {
 		for {
 			if err := b.spend(); err != nil {
-				return b.giveUp(p, c, err, m.Reason)
+				return b.giveUp(p, c, err, reason)
 			}
 			err := b.start(p, c)
 			if err == nil {
 				log.Info("service restarted", "supervisor", b.s.cfg.Label,
-					"service", c.spec.label(), "pid", c.pid)
+					"child", c.spec.label(), "pid", c.pid)
 				break
 			}
 			if b.s.n.Stopping() {
 				return &node.ExitError{Reason: node.Shutdown}
 			}
 			log.Warn("service restart failed", "supervisor", b.s.cfg.Label,
-				"service", c.spec.label(), "err", err)
+				"child", c.spec.label(), "err", err)
 		}
 	}
 	return nil
@@ -312,7 +333,7 @@ func (b *supProc) spend() error {
 
 func (b *supProc) giveUp(p *node.Process, c *running, err error, reason etf.Term) error {
 	b.s.cfg.Log.Error("services stopped: too many restarts", "supervisor", b.s.cfg.Label,
-		"service", c.spec.label(), "max_restarts", b.s.cfg.MaxRestarts,
+		"child", c.spec.label(), "max_restarts", b.s.cfg.MaxRestarts,
 		"period", b.s.cfg.Period, "last_reason", fmt.Sprint(reason))
 	b.s.mu.Lock()
 	b.s.err = fmt.Errorf("%w (%s exited: %v)", err, c.spec.label(), reason)
