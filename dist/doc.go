@@ -26,6 +26,25 @@
 // concurrently. A malformed packet closes only the connection it arrived
 // on, with a logged reason (ErrMalformed), like ERTS.
 //
+// What a peer can make the reader do is bounded the way ERTS bounds it:
+//
+//   - A signal whose sender is not a process of the peer, or whose target
+//     must be local and is not (LINK, EXIT, EXIT2, UNLINK_ID, MONITOR_P
+//     ...; see checkSignal for the table), closes the connection as an
+//     invalid distribution message (ErrInvalidMessage), as ERTS'
+//     erts_net_message does. Senders of plain messages are not checked,
+//     as in ERTS.
+//   - Incomplete fragmented messages hold at most Config.MaxReassembly
+//     bytes per connection, counted as buffer capacity plus the atom-cache
+//     refs each keeps, in at most Config.MaxFragmentSeqs sequences; past
+//     either the connection closes with ErrReassemblyLimit.
+//   - A term over Config.Limits (etf.ErrTooLarge, etf.ErrTooDeep) loses
+//     only its own message, logged at Warn; the stream is intact, so the
+//     connection stays up. The default limits accept what the VM accepts.
+//   - Peer names are checked as OTP's accepting side checks them
+//     (alive@host); long vs short names are only enforced when dialling,
+//     so erl_call's "c17@shorthost" may call a long-name node.
+//
 // Sending: Conn.Send encodes the control message and payload straight into
 // the connection's shared output buffer under a mutex (no intermediate
 // buffers for unfragmented messages). On an idle plain-TCP connection the
@@ -67,7 +86,8 @@
 // The agreed names and shapes are kept. Additions: Manager.ServeConn,
 // Manager.ConnectConn, Manager.Name, Manager.Config; Conn.Done, Conn.Err,
 // Conn.PeerFlags, Conn.Stats, Conn.LocalAddr, Conn.RemoteAddr; Flags.Has,
-// Flags.Names; Config.MaxPacket, Config.WriteQueue; Unlink and NodeLink
+// Flags.Names; Config.MaxPacket, Config.WriteQueue, Config.MaxFragmentSeqs,
+// Config.Limits; Unlink and NodeLink
 // controls; ConnStats. A received ALTACT_SIG_SEND whose only flag is ALIAS
 // (plus TOKEN) is delivered as AliasSend. Dynamic names (NAME_ME): the
 // acceptor side assigns names; the initiator side exists at handshake level
