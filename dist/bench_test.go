@@ -48,6 +48,7 @@ func BenchmarkDecodeSendFrame(b *testing.B) {
 			_ = c.appendMessage(ctl, payload, true)
 			_ = c.appendMessage(ctl, payload, true) // cached refs from here on
 			d := newPacketDecoder(1 << 20)
+			d.peer, d.self = "a@127.0.0.1", "b@127.0.0.1" // sender checks on, as in the reader
 			ps := packets(b, c.wbuf)
 			if _, _, err := d.decode(ps[0]); err != nil {
 				b.Fatal(err)
