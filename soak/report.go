@@ -34,7 +34,9 @@ type PhaseResult struct {
 	HeapBase       uint64
 	HeapPre        uint64
 	HeapPost       uint64
-	Settled        bool // goroutines and heap came back within the slack
+	BEAMProcsBase  int  // processes on the peers after setup
+	BEAMProcs      int  // and after the phase's idle gap
+	Settled        bool // goroutines, heap and BEAM processes came back within the slack
 	Errors         []string
 }
 
@@ -60,8 +62,8 @@ func (p PhaseResult) problems() []string {
 	add(p.FailedChurn, "failed churn rounds")
 	add(p.FailedControl, "failed control calls")
 	if !p.Settled {
-		out = append(out, fmt.Sprintf("goroutines %d / heap %s not back to baseline %d / %s",
-			p.GoroutinesPost, mib(p.HeapPost), p.GoroutinesBase, mib(p.HeapBase)))
+		out = append(out, fmt.Sprintf("goroutines %d / heap %s / BEAM processes %d not back to baseline %d / %s / %d",
+			p.GoroutinesPost, mib(p.HeapPost), p.BEAMProcs, p.GoroutinesBase, mib(p.HeapBase), p.BEAMProcsBase))
 	}
 	return out
 }
@@ -123,9 +125,9 @@ func progressLine(p PhaseResult) string {
 	if !p.OK() {
 		status = "FAIL: " + strings.Join(p.problems(), ", ")
 	}
-	return fmt.Sprintf("phase %d %-5s %d rounds %6s + idle %s: %d msgs, %d calls, %d churn; goroutines %d->%d heap %s->%s: %s",
+	return fmt.Sprintf("phase %d %-5s %d rounds %6s + idle %s: %d msgs, %d calls, %d churn; goroutines %d->%d heap %s->%s, BEAM processes %d: %s",
 		p.N, p.Kind, p.Rounds, p.Duration.Round(10*time.Millisecond), p.Idle.Round(100*time.Millisecond),
-		p.Messages, p.Calls, p.Churn, p.GoroutinesPre, p.GoroutinesPost, mib(p.HeapPre), mib(p.HeapPost), status)
+		p.Messages, p.Calls, p.Churn, p.GoroutinesPre, p.GoroutinesPost, mib(p.HeapPre), mib(p.HeapPost), p.BEAMProcs, status)
 }
 
 // WriteTable writes the summary table: one row per phase and a total.

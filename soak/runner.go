@@ -39,7 +39,11 @@ type run struct {
 	base  sample
 	last  sample
 	// peerDowns and peerReasons are the last stats of each peer.
-	peerDowns   map[string]int
+	peerDowns map[string]int
+	// peerProcs is the peers' process count at the last stats; baseProcs
+	// their sum after setup.
+	peerProcs   map[string]int
+	baseProcs   int
 	peerReasons map[string]int
 }
 
@@ -72,7 +76,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer epmd.stop()
 
-	r := &run{cfg: cfg, peerDowns: map[string]int{}, peerReasons: map[string]int{}}
+	r := &run{cfg: cfg, peerDowns: map[string]int{}, peerReasons: map[string]int{}, peerProcs: map[string]int{}}
 	var inner slog.Handler
 	if cfg.Logger != nil {
 		inner = cfg.Logger.Handler()
@@ -130,6 +134,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	fmt.Fprintf(cfg.Out, "soak: Go node %s, peers %s; net_ticktime %s, idle gaps %s, phases for %s\n",
 		goName, strings.Join(rep.Peers, ", "), cfg.TickTime, cfg.Idle, cfg.Duration)
+	r.nodedowns(ctx, &tally{})
+	r.baseProcs = r.procs()
 	r.base = takeSample()
 	r.last = r.base
 	start := time.Now()
@@ -243,6 +249,11 @@ func (r *run) phase(ctx context.Context, n int, kind string) PhaseResult {
 	}
 
 	res.Nodedowns = r.nodedowns(ctx, t) - downs0
+	res.BEAMProcsBase, res.BEAMProcs = r.baseProcs, r.procs()
+	if res.BEAMProcs > r.baseProcs+beamProcSlack {
+		res.Settled = false
+		t.errorf("BEAM peers run %d processes, %d after setup", res.BEAMProcs, r.baseProcs)
+	}
 	res.Warnings = r.warn.count() - warn0
 	res.Messages, res.Calls, res.Churn = t.messages, t.calls, t.churn
 	res.Lost, res.Reordered, res.BadPayload = t.lost, t.reordered, t.badPayload
@@ -269,6 +280,7 @@ func (r *run) nodedowns(ctx context.Context, t *tally) int {
 		}
 		d, _ := intOf(st[0])
 		r.peerDowns[p.name] = d
+		r.peerProcs[p.name], _ = intOf(st[2])
 		total += d
 		reasons, _ := st[1].(etf.List)
 		for _, reason := range reasons[min(len(reasons), r.peerReasons[p.name]):] {
@@ -277,6 +289,19 @@ func (r *run) nodedowns(ctx context.Context, t *tally) int {
 		r.peerReasons[p.name] = len(reasons)
 	}
 	return total
+}
+
+// beamProcSlack is how many processes above their count after setup the
+// peers may run after a phase (OTP's own services come and go).
+const beamProcSlack = 50
+
+// procs sums the peers' process counts from the last stats.
+func (r *run) procs() int {
+	n := 0
+	for _, c := range r.peerProcs {
+		n += c
+	}
+	return n
 }
 
 func randHex(n int) string {
