@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,8 +19,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 func TestMain(m *testing.M) {
@@ -161,20 +158,6 @@ func (p *proc) waitLine(t testing.TB, want string) string {
 			t.Fatalf("timed out waiting for %q", want)
 		}
 	}
-}
-
-// startRealEPMD runs OTP's epmd in the foreground on port and waits until
-// it answers NAMES.
-func startRealEPMD(t testing.TB, port int) *proc {
-	t.Helper()
-	bin := erltest.Tool(t, "epmd")
-	p := startProc(t, nil, bin, "-port", strconv.Itoa(port))
-	c := &Client{Port: port}
-	eventually(t, func() bool {
-		_, _, err := c.Names(context.Background())
-		return err == nil
-	}, "real epmd answering on port %d", port)
-	return p
 }
 
 // eventually polls cond until it holds or waitFor passes.

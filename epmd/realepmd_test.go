@@ -16,8 +16,7 @@ import (
 
 func TestClientAgainstRealEPMD(t *testing.T) {
 	t.Parallel()
-	port := erltest.FreePort(t)
-	startRealEPMD(t, port)
+	port := erltest.StartEPMD(t)
 	c := &Client{Port: port, Logger: testLogger(t)}
 	ctx := ctxT(t)
 	name := uniqueName("goclient")
@@ -72,16 +71,15 @@ func TestClientAgainstRealEPMD(t *testing.T) {
 // survives epmd being killed and restarted on the same port.
 func TestPublishReregistersAfterRealEPMDRestart(t *testing.T) {
 	t.Parallel()
-	port := erltest.FreePort(t)
-	first := startRealEPMD(t, port)
+	port, stopFirst := erltest.StartEPMDStoppable(t)
 	name := uniqueName("gorestart")
 	p, changes := publishT(t, PublishOptions{Registration: Registration{Name: name, Port: 5001}, Port: port, DisableServer: true})
 	require.True(t, !p.Status().Embedded)
 	before := p.Creation()
 
-	first.kill()
+	stopFirst()
 	changes.next(t, "registration lost", func(s Status) bool { return !s.Registered })
-	startRealEPMD(t, port)
+	erltest.StartEPMDOn(t, port)
 	st := changes.next(t, "registered again", registered)
 	assert.True(t, !st.Embedded, "client only")
 	assert.True(t, st.Creation != before, "new creation")
@@ -95,15 +93,14 @@ func TestPublishReregistersAfterRealEPMDRestart(t *testing.T) {
 // the publication serves the port itself, and the real epmd tools see it.
 func TestPublishTakesOverFromRealEPMD(t *testing.T) {
 	t.Parallel()
-	port := erltest.FreePort(t)
-	real := startRealEPMD(t, port)
+	port, stopReal := erltest.StartEPMDStoppable(t)
 	name := uniqueName("gotakeover")
 	// Default ListenHost: all interfaces, like epmd, so that a real epmd
 	// started later collides with it.
 	p, changes := publishT(t, PublishOptions{Registration: Registration{Name: name, Port: 5002}, Port: port, Fallback: FallbackEmbedded})
 	require.True(t, !p.Status().Embedded, "real epmd serves at first")
 
-	real.kill()
+	stopReal()
 	st := changes.next(t, "registered again", registered)
 	assert.True(t, st.Embedded, "took the port over")
 

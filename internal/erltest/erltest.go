@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -94,26 +95,48 @@ func WaitTCP(t testing.TB, port int) {
 // exit) means the port was taken, and it tries again with a new port.
 func StartEPMD(t testing.TB) int {
 	t.Helper()
+	port, _ := StartEPMDStoppable(t)
+	return port
+}
+
+// StartEPMDStoppable is StartEPMD that also returns a function stopping
+// that epmd (kill and reap; idempotent, and run at cleanup anyway), for
+// tests about an EPMD going away.
+func StartEPMDStoppable(t testing.TB) (int, func()) {
+	t.Helper()
 	bin := Tool(t, "epmd")
 	var last string
 	for try := 0; try < epmdTries; try++ {
 		port := FreePort(t)
-		ok, msg := startEPMDOn(t, bin, port)
-		if ok {
-			return port
+		stop, msg := startEPMDOn(t, bin, port)
+		if stop != nil {
+			return port, stop
 		}
 		last = msg
 		t.Logf("epmd on port %d did not start (%s); trying another port", port, msg)
 	}
 	t.Fatalf("epmd did not start after %d ports: %s", epmdTries, last)
-	return 0
+	return 0, nil
+}
+
+// StartEPMDOn runs epmd on a given port (e.g. again on the port of one a
+// test stopped) and returns its stop function; the test fails if this
+// epmd does not get the port.
+func StartEPMDOn(t testing.TB, port int) func() {
+	t.Helper()
+	stop, msg := startEPMDOn(t, Tool(t, "epmd"), port)
+	if stop == nil {
+		t.Fatalf("epmd did not start on port %d: %s", port, msg)
+	}
+	return stop
 }
 
 const epmdTries = 5
 
-// startEPMDOn starts epmd on port and waits for its verdict. On success
-// the process is killed at cleanup; on failure it has been reaped.
-func startEPMDOn(t testing.TB, bin string, port int) (bool, string) {
+// startEPMDOn starts epmd on port and waits for its verdict: on success it
+// returns the stop function (also registered for cleanup); on failure nil
+// and epmd's message, the process already reaped.
+func startEPMDOn(t testing.TB, bin string, port int) (func(), string) {
 	t.Helper()
 	cmd := exec.Command(bin, "-d", "-d", "-port", strconv.Itoa(port))
 	cmd.Stdout = io.Discard
@@ -125,7 +148,9 @@ func startEPMDOn(t testing.TB, bin string, port int) (bool, string) {
 		t.Fatalf("start epmd: %v", err)
 	}
 	verdict := make(chan string, 1)
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		sc := bufio.NewScanner(stderr)
 		sent := false
 		for sc.Scan() {
@@ -146,19 +171,26 @@ func startEPMDOn(t testing.TB, bin string, port int) (bool, string) {
 			verdict <- "epmd exited"
 		}
 	}()
-	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			_ = cmd.Process.Kill()
+			<-drained // the pipe is read to its end before Wait closes it
+			_ = cmd.Wait()
+		})
+	}
 	select {
 	case msg := <-verdict:
 		if msg != "" {
 			stop()
-			return false, msg
+			return nil, msg
 		}
 	case <-time.After(Wait):
 		stop()
 		t.Fatalf("epmd -port %d reported nothing within %v", port, Wait)
 	}
 	t.Cleanup(stop)
-	return true, ""
+	return stop, ""
 }
 
 // WaitEPMDName polls the EPMD on the loopback port until a node named

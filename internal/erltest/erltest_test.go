@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -47,8 +48,8 @@ func TestStartEPMDOnTakenPort(t *testing.T) {
 	}
 	defer l.Close()
 	port := l.Addr().(*net.TCPAddr).Port
-	ok, msg := startEPMDOn(t, bin, port)
-	if ok {
+	stop, msg := startEPMDOn(t, bin, port)
+	if stop != nil {
 		t.Fatalf("epmd reported listening on a port another listener holds")
 	}
 	if !strings.Contains(msg, "epmd") {
@@ -68,4 +69,18 @@ func TestWaitEPMDName(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	WaitEPMDName(t, port, "erltest_wait")
+}
+
+// TestStartEPMDStoppableAndOn stops a private epmd and starts one again on
+// the same port, as tests of an EPMD restart do.
+func TestStartEPMDStoppableAndOn(t *testing.T) {
+	port, stop := StartEPMDStoppable(t)
+	stop()
+	stop() // idempotent
+	if c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err == nil {
+		c.Close()
+		t.Fatal("epmd still listening after stop")
+	}
+	StartEPMDOn(t, port)
+	WaitTCP(t, port)
 }
