@@ -224,9 +224,14 @@ func FuzzServerMessage(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = n.Send(s.PID(), term)
+		before := s.PID()
+		_ = n.Send(before, term)
 		if _, err := n.Call(context.Background(), ServerName, etf.Atom("get_protocol_version")); err != nil {
 			t.Fatalf("server died on %v: %v", term, err)
+		}
+		// A restart would hide a crash from the call above.
+		if after := s.PID(); after != before {
+			t.Fatalf("server died on %v (restarted as %v)", term, after)
 		}
 	})
 }

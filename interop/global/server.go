@@ -70,6 +70,11 @@ type Server struct {
 	sup    *svcsup.Sup
 	starts int // server starts, sup's goroutine only
 
+	// replier sends call replies: a reply that cannot be delivered never
+	// ends the server, and one to a node being connected to does not
+	// block it.
+	replier svcsup.Replier
+
 	mu                           sync.Mutex // the pids change on a restart
 	pid, lockerPID, registrarPID etf.PID
 }
@@ -101,6 +106,7 @@ func Start(ctx context.Context, n *node.Node, opts ...Option) (*Server, error) {
 	}
 	s := &Server{n: n, cfg: cfg, log: cfg.log.With("service", "global"), names: newNameTable()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.replier.Log = s.log
 	set := func(f *etf.PID) func(etf.PID) {
 		return func(pid etf.PID) {
 			s.mu.Lock()

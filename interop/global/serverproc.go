@@ -245,7 +245,7 @@ func (sp *serverProc) call(from, req etf.Term) {
 		sp.s.log.Warn("global: unexpected call", "req", req)
 		return
 	}
-	_ = node.Reply(sp.p, from, reply)
+	sp.s.replier.Reply(sp.p, from, reply)
 }
 
 func (sp *serverProc) monitor(pid etf.PID) etf.Ref {

@@ -226,12 +226,17 @@ func FuzzScopeMessage(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer s.Stop()
-		_ = n.Send(s.PID(), etf.Tuple{atomDiscover, etf.PID{Node: "x@h", ID: 1}})
-		_ = n.Send(s.PID(), term)
+		before := s.PID()
+		_ = n.Send(before, etf.Tuple{atomDiscover, etf.PID{Node: "x@h", ID: 1}})
+		_ = n.Send(before, term)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if _, _, err := s.Monitor(ctx, s.PID(), etf.Atom("probe")); err != nil {
 			t.Fatalf("scope died on %v: %v", term, err)
+		}
+		// A restart would hide a crash from the call above.
+		if after := s.PID(); after != before {
+			t.Fatalf("scope died on %v (restarted as %v)", term, after)
 		}
 	})
 }
