@@ -12,9 +12,12 @@
 //	defer n.Stop(context.Background())
 //
 // A node listens for distribution connections and registers in EPMD
-// (WithEPMD, default 127.0.0.1:4369; an embedded EPMD is started when none
-// answers). WithoutDistribution gives a purely local node for tests. There
-// is no global state: any number of nodes can live in one process.
+// (WithEPMD, default 127.0.0.1 and $ERL_EPMD_PORT, else 4369, as erl).
+// When no EPMD answers, Start starts a detached one that outlives the node,
+// as erl starts `epmd -daemon` (WithEPMDDaemon; WithEmbeddedEPMD for an
+// in-process server that stops with the node; WithoutEPMDStart for none).
+// WithoutDistribution gives a purely local node for tests. There is no
+// global state: any number of nodes can live in one process.
 //
 // Stop's order: new spawns are refused; every process gets exit reason
 // shutdown (trapping processes get ExitMsg and should return); survivors are
