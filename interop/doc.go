@@ -13,6 +13,17 @@
 //   - an io server registered as user is the group leader of Go-initiated
 //     work: put_chars and io:format output lands in the node's logger.
 //
+// The service processes never die from what a peer sends them: a reply
+// that cannot be delivered (the caller's node is gone, a malformed From)
+// is logged at Debug and dropped, as OTP's gen:reply is a send that cannot
+// fail. They are also supervised: one that exits anyway (exit(Pid, kill)
+// from BEAM, a bug) is started again under its name with a log line,
+// within a restart budget (WithRestartIntensity); Done and Err report a
+// supervisor that gave up. OTP itself restarts none of these (kernel_sup
+// is one_for_all with intensity 0: a BEAM node whose rex or net_kernel
+// dies halts); a library node leaves that decision to its program. The
+// global and pg packages supervise their processes the same way.
+//
 // Go functions are registered by {Module, Function, Arity} with
 // (*Services).Register (or the typed adapters Func0..Func3). What a
 // function returns or raises maps onto the exception classes a BEAM caller
