@@ -148,3 +148,35 @@ func TestPublishDaemonRace(t *testing.T) {
 		assert.False(t, p.Status().Embedded)
 	}
 }
+
+// TestPublishRestartsDaemon: when the daemon a publication started dies,
+// the publication starts a new one and registers again.
+func TestPublishRestartsDaemon(t *testing.T) {
+	t.Parallel()
+	erltest.Tool(t, "epmd")
+	port := erltest.FreePort(t)
+	p, changes := publishT(t, PublishOptions{Registration: Registration{Name: uniqueName("gorestartd"), Port: 7002}, Port: port, ListenHost: "127.0.0.1"})
+	first := p.Status().DaemonPID
+	require.NotZero(t, first)
+	killDaemon(t, first)
+	require.NoError(t, syscall.Kill(first, syscall.SIGKILL))
+	st := changes.next(t, "registered again", registered)
+	require.NotZero(t, st.DaemonPID)
+	killDaemon(t, st.DaemonPID)
+	// Runs before the kill: a live publication would start yet another
+	// daemon when this one dies.
+	t.Cleanup(func() { _ = p.Close() })
+	assert.NotEqual(t, first, st.DaemonPID, "a new daemon")
+	assert.False(t, st.Embedded)
+}
+
+// TestPublishWithoutEPMDBinary: no epmd on PATH and no daemon command:
+// the default falls back to the in-process server (with a warning).
+func TestPublishWithoutEPMDBinary(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	require.Nil(t, DefaultDaemonCommand())
+	p, _ := publishT(t, PublishOptions{Registration: Registration{Name: uniqueName("gonobin"), Port: 7003}, Port: erltest.FreePort(t), ListenHost: "127.0.0.1"})
+	st := p.Status()
+	assert.True(t, st.Embedded)
+	assert.Zero(t, st.DaemonPID)
+}
