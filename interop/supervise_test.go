@@ -62,6 +62,19 @@ func distServices(t *testing.T, epmdPort int, cookie string, opts ...Option) (*n
 		}
 		return etf.Atom("undefined"), nil
 	}))
+	// t:sleep(Ms, Notify) tells Notify it started, then sleeps: for
+	// callers that die while their request runs.
+	s.Register("t", "sleep", 2, func(ctx context.Context, a etf.List) (etf.Term, error) {
+		ms, _ := a[0].(int)
+		if p := Process(ctx); p != nil {
+			_ = p.Send(a[1], etf.Atom("started"))
+		}
+		select {
+		case <-time.After(time.Duration(ms) * time.Millisecond):
+		case <-ctx.Done():
+		}
+		return etf.Atom("slept"), nil
+	})
 	return n, s, logs
 }
 
@@ -90,7 +103,7 @@ func TestServicesSurviveUnreachableRepliesAndKills(t *testing.T) {
 	cmd.Env = erltest.EnvWithEPMD(port)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "erl:\n%s\nGo node log:\n%s", out, logs.String())
-	for _, step := range []string{"ping_before", "unreachable_replies", "{killed,net_kernel}", "{killed,rex}", "{killed,user}", "killed_services"} {
+	for _, step := range []string{"ping_before", "unreachable_replies", "caller_died", "{killed,net_kernel}", "{killed,rex}", "{killed,user}", "killed_services"} {
 		require.Contains(t, string(out), "step "+step+" ok", "erl:\n%s", out)
 	}
 	for name, old := range before {

@@ -44,12 +44,29 @@ run(Go) ->
     true = is_pid(Rex),
     ok = io_request(Go),
     step(unreachable_replies),
+    %% The accidental case: the caller's node dies while rex (block_call)
+    %% and a rex worker (call) are still working on its requests.
+    caller_dies(Go),
+    Rex = rpc:call(Go, t, whereis, [rex]),
+    pong = net_adm:ping(Go),
+    step(caller_died),
     %% Killed services come back under their names and answer.
     kill(Go, net_kernel, fun() -> pong = net_adm:ping(Go) end),
     kill(Go, rex, fun() -> true = is_pid(rpc:call(Go, t, whereis, [rex])) end),
     kill(Go, user, fun() -> ok = io_request(Go) end),
     pong = net_adm:ping(Go),
     step(killed_services).
+
+caller_dies(Go) ->
+    register(waiter, self()),
+    {ok, Peer, Node} = peer:start_link(#{name => peer:random_name(), longnames => true,
+        host => "127.0.0.1", args => ["-setcookie", atom_to_list(erlang:get_cookie())]}),
+    [erpc:cast(Node, gen_server, call,
+               [{rex, Go}, {Kind, t, sleep, [300, {waiter, node()}], user}, infinity])
+     || Kind <- [call, block_call]],
+    [receive started -> ok after 10000 -> exit(not_started) end || _ <- [1, 2]],
+    peer:stop(Peer),
+    unregister(waiter).
 
 step(Name) -> io:format("step ~p ok~n", [Name]).
 
