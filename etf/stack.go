@@ -12,8 +12,9 @@ type stack[T any] struct {
 	n     int
 }
 
-// stackBlock is the capacity of every block after the first (which is
-// small: most deep-path terms are only a little deeper than deepSwitch).
+// stackBlock is the largest block. Blocks start at 64 entries and double
+// up to it, so a term a little deeper than deepSwitch (the usual deep
+// case) stays cheap, while a very deep one wastes at most one block.
 const stackBlock = 4096
 
 func (s *stack[T]) len() int { return s.n }
@@ -29,7 +30,7 @@ func (s *stack[T]) push(v T) {
 		case s.cur == nil:
 			s.cur = make([]T, 0, 64)
 		default:
-			s.cur = make([]T, 0, stackBlock)
+			s.cur = make([]T, 0, min(2*cap(s.cur), stackBlock))
 		}
 	}
 	s.cur = append(s.cur, v)
@@ -76,9 +77,7 @@ func (s *stack[T]) settle() {
 }
 
 func (s *stack[T]) down() {
-	if cap(s.cur) == stackBlock {
-		s.spare = s.cur[:0]
-	}
+	s.spare = s.cur[:0] // reused by the next push past this boundary
 	s.cur = s.full[len(s.full)-1]
 	s.full = s.full[:len(s.full)-1]
 }

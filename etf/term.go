@@ -41,10 +41,16 @@
 // reflection layer (Marshal).
 //
 // Decoding is safe on hostile input: every length is checked against the
-// remaining bytes before anything is allocated, nesting, term count, atom
-// length, big integer size and inflated size are bounded by Limits,
-// duplicate map keys and non-finite floats are rejected, and every failure
-// is a *DecodeError that matches ErrMalformed and one specific sentinel.
+// remaining bytes before anything is allocated, term count, atom length,
+// big integer size and inflated size are bounded by Limits (by default
+// exactly as far as the Erlang VM goes), duplicate map keys and non-finite
+// floats are rejected, and every failure is a *DecodeError that matches
+// ErrMalformed and one specific sentinel. Nesting has no default limit:
+// like ERTS, the decoder and encoder handle terms of any depth (a
+// 1,000,000-deep list included) with a heap stack, so memory grows with
+// the input, never the Go stack. Equal, Compare, HashTerm and Format are
+// safe on such terms too; the reflection layer (Convert, Unmarshal,
+// Marshal) reports Go values nested deeper than 4096 levels as an error.
 //
 // Equal (=:=), HashTerm (consistent with Equal), Compare (Erlang term
 // order) and Format (Erlang syntax) work on any of the Go shapes a term can

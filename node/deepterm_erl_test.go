@@ -35,7 +35,7 @@ func TestDeepTermsFromErl(t *testing.T) {
 		Echo = fun(Spec) ->
 		           T = Build(Spec),
 		           {deepecho, GoNode} ! {self(), T},
-		           receive {echo, R} -> {Spec, R =:= T} after 60000 -> {Spec, timeout} end
+		           receive {echo, R} -> {Spec, R =:= T} after 20000 -> {Spec, timeout} end
 		       end,
 		Rs = [Echo(S) || S <- [{big, 1, 8000000}, {big, -1, 8000000}, {tuple, 10000},
 		                      {list, 10000}, {map, 10000}, {list, 100000}]],
