@@ -48,7 +48,8 @@ type Conn struct {
 	raw       syscall.RawConn // for direct writes by senders; nil: always use the writer
 	dw        directWrite     // state of the current direct write
 
-	stats connStats
+	stats   connStats
+	dropLog dropLog // owned by the reader goroutine
 
 	drainOnce  sync.Once
 	drain      chan struct{} // closed by Close: flush, then close

@@ -419,3 +419,31 @@ func TestLimitDropsMessageKeepsConnection(t *testing.T) {
 	require.NoError(t, c.Send(Send{To: to}, nested(10)))
 	assert.True(t, etf.Equal(nested(10), rb.waitMsg(t).Payload))
 }
+
+// TestLimitDropLogRateLimited: a peer sending nothing but oversized terms
+// gets each one dropped (and counted) but logs at most dropLogBurst lines
+// a second; the connection stays up and carries the next message.
+func TestLimitDropLogRateLimited(t *testing.T) {
+	n := newMemNet()
+	lc := &logCapture{}
+	rb := newRecorder()
+	b := n.node(t, Config{Name: "b@127.0.0.1", Logger: lc.logger(), Limits: etf.Limits{MaxDepth: 4}}, rb)
+	a := n.node(t, Config{Name: "a@127.0.0.1"}, newRecorder())
+	c, err := a.Connect(ctxT(t), "b@127.0.0.1")
+	require.NoError(t, err)
+	to := pid("b@127.0.0.1", 2)
+	const flood = 200
+	for i := 0; i < flood; i++ {
+		require.NoError(t, c.Send(Send{To: to}, nested(10)))
+	}
+	require.NoError(t, c.Send(Send{To: to}, etf.Atom("next")))
+	assert.Equal(t, etf.Atom("next"), rb.waitMsg(t).Payload)
+	bc, ok := b.Conn("a@127.0.0.1")
+	require.True(t, ok)
+	assert.Equal(t, uint64(flood), bc.Stats().DroppedIn)
+	lines := strings.Count(lc.text(), "exceeds a decoding limit")
+	assert.GreaterOrEqual(t, lines, 1)
+	// A slow machine may spread the flood over a few seconds.
+	assert.Less(t, lines, flood/2, "dropped messages must not flood the log")
+	require.NoError(t, bc.Err())
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -258,16 +259,41 @@ func (c *Conn) readLoop() {
 	}
 }
 
+// dropLog rate-limits the Warn lines for dropped messages (a peer sending
+// nothing but oversized terms must not flood the log): at most
+// dropLogBurst lines per second, then one line per second saying how many
+// went unlogged. Reader goroutine only.
+type dropLog struct {
+	window     time.Time
+	lines      int
+	suppressed int
+}
+
+const dropLogBurst = 10
+
 // logDropped logs a message dropped because it exceeds a decoding limit.
 func (c *Conn) logDropped(m Message, err error) {
+	c.stats.dropped.Add(1)
+	dl := &c.dropLog
+	if now := time.Now(); now.Sub(dl.window) >= time.Second {
+		dl.window, dl.lines = now, 0
+	}
+	if dl.lines >= dropLogBurst {
+		dl.suppressed++
+		return
+	}
+	dl.lines++
 	attrs := []any{slog.Any("reason", err)}
+	if dl.suppressed > 0 {
+		attrs = append(attrs, slog.Int("unlogged_before", dl.suppressed))
+		dl.suppressed = 0
+	}
 	if m.Control != nil {
 		attrs = append(attrs, slog.String("op", m.Control.Op().String()))
 		if s, ok := senderOf(m.Control); ok {
 			attrs = append(attrs, slog.Any("sender", s))
 		}
 	}
-	c.stats.dropped.Add(1)
 	c.log.Warn("dist: dropped a message that exceeds a decoding limit", attrs...)
 }
 
