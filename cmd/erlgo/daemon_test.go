@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -25,19 +27,44 @@ func uniq(prefix string) string {
 	return fmt.Sprintf("%s%d_%d", prefix, os.Getpid(), testSeq.Add(1))
 }
 
-// buildErlgo builds this command into the test's temp dir: the daemon
-// tests need a real binary, since `erlgo epmd -daemon` runs itself again.
+// built is the erlgo binary the tests share, built once per test run: the
+// daemon and cookie tests need a real binary, since `erlgo epmd -daemon`
+// runs itself again.
+var built struct {
+	once sync.Once
+	dir  string
+	exe  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// buildErlgo returns the path of this command built with go build.
 func buildErlgo(t *testing.T) string {
 	t.Helper()
-	gobin := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		gobin = "go"
+	built.once.Do(func() {
+		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		if _, err := os.Stat(gobin); err != nil {
+			gobin = "go"
+		}
+		if built.dir, built.err = os.MkdirTemp("", "erlgo-test-"); built.err != nil {
+			return
+		}
+		built.exe = filepath.Join(built.dir, "erlgo")
+		if out, err := exec.Command(gobin, "build", "-o", built.exe, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	exe := filepath.Join(t.TempDir(), "erlgo")
-	if out, err := exec.Command(gobin, "build", "-o", exe, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return exe
+	return built.exe
 }
 
 // stopEPMDAtCleanup stops the EPMD daemon on port at the end of the test
