@@ -105,12 +105,13 @@ type Status struct {
 // an EPMD when none is reachable (a detached daemon by default, see
 // Fallback). Create it with Publish.
 //
-// Beware (FallbackEmbedded): while Embedded, this process is the machine's EPMD. Real erl
-// nodes and other Go nodes may have registered in it, and Close drops
-// their registrations too, exactly as killing OTP's epmd would. They keep
-// running; their distribution still works for connections already set up,
-// but new nodes cannot look them up until they register again (erlgo
-// nodes using Publish do that by themselves; erl nodes do not).
+// Beware (FallbackEmbedded): while Embedded, this process is the machine's
+// EPMD. Real erl nodes and other Go nodes may have registered in it, and
+// Close drops their registrations too, exactly as killing OTP's epmd
+// would. They keep running; their distribution still works for
+// connections already set up, but new nodes cannot look them up until
+// they register again (erlgo nodes using Publish do that by themselves;
+// erl nodes do not). The default FallbackDaemon has no such problem.
 type Publication struct {
 	opts   PublishOptions
 	log    *slog.Logger
