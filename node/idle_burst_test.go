@@ -157,15 +157,11 @@ func TestIdleAfterBurstGoGo(t *testing.T) {
 // Go node with the same ticktime. Both monitor each other's node from
 // before the first message.
 func burstErlSetup(t *testing.T) (*Node, *erlPeer, *probe, *probe) {
-	needErl(t)
 	// startErl builds erl's environment from ours: ERL_AFLAGS passes the
 	// ticktime without a second peer driver.
 	t.Setenv("ERL_AFLAGS", "-kernel net_ticktime "+strconv.Itoa(int(burstTick/time.Second)))
-	port := startEPMD(t)
-	id := itoa(int(nodeSeq.Add(1)))
-	cookie := "burst" + id
-	e := startErl(t, port, "burst_erl"+id, cookie)
-	n := distNode(t, "burst_go"+id+"@127.0.0.1", port, cookie, WithTickTime(burstTick))
+	e, startGo := erlFirst(t, "burst")
+	n := startGo(WithTickTime(burstTick))
 	w := spawnProbe(t, n)
 	w.do(func(p *Process) error { p.MonitorNodes(true); return nil })
 	pr := spawnProbe(t, n)

@@ -35,6 +35,21 @@ func loadLifecyclePeer(t *testing.T, e *erlPeer, pr *probe) {
 	}
 }
 
+// erlFirst starts a private epmd and an erl peer named prefix_erlN, and
+// returns a function that starts the Go node prefix_goN with the same
+// cookie: tests that count goroutines take their baseline in between.
+func erlFirst(t *testing.T, prefix string) (*erlPeer, func(...Option) *Node) {
+	t.Helper()
+	needErl(t)
+	port := startEPMD(t)
+	id := itoa(int(nodeSeq.Add(1)))
+	cookie := prefix + id
+	e := startErl(t, port, prefix+"_erl"+id, cookie)
+	return e, func(opts ...Option) *Node {
+		return distNode(t, prefix+"_go"+id+"@127.0.0.1", port, cookie, opts...)
+	}
+}
+
 // waitGoroutines waits until at most limit goroutines run, failing with a
 // dump of them after within. Goroutines of a closed connection end shortly
 // after it, not at once, hence the wait.
@@ -278,14 +293,10 @@ func (r *ringMember) Terminate(*Process, etf.Term) {}
 // process and give back every goroutine the node started.
 func TestErlStopUnderLoad(t *testing.T) {
 	const procs, tokens = 10_000, 500
-	needErl(t)
-	port := startEPMD(t)
-	id := itoa(int(nodeSeq.Add(1)))
-	cookie := "stop" + id
-	e := startErl(t, port, "stop_erl"+id, cookie)
+	e, startGo := erlFirst(t, "stop")
 	baseline := runtime.NumGoroutine()
 	plog := &panicLog{}
-	n := distNode(t, "stop_go"+id+"@127.0.0.1", port, cookie,
+	n := startGo(
 		WithLogger(slog.New(slog.NewTextHandler(plog, &slog.HandlerOptions{Level: slog.LevelError}))))
 	pr := spawnProbe(t, n)
 	loadLifecyclePeer(t, e, pr)

@@ -137,13 +137,9 @@ func TestErlKill9FrozenPeer(t *testing.T) {
 // port at once; see the issue 12 note), so it survives until Stop closes
 // the connections. The bound and the cleanup hold either way.
 func TestErlStopFrozenPeer(t *testing.T) {
-	needErl(t)
-	port := startEPMD(t)
-	id := itoa(int(nodeSeq.Add(1)))
-	cookie := "frozen" + id
-	e := startErl(t, port, "frozen_erl"+id, cookie)
+	e, startGo := erlFirst(t, "frozen")
 	baseline := runtime.NumGoroutine()
-	n := distNode(t, "frozen_go"+id+"@127.0.0.1", port, cookie)
+	n := startGo()
 	pr := spawnProbe(t, n)
 	loadLifecyclePeer(t, e, pr)
 	e.eval(t, pr, `lifecycle_peer:sink().`)
