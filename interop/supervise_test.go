@@ -1,14 +1,12 @@
 package interop
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,29 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// logBuffer collects log output for assertions on restart lines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // distServices starts a distributed Go node with the services on the
 // private epmd, with t:whereis/1 registered for the BEAM side.
-func distServices(t *testing.T, epmdPort int, cookie string, opts ...Option) (*node.Node, *Services, *logBuffer) {
+func distServices(t *testing.T, epmdPort int, cookie string, opts ...Option) (*node.Node, *Services, *syncBuffer) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
