@@ -1,16 +1,13 @@
 package node
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/erlgo/erlgo/epmd"
 	"github.com/erlgo/erlgo/etf"
@@ -92,7 +89,7 @@ func TestStartTakesEPMDPortFromEnv(t *testing.T) {
 func TestStopLeavesEPMDRunning(t *testing.T) {
 	needErl(t)
 	port := freePort(t)
-	stopDaemonAtCleanup(t, port) // registered first: runs after the erl nodes are killed
+	erltest.StopEPMDAtCleanup(t, port) // registered first: runs after the erl nodes are killed
 	id := itoa(int(nodeSeq.Add(1))) + "_" + strconv.Itoa(os.Getpid())
 	cookie := "daemonc" + id
 	n := echoNode(t, "godaemon"+id+"@127.0.0.1", cookie, WithEPMD("127.0.0.1", port))
@@ -116,31 +113,4 @@ func TestStopLeavesEPMDRunning(t *testing.T) {
 	if !strings.Contains(out, "ping=pong") {
 		t.Fatalf("after the Go node stopped, a new erl could not reach %s:\n%s", first, out)
 	}
-}
-
-// stopDaemonAtCleanup stops, at the end of the test, the EPMD daemon a
-// test made a node start on port, the way `epmd -kill` does: KILL_REQ,
-// retried while the dying nodes' registrations are still being dropped.
-func stopDaemonAtCleanup(t *testing.T, port int) {
-	t.Cleanup(func() {
-		c := &epmd.Client{Port: port}
-		deadline := time.Now().Add(waitFor)
-		for {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			ans, err := c.Kill(ctx)
-			cancel()
-			if errors.Is(err, epmd.ErrUnreachable) || ans == "OK" {
-				return
-			}
-			if time.Now().After(deadline) {
-				var names bytes.Buffer
-				if _, l, err := c.Names(context.Background()); err == nil {
-					fmt.Fprint(&names, l)
-				}
-				t.Errorf("epmd daemon on port %d not stopped: %q %v %s", port, ans, err, names.String())
-				return
-			}
-			time.Sleep(20 * time.Millisecond) // polling the daemon, not a fixed wait
-		}
-	})
 }

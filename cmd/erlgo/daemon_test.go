@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -67,36 +66,12 @@ func buildErlgo(t *testing.T) string {
 	return built.exe
 }
 
-// stopEPMDAtCleanup stops the EPMD daemon on port at the end of the test
-// with KILL_REQ (`epmd -kill`), retried while nodes that were just killed
-// are still registered. Register it before the nodes' cleanups so that it
-// runs after them.
-func stopEPMDAtCleanup(t *testing.T, port int) {
-	t.Cleanup(func() {
-		c := &epmd.Client{Port: port}
-		deadline := time.Now().Add(erltest.Wait)
-		for {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			ans, err := c.Kill(ctx)
-			cancel()
-			if errors.Is(err, epmd.ErrUnreachable) || ans == "OK" {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Errorf("EPMD daemon on port %d not stopped: %q, %v", port, ans, err)
-				return
-			}
-			time.Sleep(20 * time.Millisecond) // polling the daemon, not a fixed wait
-		}
-	})
-}
-
 // pidsRunning returns the pids whose command line starts with exe.
 func pidsRunning(t *testing.T, exe string) []int {
 	t.Helper()
 	dirs, err := os.ReadDir("/proc")
 	if err != nil {
-		t.Skipf("no /proc: %v", err)
+		t.Fatalf("reading /proc (these tests need Linux): %v", err)
 	}
 	var pids []int
 	for _, d := range dirs {
@@ -119,7 +94,7 @@ func pidsRunning(t *testing.T, exe string) []int {
 func TestEPMDDaemon(t *testing.T) {
 	exe := buildErlgo(t)
 	port := erltest.FreePort(t)
-	stopEPMDAtCleanup(t, port)
+	erltest.StopEPMDAtCleanup(t, port)
 	out, err := exec.Command(exe, "epmd", "-daemon", "-port", strconv.Itoa(port), "-address", "127.0.0.1").CombinedOutput()
 	if err != nil {
 		t.Fatalf("erlgo epmd -daemon: %v\n%s", err, out)
@@ -160,7 +135,7 @@ func TestNodeStopLeavesEPMD(t *testing.T) {
 	for _, mode := range []string{"auto", "erlgo"} {
 		t.Run(mode, func(t *testing.T) {
 			port := erltest.FreePort(t)
-			stopEPMDAtCleanup(t, port)
+			erltest.StopEPMDAtCleanup(t, port)
 			cookie := uniq("cookie")
 			env := erltest.EnvWithEPMD(port)
 

@@ -213,6 +213,32 @@ func WaitEPMDName(t testing.TB, port int, alive string) {
 	}
 }
 
+// StopEPMDAtCleanup stops, when the test ends, whatever EPMD then runs on
+// the loopback port, with `epmd -port P -kill` (KILL_REQ): for daemons a
+// test made something start (a detached daemon that outlives its starter
+// has no other owner). epmd refuses to die while nodes are registered, so
+// it retries until the nodes the test killed are gone, failing the test
+// after Wait. Register it before the cleanups that kill those nodes, so
+// that it runs after them.
+func StopEPMDAtCleanup(t testing.TB, port int) {
+	t.Helper()
+	bin := Tool(t, "epmd")
+	t.Cleanup(func() {
+		deadline := time.Now().Add(Wait)
+		for {
+			out, _ := exec.Command(bin, "-port", strconv.Itoa(port), "-kill").CombinedOutput()
+			if strings.Contains(string(out), "Killed") || strings.Contains(string(out), "Cannot connect") {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("epmd on port %d not stopped after %v: %s", port, Wait, out)
+				return
+			}
+			time.Sleep(20 * time.Millisecond) // polling the daemon, not a fixed wait
+		}
+	})
+}
+
 // EnvWithEPMD is the current environment plus ERL_EPMD_PORT=port, for
 // starting erl or elixir against a private epmd.
 func EnvWithEPMD(port int) []string {

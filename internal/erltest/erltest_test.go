@@ -84,3 +84,29 @@ func TestStartEPMDStoppableAndOn(t *testing.T) {
 	StartEPMDOn(t, port)
 	WaitTCP(t, port)
 }
+
+// TestStopEPMDAtCleanup: a daemon-style epmd nobody holds is stopped at
+// the end of a subtest, after that subtest's erl node is gone.
+func TestStopEPMDAtCleanup(t *testing.T) {
+	bin, erl := Tool(t, "epmd"), Tool(t, "erl")
+	port := FreePort(t)
+	if out, err := exec.Command(bin, "-port", strconv.Itoa(port), "-daemon").CombinedOutput(); err != nil {
+		t.Fatalf("epmd -daemon: %v %s", err, out)
+	}
+	t.Run("inner", func(t *testing.T) {
+		StopEPMDAtCleanup(t, port)
+		WaitTCP(t, port)
+		cmd := exec.Command(erl, "-noshell", "-name", "erltest_stop@127.0.0.1", "-setcookie", "erltest",
+			"-eval", "receive after infinity -> ok end.")
+		cmd.Env = EnvWithEPMD(port)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		WaitEPMDName(t, port, "erltest_stop")
+	})
+	if c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err == nil {
+		c.Close()
+		t.Fatal("epmd still running after the subtest's cleanup")
+	}
+}
