@@ -15,6 +15,14 @@ import (
 // port (another process started one first), so it started none.
 var ErrEPMDRunning = errors.New("epmd: an EPMD already answers on the port")
 
+// ErrNoDaemon means StartDaemon had no command: none given and no epmd on
+// PATH.
+var ErrNoDaemon = errors.New("epmd: no daemon command given and no epmd on PATH")
+
+// DaemonReadyTimeout bounds StartDaemon's wait for the daemon to answer
+// when ctx has no deadline.
+const DaemonReadyTimeout = 30 * time.Second
+
 // ErrDaemonExited means the daemon StartDaemon ran exited before an EPMD
 // answered on its port (typically: the port was taken, or the command is
 // not an EPMD).
@@ -57,15 +65,15 @@ func DefaultDaemonCommand() []string {
 //
 // The daemon is detached the way `epmd -daemon` detaches itself: a new
 // session (no controlling terminal, no signals from this process group),
-// standard input and output on /dev/null, working directory "/". It is
+// standard input, output and error on /dev/null, working directory "/". It is
 // started without "-daemon" so that its pid is known and its exit is
 // seen: if it exits before listening (the port was taken, a bad command),
 // StartDaemon returns ErrDaemonExited. Nothing kills it when ctx ends or
 // this process exits; stop it with Client.Kill (`epmd -kill`) or by pid.
 // While this process runs, a goroutine reaps it if it exits.
 //
-// ctx bounds the wait for readiness; on its expiry the daemon is killed
-// and ctx's error returned.
+// ctx (DaemonReadyTimeout when it has no deadline) bounds the wait for
+// readiness; on its expiry the daemon is killed and ctx's error returned.
 func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 	if cfg.Port == 0 {
 		cfg.Port = PortFromEnv()
@@ -80,8 +88,13 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 	if len(argv) == 0 {
 		argv = DefaultDaemonCommand()
 		if len(argv) == 0 {
-			return 0, fmt.Errorf("%w: no epmd on PATH and no daemon command given", ErrDaemonExited)
+			return 0, ErrNoDaemon
 		}
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DaemonReadyTimeout)
+		defer cancel()
 	}
 	unlock, err := lockPort(ctx, cfg.Port)
 	if err != nil {

@@ -180,3 +180,9 @@ func TestPublishWithoutEPMDBinary(t *testing.T) {
 	assert.True(t, st.Embedded)
 	assert.Zero(t, st.DaemonPID)
 }
+
+func TestStartDaemonNoCommand(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := StartDaemon(ctxT(t), DaemonConfig{Port: erltest.FreePort(t), Logger: testLogger(t)})
+	assert.ErrorIs(t, err, ErrNoDaemon)
+}
