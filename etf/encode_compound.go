@@ -13,6 +13,15 @@ func (e *Encoder) deep(depth int) error {
 	return nil
 }
 
+// deepFast is deep for the recursive path, where depth < deepSwitch: only
+// an explicit MaxDepth can be exceeded there (the default is unlimited).
+func (e *Encoder) deepFast(depth int) error {
+	if e.MaxDepth > 0 && depth >= e.MaxDepth {
+		return e.deep(depth)
+	}
+	return nil
+}
+
 // The container encoders below recurse; past deepSwitch levels they hand
 // the rest of the term to appendDeep (encode_deep.go).
 
@@ -20,7 +29,7 @@ func (e *Encoder) appendTuple(dst []byte, x Tuple, depth int) ([]byte, error) {
 	if depth >= deepSwitch {
 		return e.appendDeep(dst, x, depth)
 	}
-	if err := e.deep(depth); err != nil {
+	if err := e.deepFast(depth); err != nil {
 		return dst, err
 	}
 	if len(x) <= 255 {
@@ -43,7 +52,7 @@ func (e *Encoder) appendList(dst []byte, x List, depth int) ([]byte, error) {
 	if len(x) == 0 {
 		return append(dst, TagNil), nil
 	}
-	if err := e.deep(depth); err != nil {
+	if err := e.deepFast(depth); err != nil {
 		return dst, err
 	}
 	if len(x) <= 65535 && isByteList(x) {
@@ -112,7 +121,7 @@ func (e *Encoder) appendImproper(dst []byte, x ImproperList, depth int) ([]byte,
 	if !ok {
 		return e.append(dst, f, depth)
 	}
-	if err := e.deep(depth); err != nil {
+	if err := e.deepFast(depth); err != nil {
 		return dst, err
 	}
 	dst = appendHeader32(dst, TagList, len(il.Elems))
@@ -131,7 +140,7 @@ func (e *Encoder) appendMap(dst []byte, x Map, depth int) ([]byte, error) {
 	if depth >= deepSwitch {
 		return e.appendDeep(dst, x, depth)
 	}
-	if err := e.deep(depth); err != nil {
+	if err := e.deepFast(depth); err != nil {
 		return dst, err
 	}
 	dst = appendHeader32(dst, TagMap, len(x))
@@ -241,7 +250,7 @@ func (e *Encoder) appendFun(dst []byte, f Fun, depth int) ([]byte, error) {
 	if depth >= deepSwitch {
 		return e.appendDeep(dst, f, depth)
 	}
-	if err := e.deep(depth); err != nil {
+	if err := e.deepFast(depth); err != nil {
 		return dst, err
 	}
 	dst, sizeAt, err := e.appendFunHead(dst, f, depth)
