@@ -86,12 +86,21 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 		r.forgetLink(ctl.To, ctl.From)
 		_ = c.SendControl(dist.UnlinkIDAck{ID: ctl.ID, From: ctl.To, To: ctl.From})
 	case dist.UnlinkIDAck:
+		// The unlink is complete: forget the link in the process and in
+		// the connection's bookkeeping, unless the process linked again
+		// meanwhile (state 0) or another unlink is in flight (its own id).
+		forget := true
 		if p := n.lookup(ctl.To); p != nil {
 			p.mu.Lock()
-			if p.links[ctl.From] == ctl.ID {
+			if st, ok := p.links[ctl.From]; ok && st == ctl.ID {
 				delete(p.links, ctl.From)
+			} else if ok {
+				forget = false
 			}
 			p.mu.Unlock()
+		}
+		if forget {
+			r.forgetLink(ctl.To, ctl.From)
 		}
 	case dist.Unlink: // pre-OTP 26 peers
 		if p := n.lookup(ctl.To); p != nil {

@@ -92,7 +92,7 @@ func (p *Process) removeLink(peer etf.PID) bool {
 func (p *Process) Unlink(pid etf.PID) {
 	n := p.node
 	if pid.Node != n.name && n.remote != nil {
-		n.remote.unlink(p, pid)
+		n.remote.unlinkRemote(p, pid)
 		return
 	}
 	p.mu.Lock()
