@@ -90,8 +90,16 @@ func (m *Manager) dial(peer etf.Atom, p *pending) {
 func (m *Manager) dialOnce(ctx context.Context, peer etf.Atom, p *pending, nc net.Conn) (*Conn, error) {
 	ver := 0
 	if nc == nil {
+		// The EPMD lookup and TCP connect get net_setuptime, as in OTP
+		// (inet_tcp_dist bounds both by net_kernel:connecttime()). Under
+		// the whole attempt's 4x bound, a black-holed SYN kept the attempt
+		// pending for 28 s, and every later Connect to the peer joined it
+		// and failed, even after the network had healed.
+		dctx, dcancel := context.WithTimeout(ctx, m.cfg.SetupTimeout)
 		var err error
-		if nc, ver, err = m.cfg.Dial(ctx, peer); err != nil {
+		nc, ver, err = m.cfg.Dial(dctx, peer)
+		dcancel()
+		if err != nil {
 			return nil, fmt.Errorf("dist: dial %s: %w", peer, err)
 		}
 	}
