@@ -49,6 +49,7 @@ type remote struct {
 type setup struct {
 	ops  []func(c *dist.Conn, err error)
 	done chan struct{} // closed once every op ran
+	err  error         // the attempt's failure; set before done closes
 }
 
 // peer holds what crosses one live connection.
@@ -180,6 +181,14 @@ func (r *remote) conn(node etf.Atom) (*dist.Conn, error) {
 			t := time.NewTimer(2 * setupTimeout)
 			select {
 			case <-s.done:
+				if s.err != nil {
+					// What this caller queued behind failed: like a send on
+					// a BEAM connection that is still pending, it fails
+					// with the attempt instead of starting a second one (a
+					// Call to an unreachable node took 2 x the setup time).
+					t.Stop()
+					return nil, fmt.Errorf("%w: %s: %v", ErrNoConnection, node, s.err)
+				}
 			case <-t.C:
 			}
 			t.Stop()
@@ -254,6 +263,7 @@ func (r *remote) inBackground(node etf.Atom, op func(c *dist.Conn, err error)) {
 		if err != nil {
 			r.n.log.Debug("connect failed", "peer", node, "err", err)
 		}
+		s.err = err
 		for {
 			r.mu.Lock()
 			ops := s.ops
