@@ -263,6 +263,7 @@ func forgedCasesFor(peer, self string) map[string]Control {
 	evil, local, third := pid(peer, 1), pid(self, 2), pid("c@127.0.0.1", 3)
 	r := ref(peer, 4)
 	lr := ref(self, 5)
+	tok := etf.Tuple{0, etf.Atom("label"), 1, evil, 0}
 	return map[string]Control{
 		"LINK third":              Link{From: third, To: local},
 		"LINK local":              Link{From: local, To: pid(self, 9)},
@@ -287,6 +288,12 @@ func forgedCasesFor(peer, self string) map[string]Control {
 		"SPAWN_REPLY to third":     SpawnReply{ReqID: lr, To: third, Result: evil},
 		"SPAWN_REPLY local result": SpawnReply{ReqID: lr, To: local, Result: pid(self, 7)},
 		"ALTACT exit local":        AltactSig{Flags: AltactExit, Sender: local, To: local},
+		// seq_trace variants (EXIT_TT / PAYLOAD_EXIT_TT, EXIT2_TT ...)
+		"EXIT_TT third":  Exit{From: third, To: local, Reason: etf.Atom("kill"), Token: tok},
+		"EXIT2_TT local": Exit2{From: local, To: local, Reason: etf.Atom("kill"), Token: tok},
+		"SPAWN_REQUEST_TT third": SpawnRequest{ReqID: r, From: third, GroupLeader: evil,
+			Module: "m", Function: "f", Token: tok},
+		"SPAWN_REPLY_TT to third": SpawnReply{ReqID: lr, To: third, Result: evil, Token: tok},
 	}
 }
 
