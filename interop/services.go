@@ -122,7 +122,14 @@ func Start(ctx context.Context, n *node.Node, opts ...Option) (*Services, error)
 func (s *Services) Node() *node.Node { return s.n }
 
 // GroupLeader returns the pid of the node's io server (registered as user).
+//
+// After a restart of the io server it is the new process: the name is
+// looked up first, since the supervisor records the new pid only after
+// the process is registered.
 func (s *Services) GroupLeader() etf.PID {
+	if pid, ok := s.n.Whereis(UserName); ok {
+		return pid
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.user
