@@ -23,6 +23,12 @@
 // handshake, so the call exits {nodedown, Node}; erlgo dialling the same
 // BEAM node works. The slow-link case therefore runs with net_ticktime 4 s.
 //
+// Found by these tests and fixed: a dial whose SYN was black-holed stayed
+// pending for 4 x net_setuptime (dist), and a Call waited for its
+// monitor's failed background attempt and then made a second one (node),
+// so a call during a partition failed after 20 s instead of 7 s and a call
+// right after healing joined the dead attempt and failed too.
+//
 // The Go node runs as a separate process (this test binary re-executed
 // under `ip netns exec`), because sockets belong to the namespace of the
 // thread that opens them. The tests need root, ip and nft; elsewhere they

@@ -17,6 +17,9 @@ const tick = time.Duration(tickTime) * time.Second
 // output can run late).
 const slack = 1500 * time.Millisecond
 
+// setupTime is net_setuptime: how long OTP lets a connection attempt take.
+const setupTime = 7 * time.Second
+
 // fault is one way of breaking the link, applied to the whole cluster.
 type fault struct {
 	name  string
@@ -143,6 +146,8 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 			p.a.expect("yes", "greg", global)
 			p.b.expect("yes", "greg", global)
 		}
+		during := c.callDuringFault(t)
+		tb.add("new call during fault, B->A", during[0], during[1])
 	}
 	tHeal := time.Now()
 	f.heal(c)
@@ -171,8 +176,12 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			start := time.Now()
 			r, err := from.try(30*time.Second, "call", to.name)
 			reconnect[i] = fmt.Sprintf("%s calls %s: %s", from.kind, to.kind, r)
+			if !strings.HasPrefix(r, "{ok,") {
+				reconnect[i] += fmt.Sprintf(" after %.1fs", time.Since(start).Seconds())
+			}
 			switch {
 			case err != nil:
 				errs[i] = err
@@ -219,6 +228,51 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 	}
 	tb.add("pg members after heal", "both nodes again", "both nodes again")
 	tb.log(t)
+}
+
+// callDuringFault: a new call from B to A while the link is broken must
+// fail (BEAM: exit {nodedown, Node}; Go: ErrNoConnection) in bounded time,
+// both pairs at once. It returns the outcome and time per pair.
+func (c *cluster) callDuringFault(t *testing.T) [2]string {
+	t.Helper()
+	var out [2]string
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, p := range c.pairs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			r, err := p.b.try(40*time.Second, "call", p.a.name)
+			took := time.Since(start)
+			want := "{error,noconnection}"
+			if p.b.kind == "BEAM" {
+				want = "{error,{exit,{{nodedown," + atom(p.a.name) + "},"
+			}
+			switch {
+			case err != nil:
+				errs[i] = err
+			case !strings.HasPrefix(r, want):
+				errs[i] = fmt.Errorf("%s: a call from %s (%s) during the fault answered %s, want %s...", p.label, p.b.name, p.b.kind, r, want)
+			case took > setupTime+slack:
+				// OTP gives a connection attempt net_setuptime (7 s);
+				// erlgo's dist.DefaultSetupTimeout is the same.
+				errs[i] = fmt.Errorf("%s: a call from %s (%s) during the fault failed after %v, want at most net_setuptime %v (+%v)", p.label, p.b.name, p.b.kind, took, setupTime, slack)
+			}
+			reason := "noconnection"
+			if p.b.kind == "BEAM" {
+				reason = "{nodedown,..}"
+			}
+			out[i] = fmt.Sprintf("%s: %s after %.1fs", p.b.kind, reason, took.Seconds())
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	return out
 }
 
 func frozenSide(f fault, j int) bool {
