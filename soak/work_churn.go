@@ -64,12 +64,15 @@ func (r *run) leftovers(peer etf.Atom) string {
 // churnTo runs workers Go processes that each do ops rounds against
 // victims on the peer: link + monitor + die by message (EXIT and DOWN
 // expected), monitor + a demonitored second monitor + exit/2 (one DOWN
-// only), link + monitor + unlink + die (DOWN only).
+// only), link + monitor + unlink + die (DOWN only), link + monitor +
+// exit(kill) (EXIT and DOWN killed), a demonitored monitor by name +
+// monitor + die (one DOWN).
 func (r *run) churnTo(ctx context.Context, peer *beamPeer, workers, ops int, t *tally) {
 	done := make(chan churnResult, workers)
 	srv := node.Name{Name: beamServer, Node: etf.Atom(peer.name)}
 	for w := 1; w <= workers; w++ {
-		c := &churner{ctx: ctx, dir: "go->" + peer.kind, srv: srv, id: w, n: ops, deadline: r.cfg.Deadline, done: done}
+		c := &churner{ctx: ctx, dir: "go->" + peer.kind, srv: srv, id: w,
+			echo: node.Name{Name: etf.Atom(peer.echo), Node: etf.Atom(peer.name)}, n: ops, deadline: r.cfg.Deadline, done: done}
 		if _, err := r.g.n.Spawn(c, node.WithTrapExit()); err != nil {
 			t.control("go->"+peer.kind+" spawn churner", err)
 			done <- churnResult{}
@@ -109,6 +112,7 @@ type churner struct {
 	ctx      context.Context
 	dir      string
 	srv      node.Name
+	echo     node.Name // the peer's echo server, monitored by name
 	id, n, i int
 	deadline time.Duration
 	done     chan<- churnResult
@@ -185,7 +189,7 @@ func (c *churner) step(p *node.Process) {
 	c.victim = v
 	c.reason = etf.Tuple{etf.Atom("soak_die"), c.id, c.i}
 	die := etf.Tuple{atomDie, c.reason}
-	switch c.i % 3 {
+	switch c.i % 5 {
 	case 0:
 		err = p.Link(v)
 		c.ref, _ = p.Monitor(v)
@@ -203,6 +207,25 @@ func (c *churner) step(p *node.Process) {
 		err = p.Link(v)
 		c.ref, _ = p.Monitor(v)
 		p.Unlink(v)
+		if err == nil {
+			err = p.Send(v, die)
+		}
+		c.wantDown = true
+	case 3:
+		// kill cannot be trapped by the victim; the link and the monitor
+		// see killed.
+		c.reason = etf.Atom("killed")
+		err = p.Link(v)
+		c.ref, _ = p.Monitor(v)
+		if err == nil {
+			err = p.Exit(v, node.Kill)
+		}
+		c.wantExit, c.wantDown = true, true
+	case 4:
+		// A monitor by registered name, demonitored: no DOWN for it.
+		c.flushed, err = p.Monitor(c.echo)
+		p.Demonitor(c.flushed)
+		c.ref, _ = p.Monitor(v)
 		if err == nil {
 			err = p.Send(v, die)
 		}
