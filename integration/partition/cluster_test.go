@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -165,4 +168,51 @@ func since(t0 time.Time, e event) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2fs", e.At.Sub(t0).Seconds())
+}
+
+// callAll makes n calls over each pair, both pairs at once (from A when
+// fromA, else from B), checks that every one is answered, after at least
+// minRTT, and returns the median latency per pair.
+func (c *cluster) callAll(t *testing.T, fromA bool, n int, minRTT time.Duration) [2]string {
+	t.Helper()
+	var out [2]string
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, p := range c.pairs {
+		from, to := p.b, p.a
+		if fromA {
+			from, to = p.a, p.b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var ms []int
+			for range n {
+				r, err := from.try(30*time.Second, "call", to.name)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				v, ok := strings.CutPrefix(r, "{ok,")
+				m, err := strconv.Atoi(strings.TrimSuffix(v, "}"))
+				if !ok || err != nil {
+					errs[i] = fmt.Errorf("%s: %s (%s) calling %s: %s\noutput of %s:\n%s\noutput of %s:\n%s", p.label, from.name, from.kind, to.name, r, from.name, from.out(), to.name, to.out())
+					return
+				}
+				if time.Duration(m)*time.Millisecond < minRTT {
+					errs[i] = fmt.Errorf("%s: a call took %d ms, less than the link's %v round trip: is the delay applied?", p.label, m, minRTT)
+				}
+				ms = append(ms, m)
+			}
+			slices.Sort(ms)
+			out[i] = fmt.Sprintf("%s calls %s: %d ms", from.kind, to.kind, ms[len(ms)/2])
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }

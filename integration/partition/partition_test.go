@@ -119,6 +119,7 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 	f.apply(c)
 	tb := &table{fault: f.name, tick: c.tick}
 	tb.add("", c.pairs[0].label, c.pairs[1].label)
+	defer tb.log(t) // also when a step fails: the rows so far tell where
 
 	// sides[i][0]: A's node watching B's, sides[i][1]: B's watching A's.
 	var sides [2][2]side
@@ -163,39 +164,8 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 		}
 	}
 
-	// Reconnect on the next send, both pairs at once so that neither pays
-	// alone for what the kernel does on the first packet after the heal.
-	var reconnect [2]string
-	var errs [2]error
-	var wg sync.WaitGroup
-	for i, p := range c.pairs {
-		from, to := p.b, p.a
-		if f.fromA {
-			from, to = p.a, p.b
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			start := time.Now()
-			r, err := from.try(30*time.Second, "call", to.name)
-			reconnect[i] = fmt.Sprintf("%s calls %s: %s", from.kind, to.kind, r)
-			if !strings.HasPrefix(r, "{ok,") {
-				reconnect[i] += fmt.Sprintf(" after %.1fs", time.Since(start).Seconds())
-			}
-			switch {
-			case err != nil:
-				errs[i] = err
-			case !strings.HasPrefix(r, "{ok,"):
-				errs[i] = fmt.Errorf("%s: after healing, %s (%s) cannot call %s: %s", c.pairs[i].label, from.name, from.kind, to.name, r)
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+	// Reconnect on the next send.
+	reconnect := c.callAll(t, f.fromA, 1, 0)
 
 	// Table and per-side checks.
 	for j, dir := range []string{"A watches B", "B watches A"} {
@@ -216,7 +186,7 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 	}
 
 	if f.frozen == "" {
-		checkGlobal(t, c, f, tb, global)
+		checkGlobal(t, c, tb, global)
 	}
 	for _, p := range c.pairs {
 		both := nodeList(p.a.name, p.b.name)
@@ -227,7 +197,6 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 		tb.add("pg members during fault", "own node only", "own node only")
 	}
 	tb.add("pg members after heal", "both nodes again", "both nodes again")
-	tb.log(t)
 }
 
 // callDuringFault: a new call from B to A while the link is broken must
@@ -334,7 +303,7 @@ func isB(s side) bool { return strings.HasSuffix(s.n.name, ".2") }
 // checkGlobal: after healing, global resolved the name registered on both
 // sides as OTP's default resolver does: every node agrees, the pid on the
 // smaller node name won and the other was killed.
-func checkGlobal(t *testing.T, c *cluster, f fault, tb *table, name string) {
+func checkGlobal(t *testing.T, c *cluster, tb *table, name string) {
 	t.Helper()
 	var res [2]string
 	for i, p := range c.pairs {

@@ -4,10 +4,6 @@ package partition
 
 import (
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -31,20 +27,20 @@ func TestPartitionSlowLink(t *testing.T) {
 
 	// First contact (epmd lookup + handshake + call) under the delay, from
 	// B (Go dials) and then more calls from each side.
-	first := c.callAll(t, false, 1)
+	first := c.callAll(t, false, 1, 2*delay)
 	tb.add("connect + first call, B->A", first[0], first[1])
 	for _, n := range c.nodes() {
 		n.expect("ok", "gsync")
 	}
 	c.probe(t)
-	fromB := c.callAll(t, false, 5)
+	fromB := c.callAll(t, false, 5, 2*delay)
 	tb.add("B calls A (5, median)", fromB[0], fromB[1])
-	fromA := c.callAll(t, true, 5)
+	fromA := c.callAll(t, true, 5, 2*delay)
 	tb.add("A calls B (5, median)", fromA[0], fromA[1])
 
 	// Idle past net_ticktime: only ticks cross the slow link.
 	time.Sleep(3 * c.tick / 2) // the idle period is the behaviour under test
-	after := c.callAll(t, true, 1)
+	after := c.callAll(t, true, 1, 2*delay)
 	tb.add("call after idle 1.5x ticktime", after[0], after[1])
 	var signals [2]string
 	for i, p := range c.pairs {
@@ -61,51 +57,4 @@ func TestPartitionSlowLink(t *testing.T) {
 	}
 	tb.add("nodedown/link/monitor/call signals", signals[0], signals[1])
 	tb.log(t)
-}
-
-// callAll makes n calls over each pair at once (from A when fromA, else
-// from B), checks every one answered after at least a round trip of the
-// wire, and returns the median latency per pair.
-func (c *cluster) callAll(t *testing.T, fromA bool, n int) [2]string {
-	t.Helper()
-	var out [2]string
-	var errs [2]error
-	var wg sync.WaitGroup
-	for i, p := range c.pairs {
-		from, to := p.b, p.a
-		if fromA {
-			from, to = p.a, p.b
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var ms []int
-			for range n {
-				r, err := from.try(30*time.Second, "call", to.name)
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				v, ok := strings.CutPrefix(r, "{ok,")
-				m, err := strconv.Atoi(strings.TrimSuffix(v, "}"))
-				if !ok || err != nil {
-					errs[i] = fmt.Errorf("%s: %s (%s) calling %s: %s\noutput of %s:\n%s\noutput of %s:\n%s", p.label, from.name, from.kind, to.name, r, from.name, from.out(), to.name, to.out())
-					return
-				}
-				if m < 400 {
-					errs[i] = fmt.Errorf("%s: a call took %d ms, less than the wire's 400 ms round trip: is the delay applied?", p.label, m)
-				}
-				ms = append(ms, m)
-			}
-			slices.Sort(ms)
-			out[i] = fmt.Sprintf("%s calls %s: %d ms", from.kind, to.kind, ms[len(ms)/2])
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
 }
