@@ -140,6 +140,7 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 		}
 	}
 	global := "ptn_" + f.key
+	var during [2]string
 	if f.frozen == "" {
 		for _, p := range c.pairs {
 			waitAnswer(t, p.a, nodeList(p.a.name), "pgnodes", group)
@@ -147,8 +148,7 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 			p.a.expect("yes", "greg", global)
 			p.b.expect("yes", "greg", global)
 		}
-		during := c.callDuringFault(t)
-		tb.add("new call during fault, B->A", during[0], during[1])
+		during = c.callDuringFault(t)
 	}
 	tHeal := time.Now()
 	f.heal(c)
@@ -177,6 +177,9 @@ func runPhase(t *testing.T, c *cluster, f fault) {
 		row("link", func(s side) string { return s.obs.link.Detail + " " + since(t0, s.obs.link) })
 		row("monitor", func(s side) string { return s.obs.monitor.Detail + " " + since(t0, s.obs.monitor) })
 		row("pending call", func(s side) string { return s.obs.call.Detail + " " + since(t0, s.obs.call) })
+	}
+	if f.frozen == "" {
+		tb.add("new call during fault, B->A", during[0], during[1])
 	}
 	tb.add("reconnect after heal", reconnect[0], reconnect[1])
 	for i := range sides {
@@ -252,7 +255,7 @@ func frozenNote(f fault, j int, tHeal time.Time, e event) string {
 	if !frozenSide(f, j) || e.At.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf(" (frozen; %.2fs after SIGCONT)", e.At.Sub(tHeal).Seconds())
+	return fmt.Sprintf(" (frozen; %.2fs after SIGCONT)", max(0, e.At.Sub(tHeal).Seconds())) // ms clocks: -0.00 is 0
 }
 
 // checkSide asserts OTP's semantics for one observer: every signal
