@@ -11,7 +11,8 @@
 // scope, a gen_server, remotely spawnable functions) and two BEAM peers:
 // erl running erlgo_soak:main/0 and elixir running erl/soak.exs, whose
 // echo server is an Elixir GenServer. All nodes use the same
-// net_ticktime (Config.TickTime). The runner drives the peers through
+// net_ticktime (Config.TickTime). The Go node dials erl and elixir dials
+// the Go node, so both handshake roles are soaked. The runner drives the peers through
 // gen_server calls to their erlgo_soak server, over the distribution
 // connections under test.
 //

@@ -158,6 +158,8 @@ type beamPeer struct {
 	stdin  io.WriteCloser
 	stderr *tailBuffer
 	done   chan struct{}
+	// connected receives the answers to dial.
+	connected chan string
 }
 
 // peerSpec says how to start one BEAM peer.
@@ -188,7 +190,8 @@ func startPeer(ctx context.Context, t tools, s peerSpec) (*beamPeer, error) {
 	}
 	cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(s.epmdPort))
 	dieWithParent(cmd)
-	p := &beamPeer{kind: s.kind, name: s.name, cmd: cmd, stderr: &tailBuffer{max: 8192}, done: make(chan struct{})}
+	p := &beamPeer{kind: s.kind, name: s.name, cmd: cmd, stderr: &tailBuffer{max: 8192}, done: make(chan struct{}),
+		connected: make(chan string, 1)}
 	cmd.Stderr = p.stderr
 	var err error
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
@@ -210,6 +213,13 @@ func startPeer(ctx context.Context, t tools, s peerSpec) (*beamPeer, error) {
 			if strings.HasPrefix(line, "READY") {
 				select {
 				case ready <- line:
+				default:
+				}
+				continue
+			}
+			if v, ok := strings.CutPrefix(line, "CONNECTED "); ok {
+				select {
+				case p.connected <- v:
 				default:
 				}
 				continue
@@ -242,6 +252,24 @@ func startPeer(ctx context.Context, t tools, s peerSpec) (*beamPeer, error) {
 	case <-ctx.Done():
 		p.kill()
 		return nil, ctx.Err()
+	}
+}
+
+// dial makes the peer connect to node (net_kernel:connect_node/1).
+func (p *beamPeer) dial(ctx context.Context, node string) error {
+	if _, err := io.WriteString(p.stdin, "connect "+node+"\n"); err != nil {
+		return err
+	}
+	select {
+	case v := <-p.connected:
+		if v != "true" {
+			return fmt.Errorf("%s %s: connect_node(%s): %s", p.kind, p.name, node, v)
+		}
+		return nil
+	case <-p.done:
+		return fmt.Errorf("%w: %s", errPeerExited, strings.TrimSpace(p.stderr.String()))
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -158,13 +158,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
-// connect dials every peer from Go, says hello (the peer monitors the Go
-// node from then on) and arms the Go side's monitor_node.
+// connect sets up the connections (the Go node dials erl; elixir dials
+// the Go node, so both handshake roles are soaked), says hello (the peer
+// monitors the Go node from then on) and arms the Go side's monitor_node.
 func (r *run) connect(ctx context.Context) error {
 	var names []etf.Atom
 	for _, p := range r.peers {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		err := r.g.n.Connect(cctx, etf.Atom(p.name))
+		var err error
+		if p.kind == "elixir" {
+			err = p.dial(cctx, string(r.g.n.Name()))
+		} else {
+			err = r.g.n.Connect(cctx, etf.Atom(p.name))
+		}
 		cancel()
 		if err != nil {
 			return fmt.Errorf("soak: connect %s: %w", p.name, err)

@@ -49,11 +49,21 @@ main(Echo) ->
               [erlang:system_info(otp_release), node(), Echo]),
     wait_eof().
 
+%% stdin: EOF halts the node; "connect Node" dials Node (so the Go node
+%% also takes connections a BEAM node sets up) and answers
+%% "CONNECTED true|false".
 wait_eof() ->
     case io:get_line(standard_io, "") of
         eof -> halt(0);
         {error, _} -> halt(0);
-        _ -> wait_eof()
+        Line ->
+            %% Elixir's standard_io is in binary mode, erl's in list mode.
+            case string:lexemes(string:trim(unicode:characters_to_list(Line)), " ") of
+                ["connect", Node] ->
+                    io:format("CONNECTED ~s~n", [net_kernel:connect_node(list_to_atom(Node))]);
+                _ -> ok
+            end,
+            wait_eof()
     end.
 
 %% ---------------------------------------------------------------- gen_server
