@@ -121,6 +121,25 @@ func (c *Conn) Err() error {
 	}
 }
 
+// waitRoomLocked waits, with c.wmu held, until the write queue has room or
+// the connection closes; an interrupted sender returns ErrInterrupted.
+// Registering before checking Interrupted means a wake-up is never lost:
+// an interrupter that missed the registration set its flag before this
+// sender checks it.
+func (c *Conn) waitRoomLocked(in Interrupter) error {
+	if in != nil {
+		in.Waiting(c)
+		defer in.Waiting(nil)
+	}
+	for !c.wclosed && len(c.wbuf) >= c.cfg.WriteQueue {
+		if in != nil && in.Interrupted() {
+			return ErrInterrupted
+		}
+		c.wroom.Wait()
+	}
+	return nil
+}
+
 // Close closes the connection: messages already accepted by Send are
 // flushed (for at most a second), then the transport is closed and
 // HandleConnDown fires with ErrClosed. Close does not wait for
@@ -167,10 +186,42 @@ func (c *Conn) SendControl(ctl Control) error {
 	return c.send(ctl, nil, false)
 }
 
-func (c *Conn) send(ctl Control, payload etf.Term, hasPayload bool) error {
+// Interrupter lets a sender blocked by backpressure give up, as a BEAM
+// process suspended on a busy distribution port is still killed at once.
+// The sender registers with Waiting(c) before it sleeps and Waiting(nil)
+// when it stops waiting; whoever makes Interrupted true afterwards calls
+// c.WakeSenders so the sender sees it.
+type Interrupter interface {
+	Interrupted() bool
+	Waiting(c *Conn)
+}
+
+// SendInterruptible is Send for a sender that may be interrupted while it
+// waits for room in the write queue: it returns ErrInterrupted instead of
+// waiting further once in.Interrupted() is true. Nothing is queued then.
+func (c *Conn) SendInterruptible(ctl Control, payload etf.Term, in Interrupter) error {
+	return c.sendWith(ctl, payload, true, in)
+}
+
+// WakeSenders wakes the senders blocked by backpressure so that
+// interrupted ones (see Interrupter) return.
+func (c *Conn) WakeSenders() {
 	c.wmu.Lock()
-	for !c.wclosed && len(c.wbuf) >= c.cfg.WriteQueue {
-		c.wroom.Wait()
+	c.wroom.Broadcast()
+	c.wmu.Unlock()
+}
+
+func (c *Conn) send(ctl Control, payload etf.Term, hasPayload bool) error {
+	return c.sendWith(ctl, payload, hasPayload, nil)
+}
+
+func (c *Conn) sendWith(ctl Control, payload etf.Term, hasPayload bool, in Interrupter) error {
+	c.wmu.Lock()
+	if !c.wclosed && len(c.wbuf) >= c.cfg.WriteQueue {
+		if err := c.waitRoomLocked(in); err != nil {
+			c.wmu.Unlock()
+			return err
+		}
 	}
 	if c.wclosed {
 		c.wmu.Unlock()

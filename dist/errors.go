@@ -10,6 +10,9 @@ import (
 var (
 	// ErrClosed reports use of a closed Conn or Manager.
 	ErrClosed = errors.New("dist: connection closed")
+	// ErrInterrupted reports a SendInterruptible that gave up waiting for
+	// room in the write queue because its Interrupter said so.
+	ErrInterrupted = errors.New("dist: send interrupted")
 	// ErrTickTimeout is the down reason of a connection whose peer was
 	// silent for net_ticktime (OTP's net_tick_timeout).
 	ErrTickTimeout = errors.New("net_tick_timeout")

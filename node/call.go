@@ -123,7 +123,7 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 	p.monitorRef(ref, t, aliasNone)
 	tag := etf.ImproperList{Elems: aliasElems, Tail: ref}
 	msg := etf.Tuple{atomGenCall, etf.Tuple{p.pid, tag}, req}
-	if err := n.send(p.pid, to, msg); err != nil && !errors.Is(err, ErrNoProc) {
+	if err := n.sendAs(p.pid, (*sendWaiter)(p), to, msg); err != nil && !errors.Is(err, ErrNoProc) {
 		pc.complete(ref, nil, err)
 	}
 
@@ -213,7 +213,7 @@ func Reply(p *Process, from etf.Term, reply etf.Term) error {
 	if p == nil {
 		return fmt.Errorf("%w: nil process", ErrBadTarget)
 	}
-	return p.node.send(p.pid, to, msg)
+	return p.node.sendAs(p.pid, (*sendWaiter)(p), to, msg)
 }
 
 // aliasOfTag extracts Ref from [alias|Ref] or [[alias|Ref]|_].

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"net"
@@ -42,6 +43,8 @@ type remote struct {
 	nsetups atomic.Int32
 	bg      sync.WaitGroup // background setups, waited for by close
 	closing bool           // r.mu: close began, no new background setups
+
+	blocked blockedSenders // processes waiting for room on a connection
 }
 
 // setup is a background connection attempt with the operations waiting for
@@ -337,18 +340,30 @@ func (r *remote) ensureConnected(node etf.Atom) bool {
 	return err == nil
 }
 
-func (r *remote) send(from etf.PID, t target, msg etf.Term) error {
+// send sends msg over the connection to t's node. in, when not nil, is
+// the sending process: a killing exit signal interrupts its wait for room
+// in a full write queue (see sendWaiter).
+func (r *remote) send(from etf.PID, in *sendWaiter, t target, msg etf.Term) error {
 	c, err := r.conn(t.node)
 	if err != nil {
 		return err
 	}
+	var ctl dist.Control
 	switch t.kind {
 	case targetPID:
-		err = c.Send(dist.Send{From: from, To: t.pid}, msg)
+		ctl = dist.Send{From: from, To: t.pid}
 	case targetName:
-		err = c.Send(dist.RegSend{From: from, To: t.name}, msg)
+		ctl = dist.RegSend{From: from, To: t.name}
 	default:
-		err = c.Send(dist.AliasSend{From: from, Alias: t.ref}, msg)
+		ctl = dist.AliasSend{From: from, Alias: t.ref}
+	}
+	if in != nil {
+		err = c.SendInterruptible(ctl, msg, in)
+	} else {
+		err = c.Send(ctl, msg)
+	}
+	if errors.Is(err, dist.ErrInterrupted) {
+		return (*Process)(in).pendingExit()
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNoConnection, err)

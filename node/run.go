@@ -112,6 +112,9 @@ func (p *Process) signalExit(from etf.PID, reason etf.Term, link, forced bool) {
 		if pc := p.call; pc != nil {
 			pc.complete(pc.ref, nil, &ExitError{Reason: exitReason(reason, link)})
 		}
+		if r := p.node.remote; r != nil {
+			defer r.blocked.wake(p.pid) // after p.mu is released
+		}
 	}
 	p.mu.Unlock()
 	if start {

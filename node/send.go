@@ -68,13 +68,22 @@ func (t target) object() etf.Term {
 // in Erlang) with an error matching ErrNoProc. Sending to another node
 // connects to it first if needed (the error is ErrNoConnection if that
 // fails). A full bounded local mailbox gives ErrMailboxFull.
-func (p *Process) Send(to etf.Term, msg etf.Term) error { return p.node.send(p.pid, to, msg) }
+func (p *Process) Send(to etf.Term, msg etf.Term) error {
+	return p.node.sendAs(p.pid, (*sendWaiter)(p), to, msg)
+}
 
 // Send sends msg to "to" from the node itself (an anonymous sender pid);
 // see Process.Send for targets and errors.
 func (n *Node) Send(to etf.Term, msg etf.Term) error { return n.send(n.sys.pid, to, msg) }
 
 func (n *Node) send(from etf.PID, to etf.Term, msg etf.Term) error {
+	return n.sendAs(from, nil, to, msg)
+}
+
+// sendAs sends from "from"; in is the sending process when it is the
+// caller (its wait for a full connection can then be interrupted by a
+// kill), nil otherwise.
+func (n *Node) sendAs(from etf.PID, in *sendWaiter, to etf.Term, msg etf.Term) error {
 	// Fast path: local pid.
 	if pid, ok := to.(etf.PID); ok && pid.Node == n.name {
 		if p := n.lookup(pid); p != nil {
@@ -90,7 +99,7 @@ func (n *Node) send(from etf.PID, to etf.Term, msg etf.Term) error {
 		if n.remote == nil {
 			return ErrNoConnection
 		}
-		return n.remote.send(from, t, msg)
+		return n.remote.send(from, in, t, msg)
 	}
 	switch t.kind {
 	case targetPID:
