@@ -168,9 +168,12 @@ type decState struct {
 	pos    int
 	lim    Limits
 	deepAt int // depth at which decode hands over to decodeDeep
-	cache  AtomCacheDecoder
-	share  bool
-	terms  int
+	// pending is the number of containers decodeDeep has open; each will
+	// still take a slot or two of the slabs (see budget).
+	pending int
+	cache   AtomCacheDecoder
+	share   bool
+	terms   int
 	// Slabs that decoded values are carved from (see decode_box.go).
 	chunked bool
 	slab    []Term
@@ -195,6 +198,12 @@ func (s *decState) need(n int, tag byte, what string) error {
 }
 
 func (s *decState) remaining() int { return len(s.b) - s.pos }
+
+// budget sizes slabs: the remaining input, which bounds what is still to
+// be decoded, plus what the containers decodeDeep has open will need
+// when they close (every one of them consumed input bytes too, so this
+// stays proportional to the input).
+func (s *decState) budget() int { return len(s.b) - s.pos + 16*s.pending }
 
 func (s *decState) u8() byte { v := s.b[s.pos]; s.pos++; return v }
 
@@ -227,7 +236,7 @@ func (s *decState) elems(n int) []Term {
 		if n >= 16 {
 			return make([]Term, n)
 		}
-		size := n + s.remaining()/16
+		size := n + s.budget()/16
 		if size > 64 {
 			size = 64
 		}

@@ -190,8 +190,9 @@ const (
 
 // refill provides a fresh slab of the given kind. Every size is bounded by
 // the remaining input (each boxed value consumes at least one input byte,
-// most several), so a hostile length can never make it allocate more than
-// a small constant factor of the input.
+// most several) plus the containers a deep decode has open (see budget),
+// so a hostile length can never make it allocate more than a small
+// constant factor of the input.
 func (s *decState) refill(kind int) {
 	if !s.chunked {
 		s.chunked = true
@@ -212,7 +213,7 @@ func (s *decState) refill(kind int) {
 			return
 		}
 	}
-	rem := s.remaining()
+	rem := s.budget()
 	switch kind {
 	case slabHdrs:
 		s.hdrs = make([]sliceHdr, bounded(rem/8+1, 16))

@@ -1,6 +1,9 @@
 package etf
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Deep terms.
 //
@@ -51,19 +54,37 @@ type deepState struct {
 	funs   []funHead
 }
 
+// deepPool keeps the stacks of finished deep decodes (each reset and at
+// most maxPooledStack entries) so a connection that keeps receiving deep
+// terms does not reallocate them.
+var deepPool = sync.Pool{New: func() any { return new(deepState) }}
+
+const maxPooledStack = 1 << 16
+
 // decodeDeep decodes the term at s.pos, which sits at nesting depth base,
 // without recursion.
 func (s *decState) decodeDeep(base int) (Term, error) {
 	if uint64(len(s.b)) > math.MaxUint32 {
 		return nil, s.fail(s.pos, 0, ErrTooLarge, "deeply nested term in an input of 4 GiB or more")
 	}
-	var st deepState
+	st := deepPool.Get().(*deepState)
+	t, err := s.decodeDeepWith(st, base)
+	s.pending = 0
+	clear(st.funs)
+	st.funs = st.funs[:0]
+	if st.frames.reset() <= maxPooledStack && st.vals.reset() <= maxPooledStack {
+		deepPool.Put(st)
+	}
+	return t, err
+}
+
+func (s *decState) decodeDeepWith(st *deepState, base int) (Term, error) {
 	for {
 		// Enter the term at s.pos.
 		if base+st.frames.len() > s.lim.MaxDepth {
 			return nil, s.fail(s.pos, 0, ErrTooDeep, "nesting limit exceeded")
 		}
-		v, open, err := s.enterDeep(&st)
+		v, open, err := s.enterDeep(st)
 		if err != nil {
 			return nil, err
 		}
@@ -78,19 +99,23 @@ func (s *decState) decodeDeep(base int) (Term, error) {
 			}
 			st.vals.push(v)
 			f := st.frames.top()
+			// Closing containers happens at the end of the input, where
+			// slabs sized from the remaining bytes would be tiny: count
+			// the open frames in (see budget).
+			s.pending = st.frames.len()
 			if f.kind == dkListTail {
-				v = s.closeList(&st, f, true)
+				v = s.closeList(st, f, true)
 			} else if st.vals.len()-int(f.vbase) < int(f.n) {
 				break // more children to decode
 			} else if f.kind == dkList {
 				var done bool
-				if v, done, err = s.listNext(&st, f); err != nil {
+				if v, done, err = s.listNext(st, f); err != nil {
 					return nil, err
 				}
 				if !done {
 					break
 				}
-			} else if v, err = s.closeDeep(&st, f); err != nil {
+			} else if v, err = s.closeDeep(st, f); err != nil {
 				return nil, err
 			}
 			st.frames.pop()

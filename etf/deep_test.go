@@ -282,3 +282,29 @@ func TestEncodeCycles(t *testing.T) {
 		check(t, errors.Is(err, ErrInvalidTerm), "%s: %v", name, err)
 	}
 }
+
+// BenchmarkDecodeDeep decodes a 4000-deep tuple (the deep path; the old
+// recursive decoder's limit was 4096) and BenchmarkEncodeDeep encodes it.
+func BenchmarkDecodeDeep(b *testing.B) {
+	data := deepBytes(deepShapes()[0], 4000)
+	var d Decoder
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := d.Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncodeDeep(b *testing.B) {
+	t := buildDeep(deepShapes()[0], 4000)
+	buf := make([]byte, 0, 16<<10)
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if buf, err = AppendTerm(buf[:0], t); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package etf
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 	"unsafe"
 )
 
@@ -63,11 +64,23 @@ type cycleMark struct {
 // appendDeep encodes t, which sits at nesting depth base, without
 // recursion.
 func (e *Encoder) appendDeep(dst []byte, t Term, base int) ([]byte, error) {
-	var st deepEnc
+	st := encPool.Get().(*deepEnc)
+	dst, err := e.appendDeepWith(dst, st, t, base)
+	st.marks = st.marks[:0]
+	if st.stack.reset() <= maxPooledStack {
+		encPool.Put(st)
+	}
+	return dst, err
+}
+
+// encPool keeps the stacks of finished deep encodes, like deepPool.
+var encPool = sync.Pool{New: func() any { return new(deepEnc) }}
+
+func (e *Encoder) appendDeepWith(dst []byte, st *deepEnc, t Term, base int) ([]byte, error) {
 	cur := t
 	var err error
 	for {
-		if dst, err = e.enterDeep(dst, &st, cur, base); err != nil {
+		if dst, err = e.enterDeep(dst, st, cur, base); err != nil {
 			return dst, err
 		}
 		// Pick the next term to encode, closing finished containers.

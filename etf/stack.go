@@ -6,10 +6,10 @@ package etf
 // to entries stay valid while more are pushed, and memory stays a small
 // multiple of the input even for a hostile one.
 type stack[T any] struct {
-	full  [][]T // filled blocks below cur
-	cur   []T   // top block
-	spare []T   // one emptied block kept for reuse
-	n     int
+	full [][]T // filled blocks below cur
+	cur  []T   // top block
+	free [][]T // emptied blocks, reused by the next pushes past them
+	n    int
 }
 
 // stackBlock is the largest block. Blocks start at 64 entries and double
@@ -25,8 +25,9 @@ func (s *stack[T]) push(v T) {
 			s.full = append(s.full, s.cur)
 		}
 		switch {
-		case s.spare != nil:
-			s.cur, s.spare = s.spare, nil
+		case len(s.free) > 0:
+			s.cur = s.free[len(s.free)-1]
+			s.free = s.free[:len(s.free)-1]
 		case s.cur == nil:
 			s.cur = make([]T, 0, 64)
 		default:
@@ -77,7 +78,21 @@ func (s *stack[T]) settle() {
 }
 
 func (s *stack[T]) down() {
-	s.spare = s.cur[:0] // reused by the next push past this boundary
+	s.free = append(s.free, s.cur[:0])
 	s.cur = s.full[len(s.full)-1]
 	s.full = s.full[:len(s.full)-1]
+}
+
+// reset empties the stack, keeping its blocks (every entry is already
+// zero: pop clears what it removes), and reports how many entries they
+// hold, so that a pool can refuse to keep a huge stack alive.
+func (s *stack[T]) reset() int {
+	for s.n > 0 {
+		s.pop()
+	}
+	total := cap(s.cur)
+	for _, b := range s.free {
+		total += cap(b)
+	}
+	return total
 }
