@@ -67,7 +67,7 @@ func (e *Encoder) appendDeep(dst []byte, t Term, base int) ([]byte, error) {
 	st := encPool.Get().(*deepEnc)
 	dst, err := e.appendDeepWith(dst, st, t, base)
 	st.marks = st.marks[:0]
-	if st.stack.reset() <= maxPooledStack {
+	if st.stack.reset() <= maxPooledStack/8 { // frames are ~100 bytes
 		encPool.Put(st)
 	}
 	return dst, err
