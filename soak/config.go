@@ -25,10 +25,14 @@ const (
 	KindCalls = "calls" // many callers, Go->BEAM gen_server and BEAM->Go gen_server/erpc
 	KindChurn = "churn" // remote spawn, link/unlink, monitor/demonitor, exit, both ways
 	KindMixed = "mixed" // all three at once, at half size
+	KindPush  = "push"  // Go->BEAM sends only: the Go side only writes, its peers only tick back
+	KindPull  = "pull"  // BEAM->Go sends only: the Go side only reads, and ticks
 )
 
 // Kinds lists the phase kinds in run order.
-func Kinds() []string { return []string{KindBurst, KindCalls, KindChurn, KindMixed} }
+func Kinds() []string {
+	return []string{KindBurst, KindCalls, KindChurn, KindMixed, KindPush, KindPull}
+}
 
 // Config is one soak run. The zero value of a field means its default;
 // DefaultConfig and ShortConfig fill them all.

@@ -23,7 +23,10 @@
 // calls and erpc), churn (BEAM->Go remote spawn_link/spawn_monitor/spawn,
 // link/unlink, monitor/demonitor also by name, exit, global
 // register/unregister and pg join/leave; Go->BEAM link, monitor,
-// demonitor, unlink, exit, kill) and mixed (all three at half size).
+// demonitor, unlink, exit, kill), mixed (all three at half size), push
+// (Go->BEAM bursts only, so for a whole phase the Go side only writes and
+// hears nothing but ticks) and pull (BEAM->Go only: it only reads, and
+// must keep ticking).
 //
 // # What is checked
 //

@@ -210,17 +210,25 @@ func (r *run) phase(ctx context.Context, n int, kind string) PhaseResult {
 	}
 	half := func(v int) int { return max(1, v/div) }
 	start := time.Now()
-	// Rounds repeat until PhaseTime has passed; each round has fresh
+	// Rounds repeat until the phase time has passed; each round has fresh
 	// receivers, callers and workers (its id names the BEAM receivers).
-	for round := 0; round == 0 || time.Since(start) < c.PhaseTime; round++ {
+	phaseTime := c.PhaseTime
+	if kind == KindPush || kind == KindPull {
+		// One-way traffic must last past a whole tick timeout (OTP
+		// declares a peer dead after TickTime to 5/4 TickTime of silence).
+		phaseTime = max(phaseTime, c.TickTime*5/4)
+	}
+	for round := 0; round == 0 || time.Since(start) < phaseTime; round++ {
 		if ctx.Err() != nil {
 			break
 		}
 		id := n*1000 + round
 		var wg sync.WaitGroup
 		for _, p := range r.peers {
-			if kind == KindBurst || kind == KindMixed {
+			if kind == KindBurst || kind == KindMixed || kind == KindPush {
 				wg.Go(func() { r.burstTo(ctx, p, id, half(c.Pairs), half(c.Messages), t) })
+			}
+			if kind == KindBurst || kind == KindMixed || kind == KindPull {
 				wg.Go(func() { r.burstFrom(ctx, p, id, half(c.Pairs), half(c.Messages), t) })
 			}
 			if kind == KindCalls || kind == KindMixed {
