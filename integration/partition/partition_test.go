@@ -14,8 +14,10 @@ const tick = time.Duration(tickTime) * time.Second
 
 // slack is the tolerance added to OTP's detection window for a loaded
 // 2-core machine (the peers' tick timers and this test's reading of their
-// output can run late).
-const slack = 1500 * time.Millisecond
+// output can run late: BEAM<->BEAM was seen 1.8 s past 1.25 x ticktime
+// while the rest of the suite ran). The cases run one at a time for the
+// same reason: each one runs four nodes and a relay.
+const slack = 2500 * time.Millisecond
 
 // setupTime is net_setuptime: how long OTP lets a connection attempt take.
 const setupTime = 7 * time.Second
@@ -40,7 +42,6 @@ type fault struct {
 }
 
 func TestPartitionLinkDown(t *testing.T) {
-	t.Parallel()
 	runFault(t, fault{
 		name: "ip link set <veth A> down", key: "ld", aWins: true,
 		apply: func(c *cluster) { c.h.linkDown(true) },
@@ -49,7 +50,6 @@ func TestPartitionLinkDown(t *testing.T) {
 }
 
 func TestPartitionLoss(t *testing.T) {
-	t.Parallel()
 	runFault(t, fault{
 		name: "100% loss both ways (nft ingress drop on both veths)", key: "ls", fromA: true,
 		apply: func(c *cluster) { c.h.loseAll(true) },
@@ -58,7 +58,6 @@ func TestPartitionLoss(t *testing.T) {
 }
 
 func TestPartitionAsymmetricLoss(t *testing.T) {
-	t.Parallel()
 	runFault(t, fault{
 		name: "100% loss B->A only (A->B still delivered)", key: "as", lateB: true, aWins: true,
 		apply: func(c *cluster) { c.h.loseBtoA(true) },
@@ -67,7 +66,6 @@ func TestPartitionAsymmetricLoss(t *testing.T) {
 }
 
 func TestPartitionFreeze(t *testing.T) {
-	t.Parallel()
 	freeze := func(side string, sig syscall.Signal) func(c *cluster) {
 		return func(c *cluster) {
 			for _, p := range c.pairs {

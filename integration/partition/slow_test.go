@@ -14,13 +14,13 @@ import (
 // periods longer than net_ticktime must all work: no nodedown, no
 // noconnection, every call answered.
 func TestPartitionSlowLink(t *testing.T) {
-	t.Parallel()
 	const delay = 200 * time.Millisecond
 	requireNetns(t)
-	// net_ticktime 4 s: with 2 s, BEAM<->BEAM auto-connect over this link
+	// net_ticktime 6 s: with 2 s, BEAM<->BEAM auto-connect over this link
 	// fails with net_tick_timeout right after its ~2.5 s handshake (see
-	// the package doc); the Go node dialling BEAM does not.
-	c := newClusterOn(t, newWiredHosts(t, delay), true, 4)
+	// the package doc); the Go node dialling BEAM does not. With 4 s the
+	// BEAM pair still failed once on a loaded machine.
+	c := newClusterOn(t, newWiredHosts(t, delay), true, 6)
 	t0 := time.Now()
 	tb := &table{tick: c.tick, fault: fmt.Sprintf("%v one-way delay on the link (userspace TUN wire; netem is not in this kernel)", delay)}
 	tb.add("", c.pairs[0].label, c.pairs[1].label)
