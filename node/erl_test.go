@@ -469,8 +469,14 @@ func TestErlNoConnection(t *testing.T) {
 	if err := <-callErr; !errors.Is(err, ErrNoConnection) {
 		t.Fatalf("pending call: %v", err)
 	}
-	// Sending to the dead node now fails to connect.
-	if err := n.Send(Name{"silent", e.name}, 1); !errors.Is(err, ErrNoConnection) {
+	// Sending to the dead node succeeds and the message is dropped, as
+	// erlang:send/2 does; a Call fails with noconnection.
+	if err := n.Send(Name{"silent", e.name}, 1); err != nil {
 		t.Fatalf("send after kill: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if _, err := n.Call(ctx, Name{"silent", e.name}, 1); !errors.Is(err, ErrNoConnection) {
+		t.Fatalf("call after kill: %v", err)
 	}
 }

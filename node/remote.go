@@ -343,11 +343,14 @@ func (r *remote) ensureConnected(node etf.Atom) bool {
 // send sends msg over the connection to t's node. in, when not nil, is
 // the sending process: a killing exit signal interrupts its wait for room
 // in a full write queue (see sendWaiter).
+//
+// Like erlang:send/2 it never waits for a connection: without one the
+// message is queued behind a background connection attempt (in order with
+// the node's other queued signals) and dropped if the attempt fails, as
+// BEAM drops messages to a node it cannot reach. A gen_server replying to
+// a caller on a partitioned node therefore does not stall for
+// net_setuptime.
 func (r *remote) send(from etf.PID, in *sendWaiter, t target, msg etf.Term) error {
-	c, err := r.conn(t.node)
-	if err != nil {
-		return err
-	}
 	var ctl dist.Control
 	switch t.kind {
 	case targetPID:
@@ -357,6 +360,30 @@ func (r *remote) send(from etf.PID, in *sendWaiter, t target, msg etf.Term) erro
 	default:
 		ctl = dist.AliasSend{From: from, Alias: t.ref}
 	}
+	if c := r.liveConn(t.node); c != nil && (r.nsetups.Load() == 0 || !r.settingUp(t.node)) {
+		return r.sendOn(c, ctl, msg, in)
+	}
+	if r.n.stopped.Load() {
+		return ErrNoConnection
+	}
+	r.inBackground(t.node, func(c *dist.Conn, err error) {
+		if err == nil {
+			_ = c.Send(ctl, msg)
+		}
+	})
+	return nil
+}
+
+// settingUp reports whether signals to node are queued behind a background
+// connection attempt (a later send must queue behind them to keep order).
+func (r *remote) settingUp(node etf.Atom) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.setups[node] != nil
+}
+
+func (r *remote) sendOn(c *dist.Conn, ctl dist.Control, msg etf.Term, in *sendWaiter) error {
+	var err error
 	if in != nil {
 		err = c.SendInterruptible(ctl, msg, in)
 	} else {

@@ -65,9 +65,15 @@ func (t target) object() etf.Term {
 // an alias (etf.Alias or etf.Ref). As in Erlang, sending to a dead pid, an
 // inactive alias or a name unknown on a remote node succeeds and the
 // message is dropped; sending to an unregistered local atom fails (badarg
-// in Erlang) with an error matching ErrNoProc. Sending to another node
-// connects to it first if needed (the error is ErrNoConnection if that
-// fails). A full bounded local mailbox gives ErrMailboxFull.
+// in Erlang) with an error matching ErrNoProc. Sending to a node that is
+// not connected never blocks: the node connects in the background and
+// sends the message once connected, in order with the sender's other
+// signals to that node; if the node cannot be reached the message is
+// dropped, as in Erlang. ErrNoConnection comes only from a node without
+// distribution or one that is stopping, or a connection lost during the
+// send. A sender blocked by a peer that does not read (a full write queue)
+// is still ended at once by a killing exit signal. A full bounded local
+// mailbox gives ErrMailboxFull.
 func (p *Process) Send(to etf.Term, msg etf.Term) error {
 	return p.node.sendAs(p.pid, (*sendWaiter)(p), to, msg)
 }
