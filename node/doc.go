@@ -59,11 +59,15 @@
 // Send, Call and Monitor accept an etf.PID, an etf.Atom (a name registered
 // on this node), a Name{Name, Node} or the tuple etf.Tuple{Name, Node}, and
 // (Send only) an alias as etf.Alias or etf.Ref. Targets on other nodes
-// connect on demand (EPMD lookup and handshake, at most 10 s). Monitor
-// does not block while connecting, as OTP's monitor/2: the connection is
-// set up in the background and a failure arrives as DOWN noconnection;
-// later sends, links and calls to that node wait for it, so signal order
-// is kept.
+// connect on demand (EPMD lookup and handshake, bounded by net_setuptime,
+// 7 s). Send, Link and Monitor never block while connecting, as on BEAM:
+// the connection is set up in the background and the signals queue behind
+// it in order; a failure drops the queued messages (as erlang:send/2
+// does), gives linked processes an exit signal noconnection and monitors
+// a DOWN noconnection. A Call to an unreachable node fails with
+// ErrNoConnection after that one attempt. A process blocked because a
+// connection's write queue is full (a peer that does not read) is still
+// ended at once by a killing exit signal.
 //
 // # Messages handlers receive
 //
