@@ -2,22 +2,16 @@ package svcsup
 
 import (
 	"log/slog"
-	"sync/atomic"
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
 )
 
-// maxAsyncReplies bounds the replies in flight to nodes that are being
-// connected to; past it a reply is dropped (and logged), as a message to
-// an unreachable node is lost anyway.
-const maxAsyncReplies = 64
-
 // Replier sends the replies of one service. A reply is a send that never
 // fails the service, as OTP's gen:reply is (Pid ! {Tag, Reply}): a bad
 // From, an unknown or unreachable node, a full mailbox are logged at Debug
-// and the service carries on. A reply to a node that is not connected is
-// sent from a goroutine, because connecting can take seconds and OTP's
+// and the service carries on. A reply to a node that is not connected does
+// not stall the service: node's sends connect in the background, as OTP's
 // send does not suspend the sender on auto-connect either.
 type Replier struct {
 	Log *slog.Logger
@@ -25,8 +19,6 @@ type Replier struct {
 	// net_kernel's async_gen_server_reply sends with [noconnect]
 	// (the caller's gen:call sees the noconnection on its monitor).
 	NoConnect bool
-
-	inflight atomic.Int32
 }
 
 // Reply answers from ({Pid, Tag} of a received '$gen_call') with reply.
@@ -46,28 +38,15 @@ func (r *Replier) Send(p *node.Process, to etf.PID, msg etf.Term) {
 }
 
 func (r *Replier) do(p *node.Process, dest etf.Atom, send func() error) {
-	n := p.Node()
-	if dest == n.Name() || connected(n, dest) {
-		if err := send(); err != nil {
-			r.Log.Debug("reply dropped", "to", dest, "err", err)
-		}
-		return
-	}
 	if r.NoConnect {
-		r.Log.Debug("reply dropped: node not connected", "to", dest)
-		return
-	}
-	if r.inflight.Add(1) > maxAsyncReplies {
-		r.inflight.Add(-1)
-		r.Log.Warn("reply dropped: too many replies waiting for connections", "to", dest)
-		return
-	}
-	go func() {
-		defer r.inflight.Add(-1)
-		if err := send(); err != nil {
-			r.Log.Debug("reply dropped", "to", dest, "err", err)
+		if n := p.Node(); dest != n.Name() && !connected(n, dest) {
+			r.Log.Debug("reply dropped: node not connected", "to", dest)
+			return
 		}
-	}()
+	}
+	if err := send(); err != nil {
+		r.Log.Debug("reply dropped", "to", dest, "err", err)
+	}
 }
 
 func fromPID(from etf.Term) (etf.PID, bool) {
