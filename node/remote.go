@@ -478,10 +478,20 @@ func (r *remote) exit(from, to etf.PID, reason etf.Term, link bool) {
 		}
 		return
 	}
-	c, err := r.conn(to.Node)
-	if err == nil {
-		_ = c.SendControl(dist.Exit2{From: from, To: to, Reason: reason})
+	// exit/2 does not wait for a connection either (see send).
+	ctl := dist.Exit2{From: from, To: to, Reason: reason}
+	if c := r.liveConn(to.Node); c != nil && (r.nsetups.Load() == 0 || !r.settingUp(to.Node)) {
+		_ = c.SendControl(ctl)
+		return
 	}
+	if r.n.stopped.Load() {
+		return
+	}
+	r.inBackground(to.Node, func(c *dist.Conn, err error) {
+		if err == nil {
+			_ = c.SendControl(ctl)
+		}
+	})
 }
 
 // monitor sets up a monitor on a process of another node. Like OTP's
