@@ -439,29 +439,6 @@ func (r *remote) linkFailed(from, to etf.PID) {
 	}
 }
 
-// unlink runs the sender side of the OTP 26 unlink protocol: the link
-// becomes inactive with a fresh id until the peer acknowledges it.
-func (r *remote) unlink(p *Process, to etf.PID) {
-	id := r.n.nextUniq.Add(1)
-	p.mu.Lock()
-	st, ok := p.links[to]
-	if !ok || st != 0 {
-		p.mu.Unlock()
-		return
-	}
-	p.links[to] = id
-	p.mu.Unlock()
-	c, ok := r.mgr.Conn(to.Node)
-	if !ok || c.SendControl(dist.UnlinkID{ID: id, From: p.pid, To: to}) != nil {
-		p.mu.Lock()
-		if p.links[to] == id {
-			delete(p.links, to)
-		}
-		p.mu.Unlock()
-		r.forgetLink(p.pid, to)
-	}
-}
-
 func (r *remote) forgetLink(local, remote etf.PID) {
 	r.mu.Lock()
 	if p := r.peers[remote.Node]; p != nil {

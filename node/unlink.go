@@ -13,7 +13,7 @@ import (
 // connecting) is sent when the setup ends, so the UNLINK_ID must follow
 // it in the same queue; dropping it because there is no connection yet
 // left the peer process linked to one that was not linked back (and killed
-// by the noconnection of a later nodedown). It replaces remote.unlink.
+// by the noconnection of a later nodedown).
 func (r *remote) unlinkRemote(p *Process, to etf.PID) {
 	id := r.n.nextUniq.Add(1)
 	p.mu.Lock()
