@@ -1,23 +1,19 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	_ "embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/erlgo/erlgo/internal/beamproc"
 )
 
 //go:embed erl/erlgo_bench.erl
@@ -42,11 +38,10 @@ type Env struct {
 	// PeerArgs are extra RunPeer flags, e.g. {"-cpuprofile", "peer.prof"}.
 	PeerArgs []string
 
-	mu       sync.Mutex
-	dir      string
-	epmd     *exec.Cmd
-	epmdPort int
-	cookie   string
+	mu     sync.Mutex
+	dir    string
+	epmd   *beamproc.EPMD
+	cookie string
 }
 
 func (e *Env) tool(path, name string) (string, error) {
@@ -76,15 +71,13 @@ func (e *Env) ModuleDir(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	src := filepath.Join(dir, "erlgo_bench.erl")
-	if err := os.WriteFile(src, erlSource, 0o600); err != nil {
-		os.RemoveAll(dir)
-		return "", err
+	err = os.WriteFile(filepath.Join(dir, "erlgo_bench.erl"), erlSource, 0o600)
+	if err == nil {
+		err = beamproc.Compile(ctx, erlc, dir, "erlgo_bench.erl")
 	}
-	out, err := exec.CommandContext(ctx, erlc, "-o", dir, src).CombinedOutput()
 	if err != nil {
 		os.RemoveAll(dir)
-		return "", fmt.Errorf("erlc erlgo_bench.erl: %w: %s", err, out)
+		return "", err
 	}
 	e.dir = dir
 	return dir, nil
@@ -106,47 +99,24 @@ func (e *Env) EPMDPort(ctx context.Context) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.epmd != nil {
-		return e.epmdPort, nil
+		return e.epmd.Port, nil
 	}
 	bin, err := e.tool(e.EPMDPath, "epmd")
 	if err != nil {
 		return 0, err
 	}
-	var lastErr error
-	for range 5 { // the free port may be taken between probe and bind
-		port, err := freePort()
-		if err != nil {
-			return 0, err
-		}
-		cmd := exec.Command(bin, "-port", strconv.Itoa(port))
-		dieWithParent(cmd)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			return 0, fmt.Errorf("start epmd: %w", err)
-		}
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		if err := waitListening(ctx, port, exited); err != nil {
-			_ = cmd.Process.Kill()
-			<-exited
-			lastErr = fmt.Errorf("epmd -port %d: %w: %s", port, err, stderr.String())
-			continue
-		}
-		e.epmd, e.epmdPort = cmd, port
-		return port, nil
+	if e.epmd, err = beamproc.StartEPMD(ctx, bin, startTimeout); err != nil {
+		return 0, err
 	}
-	return 0, lastErr
+	return e.epmd.Port, nil
 }
 
 // Close stops epmd and removes the compiled module.
 func (e *Env) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.epmd != nil {
-		_ = e.epmd.Process.Kill()
-		e.epmd = nil
-	}
+	e.epmd.Stop()
+	e.epmd = nil
 	if e.dir != "" {
 		os.RemoveAll(e.dir)
 		e.dir = ""
@@ -163,46 +133,12 @@ func randHex(n int) string {
 // UniqueName returns a fresh long node name prefix_<random>@127.0.0.1.
 func UniqueName(prefix string) string { return prefix + "_" + randHex(4) + "@127.0.0.1" }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// waitListening polls until something accepts on 127.0.0.1:port.
-func waitListening(ctx context.Context, port int, exited <-chan struct{}) error {
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-exited:
-			return errors.New("exited before listening")
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 // erlNode is one erl process driven over stdin/stdout by line commands
 // (see erlgo_bench.erl).
 type erlNode struct {
-	name   string // node name, or "" for a local (nonode) node
-	otp    string // OTP release from the READY line
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	lines  chan string
-	stderr *tailBuffer
-	done   chan struct{}
+	name string // node name, or "" for a local (nonode) node
+	otp  string // OTP release from the READY line
+	proc *beamproc.LineProc
 }
 
 // erlNodeOptions configure startErl.
@@ -232,9 +168,8 @@ func (e *Env) startErl(ctx context.Context, o erlNodeOptions) (*erlNode, error) 
 	args = append(args, e.ErlArgs...)
 	args = append(args, "-eval", o.eval)
 	cmd := exec.Command(erl, args...)
-	cmd.Env = os.Environ()
 	if o.epmdPort != 0 {
-		cmd.Env = append(cmd.Env, "ERL_EPMD_PORT="+strconv.Itoa(o.epmdPort))
+		cmd.Env = beamproc.EnvWithEPMD(o.epmdPort)
 	}
 	return startLineProc(ctx, o.name, cmd)
 }
@@ -242,30 +177,11 @@ func (e *Env) startErl(ctx context.Context, o erlNodeOptions) (*erlNode, error) 
 // startLineProc starts cmd (erl running erlgo_bench, or an `erlgo bench
 // -peer`) and waits for its READY line; name is the node name it hosts.
 func startLineProc(ctx context.Context, name string, cmd *exec.Cmd) (*erlNode, error) {
-	dieWithParent(cmd)
-	n := &erlNode{name: name, cmd: cmd, lines: make(chan string, 16), stderr: &tailBuffer{max: 4096}, done: make(chan struct{})}
-	cmd.Stderr = n.stderr
-	var err error
-	if n.stdin, err = cmd.StdinPipe(); err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
+	proc, err := beamproc.Start(cmd, beamproc.Options{})
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
-	}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 64*1024), 1<<20)
-		for sc.Scan() {
-			n.lines <- sc.Text()
-		}
-		_ = cmd.Wait()
-		close(n.done)
-		close(n.lines)
-	}()
+	n := &erlNode{name: name, proc: proc}
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	line, err := n.readLine(sctx)
@@ -285,17 +201,13 @@ func startLineProc(ctx context.Context, name string, cmd *exec.Cmd) (*erlNode, e
 // readLine returns the next stdout line that is not erl chatter.
 func (n *erlNode) readLine(ctx context.Context) (string, error) {
 	for {
-		select {
-		case line, ok := <-n.lines:
-			if !ok {
-				return "", fmt.Errorf("exited: %s", strings.TrimSpace(n.stderr.String()))
-			}
-			if strings.HasPrefix(line, "READY") || strings.HasPrefix(line, "RESULT") ||
-				strings.HasPrefix(line, "ERROR") || strings.HasPrefix(line, "PONG") {
-				return line, nil
-			}
-		case <-ctx.Done():
-			return "", ctx.Err()
+		line, err := n.proc.ReadLine(ctx)
+		if err != nil {
+			return "", err
+		}
+		if strings.HasPrefix(line, "READY") || strings.HasPrefix(line, "RESULT") ||
+			strings.HasPrefix(line, "ERROR") || strings.HasPrefix(line, "PONG") {
+			return line, nil
 		}
 	}
 }
@@ -304,7 +216,7 @@ func (n *erlNode) readLine(ctx context.Context) (string, error) {
 // cancellation or timeout leaves the node in an unknown state, so the
 // caller must kill it.
 func (n *erlNode) command(ctx context.Context, line string) (string, error) {
-	if _, err := io.WriteString(n.stdin, line+"\n"); err != nil {
+	if err := n.proc.WriteLine(line); err != nil {
 		return "", fmt.Errorf("erl %s: write command: %w", n.name, err)
 	}
 	ans, err := n.readLine(ctx)
@@ -322,39 +234,5 @@ func (n *erlNode) kill() {
 	if n == nil {
 		return
 	}
-	_ = n.stdin.Close()
-	go func() { // drain so the reader goroutine can finish
-		for range n.lines {
-		}
-	}()
-	select {
-	case <-n.done:
-		return
-	case <-time.After(3 * time.Second):
-	}
-	_ = n.cmd.Process.Kill()
-	<-n.done
-}
-
-// tailBuffer keeps the last max bytes written (erl's stderr, for errors).
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.b = append(t.b, p...)
-	if len(t.b) > t.max {
-		t.b = t.b[len(t.b)-t.max:]
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.b)
+	n.proc.Kill(3 * time.Second)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/beamproc"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -70,11 +71,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := compile(ctx, t.erlc, dir); err != nil {
 		return nil, err
 	}
-	epmd, err := startEPMD(ctx, t.epmd)
+	epmd, err := beamproc.StartEPMD(ctx, t.epmd, startTimeout)
 	if err != nil {
 		return nil, err
 	}
-	defer epmd.stop()
+	defer epmd.Stop()
 
 	r := &run{cfg: cfg, peerDowns: map[string]int{}, peerReasons: map[string]int{}, peerProcs: map[string]int{}}
 	var inner slog.Handler
@@ -87,7 +88,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cookie := "soak_" + randHex(8)
 	suffix := randHex(4)
 	goName := "soak_go_" + suffix + "@127.0.0.1"
-	if r.g, err = startGoSide(ctx, goName, cookie, epmd.port, &cfg, slog.New(r.warn)); err != nil {
+	if r.g, err = startGoSide(ctx, goName, cookie, epmd.Port, &cfg, slog.New(r.warn)); err != nil {
 		return nil, fmt.Errorf("soak: go node: %w", err)
 	}
 	defer r.g.stop()
@@ -110,7 +111,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for _, k := range kinds {
 		wg.Go(func() {
 			p, err := startPeer(ctx, t, peerSpec{kind: k, name: "soak_" + k + "_" + suffix + "@127.0.0.1",
-				cookie: cookie, dir: dir, epmdPort: epmd.port, tick: cfg.TickTime})
+				cookie: cookie, dir: dir, epmdPort: epmd.Port, tick: cfg.TickTime})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -149,7 +150,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		for _, p := range r.peers {
 			if p.exited() {
 				rep.Elapsed = time.Since(start)
-				return rep, fmt.Errorf("%w: %s %s: %s", errPeerExited, p.kind, p.name, strings.TrimSpace(p.stderr.String()))
+				return rep, fmt.Errorf("%w: %s %s: %s", errPeerExited, p.kind, p.name, p.proc.Stderr())
 			}
 		}
 	}
