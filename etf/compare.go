@@ -16,8 +16,12 @@ import (
 // creation and then their ids, as ERTS 25 does. Maps order by size, then
 // by their keys in key order (where every integer is less than every
 // float), then by values in key order.
+//
+// Terms of any depth compare without deep Go recursion. Only maps used as
+// keys of maps, nested more than 10,000 levels that way, are compared with
+// their pairs in stored order below that level instead of key order.
 func Compare(a, b Term) int {
-	return compareTerms(a, b, false, 0)
+	return compareTerms(a, b, false, nil)
 }
 
 // Term classes in Erlang term order.
@@ -119,8 +123,9 @@ type cmpFrame struct {
 // compareTerms compares a and b; exact selects map-key order, in which
 // every integer sorts before every float. The work list lives on the
 // heap, so any depth compares without deep Go recursion; only sorting the
-// keys of maps recurses, once per level of maps nested in map keys.
-func compareTerms(a, b Term, exact bool, _ int) int {
+// keys of maps recurses, once per level of maps nested in map keys (see
+// cmpCtx).
+func compareTerms(a, b Term, exact bool, ctx *cmpCtx) int {
 	var buf [8]cmpFrame
 	work := append(buf[:0], cmpFrame{a: a, b: b, exact: exact, single: true})
 	for len(work) > 0 {
@@ -137,7 +142,7 @@ func compareTerms(a, b Term, exact bool, _ int) int {
 			continue
 		}
 		var c int
-		if c, work = compareStep(a, b, ex, work); c != 0 {
+		if c, work = compareStep(a, b, ex, &ctx, work); c != 0 {
 			return c
 		}
 	}
@@ -147,7 +152,7 @@ func compareTerms(a, b Term, exact bool, _ int) int {
 // compareStep orders a and b by what they hold at the top level; when
 // that is a tie, the children still to compare are queued on work, the
 // first on top.
-func compareStep(a, b Term, exact bool, work []cmpFrame) (int, []cmpFrame) {
+func compareStep(a, b Term, exact bool, ctx **cmpCtx, work []cmpFrame) (int, []cmpFrame) {
 	ca, cb := termClass(a), termClass(b)
 	if ca != cb {
 		return sign(ca - cb), work
@@ -201,7 +206,10 @@ func compareStep(a, b Term, exact bool, work []cmpFrame) (int, []cmpFrame) {
 			return sign(len(x) - len(y)), work
 		}
 		// Keys in key order first (always exact), then values.
-		px, py := sortedPairs(x), sortedPairs(y)
+		if *ctx == nil && (len(x) > 1 || len(y) > 1) {
+			*ctx = new(cmpCtx)
+		}
+		px, py := sortedPairsAt(x, *ctx), sortedPairsAt(y, *ctx)
 		kx, ky := make([]Term, 2*len(px)), make([]Term, 2*len(py))
 		for i := range px {
 			kx[i], ky[i] = px[i].Key, py[i].Key
@@ -383,9 +391,42 @@ func compareFunHeads(a, b Term) (int, []Term, []Term) {
 }
 
 // sortedPairs returns m's pairs ordered by key in map-key order.
-func sortedPairs(m Map) Map {
+func sortedPairs(m Map) Map { return sortedPairsAt(m, new(cmpCtx)) }
+
+// cmpCtx is shared by one comparison and the key sorts it triggers: the
+// maps sorted so far (so that a map reached again, as in maps nested in
+// the keys of maps, is sorted once rather than once per enclosing level,
+// which was quadratic) and how deep such sorts nest.
+type cmpCtx struct {
+	sorted map[*Pair]Map
+	level  int
+}
+
+// maxSortNesting bounds the Go recursion of sorting map keys that are
+// maps whose keys are maps ... Past it (a term no program builds, but a
+// peer could send), pairs are taken in stored order: the result is still
+// deterministic, and Compare never exhausts the Go stack.
+const maxSortNesting = 10000
+
+func sortedPairsAt(m Map, ctx *cmpCtx) Map {
+	if len(m) < 2 || ctx.level > maxSortNesting {
+		return m
+	}
+	if ps, ok := ctx.sorted[&m[0]]; ok && len(ps) == len(m) {
+		return ps
+	}
 	ps := append(Map(nil), m...)
-	sort.SliceStable(ps, func(i, j int) bool { return compareTerms(ps[i].Key, ps[j].Key, true, 0) < 0 })
+	inner := &cmpCtx{level: ctx.level + 1}
+	sort.SliceStable(ps, func(i, j int) bool {
+		inner.sorted = ctx.sorted
+		c := compareTerms(ps[i].Key, ps[j].Key, true, inner)
+		ctx.sorted = inner.sorted
+		return c < 0
+	})
+	if ctx.sorted == nil {
+		ctx.sorted = make(map[*Pair]Map)
+	}
+	ctx.sorted[&m[0]] = ps
 	return ps
 }
 

@@ -295,7 +295,7 @@ func (e *Encoder) appendFunHead(dst []byte, f Fun, depth int) ([]byte, int, erro
 
 func mapSorted(m Map) bool {
 	for i := 1; i < len(m); i++ {
-		if compareTerms(m[i-1].Key, m[i].Key, true, 0) > 0 {
+		if compareTerms(m[i-1].Key, m[i].Key, true, nil) > 0 {
 			return false
 		}
 	}
