@@ -13,7 +13,9 @@ import (
 var fuzzLimits = Limits{MaxTerms: 1 << 16, MaxUncompressed: 1 << 20, MaxBigDigits: 1 << 12}
 
 // heapAllocs returns the bytes allocated on the heap so far (cheap: no
-// stop-the-world, unlike runtime.ReadMemStats).
+// stop-the-world, unlike runtime.ReadMemStats). The runtime publishes it
+// per cached span, so a reading may include up to a span per size class
+// allocated earlier: decodeAllocBound leaves room for that.
 func heapAllocs() uint64 {
 	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	metrics.Read(s)
@@ -22,13 +24,15 @@ func heapAllocs() uint64 {
 
 // decodeAllocBound is what decoding data may allocate: a small multiple
 // of the bytes it decodes (for a compressed term, the inflated size it
-// declares, within the limit) plus a constant for slabs and stacks.
+// declares, within the limit) plus a constant for slabs, stacks and the
+// metric's granularity. An allocation sized from a hostile length field
+// is far beyond it.
 func decodeAllocBound(data []byte, lim Limits) uint64 {
 	n := len(data)
 	if len(data) >= 6 && data[1] == TagCompressed {
 		n += min(int(binary.BigEndian.Uint32(data[2:])), lim.MaxUncompressed)
 	}
-	return 64*uint64(n) + 64<<10
+	return 64*uint64(n) + 1<<20
 }
 
 // deepSeeds are deep inputs around the switch to the iterative decoder:
