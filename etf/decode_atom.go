@@ -46,7 +46,7 @@ func (s *decState) atom() (Term, error) {
 	raw := s.b[s.pos : s.pos+n]
 	if tag == TagAtom || tag == TagSmallAtom {
 		if n > s.lim.MaxAtomLen {
-			return nil, s.fail(start, tag, ErrTooLarge, "atom longer than the limit")
+			return nil, s.atomTooLong(start, tag, n)
 		}
 		s.pos += n
 		if isASCII(raw) {
@@ -54,8 +54,10 @@ func (s *decState) atom() (Term, error) {
 		}
 		return internAtom(latin1ToUTF8(raw)), nil
 	}
-	if n > s.lim.MaxAtomLen && (n > 4*s.lim.MaxAtomLen || utf8.RuneCount(raw) > s.lim.MaxAtomLen) {
-		return nil, s.fail(start, tag, ErrTooLarge, "atom longer than the limit")
+	if n > s.lim.MaxAtomLen {
+		if chars := utf8.RuneCount(raw); chars > s.lim.MaxAtomLen {
+			return nil, s.atomTooLong(start, tag, chars)
+		}
 	}
 	if !isASCII(raw) && !utf8.Valid(raw) {
 		return nil, s.fail(start, tag, ErrMalformed, "atom is not valid UTF-8")
@@ -92,4 +94,15 @@ func latin1ToUTF8(b []byte) string {
 		out = utf8.AppendRune(out, rune(c))
 	}
 	return string(out)
+}
+
+// atomTooLong reports an atom of chars characters over MaxAtomLen. Past
+// 255 characters the VM itself refuses the term (and closes a
+// distribution connection carrying it), so that is malformed input rather
+// than a configured per-term limit.
+func (s *decState) atomTooLong(start int, tag byte, chars int) error {
+	if chars > 255 {
+		return s.fail(start, tag, ErrMalformed, "atom longer than 255 characters")
+	}
+	return s.fail(start, tag, ErrTooLarge, "atom longer than the limit")
 }

@@ -46,6 +46,11 @@ func (s *decState) big(start int, tag byte) (Term, error) {
 	if err := s.need(n, tag, "big digits"); err != nil {
 		return nil, err
 	}
+	if n > MaxVMBigDigits {
+		// The VM refuses such a term (and closes a distribution
+		// connection carrying it): malformed, not a configured limit.
+		return nil, s.fail(start, tag, ErrMalformed, "big integer larger than the VM allows")
+	}
 	if n > s.lim.MaxBigDigits {
 		return nil, s.fail(start, tag, ErrTooLarge, "big integer has too many digits")
 	}

@@ -24,7 +24,9 @@ var (
 	// where the term ends (a distribution packet, a {packet,4} frame) may
 	// drop that one term and keep reading the stream. Every other sentinel
 	// (ErrTruncated, ErrUnsupported, a bare ErrMalformed ...) means the
-	// bytes do not form a term.
+	// bytes do not form a term; so does anything the VM itself refuses (an
+	// atom over 255 characters, a big integer over MaxVMBigDigits), which
+	// is reported as bare ErrMalformed whatever the limits say.
 	ErrTooDeep = errors.New("etf: term nested too deep")
 	// ErrTooLarge reports a term exceeding a size limit (term count,
 	// uncompressed size, big integer digits, atom length); see ErrTooDeep.

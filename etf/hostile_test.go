@@ -45,6 +45,9 @@ type hostileCase struct {
 	in   []byte
 	want error
 	dec  Decoder
+	// notTooLarge: the VM itself refuses the input, so it must not be
+	// reported as a per-term limit (ErrTooLarge, ErrTooDeep).
+	notTooLarge bool
 }
 
 func hostileCases() []hostileCase {
@@ -66,16 +69,17 @@ func hostileCases() []hostileCase {
 		{name: "huge bitstring", in: cat([]byte{131, 77}, u32(0xFFFFFFFF), []byte{3, 1}), want: ErrTruncated},
 		{name: "huge big", in: cat([]byte{131, 111}, u32(0xFFFFFFFF), []byte{0, 1}), want: ErrTruncated},
 		{name: "big over custom limit", in: []byte{131, 110, 5, 0, 1, 2, 3, 4, 5}, want: ErrTooLarge, dec: Decoder{Limits: Limits{MaxBigDigits: 4}}},
-		{name: "big over VM limit", in: cat([]byte{131, 111}, u32(MaxVMBigDigits+1), []byte{0}, make([]byte, MaxVMBigDigits+1)), want: ErrTooLarge},
+		{name: "big over VM limit", in: cat([]byte{131, 111}, u32(MaxVMBigDigits+1), []byte{0}, make([]byte, MaxVMBigDigits+1)), want: ErrMalformed, notTooLarge: true},
 		{name: "big beyond input", in: cat([]byte{131, 111}, u32(1000), []byte{0, 1}), want: ErrTruncated},
 		{name: "big bad sign", in: []byte{131, 110, 1, 2, 5}, want: ErrMalformed},
 		{name: "huge fun free vars", in: cat([]byte{131, 112}, u32(40), []byte{0}, make([]byte, 16), u32(0), u32(0xFFFFFFFF)), want: ErrMalformed},
 		{name: "atom beyond input", in: []byte{131, 118, 0, 10, 'a'}, want: ErrTruncated},
 		{name: "atom invalid utf8", in: []byte{131, 119, 2, 0xC3, 0x28}, want: ErrMalformed},
 		{name: "atom overlong utf8", in: []byte{131, 119, 2, 0xC0, 0x80}, want: ErrMalformed},
-		{name: "atom 256 chars", in: cat([]byte{131, 118, 1, 0}, repeat([]byte{'a'}, 256)), want: ErrTooLarge},
-		{name: "atom 256 unicode chars", in: cat([]byte{131, 118, 2, 0}, repeat([]byte{0xC3, 0xA4}, 256)), want: ErrTooLarge},
-		{name: "latin1 atom 256", in: cat([]byte{131, 100, 1, 0}, repeat([]byte{'a'}, 256)), want: ErrTooLarge},
+		{name: "atom 256 chars", in: cat([]byte{131, 118, 1, 0}, repeat([]byte{'a'}, 256)), want: ErrMalformed, notTooLarge: true},
+		{name: "atom 256 unicode chars", in: cat([]byte{131, 118, 2, 0}, repeat([]byte{0xC3, 0xA4}, 256)), want: ErrMalformed, notTooLarge: true},
+		{name: "atom over a lowered limit", in: cat([]byte{131, 119, 3}, []byte("abc")), want: ErrTooLarge, dec: Decoder{Limits: Limits{MaxAtomLen: 2}}},
+		{name: "latin1 atom 256", in: cat([]byte{131, 100, 1, 0}, repeat([]byte{'a'}, 256)), want: ErrMalformed, notTooLarge: true},
 		{name: "atom over custom limit", in: []byte{131, 119, 3, 'a', 'b', 'c'}, want: ErrTooLarge, dec: Decoder{Limits: Limits{MaxAtomLen: 2}}},
 		{name: "tuple depth over custom limit", in: cat([]byte{131}, repeat([]byte{104, 1}, 100000), []byte{106}), want: ErrTooDeep, dec: deep4096},
 		{name: "list depth over custom limit", in: cat([]byte{131}, repeat(cat([]byte{108}, u32(1)), 100000), []byte{106}), want: ErrTooDeep, dec: deep4096},
@@ -157,6 +161,11 @@ func TestHostileInput(t *testing.T) {
 			}
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			// What the VM refuses must not look like a per-term limit
+			// (dist drops those and keeps the connection).
+			if tc.notTooLarge && (errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTooDeep)) {
+				t.Fatalf("got %v: the VM refuses this input, it is not a configured limit", err)
 			}
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("%v does not satisfy ErrMalformed", err)
