@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/erlgo/erlgo/etf"
@@ -67,7 +68,21 @@ func TestIOLibFormat(t *testing.T) {
 	for _, bad := range []struct {
 		format string
 		args   etf.List
-	}{{"~p", nil}, {"~", nil}, {"~z", nil}, {"~c", etf.List{etf.Atom("x")}}} {
+	}{{"~p", nil}, {"~", nil}, {"~z", nil}, {"~c", etf.List{etf.Atom("x")}},
+		// Found by FuzzIOLibFormat: a huge width made the io server
+		// allocate tens of terabytes. Widths, precisions and the output
+		// are bounded; a negative precision is badarg.
+		{"~66666666666666p", etf.List{1}},
+		{"~99999999999999999999999c", etf.List{65}},
+		{"~.*s", etf.List{-1, etf.Binary("abc")}},
+		{strings.Repeat("~1000000c", 20), func() etf.List {
+			l := make(etf.List, 20)
+			for i := range l {
+				l[i] = 65
+			}
+			return l
+		}()},
+	} {
 		_, err := ioLibFormat(bad.format, bad.args)
 		assert.ErrorIs(t, err, errFormat, bad.format)
 	}
@@ -78,6 +93,9 @@ func FuzzIOLibFormat(f *testing.F) {
 	f.Add("~~~", "")
 	f.Add("~5..0.3f", "y")
 	f.Fuzz(func(t *testing.T, format, arg string) {
-		_, _ = ioLibFormat(format, etf.List{etf.Binary(arg), 3, 1.5, etf.Atom(arg), etf.List{}})
+		out, _ := ioLibFormat(format, etf.List{etf.Binary(arg), 3, 1.5, etf.Atom(arg), etf.List{}})
+		if len(out) > maxFormatOutput {
+			t.Fatalf("output of %d bytes exceeds the bound", len(out))
+		}
 	})
 }

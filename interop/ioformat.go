@@ -18,6 +18,15 @@ var errFormat = errors.New("interop: bad format")
 // precision, padding character and the t/l modifiers (accepted, no
 // effect beyond Unicode being always on). Lines are not broken as ~p does
 // on BEAM.
+// maxFieldWidth bounds field widths and precisions (characters), and
+// maxFormatOutput the whole result (bytes): a short format like
+// "~1000000c" repeated would otherwise amplify a peer's request a
+// millionfold.
+const (
+	maxFieldWidth   = 1 << 20
+	maxFormatOutput = 16 << 20
+)
+
 func ioLibFormat(format string, args etf.List) (string, error) {
 	var b strings.Builder
 	next := func() (etf.Term, error) {
@@ -76,6 +85,12 @@ func ioLibFormat(format string, args etf.List) (string, error) {
 				}
 				i = j
 			}
+		}
+		if fields[0] < 0 || fields[1] < 0 || fields[0] > maxFieldWidth || fields[1] > maxFieldWidth {
+			// A peer's io request must not make the io server allocate
+			// without bound (BEAM's group leader would grow until the VM
+			// dies); a negative precision is badarg on BEAM too.
+			return "", errFormat
 		}
 		if i < len(format) && format[i] == '.' {
 			i++
@@ -209,6 +224,9 @@ func ioLibFormat(format string, args etf.List) (string, error) {
 			default:
 				out = strings.Repeat(string(pad), w-n) + out
 			}
+		}
+		if b.Len()+len(out) > maxFormatOutput {
+			return "", errFormat
 		}
 		b.WriteString(out)
 	}
