@@ -49,7 +49,7 @@ func probe(ctx context.Context, d *goDriver, target etf.Term) error {
 	defer cancel()
 	_, err := d.pids(ctx, target, etf.Tuple{atomSpawnReceivers, d.coord, 0, 0}, atomReceivers, 0)
 	if errors.Is(err, node.ErrNoConnection) {
-		return fmt.Errorf("%w: node distribution (%v)", ErrNotBuilt, err)
+		return fmt.Errorf("%w: node distribution (%w)", ErrNotBuilt, err)
 	}
 	return err
 }

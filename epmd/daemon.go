@@ -119,7 +119,15 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 	}
 	pid := cmd.Process.Pid
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	go func() {
+		werr := cmd.Wait()
+		if werr == nil {
+			// epmd exits 0 when its port is taken; the errors below wrap
+			// werr with %w, which would print %!w(<nil>) for nil.
+			werr = errors.New("exit status 0")
+		}
+		exited <- werr
+	}()
 
 	delay := 5 * time.Millisecond
 	for {
@@ -129,7 +137,7 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 			select {
 			case werr := <-exited:
 				// Another EPMD answered and ours gave up on the port.
-				return 0, fmt.Errorf("%w (%v); another EPMD serves %s:%d", ErrDaemonExited, werr, cfg.Host, cfg.Port)
+				return 0, fmt.Errorf("%w (%w); another EPMD serves %s:%d", ErrDaemonExited, werr, cfg.Host, cfg.Port)
 			default:
 			}
 			cfg.Logger.Info("epmd: started a detached EPMD daemon", "cmd", argv[0], "pid", pid, "port", cfg.Port)
@@ -139,7 +147,7 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 		select {
 		case werr := <-exited:
 			t.Stop()
-			return 0, fmt.Errorf("%w: %s -port %d: %v", ErrDaemonExited, argv[0], cfg.Port, werr)
+			return 0, fmt.Errorf("%w: %s -port %d: %w", ErrDaemonExited, argv[0], cfg.Port, werr)
 		case <-ctx.Done():
 			t.Stop()
 			_ = cmd.Process.Kill()

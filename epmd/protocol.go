@@ -265,7 +265,7 @@ func checkNameChars(name []byte) error {
 // name is the alive part only (before '@').
 func ValidateName(name string) error {
 	if err := checkNameChars([]byte(name)); err != nil {
-		return fmt.Errorf("%w %q: %v", ErrInvalidName, name, err)
+		return fmt.Errorf("%w %q: %w", ErrInvalidName, name, err)
 	}
 	return nil
 }

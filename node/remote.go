@@ -190,6 +190,7 @@ func (r *remote) conn(node etf.Atom) (*dist.Conn, error) {
 					// with the attempt instead of starting a second one (a
 					// Call to an unreachable node took 2 x the setup time).
 					t.Stop()
+					// %v for the reason given in connect.
 					return nil, fmt.Errorf("%w: %s: %v", ErrNoConnection, node, s.err)
 				}
 			case <-t.C:
@@ -214,6 +215,9 @@ func (r *remote) connect(node etf.Atom) (*dist.Conn, error) {
 	c, err := r.mgr.Connect(ctx, node)
 	if err != nil {
 		r.n.log.Debug("connect failed", "peer", node, "err", err)
+		// %v, not %w: the cause can be this setup timeout's
+		// context.DeadlineExceeded, and callers of Send/Call test that
+		// (before ErrNoConnection) to mean their own deadline passed.
 		return nil, fmt.Errorf("%w: %s: %v", ErrNoConnection, node, err)
 	}
 	return c, nil
@@ -393,7 +397,7 @@ func (r *remote) sendOn(c *dist.Conn, ctl dist.Control, msg etf.Term, in *sendWa
 		return (*Process)(in).pendingExit()
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNoConnection, err)
+		return fmt.Errorf("%w: %w", ErrNoConnection, err)
 	}
 	return nil
 }
@@ -587,7 +591,8 @@ func (r *remote) down(from, to etf.PID, ref etf.Ref, object, reason etf.Term) {
 
 // Connect connects to node (EPMD lookup and handshake) unless already
 // connected. Sends connect on demand; Connect is for callers that want the
-// connection up front or its error.
+// connection up front or its error, which wraps both ErrNoConnection and the
+// cause (ctx's error, or one of dist's or epmd's, e.g. dist.ErrBadCookie).
 func (n *Node) Connect(ctx context.Context, node etf.Atom) error {
 	if n.remote == nil {
 		return ErrNoConnection
@@ -596,7 +601,7 @@ func (n *Node) Connect(ctx context.Context, node etf.Atom) error {
 		return nil
 	}
 	if _, err := n.remote.mgr.Connect(ctx, node); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrNoConnection, node, err)
+		return fmt.Errorf("%w: %s: %w", ErrNoConnection, node, err)
 	}
 	return nil
 }
