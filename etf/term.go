@@ -54,7 +54,9 @@
 //
 // Equal (=:=), HashTerm (consistent with Equal), Compare (Erlang term
 // order) and Format (Erlang syntax) work on any of the Go shapes a term can
-// take.
+// take. Tuple, List, ImproperList, Map, BitString, Export and Fun implement
+// fmt.Formatter with Format, so %v and %s print them as Erlang does ({a,1},
+// #{k => v}) while %#v keeps Go syntax.
 package etf
 
 import (
