@@ -79,7 +79,7 @@ func BenchmarkSendLocal(b *testing.B) {
 func BenchmarkCallLocal(b *testing.B) {
 	n := localNode(b)
 	srv, _ := n.Spawn(BehaviorFunc(func(p *Process, m etf.Term) error {
-		if t, ok := m.(etf.Tuple); ok && len(t) == 3 && t[0] == atomGenCall {
+		if t, ok := m.(etf.Tuple); ok && len(t) == 3 && t[0] == GenCall {
 			return Reply(p, t[1], t[2])
 		}
 		return nil
@@ -221,7 +221,7 @@ func BenchmarkCallGoGo(b *testing.B) {
 	na := distNode(b, "ca"+id+"@127.0.0.1", port, "c"+id)
 	nb := distNode(b, "cb"+id+"@127.0.0.1", port, "c"+id)
 	srv, _ := nb.Spawn(BehaviorFunc(func(p *Process, m etf.Term) error {
-		if t, ok := m.(etf.Tuple); ok && len(t) == 3 && t[0] == atomGenCall {
+		if t, ok := m.(etf.Tuple); ok && len(t) == 3 && t[0] == GenCall {
 			return Reply(p, t[1], t[2])
 		}
 		return nil

@@ -10,11 +10,6 @@ import (
 	"github.com/erlgo/erlgo/etf"
 )
 
-var (
-	atomGenCall = etf.Atom("$gen_call")
-	atomAlias   = etf.Atom("alias")
-)
-
 // pendingCall is the Call a process is blocked in. Each process reuses one
 // (a process makes one Call at a time), so a call allocates little. The
 // reply, a DOWN for the call's monitor, or a killing exit signal completes
@@ -55,14 +50,11 @@ func (pc *pendingCall) matchesReply(msg any) bool {
 	if !ok || len(t) != 2 {
 		return false
 	}
-	switch tag := t[0].(type) {
-	case etf.Ref:
-		return tag == pc.ref
-	case etf.ImproperList:
-		r, ok := tag.Tail.(etf.Ref)
-		return ok && r == pc.ref && len(tag.Elems) == 1 && tag.Elems[0] == atomAlias
+	if r, ok := t[0].(etf.Ref); ok {
+		return r == pc.ref
 	}
-	return false
+	r, ok := aliasRef(t[0])
+	return ok && r == pc.ref
 }
 
 // Call makes a synchronous request with gen_server's protocol: it monitors
@@ -122,7 +114,7 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 
 	p.monitorRef(ref, t, aliasNone)
 	tag := etf.ImproperList{Elems: aliasElems, Tail: ref}
-	msg := etf.Tuple{atomGenCall, etf.Tuple{p.pid, tag}, req}
+	msg := GenCallMsg(p.pid, tag, req)
 	if err := n.sendAs(p.pid, (*sendWaiter)(p), to, msg); err != nil && !errors.Is(err, ErrNoProc) {
 		pc.complete(ref, nil, err)
 	}
@@ -193,50 +185,16 @@ func (n *Node) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term, e
 // Reply answers a gen_server-style request: from is the {Pid, Tag} of a
 // received {'$gen_call', From, Req}. The reply {Tag, reply} goes to the
 // alias when Tag is [alias|Ref] or [[alias|Ref]|_] (OTP 24+ callers), else
-// to Pid (plain-ref tags of older callers). Tag is otherwise opaque and sent
-// back unchanged. p is the replying process (usually the server itself).
+// to Pid (plain-ref tags of older callers); see ReplyTarget. Tag is
+// otherwise opaque and sent back unchanged. p is the replying process
+// (usually the server itself).
 func Reply(p *Process, from etf.Term, reply etf.Term) error {
-	ft, ok := from.(etf.Tuple)
-	if !ok || len(ft) != 2 {
-		return fmt.Errorf("%w: bad From %v", ErrBadTarget, from)
-	}
-	pid, ok := ft[0].(etf.PID)
-	if !ok {
-		return fmt.Errorf("%w: bad From %v", ErrBadTarget, from)
-	}
-	tag := ft[1]
-	msg := etf.Tuple{tag, reply}
-	var to etf.Term = pid
-	if r, ok := aliasOfTag(tag); ok {
-		to = etf.Alias(r)
+	to, msg, err := ReplyTarget(from, reply)
+	if err != nil {
+		return err
 	}
 	if p == nil {
 		return fmt.Errorf("%w: nil process", ErrBadTarget)
 	}
 	return p.node.sendAs(p.pid, (*sendWaiter)(p), to, msg)
-}
-
-// aliasOfTag extracts Ref from [alias|Ref] or [[alias|Ref]|_].
-func aliasOfTag(tag etf.Term) (etf.Ref, bool) {
-	il, ok := tag.(etf.ImproperList)
-	if ok && len(il.Elems) == 1 && il.Elems[0] == atomAlias {
-		r, ok := il.Tail.(etf.Ref)
-		return r, ok
-	}
-	var head etf.Term
-	switch t := tag.(type) {
-	case etf.ImproperList:
-		if len(t.Elems) > 0 {
-			head = t.Elems[0]
-		}
-	case etf.List:
-		if len(t) > 0 {
-			head = t[0]
-		}
-	}
-	if inner, ok := head.(etf.ImproperList); ok && len(inner.Elems) == 1 && inner.Elems[0] == atomAlias {
-		r, ok := inner.Tail.(etf.Ref)
-		return r, ok
-	}
-	return etf.Ref{}, false
 }

@@ -14,7 +14,7 @@ import (
 func echoServer() Behavior {
 	return BehaviorFunc(func(p *Process, msg etf.Term) error {
 		t, ok := msg.(etf.Tuple)
-		if !ok || len(t) != 3 || t[0] != atomGenCall {
+		if !ok || len(t) != 3 || t[0] != GenCall {
 			return nil
 		}
 		switch t[2] {
