@@ -41,5 +41,5 @@ func Example() {
 	// Unordered output:
 	// up: a@127.0.0.1
 	// up: b@127.0.0.1
-	// REG_SEND [hello <b@127.0.0.1.42.0>]
+	// REG_SEND {hello,<b@127.0.0.1.42.0>}
 }
