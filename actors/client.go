@@ -46,7 +46,7 @@ func Call[R any](ctx context.Context, c Caller, to etf.Term, req etf.Term) (R, e
 // Cast sends {'$gen_cast', msg} to "to" (gen_server:cast): it never fails
 // because the target is missing.
 func Cast(s Sender, to etf.Term, msg etf.Term) error {
-	err := s.Send(to, etf.Tuple{atomGenCast, msg})
+	err := s.Send(to, node.GenCastMsg(msg))
 	if err != nil && !isNoProc(err) {
 		return err
 	}
@@ -61,31 +61,31 @@ const defaultSysTimeout = 5 * time.Second
 // GetState returns the state of a gen_server-like process, Go or Erlang
 // (sys:get_state/1).
 func GetState(ctx context.Context, n *node.Node, to etf.Term) (etf.Term, error) {
-	return genCall(ctx, n, atomSystem, to, etf.Atom("get_state"), false)
+	return sysCall(ctx, n, to, etf.Atom("get_state"), false)
 }
 
 // GetStatus returns sys:get_status/1's answer.
 func GetStatus(ctx context.Context, n *node.Node, to etf.Term) (etf.Term, error) {
-	return genCall(ctx, n, atomSystem, to, etf.Atom("get_status"), false)
+	return sysCall(ctx, n, to, etf.Atom("get_status"), false)
 }
 
 // Suspend suspends a process (sys:suspend/1): it then handles only system
 // messages until Resume.
 func Suspend(ctx context.Context, n *node.Node, to etf.Term) error {
-	_, err := genCall(ctx, n, atomSystem, to, etf.Atom("suspend"), false)
+	_, err := sysCall(ctx, n, to, etf.Atom("suspend"), false)
 	return err
 }
 
 // Resume resumes a suspended process (sys:resume/1).
 func Resume(ctx context.Context, n *node.Node, to etf.Term) error {
-	_, err := genCall(ctx, n, atomSystem, to, etf.Atom("resume"), false)
+	_, err := sysCall(ctx, n, to, etf.Atom("resume"), false)
 	return err
 }
 
 // ReplaceState replaces a local Go actor's state (sys:replace_state/2):
 // the actor must implement StateReplacer. It returns the new state.
 func ReplaceState(ctx context.Context, n *node.Node, to etf.Term, f ReplaceFunc) (etf.Term, error) {
-	r, err := genCall(ctx, n, atomSystem, to, etf.Tuple{etf.Atom("replace_state"), f}, false)
+	r, err := sysCall(ctx, n, to, etf.Tuple{etf.Atom("replace_state"), f}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -98,15 +98,15 @@ func ReplaceState(ctx context.Context, n *node.Node, to etf.Term, f ReplaceFunc)
 // StopProcess stops a gen_server-like process with reason and waits until
 // it has exited (gen_server:stop/3): its Terminate runs.
 func StopProcess(ctx context.Context, n *node.Node, to etf.Term, reason etf.Term) error {
-	_, err := genCall(ctx, n, atomSystem, to, etf.Tuple{etf.Atom("terminate"), reason}, true)
+	_, err := sysCall(ctx, n, to, etf.Tuple{etf.Atom("terminate"), reason}, true)
 	return err
 }
 
-// genCall is gen:call with an arbitrary label ('$gen_call', system ...)
-// from a temporary process: monitor the target, send {Label, {Pid, Ref},
-// Req}, wait for {Ref, Reply} or the DOWN. With waitExit it also waits for
-// the target's exit after the reply.
-func genCall(ctx context.Context, n *node.Node, label etf.Atom, to, req etf.Term, waitExit bool) (etf.Term, error) {
+// sysCall is gen:call with label system (the sys module's requests) from
+// a temporary process: monitor the target, send {system, {Pid, Ref}, Req},
+// wait for {Ref, Reply} or the DOWN. With waitExit it also waits for the
+// target's exit after the reply.
+func sysCall(ctx context.Context, n *node.Node, to, req etf.Term, waitExit bool) (etf.Term, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, defaultSysTimeout)
@@ -123,7 +123,7 @@ func genCall(ctx context.Context, n *node.Node, label etf.Atom, to, req etf.Term
 		return nil, err
 	}
 	tag := n.MakeRef()
-	if err := np.Send(to, etf.Tuple{label, etf.Tuple{np.Self(), tag}, req}); err != nil && !isNoProc(err) {
+	if err := np.Send(to, node.SystemMsg(np.Self(), tag, req)); err != nil && !isNoProc(err) {
 		return nil, err
 	}
 	var reply etf.Term

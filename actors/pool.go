@@ -108,7 +108,7 @@ func (pl *Pool) pick(msg etf.Term) etf.PID {
 // HandleCall forwards the call to a worker, which replies to the caller.
 func (pl *Pool) HandleCall(p *Process, from From, req etf.Term) (etf.Term, error) {
 	if w := pl.pick(req); w != (etf.PID{}) {
-		_ = p.Send(w, etf.Tuple{atomGenCall, from.Term(), req})
+		_ = p.Send(w, etf.Tuple{node.GenCall, from.Term(), req})
 	}
 	return NoReply, nil
 }
@@ -116,7 +116,7 @@ func (pl *Pool) HandleCall(p *Process, from From, req etf.Term) (etf.Term, error
 // HandleCast forwards the cast.
 func (pl *Pool) HandleCast(p *Process, msg etf.Term) error {
 	if w := pl.pick(msg); w != (etf.PID{}) {
-		_ = p.Send(w, etf.Tuple{atomGenCast, msg})
+		_ = p.Send(w, node.GenCastMsg(msg))
 	}
 	return nil
 }

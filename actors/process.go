@@ -65,7 +65,7 @@ func (p *Process) Send(to etf.Term, msg etf.Term) error {
 // Cast sends {'$gen_cast', msg} to "to" (gen_server:cast). Like
 // gen_server:cast it never fails for a missing process.
 func (p *Process) Cast(to etf.Term, msg etf.Term) error {
-	m := etf.Tuple{atomGenCast, msg}
+	m := node.GenCastMsg(msg)
 	p.observe(Event{Kind: EventSend, To: to, Msg: m})
 	if err := p.np.Send(to, m); err != nil && !isNoProc(err) {
 		return err

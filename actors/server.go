@@ -11,11 +11,8 @@ import (
 )
 
 var (
-	atomGenCall = etf.Atom("$gen_call")
-	atomGenCast = etf.Atom("$gen_cast")
-	atomSystem  = etf.Atom("system")
-	atomOK      = etf.Atom("ok")
-	atomError   = etf.Atom("error")
+	atomOK    = etf.Atom("ok")
+	atomError = etf.Atom("error")
 )
 
 // continueMarker makes a process that asked for Continue in Init handle it
@@ -108,24 +105,23 @@ func (s *server) HandleMessage(np *node.Process, msg etf.Term) error {
 func (s *server) dispatch(msg etf.Term) error {
 	switch m := msg.(type) {
 	case etf.Tuple:
-		switch {
-		case len(m) == 3 && m[0] == atomGenCall:
-			if from, ok := parseFrom(m[1]); ok {
+		if from, req, ok := node.ParseGenCall(msg); ok {
+			if f, ok := fromTerm(from); ok {
 				if s.suspended {
 					s.deferred = append(s.deferred, msg)
 					return nil
 				}
-				return s.call(from, m[2])
+				return s.call(f, req)
 			}
-		case len(m) == 2 && m[0] == atomGenCast:
+		} else if req, ok := node.ParseGenCast(msg); ok {
 			if s.suspended {
 				s.deferred = append(s.deferred, msg)
 				return nil
 			}
-			return s.cast(m[1])
-		case len(m) == 3 && m[0] == atomSystem:
-			if from, ok := parseFrom(m[1]); ok {
-				return s.system(from, m[2])
+			return s.cast(req)
+		} else if from, req, ok := node.ParseSystem(msg); ok {
+			if f, ok := fromTerm(from); ok {
+				return s.system(f, req)
 			}
 		}
 	case node.ExitMsg:
@@ -281,21 +277,18 @@ func (s *server) disarm() {
 }
 
 func isSystemMsg(msg etf.Term) bool {
-	t, ok := msg.(etf.Tuple)
-	return ok && len(t) == 3 && t[0] == atomSystem
+	_, _, ok := node.ParseSystem(msg)
+	return ok
 }
 
-// parseFrom accepts {Pid, Tag} with any Tag.
-func parseFrom(t etf.Term) (From, bool) {
-	ft, ok := t.(etf.Tuple)
-	if !ok || len(ft) != 2 {
-		return From{}, false
-	}
-	pid, ok := ft[0].(etf.PID)
+// fromTerm makes a From of a received {Pid, Tag} (node.ParseFrom: any Tag),
+// keeping the tuple for Reply.
+func fromTerm(t etf.Term) (From, bool) {
+	pid, tag, ok := node.ParseFrom(t)
 	if !ok {
 		return From{}, false
 	}
-	return From{PID: pid, Tag: ft[1], raw: ft}, true
+	return From{PID: pid, Tag: tag, raw: t}, true
 }
 
 func typeName(v any) string { return fmt.Sprintf("%T", v) }

@@ -195,7 +195,7 @@ type Pending struct {
 func (h *Harness) CallAsync(req etf.Term) *Pending {
 	h.t.Helper()
 	tag := h.n.MakeRef()
-	msg := etf.Tuple{etf.Atom("$gen_call"), etf.Tuple{h.Self(), tag}, req}
+	msg := node.GenCallMsg(h.Self(), tag, req)
 	_ = h.probe.np.Send(h.pid, msg)
 	h.Sync()
 	return &Pending{h: h, tag: tag, req: req}
@@ -270,7 +270,7 @@ func (h *Harness) Sync() {
 		return
 	}
 	tag := h.n.MakeRef()
-	_ = h.probe.np.Send(h.pid, etf.Tuple{etf.Atom("system"), etf.Tuple{h.Self(), tag}, etf.Atom("$actorstest_sync")})
+	_ = h.probe.np.Send(h.pid, node.SystemMsg(h.Self(), tag, etf.Atom("$actorstest_sync")))
 	if !h.drain(&tag) {
 		h.t.Fatalf("actorstest: actor %v did not answer within %v (blocked in a callback?)\n%s", h.pid, waitLimit, h.describe())
 	}
