@@ -58,7 +58,7 @@ func Example() {
 	fmt.Println(state)
 	// Output:
 	// 2 <nil>
-	// [{N 2}]
+	// #{'N' => 2}
 }
 
 // A supervision tree: a supervisor of two counters; the crashed one is
