@@ -104,7 +104,7 @@ func Cast(ctx context.Context, n *node.Node, to etf.Atom, module, function etf.A
 	if err != nil {
 		return fmt.Errorf("interop: cast arguments: %w", err)
 	}
-	msg := etf.Tuple{atomGenCast, etf.Tuple{etf.Atom("cast"), module, function, targs, groupLeaderFor(n)}}
+	msg := node.GenCastMsg(etf.Tuple{etf.Atom("cast"), module, function, targs, groupLeaderFor(n)})
 	return n.Send(etf.Tuple{RexName, to}, msg)
 }
 

@@ -24,7 +24,7 @@ var fuzzServices = []etf.Atom{NetKernelName, RexName, UserName, "erpc"}
 func FuzzServices(f *testing.F) {
 	gone := etf.PID{Node: "gone@127.0.0.1", ID: 42, Creation: 7}
 	ref := etf.Ref{Node: "gone@127.0.0.1", Creation: 7, Len: 3, ID: [5]uint32{1, 2, 3}}
-	call := func(req etf.Term) etf.Term { return etf.Tuple{atomGenCall, etf.Tuple{gone, ref}, req} }
+	call := func(req etf.Term) etf.Term { return etf.Tuple{node.GenCall, etf.Tuple{gone, ref}, req} }
 	mfa := func(tag etf.Atom) etf.Term {
 		return etf.Tuple{tag, etf.Atom("t"), etf.Atom("add"), etf.List{1, 2}, etf.Atom("user")}
 	}
@@ -33,11 +33,11 @@ func FuzzServices(f *testing.F) {
 		term etf.Term
 	}{
 		{0, call(etf.Tuple{etf.Atom("is_auth"), etf.Atom("a@b")})}, // defect 6
-		{0, etf.Tuple{atomGenCall, etf.Atom("nofrom"), etf.Atom("get_state")}},
-		{0, etf.Tuple{atomGenCall, etf.Tuple{gone, etf.ImproperList{Elems: []etf.Term{etf.Atom("alias")}, Tail: ref}}, etf.Atom("ticktime")}},
+		{0, etf.Tuple{node.GenCall, etf.Atom("nofrom"), etf.Atom("get_state")}},
+		{0, etf.Tuple{node.GenCall, etf.Tuple{gone, etf.ImproperList{Elems: []etf.Term{etf.Atom("alias")}, Tail: ref}}, etf.Atom("ticktime")}},
 		{1, call(mfa("call"))},
 		{1, call(mfa("block_call"))},
-		{1, etf.Tuple{atomGenCast, etf.Tuple{etf.Atom("cast"), etf.Atom("t"), etf.Atom("panic"), etf.List{}, gone}}},
+		{1, etf.Tuple{node.GenCast, etf.Tuple{etf.Atom("cast"), etf.Atom("t"), etf.Atom("panic"), etf.List{}, gone}}},
 		{1, etf.Tuple{gone, etf.Tuple{etf.Atom("sbcast"), etf.Atom("user"), 1}}},
 		{1, etf.Tuple{gone, etf.Tuple{etf.Atom("send"), etf.Atom("nobody"), 1}}},
 		{1, etf.Tuple{gone, mfa("call")}},

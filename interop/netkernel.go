@@ -10,7 +10,7 @@ import (
 // answer is yes; the connection itself is already authenticated by the
 // handshake, so yes is always right here.
 func (s *Services) netKernel(p *node.Process, msg etf.Term) error {
-	from, req, ok := genCall(msg)
+	from, req, ok := node.ParseGenCall(msg)
 	if !ok {
 		// Casts and stray messages are ignored, as net_kernel does with
 		// unknown info messages.

@@ -21,11 +21,11 @@ var (
 //	info  {From, {sbcast, Name, Msg}} and {From, {send, Name, Msg}}
 //	info  {From, {call, M, F, A, GL}} (hidden C nodes) -> From ! {rex, Reply}
 func (s *Services) rex(p *node.Process, msg etf.Term) error {
-	if from, req, ok := genCall(msg); ok {
+	if from, req, ok := node.ParseGenCall(msg); ok {
 		s.rexCall(p, from, req)
 		return nil
 	}
-	if req, ok := genCast(msg); ok {
+	if req, ok := node.ParseGenCast(msg); ok {
 		if m, f, a, gl, ok := mfaGL(req, "cast"); ok {
 			s.spawnWorker(p, gl, func(w *node.Process) {
 				if o := s.apply(w, m, f, a); o.class != "" {

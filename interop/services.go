@@ -181,26 +181,6 @@ var errStopNormal error = &node.ExitError{Reason: node.Normal}
 
 // Common atoms.
 var (
-	atomOK      = etf.Atom("ok")
-	atomError   = etf.Atom("error")
-	atomGenCall = etf.Atom("$gen_call")
-	atomGenCast = etf.Atom("$gen_cast")
+	atomOK    = etf.Atom("ok")
+	atomError = etf.Atom("error")
 )
-
-// genCall splits {'$gen_call', From, Request}.
-func genCall(msg etf.Term) (from, req etf.Term, ok bool) {
-	t, ok := msg.(etf.Tuple)
-	if !ok || len(t) != 3 || t[0] != atomGenCall {
-		return nil, nil, false
-	}
-	return t[1], t[2], true
-}
-
-// genCast splits {'$gen_cast', Request}.
-func genCast(msg etf.Term) (req etf.Term, ok bool) {
-	t, ok := msg.(etf.Tuple)
-	if !ok || len(t) != 2 || t[0] != atomGenCast {
-		return nil, false
-	}
-	return t[1], true
-}

@@ -111,11 +111,11 @@ func TestFailedRepliesDoNotEndServices(t *testing.T) {
 		to  etf.Atom
 		msg etf.Term
 	}{
-		{NetKernelName, etf.Tuple{atomGenCall, etf.Tuple{gone, ref}, etf.Tuple{etf.Atom("is_auth"), n.Name()}}},
-		{NetKernelName, etf.Tuple{atomGenCall, etf.Atom("nofrom"), etf.Atom("get_state")}},
-		{NetKernelName, etf.Tuple{atomGenCall, etf.Tuple{etf.Atom("x"), ref}, etf.Atom("get_state")}},
-		{RexName, etf.Tuple{atomGenCall, etf.Tuple{gone, ref}, etf.Tuple{etf.Atom("block_call"), etf.Atom("t"), etf.Atom("add"), etf.List{1, 2}, etf.Atom("user")}}},
-		{RexName, etf.Tuple{atomGenCall, etf.Tuple{gone, ref}, etf.Tuple{etf.Atom("call"), etf.Atom("t"), etf.Atom("add"), etf.List{1, 2}, etf.Atom("user")}}},
+		{NetKernelName, etf.Tuple{node.GenCall, etf.Tuple{gone, ref}, etf.Tuple{etf.Atom("is_auth"), n.Name()}}},
+		{NetKernelName, etf.Tuple{node.GenCall, etf.Atom("nofrom"), etf.Atom("get_state")}},
+		{NetKernelName, etf.Tuple{node.GenCall, etf.Tuple{etf.Atom("x"), ref}, etf.Atom("get_state")}},
+		{RexName, etf.Tuple{node.GenCall, etf.Tuple{gone, ref}, etf.Tuple{etf.Atom("block_call"), etf.Atom("t"), etf.Atom("add"), etf.List{1, 2}, etf.Atom("user")}}},
+		{RexName, etf.Tuple{node.GenCall, etf.Tuple{gone, ref}, etf.Tuple{etf.Atom("call"), etf.Atom("t"), etf.Atom("add"), etf.List{1, 2}, etf.Atom("user")}}},
 		{RexName, etf.Tuple{gone, etf.Tuple{etf.Atom("sbcast"), etf.Atom("nobody"), 1}}},
 		{RexName, etf.Tuple{gone, etf.Tuple{etf.Atom("send"), etf.Atom("nobody"), 1}}},
 		{UserName, etf.Tuple{atomIORequest, gone, ref, etf.Tuple{atomPutChars, etf.Atom("unicode"), etf.Binary("x")}}},
