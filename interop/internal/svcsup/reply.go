@@ -23,7 +23,7 @@ type Replier struct {
 
 // Reply answers from ({Pid, Tag} of a received '$gen_call') with reply.
 func (r *Replier) Reply(p *node.Process, from, reply etf.Term) {
-	pid, ok := fromPID(from)
+	pid, _, ok := node.ParseFrom(from)
 	if !ok {
 		r.Log.Debug("reply dropped: bad From", "from", from)
 		return
@@ -47,15 +47,6 @@ func (r *Replier) do(p *node.Process, dest etf.Atom, send func() error) {
 	if err := send(); err != nil {
 		r.Log.Debug("reply dropped", "to", dest, "err", err)
 	}
-}
-
-func fromPID(from etf.Term) (etf.PID, bool) {
-	t, ok := from.(etf.Tuple)
-	if !ok || len(t) != 2 {
-		return etf.PID{}, false
-	}
-	pid, ok := t[0].(etf.PID)
-	return pid, ok
 }
 
 func connected(n *node.Node, dest etf.Atom) bool {
