@@ -127,7 +127,7 @@ func TestServerCalls(t *testing.T) {
 	defer cancel()
 	_, err := n.Call(short, ServerName, etf.Atom("bogus"))
 	require.ErrorIs(t, err, node.ErrTimeout)
-	require.NoError(t, n.Send(ServerName, etf.Tuple{atomGenCast, etf.Tuple{etf.Atom("bogus")}}))
+	require.NoError(t, n.Send(ServerName, etf.Tuple{node.GenCast, etf.Tuple{etf.Atom("bogus")}}))
 	require.NoError(t, n.Send(ServerName, etf.Atom("bogus")))
 	require.True(t, n.IsAlive(s.PID()))
 }
@@ -189,15 +189,15 @@ func (g *procGrab) Terminate(*node.Process, etf.Term)           {}
 // never crash.
 func FuzzServerMessage(f *testing.F) {
 	seeds := []etf.Term{
-		etf.Tuple{atomGenCast, etf.Tuple{etf.Atom("init_connect"), etf.Tuple{7, 1}, etf.Atom("x@h"), etf.Tuple{etf.Atom("locker"), 1, etf.List{}, etf.PID{Node: "x@h"}}}},
-		etf.Tuple{atomGenCast, etf.Tuple{etf.Atom("exchange"), etf.Atom("x@h"), etf.List{etf.Tuple{1, 2, 3}}, etf.List{}, 1}},
-		etf.Tuple{atomGenCast, etf.Tuple{etf.Atom("resolved"), etf.Atom("x@h"), etf.List{1}, etf.List{etf.Tuple{1, 2}}, 1, 2, 3}},
-		etf.Tuple{atomGenCast, etf.Tuple{etf.Atom("new_nodes"), etf.Atom("x@h"), etf.List{etf.Tuple{etf.Atom("insert"), 1}}, 1, etf.List{etf.Atom("y@h")}, 1}},
-		etf.Tuple{atomGenCast, etf.Tuple{etf.Atom("in_sync"), etf.Atom("x@h"), atomTrue}},
-		etf.Tuple{atomGenCast, etf.Tuple{etf.Atom("lock_set"), 1, 2, 3}},
+		etf.Tuple{node.GenCast, etf.Tuple{etf.Atom("init_connect"), etf.Tuple{7, 1}, etf.Atom("x@h"), etf.Tuple{etf.Atom("locker"), 1, etf.List{}, etf.PID{Node: "x@h"}}}},
+		etf.Tuple{node.GenCast, etf.Tuple{etf.Atom("exchange"), etf.Atom("x@h"), etf.List{etf.Tuple{1, 2, 3}}, etf.List{}, 1}},
+		etf.Tuple{node.GenCast, etf.Tuple{etf.Atom("resolved"), etf.Atom("x@h"), etf.List{1}, etf.List{etf.Tuple{1, 2}}, 1, 2, 3}},
+		etf.Tuple{node.GenCast, etf.Tuple{etf.Atom("new_nodes"), etf.Atom("x@h"), etf.List{etf.Tuple{etf.Atom("insert"), 1}}, 1, etf.List{etf.Atom("y@h")}, 1}},
+		etf.Tuple{node.GenCast, etf.Tuple{etf.Atom("in_sync"), etf.Atom("x@h"), atomTrue}},
+		etf.Tuple{node.GenCast, etf.Tuple{etf.Atom("lock_set"), 1, 2, 3}},
 		etf.Tuple{etf.Atom("lost_connection"), etf.Atom("x@h"), 1, 2, etf.Atom("y@h")},
 		etf.Tuple{etf.Atom("remove_connection"), 5},
-		etf.Tuple{atomGenCall, 1, etf.Tuple{etf.Atom("set_lock"), 1}},
+		etf.Tuple{node.GenCall, 1, etf.Tuple{etf.Atom("set_lock"), 1}},
 	}
 	for _, s := range seeds {
 		b, err := etf.Encode(s)

@@ -160,14 +160,18 @@ func (sp *serverProc) tuple(m etf.Tuple) {
 	if len(m) == 0 {
 		return
 	}
-	tag, _ := m[0].(etf.Atom)
-	switch {
-	case tag == atomGenCall && len(m) == 3:
-		sp.call(m[1], m[2])
-	case tag == atomGenCast && len(m) == 2:
-		if c, ok := m[1].(etf.Tuple); ok && len(c) > 0 {
+	if from, req, ok := node.ParseGenCall(m); ok {
+		sp.call(from, req)
+		return
+	}
+	if req, ok := node.ParseGenCast(m); ok {
+		if c, ok := req.(etf.Tuple); ok && len(c) > 0 {
 			sp.cast(c)
 		}
+		return
+	}
+	tag, _ := m[0].(etf.Atom)
+	switch {
 	case tag == "lost_connection" && len(m) == 5:
 		sp.lostConnection(m)
 	case tag == "remove_connection" && len(m) == 2:
@@ -212,11 +216,7 @@ func (sp *serverProc) call(from, req etf.Term) {
 	case etf.Tuple:
 		op, _ := r[0].(etf.Atom)
 		pidOf := func() etf.PID {
-			ft, _ := tuple(from, 2)
-			if ft == nil {
-				return etf.PID{}
-			}
-			pid, _ := ft[0].(etf.PID)
+			pid, _, _ := node.ParseFrom(from)
 			return pid
 		}
 		switch {

@@ -16,15 +16,13 @@ const (
 )
 
 var (
-	atomGenCast = etf.Atom("$gen_cast")
-	atomGenCall = etf.Atom("$gen_call")
-	atomTrue    = etf.Atom("true")
-	atomFalse   = etf.Atom("false")
-	atomYes     = etf.Atom("yes")
-	atomNo      = etf.Atom("no")
-	atomOK      = etf.Atom("ok")
-	atomKill    = etf.Atom("kill")
-	atomUnused  = etf.Atom("unused")
+	atomTrue   = etf.Atom("true")
+	atomFalse  = etf.Atom("false")
+	atomYes    = etf.Atom("yes")
+	atomNo     = etf.Atom("no")
+	atomOK     = etf.Atom("ok")
+	atomKill   = etf.Atom("kill")
+	atomUnused = etf.Atom("unused")
 )
 
 // DefaultMethod is the resolve method stored with names registered from Go:
