@@ -30,8 +30,6 @@ type Demo struct {
 
 type stopSignal struct{}
 
-var atomGenCall = etf.Atom("$gen_call")
-
 // Setup makes n a global and pg citizen for the demo node: it starts
 // global_name_server (with global:resolve_it/4 registered on svcs when
 // svcs is not nil) and the default pg scope, and spawns a demo process
@@ -81,8 +79,8 @@ func demoProc(p *node.Process, msg etf.Term) error {
 	case stopSignal:
 		return &node.ExitError{Reason: node.Normal}
 	case etf.Tuple:
-		if len(m) == 3 && m[0] == atomGenCall {
-			return node.Reply(p, m[1], etf.Tuple{DemoName, m[2]})
+		if from, req, ok := node.ParseGenCall(msg); ok {
+			return node.Reply(p, from, etf.Tuple{DemoName, req})
 		}
 		if len(m) == 2 {
 			if from, ok := m[0].(etf.PID); ok {
