@@ -28,7 +28,6 @@ var (
 	atomDone            = etf.Atom("done")
 	atomGo              = etf.Atom("go")
 	atomStop            = etf.Atom("stop")
-	atomGenCall         = etf.Atom("$gen_call")
 	exitNormal          = &node.ExitError{Reason: node.Normal}
 	errUnexpectedAnswer = errors.New("unexpected answer")
 )
@@ -62,8 +61,8 @@ func (r *receiver) Terminate(*node.Process, etf.Term) {}
 func echoServer(p *node.Process, msg etf.Term) error {
 	switch m := msg.(type) {
 	case etf.Tuple:
-		if len(m) == 3 && m[0] == atomGenCall {
-			return node.Reply(p, m[1], m[2])
+		if from, req, ok := node.ParseGenCall(msg); ok {
+			return node.Reply(p, from, req)
 		}
 	case etf.Atom:
 		if m == atomStop {
