@@ -94,7 +94,7 @@ func TestPeerProtocol(t *testing.T) {
 	// discover -> sync cast + discover back.
 	require.NoError(t, n.Send(s.PID(), etf.Tuple{atomDiscover, peer.pid}))
 	want := []etf.Term{
-		etf.Tuple{atomGenCast, etf.Tuple{atomSync, s.PID(), etf.List{etf.Tuple{g, etf.List{mine.pid}}}}},
+		etf.Tuple{node.GenCast, etf.Tuple{atomSync, s.PID(), etf.List{etf.Tuple{g, etf.List{mine.pid}}}}},
 		etf.Tuple{atomDiscover, s.PID()},
 	}
 	for _, w := range want {
@@ -109,11 +109,11 @@ func TestPeerProtocol(t *testing.T) {
 		msg  etf.Term
 		want []etf.Term
 	}{
-		{"sync", etf.Tuple{atomGenCast, etf.Tuple{atomSync, peer.pid, etf.List{etf.Tuple{g, etf.List{r1}}}}}, pids(mine.pid, r1)},
+		{"sync", etf.Tuple{node.GenCast, etf.Tuple{atomSync, peer.pid, etf.List{etf.Tuple{g, etf.List{r1}}}}}, pids(mine.pid, r1)},
 		{"join one", etf.Tuple{atomJoin, peer.pid, g, r2}, pids(mine.pid, r1, r2)},
 		{"leave list", etf.Tuple{atomLeave, peer.pid, etf.List{r1}, etf.List{g}}, pids(mine.pid, r2)},
 		{"join list", etf.Tuple{atomJoin, peer.pid, g, etf.List{r1}}, pids(mine.pid, r1, r2)},
-		{"resync", etf.Tuple{atomGenCast, etf.Tuple{atomSync, peer.pid, etf.List{}}}, pids(mine.pid)},
+		{"resync", etf.Tuple{node.GenCast, etf.Tuple{atomSync, peer.pid, etf.List{}}}, pids(mine.pid)},
 		{"join again", etf.Tuple{atomJoin, peer.pid, g, etf.List{r1, r2}}, pids(mine.pid, r1, r2)},
 		{"unknown peer ignored", etf.Tuple{atomJoin, etf.PID{Node: "x@h", ID: 9}, g, r1}, pids(mine.pid, r1, r2)},
 		{"garbage ignored", etf.Tuple{etf.Atom("what"), 1, 2}, pids(mine.pid, r1, r2)},
@@ -196,7 +196,7 @@ func FuzzScopeMessage(f *testing.F) {
 		etf.Tuple{atomDiscover, p, 1},
 		etf.Tuple{atomJoin, p, etf.Atom("g"), etf.List{p, 1}},
 		etf.Tuple{atomLeave, p, p, etf.List{etf.Atom("g")}},
-		etf.Tuple{atomGenCast, etf.Tuple{atomSync, p, etf.List{etf.Tuple{1, etf.List{p}}, 5}}},
+		etf.Tuple{node.GenCast, etf.Tuple{atomSync, p, etf.List{etf.Tuple{1, etf.List{p}}, 5}}},
 	} {
 		b, err := etf.Encode(s)
 		if err != nil {

@@ -12,7 +12,6 @@ var (
 	atomJoin     = etf.Atom("join")
 	atomLeave    = etf.Atom("leave")
 	atomSync     = etf.Atom("sync")
-	atomGenCast  = etf.Atom("$gen_cast")
 )
 
 type localEntry struct {
@@ -153,6 +152,17 @@ func (sp *scopeProc) tuple(m etf.Tuple) {
 	if len(m) < 2 {
 		return
 	}
+	if req, ok := node.ParseGenCast(m); ok {
+		c, ok := req.(etf.Tuple)
+		if ok && len(c) == 3 && c[0] == atomSync {
+			peer, ok1 := c[1].(etf.PID)
+			groups, ok2 := c[2].(etf.List)
+			if ok1 && (ok2 || c[2] == nil) {
+				sp.handleSync(peer, groups)
+			}
+		}
+		return
+	}
 	switch {
 	case m[0] == atomDiscover && (len(m) == 2 || len(m) == 3):
 		if peer, ok := m[1].(etf.PID); ok {
@@ -171,15 +181,6 @@ func (sp *scopeProc) tuple(m etf.Tuple) {
 		if ok1 && ok2 && ok3 {
 			sp.remoteLeave(peer, pids, groups)
 		}
-	case m[0] == atomGenCast && len(m) == 2:
-		c, ok := m[1].(etf.Tuple)
-		if ok && len(c) == 3 && c[0] == atomSync {
-			peer, ok1 := c[1].(etf.PID)
-			groups, ok2 := c[2].(etf.List)
-			if ok1 && (ok2 || c[2] == nil) {
-				sp.handleSync(peer, groups)
-			}
-		}
 	default:
 		sp.s.log.Debug("pg: ignored message", "msg", m)
 	}
@@ -188,7 +189,7 @@ func (sp *scopeProc) tuple(m etf.Tuple) {
 // handleDiscover answers {discover, Peer}: our local members as a sync
 // cast, and a discover back if Peer is new to us.
 func (sp *scopeProc) handleDiscover(peer etf.PID) {
-	_ = sp.p.Send(peer, etf.Tuple{atomGenCast, etf.Tuple{atomSync, sp.p.Self(), sp.localGroups()}})
+	_ = sp.p.Send(peer, node.GenCastMsg(etf.Tuple{atomSync, sp.p.Self(), sp.localGroups()}))
 	if _, ok := sp.remote[peer]; ok {
 		return
 	}
