@@ -35,9 +35,9 @@
 //
 //	pid, err := n.Spawn(node.BehaviorFunc(func(p *node.Process, msg etf.Term) error {
 //		switch m := msg.(type) {
-//		case etf.Tuple: // e.g. {'$gen_call', From, Req}
-//			if len(m) == 3 && m[0] == etf.Atom("$gen_call") {
-//				return node.Reply(p, m[1], m[2])
+//		case etf.Tuple: // e.g. {'$gen_call', From, Req} (see gen.go)
+//			if from, req, ok := node.ParseGenCall(m); ok {
+//				return node.Reply(p, from, req)
 //			}
 //		case node.DownMsg:
 //			p.Logger().Info("down", "ref", m.Ref, "reason", m.Reason)

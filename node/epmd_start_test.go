@@ -30,8 +30,8 @@ func echoNode(t *testing.T, name, cookie string, opts ...Option) *Node {
 		_ = n.Stop(ctx)
 	})
 	_, err = n.Spawn(BehaviorFunc(func(p *Process, msg etf.Term) error {
-		if tu, ok := msg.(etf.Tuple); ok && len(tu) == 3 && tu[0] == etf.Atom("$gen_call") {
-			return Reply(p, tu[1], tu[2])
+		if from, req, ok := ParseGenCall(msg); ok {
+			return Reply(p, from, req)
 		}
 		return nil
 	}), WithName("echo"))

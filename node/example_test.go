@@ -20,8 +20,8 @@ func Example() {
 	defer n.Stop(ctx)
 
 	_, err = n.Spawn(node.BehaviorFunc(func(p *node.Process, msg etf.Term) error {
-		if t, ok := msg.(etf.Tuple); ok && len(t) == 3 && t[0] == etf.Atom("$gen_call") {
-			return node.Reply(p, t[1], t[2])
+		if from, req, ok := node.ParseGenCall(msg); ok {
+			return node.Reply(p, from, req)
 		}
 		return nil
 	}), node.WithName("echo"))
