@@ -68,4 +68,6 @@
 //
 // The client strips the NULs from DUMP answers, validates names before
 // sending (ErrInvalidName), and maps a refused ALIVE2 to ErrNameTaken.
+//
+// Spec: Distribution Protocol / EPMD Protocol, https://www.erlang.org/doc/apps/erts/erl_dist_protocol.html#epmd-protocol
 package epmd

@@ -1,3 +1,5 @@
+// Spec: Distribution Protocol / EPMD Protocol, https://www.erlang.org/doc/apps/erts/erl_dist_protocol.html#epmd-protocol
+
 package epmd
 
 import (

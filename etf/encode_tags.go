@@ -1,3 +1,5 @@
+// Spec: External Term Format, https://www.erlang.org/doc/apps/erts/erl_ext_dist.html
+
 package etf
 
 // Wire tags of the External Term Format (OTP's erl_ext_dist).

@@ -57,6 +57,8 @@
 // take. Tuple, List, ImproperList, Map, BitString, Export and Fun implement
 // fmt.Formatter with Format, so %v and %s print them as Erlang does ({a,1},
 // #{k => v}) while %#v keeps Go syntax.
+//
+// Spec: External Term Format, https://www.erlang.org/doc/apps/erts/erl_ext_dist.html
 package etf
 
 import (
