@@ -1,3 +1,5 @@
+// Spec: External Term Format / Distribution Header, https://www.erlang.org/doc/apps/erts/erl_ext_dist.html#distribution-header
+
 package dist
 
 import (

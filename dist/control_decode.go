@@ -1,3 +1,5 @@
+// Spec: Distribution Protocol / Protocol between Connected Nodes, https://www.erlang.org/doc/apps/erts/erl_dist_protocol.html#protocol-between-connected-nodes
+
 package dist
 
 import (

@@ -92,4 +92,8 @@
 // (plus TOKEN) is delivered as AliasSend. Dynamic names (NAME_ME): the
 // acceptor side assigns names; the initiator side exists at handshake level
 // but is not exposed by Manager.
+//
+// Spec: Distribution Protocol, https://www.erlang.org/doc/apps/erts/erl_dist_protocol.html
+//
+// Spec: External Term Format / Distribution Header, https://www.erlang.org/doc/apps/erts/erl_ext_dist.html#distribution-header
 package dist

@@ -1,3 +1,5 @@
+// Spec: Distribution Protocol / Distribution Flags, https://www.erlang.org/doc/apps/erts/erl_dist_protocol.html#distribution-flags
+
 package dist
 
 import (

@@ -1,3 +1,5 @@
+// Spec: Distribution Protocol / Distribution Handshake, https://www.erlang.org/doc/apps/erts/erl_dist_protocol.html#distribution-handshake
+
 package dist
 
 import (
