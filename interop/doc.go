@@ -35,4 +35,12 @@
 //
 // The client side — RPC, Cast, Multicall, Format and PutChars — calls
 // M:F(A) on any BEAM node and writes to a BEAM group leader.
+//
+// Spec: kernel rpc, https://www.erlang.org/doc/man/rpc.html
+//
+// Spec: kernel erpc, https://www.erlang.org/doc/man/erpc.html
+//
+// Spec: STDLIB The Erlang I/O Protocol, https://www.erlang.org/doc/apps/stdlib/io_protocol.html
+//
+// Spec: kernel net_kernel, https://www.erlang.org/doc/man/net_kernel.html
 package interop

@@ -1,3 +1,5 @@
+// Spec: kernel erpc, https://www.erlang.org/doc/man/erpc.html
+
 package interop
 
 import (

@@ -1,3 +1,5 @@
+// Spec: kernel net_kernel, https://www.erlang.org/doc/man/net_kernel.html
+
 package interop
 
 import (

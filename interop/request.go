@@ -1,3 +1,5 @@
+// Spec: STDLIB The Erlang I/O Protocol, https://www.erlang.org/doc/apps/stdlib/io_protocol.html
+
 package interop
 
 import (

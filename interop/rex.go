@@ -1,3 +1,5 @@
+// Spec: kernel rpc, https://www.erlang.org/doc/man/rpc.html
+
 package interop
 
 import (

@@ -60,4 +60,6 @@
 //   - Lock retries of the Go locker: the locker refuses (lock_set false)
 //     a peer that asks while it is busy with another node instead of
 //     deferring the request; the peer retries after its back-off.
+//
+// Spec: kernel global, https://www.erlang.org/doc/man/global.html
 package global

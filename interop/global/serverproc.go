@@ -1,3 +1,5 @@
+// Spec: kernel global, https://www.erlang.org/doc/man/global.html
+
 package global
 
 import (

@@ -33,4 +33,6 @@
 // code does not run there; Phoenix's broadcast_pool_size rolling-upgrade
 // option and custom dispatchers (the Dispatcher element is ignored and
 // messages go to every subscriber of the topic) are not modelled.
+//
+// Spec: kernel pg, https://www.erlang.org/doc/man/pg.html
 package pg

@@ -1,3 +1,5 @@
+// Spec: kernel pg, https://www.erlang.org/doc/man/pg.html
+
 package pg
 
 import (
