@@ -1,3 +1,5 @@
+// Spec: External Term Format, https://www.erlang.org/doc/apps/erts/erl_ext_dist.html
+
 package etf
 
 import (
