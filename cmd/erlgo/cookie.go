@@ -41,9 +41,9 @@ func resolveCookie(flagValue string) (cookie, source string, err error) {
 func cookieFromFile(path string) (cookie, source string, err error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		c, created, err := createCookieFile(path)
-		if err != nil {
-			return "", "", err
+		c, created, cerr := createCookieFile(path)
+		if cerr != nil {
+			return "", "", cerr
 		}
 		if created {
 			return c, path + " (created)", nil
@@ -71,10 +71,10 @@ func cookieFromFile(path string) (cookie, source string, err error) {
 // its owner only. The messages are erl's.
 func checkCookieFile(path string, fi fs.FileInfo) error {
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("Cookie file %s is of type %s", path, fileType(fi.Mode()))
+		return fmt.Errorf("Cookie file %s is of type %s", path, fileType(fi.Mode())) //nolint:staticcheck // erl's own words
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("Cookie file %s must be accessible by owner only", path)
+		return fmt.Errorf("Cookie file %s must be accessible by owner only", path) //nolint:staticcheck // erl's own words
 	}
 	return nil
 }
