@@ -25,7 +25,6 @@ type recorder struct {
 	mu    sync.Mutex
 	ups   []*Conn
 	downs map[*Conn]error
-	msgs  []Message
 	upCh  chan *Conn
 	dnCh  chan error
 	msgCh chan Message

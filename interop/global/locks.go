@@ -41,12 +41,6 @@ func (t *lockTable) find(resource etf.Term) *lockEntry {
 	return nil
 }
 
-// canSet reports whether id = {Resource, ReqID} may be taken.
-func (t *lockTable) canSet(resource, reqID etf.Term) bool {
-	e := t.find(resource)
-	return e == nil || etf.Equal(e.reqID, reqID)
-}
-
 // set adds pid as a holder of {resource, reqID}; monitor is called to
 // monitor a new holder. It reports false if another requester holds it.
 func (t *lockTable) set(resource, reqID etf.Term, pid etf.PID, monitor func(etf.PID) etf.Ref) bool {
@@ -130,13 +124,4 @@ func (t *lockTable) remove(e *lockEntry) {
 	} else {
 		t.byHash[h] = b
 	}
-}
-
-// globalReqID returns the requester id holding the global resource.
-func (t *lockTable) globalReqID() (etf.Term, bool) {
-	e := t.find(resourceGlobal)
-	if e == nil {
-		return nil, false
-	}
-	return e.reqID, true
 }
