@@ -24,7 +24,7 @@ func TestErlgoNodeCommand(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "erlgo")
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go") //nolint:staticcheck // the toolchain running this test
 	}
 	build := exec.Command(goBin, "build", "-o", bin, "./cmd/erlgo")
 	build.Dir = filepath.Join(sourceDir(), "..")

@@ -61,7 +61,7 @@ func (r *run) burstTo(ctx context.Context, peer *beamPeer, phase, pairs, msgs in
 	coll := rt[0]
 	done := make(chan int, pairs)
 	for i, tgt := range targets {
-		var to etf.Term = tgt
+		to := tgt
 		if a, isAtom := tgt.(etf.Atom); isAtom {
 			to = node.Name{Name: a, Node: etf.Atom(peer.name)}
 		}

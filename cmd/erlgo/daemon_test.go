@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 func buildErlgo(t *testing.T) string {
 	t.Helper()
 	built.once.Do(func() {
-		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		gobin := filepath.Join(runtime.GOROOT(), "bin", "go") //nolint:staticcheck // the toolchain running this test
 		if _, err := os.Stat(gobin); err != nil {
 			gobin = "go"
 		}

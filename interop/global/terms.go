@@ -44,7 +44,7 @@ func asList(t etf.Term) (etf.List, bool) {
 		return nil, true
 	case etf.Charlist:
 		out := make(etf.List, 0, len(l))
-		for _, r := range []rune(string(l)) {
+		for _, r := range string(l) {
 			out = append(out, int(r))
 		}
 		return out, true

@@ -121,11 +121,7 @@ func TestPeerProtocol(t *testing.T) {
 	for _, st := range steps {
 		require.NoError(t, n.Send(s.PID(), st.msg))
 		require.Eventually(t, func() bool {
-			got := terms(s.GetMembers(g))
-			if len(got) != len(st.want) {
-				return false
-			}
-			return true
+			return len(terms(s.GetMembers(g))) == len(st.want)
 		}, waitFor, 5*time.Millisecond, st.name)
 		require.ElementsMatch(t, st.want, terms(s.GetMembers(g)))
 		require.ElementsMatch(t, pids(mine.pid), terms(s.GetLocalMembers(g)))
