@@ -127,7 +127,7 @@ func (m *Manager) Serve(l net.Listener) error {
 		}
 		go func() {
 			defer m.wg.Done()
-			m.accept(nc)
+			_, _ = m.accept(nc) // accept logs its own failures
 		}()
 	}
 }

@@ -151,7 +151,7 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 		case <-ctx.Done():
 			t.Stop()
 			_ = cmd.Process.Kill()
-			<-exited
+			<-exited //nolint:errcheck // reaped; ctx's error is the one to report
 			return 0, fmt.Errorf("epmd: daemon did not listen on %s:%d: %w", cfg.Host, cfg.Port, ctx.Err())
 		case <-t.C:
 		}

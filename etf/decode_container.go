@@ -61,7 +61,6 @@ chain:
 			}
 			if !merged {
 				el = append(make([]Term, 0, len(el)+n), el...)
-				merged = true
 			}
 			for _, c := range s.b[s.pos : s.pos+n] {
 				el = append(el, int(c))

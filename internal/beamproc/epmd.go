@@ -68,7 +68,7 @@ func startEPMDOn(ctx context.Context, bin string, port int, wait time.Duration) 
 		sc := bufio.NewScanner(stderr)
 		announced := false
 		for sc.Scan() {
-			e.tail.Write([]byte(sc.Text() + "\n"))
+			_, _ = e.tail.Write([]byte(sc.Text() + "\n"))
 			if !announced && strings.Contains(sc.Text(), "entering the main select() loop") {
 				announced = true
 				close(ready)
