@@ -166,13 +166,13 @@ func (n *Node) Stop(ctx context.Context) error {
 	}
 	for _, p := range n.procs.all() {
 		if p != n.sys {
-			p.signalExit(n.sys.pid, Shutdown, false, false)
+			p.signalExit(n.sys.pid, Shutdown, false)
 		}
 	}
 	if !wait() {
 		for _, p := range n.procs.all() {
 			if p != n.sys {
-				p.signalExit(n.sys.pid, Kill, false, false)
+				p.signalExit(n.sys.pid, Kill, false)
 			}
 		}
 		// Give killed processes a short grace even though ctx is done.

@@ -44,7 +44,7 @@ func (r *remote) HandleConnDown(c *dist.Conn, reason error) {
 				delete(lp.links, l[1])
 			}
 			lp.mu.Unlock()
-			lp.signalExit(l[1], NoConnection, true, false)
+			lp.signalExit(l[1], NoConnection, true)
 		}
 	}
 	for ref, m := range p.monitors {
@@ -110,11 +110,11 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 	case dist.Exit:
 		r.forgetLink(ctl.To, ctl.From)
 		if p := n.lookup(ctl.To); p != nil {
-			p.signalExit(ctl.From, ctl.Reason, true, false)
+			p.signalExit(ctl.From, ctl.Reason, true)
 		}
 	case dist.Exit2:
 		if p := n.lookup(ctl.To); p != nil {
-			p.signalExit(ctl.From, ctl.Reason, false, false)
+			p.signalExit(ctl.From, ctl.Reason, false)
 		}
 	case dist.MonitorP:
 		r.inMonitor(c, ctl)
@@ -167,7 +167,7 @@ func (r *remote) inLink(c *dist.Conn, from, to etf.PID) {
 		return
 	}
 	if !r.book(c, func(pr *peer) { pr.links[[2]etf.PID{to, from}] = struct{}{} }) {
-		p.signalExit(from, NoConnection, true, false)
+		p.signalExit(from, NoConnection, true)
 	}
 }
 
@@ -217,7 +217,7 @@ func (r *remote) inAltact(ctl dist.AltactSig, payload etf.Term) {
 		return
 	}
 	if ctl.Flags&dist.AltactExit != 0 {
-		t.signalExit(ctl.Sender, payload, false, false)
+		t.signalExit(ctl.Sender, payload, false)
 		return
 	}
 	_ = t.deliver(payload)

@@ -85,14 +85,15 @@ func (p *Process) deliverSignalLocked(s any, urgent bool) (start bool) {
 //   - anything else kills the process with that reason, ahead of its
 //     queued messages (a Call it is blocked in returns at once).
 //
-// forced (link attempt to a dead process) skips the link check.
-func (p *Process) signalExit(from etf.PID, reason etf.Term, link, forced bool) {
+// A failed link attempt (noproc, noconnection) needs no way around the link
+// check: the caller booked the link before it failed, so the signal finds it.
+func (p *Process) signalExit(from etf.PID, reason etf.Term, link bool) {
 	p.mu.Lock()
 	if p.state >= stateDead {
 		p.mu.Unlock()
 		return
 	}
-	if link && !forced {
+	if link {
 		st, ok := p.links[from]
 		if !ok || st != 0 {
 			p.mu.Unlock()

@@ -35,7 +35,7 @@ func (p *Process) Link(pid etf.PID) error {
 	p.mu.Unlock()
 	if pid.Node != n.name {
 		if n.remote == nil {
-			p.signalExit(pid, NoConnection, true, false)
+			p.signalExit(pid, NoConnection, true)
 			return ErrNoConnection
 		}
 		return n.remote.link(p.pid, pid)
@@ -53,7 +53,7 @@ func (p *Process) Link(pid etf.PID) error {
 	}
 	p.mu.Unlock()
 	if trapping {
-		p.signalExit(pid, NoProc, true, false)
+		p.signalExit(pid, NoProc, true)
 	}
 	return ErrNoProc
 }
@@ -139,7 +139,7 @@ func (n *Node) Exit(to etf.PID, reason etf.Term) error {
 func (n *Node) sendExit(from, to etf.PID, reason etf.Term, link bool) {
 	if to.Node == n.name {
 		if t := n.lookup(to); t != nil {
-			t.signalExit(from, reason, link, false)
+			t.signalExit(from, reason, link)
 		}
 		return
 	}

@@ -1,0 +1,80 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/erlgo/erlgo/dist"
+	"github.com/erlgo/erlgo/etf"
+)
+
+// Connect connects to node (EPMD lookup and handshake) unless already
+// connected. Sends connect on demand; Connect is for callers that want the
+// connection up front or its error, which wraps both ErrNoConnection and the
+// cause (ctx's error, or one of dist's or epmd's, e.g. dist.ErrBadCookie).
+func (n *Node) Connect(ctx context.Context, node etf.Atom) error {
+	if n.remote == nil {
+		return ErrNoConnection
+	}
+	if node == n.name {
+		return nil
+	}
+	if _, err := n.remote.mgr.Connect(ctx, node); err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrNoConnection, node, err)
+	}
+	return nil
+}
+
+// Disconnect closes the connection to node (erlang:disconnect_node/1).
+func (n *Node) Disconnect(node etf.Atom) error {
+	if n.remote == nil {
+		return ErrNoConnection
+	}
+	return n.remote.mgr.Disconnect(node)
+}
+
+// Nodes returns every connected node, visible and hidden (OTP's
+// nodes(connected)). It keeps this meaning for existing callers (the
+// observer lists connected nodes with it); use VisibleNodes for OTP's
+// nodes().
+func (n *Node) Nodes() []etf.Atom { return n.nodesWhere(func(*dist.Conn) bool { return true }) }
+
+// ConnectedNodes returns every connected node, visible and hidden (OTP's
+// nodes(connected)); the same as Nodes.
+func (n *Node) ConnectedNodes() []etf.Atom { return n.Nodes() }
+
+// VisibleNodes returns the nodes connected through published (visible)
+// connections: OTP's nodes(), the ones global and pg synchronise with.
+func (n *Node) VisibleNodes() []etf.Atom {
+	return n.nodesWhere(func(c *dist.Conn) bool { return !c.Hidden() })
+}
+
+// HiddenNodes returns the nodes connected through hidden connections
+// (OTP's nodes(hidden)): either side started hidden, e.g. erl_call or a
+// remote shell.
+func (n *Node) HiddenNodes() []etf.Atom {
+	return n.nodesWhere(func(c *dist.Conn) bool { return c.Hidden() })
+}
+
+func (n *Node) nodesWhere(keep func(*dist.Conn) bool) []etf.Atom {
+	if n.remote == nil {
+		return nil
+	}
+	var out []etf.Atom
+	for _, c := range n.remote.mgr.Conns() {
+		if keep(c) {
+			out = append(out, c.Peer())
+		}
+	}
+	return out
+}
+
+// ListenAddr returns the distribution listener's address (nil without
+// distribution).
+func (n *Node) ListenAddr() net.Addr {
+	if n.remote == nil {
+		return nil
+	}
+	return n.remote.ln.Addr()
+}
