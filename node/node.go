@@ -230,9 +230,6 @@ func (n *Node) newPID() etf.PID {
 	return etf.PID{Node: n.name, ID: uint32(c), Serial: uint32(c >> 32), Creation: n.creation}
 }
 
-// isLocal reports whether pid belongs to this node incarnation's name.
-func (n *Node) isLocalNode(node etf.Atom) bool { return node == n.name }
-
 // lookup returns the live local process for pid, or nil.
 func (n *Node) lookup(pid etf.PID) *Process {
 	if pid.Node != n.name || pid.Creation != n.creation {

@@ -103,13 +103,6 @@ type monitorTarget struct {
 	alias AliasMode // aliasNone unless created by MonitorAlias
 }
 
-func (t monitorTarget) object() etf.Term {
-	if t.name != "" {
-		return Name{Name: t.name, Node: t.node}
-	}
-	return t.pid
-}
-
 func (n *Node) newProcess(b Behavior, cfg spawnConfig) *Process {
 	p := &Process{node: n, pid: n.newPID(), beh: b, state: stateRunning, max: int32(cfg.mailboxMax), trap: cfg.trapExit}
 	if len(cfg.logAttrs) > 0 || cfg.hasGL {

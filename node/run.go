@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"time"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -365,6 +364,3 @@ func (p *Process) exit(reason etf.Term, terminate bool) {
 	}
 	n.live.Done()
 }
-
-// logDropEvery limits mailbox-full warnings for remote senders.
-const logDropEvery = time.Second
