@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -230,25 +229,13 @@ func (s *server) Terminate(np *node.Process, reason etf.Term) {
 // isParentExit reports whether a trapped exit comes from the parent. A
 // top-level actor (no parent) treats the shutdown node.Stop sends from the
 // node's own anonymous pid as its parent's: the signal is a shutdown from
-// a local pid that is not a live process, while the node refuses spawns.
+// a local pid that is not a live process, while the node is stopping.
 func (s *server) isParentExit(m node.ExitMsg) bool {
 	if s.hasParent {
 		return m.From == s.parent
 	}
 	n := s.proc.np.Node()
-	return m.Reason == node.Shutdown && m.From.Node == n.Name() && !n.IsAlive(m.From) && nodeStopping(n)
-}
-
-// nodeStopping reports whether n refuses new processes because Stop has
-// begun. node has no direct accessor, so it tries a spawn; this runs only
-// for the rare trapped shutdown signal of a top-level actor.
-func nodeStopping(n *node.Node) bool {
-	pid, err := n.Spawn(node.BehaviorFunc(func(*node.Process, etf.Term) error { return StopNormal }))
-	if err != nil {
-		return errors.Is(err, node.ErrStopped)
-	}
-	_ = n.Send(pid, atomOK) // make the probe exit
-	return false
+	return m.Reason == node.Shutdown && m.From.Node == n.Name() && !n.IsAlive(m.From) && n.Stopping()
 }
 
 func (s *server) armTimeout() {
