@@ -89,17 +89,23 @@ type stopTarget struct {
 // waits run, so n processes take the longest timeout, not the sum.
 func shutdownLinked(p *Process, ts []stopTarget) {
 	type watch struct {
-		t stopTarget
-		w *inbox // nil when no helper could be spawned (node stopping)
+		t    stopTarget
+		exit <-chan etf.Term // local child: node.Watch
+		w    *inbox          // remote child: a helper holding a monitor
 	}
 	np := p.np
+	n := np.Node()
 	ws := make([]watch, 0, len(ts))
 	for _, t := range ts {
-		w := &inbox{ch: make(chan etf.Term, 4)}
-		if _, err := np.Spawn(w); err != nil {
-			w = nil // the node refuses spawns while stopping: poll instead
+		x := watch{t: t}
+		if t.pid.Node == n.Name() {
+			x.exit = n.Watch(t.pid)
 		} else {
-			_, _ = w.np.Monitor(t.pid)
+			w := &inbox{ch: make(chan etf.Term, 4)}
+			if _, err := np.Spawn(w); err == nil {
+				_, _ = w.np.Monitor(t.pid)
+				x.w = w
+			}
 		}
 		p.Unlink(t.pid)
 		if t.timeout == BrutalKill {
@@ -107,15 +113,14 @@ func shutdownLinked(p *Process, ts []stopTarget) {
 		} else {
 			_ = p.Exit(t.pid, node.Shutdown)
 		}
-		ws = append(ws, watch{t, w})
+		ws = append(ws, x)
 	}
-	n := np.Node()
 	for _, x := range ws {
-		var wait func(time.Duration) bool
+		wait := func(d time.Duration) bool { return waitExit(x.exit, p.s.clock, d) }
 		if x.w != nil {
 			wait = func(d time.Duration) bool { return waitDown(x.w.ch, p.s.clock, d) }
-		} else {
-			wait = func(d time.Duration) bool { return pollDead(n, x.t.pid, p.s.clock, d) }
+		} else if x.exit == nil {
+			wait = func(time.Duration) bool { return true } // remote, no helper: node stopping
 		}
 		if !wait(x.t.timeout) {
 			p.Logger().Warn("shutdown: process did not stop in time, killing", "id", fmt.Sprint(x.t.id), "pid", x.t.pid)
@@ -128,22 +133,22 @@ func shutdownLinked(p *Process, ts []stopTarget) {
 	}
 }
 
-// pollDead waits for a local process to exit by polling, for up to d.
-func pollDead(n *node.Node, pid etf.PID, clk Clock, d time.Duration) bool {
-	var expired chan struct{}
-	if d > 0 && d != Infinity {
-		expired = make(chan struct{})
-		stop := clk.AfterFunc(d, func() { close(expired) })
-		defer stop()
+// waitExit waits for a node.Watch channel for up to d (BrutalKill and
+// Infinity wait without limit).
+func waitExit(ch <-chan etf.Term, clk Clock, d time.Duration) bool {
+	if d <= 0 || d == Infinity {
+		<-ch
+		return true
 	}
-	for backoff := 50 * time.Microsecond; n.IsAlive(pid); backoff = min(2*backoff, 5*time.Millisecond) {
-		select {
-		case <-expired:
-			return false
-		case <-time.After(backoff):
-		}
+	expired := make(chan struct{})
+	stop := clk.AfterFunc(d, func() { close(expired) })
+	defer stop()
+	select {
+	case <-ch:
+		return true
+	case <-expired:
+		return false
 	}
-	return true
 }
 
 // waitDown waits for a DownMsg on ch for up to d (BrutalKill and Infinity

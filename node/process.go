@@ -89,6 +89,7 @@ type procExt struct {
 	gl       etf.PID
 	dropped  int
 	pc       *pendingCall // reused by every Call of this process
+	exitCh   []chan etf.Term // Node.Watch subscribers
 }
 
 type watcher struct {

@@ -321,10 +321,12 @@ func (p *Process) exit(reason etf.Term, terminate bool) {
 	p.name = ""
 	var aliases map[etf.Ref]struct{}
 	var dropped int
+	var exitCh []chan etf.Term
 	if p.ext != nil {
 		aliases = p.ext.aliases
 		p.ext.aliases = nil
 		dropped = p.ext.dropped
+		exitCh, p.ext.exitCh = p.ext.exitCh, nil
 	}
 	p.normal.take()
 	p.urgent = nil
@@ -348,6 +350,10 @@ func (p *Process) exit(reason etf.Term, terminate bool) {
 		} else if n.remote != nil && peer.Node != n.name {
 			n.remote.forgetLink(p.pid, peer)
 		}
+	}
+	for _, ch := range exitCh {
+		ch <- reason // capacity 1, one send: never blocks
+		close(ch)
 	}
 	for ref, w := range watchers {
 		obj := etf.Term(p.pid)
