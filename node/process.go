@@ -88,7 +88,7 @@ type procExt struct {
 	logAttrs []any
 	gl       etf.PID
 	dropped  int
-	pc       *pendingCall // reused by every Call of this process
+	pc       *pendingCall    // reused by every Call of this process
 	exitCh   []chan etf.Term // Node.Watch subscribers
 }
 
