@@ -18,16 +18,24 @@ import (
 
 const idleTick = 2 * time.Second
 
-// TestErlIdleAfterBurstGoToErl: Go sends 20,000 messages to an erl sink
-// over a 2 s ticktime connection, idles 3 tick times, and the connection
-// still carries a message both ways.
-func TestErlIdleAfterBurstGoToErl(t *testing.T) {
+// idlePair starts an erl node and a Go manager that share a private EPMD,
+// a cookie and the idleTick ticktime.
+func idlePair(t *testing.T) (*erlNode, *goNode) {
+	t.Helper()
 	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	t.Parallel()
 	ep := erltest.StartEPMD(t)
 	cookie := uniq("c")
 	erl := startErl(t, ep, erlOpts{cookie: cookie, tickTime: int(idleTick / time.Second)})
 	g := startGo(t, ep, Config{Cookie: cookie, TickTime: idleTick})
+	return erl, g
+}
+
+// TestErlIdleAfterBurstGoToErl: Go sends 20,000 messages to an erl sink
+// over a 2 s ticktime connection, idles 3 tick times, and the connection
+// still carries a message both ways.
+func TestErlIdleAfterBurstGoToErl(t *testing.T) {
+	erl, g := idlePair(t)
 	const burst = 20000
 	assert.Equal(t, "SINK", erl.do("sink "+itoa(burst), "SINK"))
 	c, err := g.m.Connect(ctxT(t), erl.name)
@@ -49,12 +57,7 @@ func TestErlIdleAfterBurstGoToErl(t *testing.T) {
 // then both idle 3 tick times; the connection stays up and carries one
 // more message each way.
 func TestErlIdleAfterBurstErlToGo(t *testing.T) {
-	erltest.RequireTools(t, "erl", "erlc", "epmd")
-	t.Parallel()
-	ep := erltest.StartEPMD(t)
-	cookie := uniq("c")
-	erl := startErl(t, ep, erlOpts{cookie: cookie, tickTime: int(idleTick / time.Second)})
-	g := startGo(t, ep, Config{Cookie: cookie, TickTime: idleTick})
+	erl, g := idlePair(t)
 	const burst = 20000
 	got := make(chan int, 1)
 	count := 0 // reader goroutine only
