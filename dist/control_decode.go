@@ -9,7 +9,10 @@ import (
 	"github.com/erlgo/erlgo/etf"
 )
 
-// Control message decoding.
+// Control message decoding. decodeControl dispatches on the op to one
+// helper per family (the plain, TT and PAYLOAD variants of an operation
+// share one tuple layout); each helper checks the arity and reads the
+// fields, and the first mismatch is kept in ctlDec.err.
 
 // decodeControl converts a decoded control tuple into its typed value and
 // reports what payload follows it on the wire.
@@ -24,191 +27,36 @@ func decodeControl(t etf.Term) (Control, payloadSource, error) {
 	}
 	op := Op(opn)
 	d := ctlDec{tup: tup, op: op}
-	arity := func(n int) bool {
-		if len(tup) != n {
-			d.err = malformed(nil, "%v with arity %d, want %d", op, len(tup), n)
-			return false
-		}
-		return true
-	}
 	var ctl Control
 	src := payloadNone
 	switch op {
-	case OpLink:
-		if arity(3) {
-			ctl = Link{From: d.pid(1), To: d.pid(2)}
-		}
-	case OpUnlink:
-		if arity(3) {
-			ctl = Unlink{From: d.pid(1), To: d.pid(2)}
-		}
-	case OpGroupLeader:
-		if arity(3) {
-			ctl = GroupLeader{From: d.pid(1), To: d.pid(2)}
-		}
+	case OpLink, OpUnlink, OpGroupLeader:
+		ctl = d.pidPair()
 	case OpNodeLink:
-		if arity(1) {
+		if d.arity(1) {
 			ctl = NodeLink{}
 		}
-	case OpSend:
-		if arity(3) {
-			ctl, src = Send{To: d.pid(2)}, payloadMessage
-		}
-	case OpSendTT:
-		if arity(4) {
-			ctl, src = Send{To: d.pid(2), Token: tup[3]}, payloadMessage
-		}
-	case OpSendSender:
-		if arity(3) {
-			ctl, src = Send{From: d.pid(1), To: d.pid(2)}, payloadMessage
-		}
-	case OpSendSenderTT:
-		if arity(4) {
-			ctl, src = Send{From: d.pid(1), To: d.pid(2), Token: tup[3]}, payloadMessage
-		}
-	case OpRegSend:
-		if arity(4) {
-			ctl, src = RegSend{From: d.pid(1), To: d.atom(3)}, payloadMessage
-		}
-	case OpRegSendTT:
-		if arity(5) {
-			ctl, src = RegSend{From: d.pid(1), To: d.atom(3), Token: tup[4]}, payloadMessage
-		}
-	case OpExit:
-		if arity(4) {
-			ctl = Exit{From: d.pid(1), To: d.pid(2), Reason: tup[3]}
-		}
-	case OpExitTT:
-		if arity(5) {
-			ctl = Exit{From: d.pid(1), To: d.pid(2), Token: tup[3], Reason: tup[4]}
-		}
-	case OpPayloadExit:
-		if arity(3) {
-			ctl, src = Exit{From: d.pid(1), To: d.pid(2)}, payloadReason
-		}
-	case OpPayloadExitTT:
-		if arity(4) {
-			ctl, src = Exit{From: d.pid(1), To: d.pid(2), Token: tup[3]}, payloadReason
-		}
-	case OpExit2:
-		if arity(4) {
-			ctl = Exit2{From: d.pid(1), To: d.pid(2), Reason: tup[3]}
-		}
-	case OpExit2TT:
-		if arity(5) {
-			ctl = Exit2{From: d.pid(1), To: d.pid(2), Token: tup[3], Reason: tup[4]}
-		}
-	case OpPayloadExit2:
-		if arity(3) {
-			ctl, src = Exit2{From: d.pid(1), To: d.pid(2)}, payloadReason
-		}
-	case OpPayloadExit2TT:
-		if arity(4) {
-			ctl, src = Exit2{From: d.pid(1), To: d.pid(2), Token: tup[3]}, payloadReason
-		}
-	case OpMonitorP:
-		if arity(4) {
-			ctl = MonitorP{From: d.pid(1), To: d.proc(2), Ref: d.ref(3)}
-		}
-	case OpDemonitorP:
-		if arity(4) {
-			ctl = DemonitorP{From: d.pid(1), To: d.proc(2), Ref: d.ref(3)}
-		}
-	case OpMonitorPExit:
-		if arity(5) {
-			ctl = MonitorPExit{From: d.proc(1), To: d.pid(2), Ref: d.ref(3), Reason: tup[4]}
-		}
-	case OpPayloadMonitorPExit:
-		if arity(4) {
-			ctl, src = MonitorPExit{From: d.proc(1), To: d.pid(2), Ref: d.ref(3)}, payloadReason
-		}
+	case OpSend, OpSendTT, OpSendSender, OpSendSenderTT:
+		ctl, src = d.send()
+	case OpRegSend, OpRegSendTT:
+		ctl, src = d.regSend()
+	case OpExit, OpExitTT, OpPayloadExit, OpPayloadExitTT,
+		OpExit2, OpExit2TT, OpPayloadExit2, OpPayloadExit2TT:
+		ctl, src = d.exit()
+	case OpMonitorP, OpDemonitorP:
+		ctl = d.monitor()
+	case OpMonitorPExit, OpPayloadMonitorPExit:
+		ctl, src = d.monitorExit()
 	case OpSpawnRequest, OpSpawnRequestTT:
-		n := 6
-		if op == OpSpawnRequestTT {
-			n = 7
-		}
-		if arity(n) {
-			r := SpawnRequest{ReqID: d.ref(1), From: d.pid(2), GroupLeader: d.pid(3), Opts: d.list(5)}
-			mfa, ok := tup[4].(etf.Tuple)
-			if !ok || len(mfa) != 3 {
-				d.fail(4, "{M, F, A}")
-			} else {
-				m, ok1 := mfa[0].(etf.Atom)
-				f, ok2 := mfa[1].(etf.Atom)
-				a, ok3 := mfa[2].(int)
-				if !ok1 || !ok2 || !ok3 || a < 0 || a > 255 {
-					d.fail(4, "{M, F, A}")
-				}
-				r.Module, r.Function, r.Arity = m, f, a
-			}
-			if n == 7 {
-				r.Token = tup[6]
-			}
-			ctl, src = r, payloadMessage
-		}
+		ctl, src = d.spawnRequest()
 	case OpSpawnReply, OpSpawnReplyTT:
-		n := 5
-		if op == OpSpawnReplyTT {
-			n = 6
-		}
-		if arity(n) {
-			r := SpawnReply{ReqID: d.ref(1), To: d.pid(2), Flags: d.smallInt(3), Result: tup[4]}
-			if n == 6 {
-				r.Token = tup[5]
-			}
-			ctl = r
-		}
-	case OpAliasSend:
-		if arity(3) {
-			ctl, src = AliasSend{From: d.pid(1), Alias: d.ref(2)}, payloadMessage
-		}
-	case OpAliasSendTT:
-		if arity(4) {
-			ctl, src = AliasSend{From: d.pid(1), Alias: d.ref(2), Token: tup[3]}, payloadMessage
-		}
-	case OpUnlinkID:
-		if arity(4) {
-			ctl = UnlinkID{ID: d.uint64(1), From: d.pid(2), To: d.pid(3)}
-		}
-	case OpUnlinkIDAck:
-		if arity(4) {
-			ctl = UnlinkIDAck{ID: d.uint64(1), From: d.pid(2), To: d.pid(3)}
-		}
+		ctl = d.spawnReply()
+	case OpAliasSend, OpAliasSendTT:
+		ctl, src = d.aliasSend()
+	case OpUnlinkID, OpUnlinkIDAck:
+		ctl = d.unlinkID()
 	case OpAltactSigSend:
-		if len(tup) != 4 && len(tup) != 5 {
-			d.err = malformed(nil, "%v with arity %d", op, len(tup))
-			break
-		}
-		f := AltactFlags(d.smallInt(1))
-		a := AltactSig{Flags: f, Sender: d.pid(2), To: tup[3]}
-		if (f&AltactToken != 0) != (len(tup) == 5) {
-			d.fail(1, "token flag")
-		}
-		if len(tup) == 5 {
-			a.Token = tup[4]
-		}
-		if f&^AltactToken == AltactAlias {
-			// A plain alias send from an OTP 28 peer: the same signal as
-			// ALIAS_SEND, so deliver it as one.
-			if r, ok := a.To.(etf.Ref); ok && d.err == nil {
-				return AliasSend{From: a.Sender, Alias: r, Token: a.Token}, payloadMessage, nil
-			}
-		}
-		switch {
-		case f&AltactAlias != 0:
-			if _, ok := a.To.(etf.Ref); !ok {
-				d.fail(3, "alias")
-			}
-		case f&AltactName != 0:
-			if _, ok := a.To.(etf.Atom); !ok {
-				d.fail(3, "name")
-			}
-		default:
-			if _, ok := a.To.(etf.PID); !ok {
-				d.fail(3, "pid")
-			}
-		}
-		ctl, src = a, payloadMessage
+		ctl, src = d.altact()
 	default:
 		return nil, 0, malformed(nil, "unknown control op %d", opn)
 	}
@@ -216,6 +64,228 @@ func decodeControl(t etf.Term) (Control, payloadSource, error) {
 		return nil, 0, d.err
 	}
 	return ctl, src, nil
+}
+
+// The per-family helpers. Each returns a nil Control when d.err is set,
+// which decodeControl then reports.
+
+// pidPair decodes LINK, UNLINK and GROUP_LEADER: {Op, From, To}.
+func (d *ctlDec) pidPair() Control {
+	if !d.arity(3) {
+		return nil
+	}
+	from, to := d.pid(1), d.pid(2)
+	switch d.op {
+	case OpLink:
+		return Link{From: from, To: to}
+	case OpUnlink:
+		return Unlink{From: from, To: to}
+	}
+	return GroupLeader{From: from, To: to}
+}
+
+// send decodes SEND {2, Unused, To}, SEND_SENDER {22, From, To} and their TT
+// forms with a trailing token; the unused cookie slot of SEND is ignored.
+func (d *ctlDec) send() (Control, payloadSource) {
+	tt := d.op == OpSendTT || d.op == OpSendSenderTT
+	if !d.arity(3 + b2i(tt)) {
+		return nil, 0
+	}
+	var s Send
+	if d.op == OpSendSender || d.op == OpSendSenderTT {
+		s.From = d.pid(1)
+	}
+	s.To = d.pid(2)
+	if tt {
+		s.Token = d.tup[3]
+	}
+	return s, payloadMessage
+}
+
+// regSend decodes REG_SEND {6, From, Unused, ToName} and REG_SEND_TT.
+func (d *ctlDec) regSend() (Control, payloadSource) {
+	tt := d.op == OpRegSendTT
+	if !d.arity(4 + b2i(tt)) {
+		return nil, 0
+	}
+	r := RegSend{From: d.pid(1), To: d.atom(3)}
+	if tt {
+		r.Token = d.tup[4]
+	}
+	return r, payloadMessage
+}
+
+// exit decodes EXIT and EXIT2 in all four variants, which share one layout:
+// {Op, From, To[, Token][, Reason]}, the reason in the payload for the
+// PAYLOAD_* ops (DFLAG_EXIT_PAYLOAD).
+func (d *ctlDec) exit() (Control, payloadSource) {
+	var tt, payload bool
+	switch d.op {
+	case OpExitTT, OpExit2TT:
+		tt = true
+	case OpPayloadExit, OpPayloadExit2:
+		payload = true
+	case OpPayloadExitTT, OpPayloadExit2TT:
+		tt, payload = true, true
+	}
+	n := 3 + b2i(tt) + b2i(!payload)
+	if !d.arity(n) {
+		return nil, 0
+	}
+	e := Exit{From: d.pid(1), To: d.pid(2)}
+	if tt {
+		e.Token = d.tup[3]
+	}
+	src := payloadReason
+	if !payload {
+		e.Reason, src = d.tup[n-1], payloadNone
+	}
+	switch d.op {
+	case OpExit2, OpExit2TT, OpPayloadExit2, OpPayloadExit2TT:
+		return Exit2(e), src
+	}
+	return e, src
+}
+
+// monitor decodes MONITOR_P and DEMONITOR_P: {Op, From, ToProc, Ref}.
+func (d *ctlDec) monitor() Control {
+	if !d.arity(4) {
+		return nil
+	}
+	m := MonitorP{From: d.pid(1), To: d.proc(2), Ref: d.ref(3)}
+	if d.op == OpDemonitorP {
+		return DemonitorP(m)
+	}
+	return m
+}
+
+// monitorExit decodes MONITOR_P_EXIT {21, FromProc, To, Ref, Reason} and
+// PAYLOAD_MONITOR_P_EXIT, whose reason is the payload.
+func (d *ctlDec) monitorExit() (Control, payloadSource) {
+	payload := d.op == OpPayloadMonitorPExit
+	if !d.arity(5 - b2i(payload)) {
+		return nil, 0
+	}
+	m := MonitorPExit{From: d.proc(1), To: d.pid(2), Ref: d.ref(3)}
+	if payload {
+		return m, payloadReason
+	}
+	m.Reason = d.tup[4]
+	return m, payloadNone
+}
+
+// spawnRequest decodes SPAWN_REQUEST {29, ReqId, From, GroupLeader,
+// {Module, Function, Arity}, OptList} and its TT form; the argument list is
+// the payload.
+func (d *ctlDec) spawnRequest() (Control, payloadSource) {
+	tt := d.op == OpSpawnRequestTT
+	if !d.arity(6 + b2i(tt)) {
+		return nil, 0
+	}
+	r := SpawnRequest{ReqID: d.ref(1), From: d.pid(2), GroupLeader: d.pid(3), Opts: d.list(5)}
+	mfa, ok := d.tup[4].(etf.Tuple)
+	if !ok || len(mfa) != 3 {
+		d.fail(4, "{M, F, A}")
+	} else {
+		m, ok1 := mfa[0].(etf.Atom)
+		f, ok2 := mfa[1].(etf.Atom)
+		a, ok3 := mfa[2].(int)
+		if !ok1 || !ok2 || !ok3 || a < 0 || a > 255 {
+			d.fail(4, "{M, F, A}")
+		}
+		r.Module, r.Function, r.Arity = m, f, a
+	}
+	if tt {
+		r.Token = d.tup[6]
+	}
+	return r, payloadMessage
+}
+
+// spawnReply decodes SPAWN_REPLY {31, ReqId, To, Flags, Result} and its TT
+// form.
+func (d *ctlDec) spawnReply() Control {
+	tt := d.op == OpSpawnReplyTT
+	if !d.arity(5 + b2i(tt)) {
+		return nil
+	}
+	r := SpawnReply{ReqID: d.ref(1), To: d.pid(2), Flags: d.smallInt(3), Result: d.tup[4]}
+	if tt {
+		r.Token = d.tup[5]
+	}
+	return r
+}
+
+// aliasSend decodes ALIAS_SEND {33, From, Alias} and its TT form.
+func (d *ctlDec) aliasSend() (Control, payloadSource) {
+	tt := d.op == OpAliasSendTT
+	if !d.arity(3 + b2i(tt)) {
+		return nil, 0
+	}
+	a := AliasSend{From: d.pid(1), Alias: d.ref(2)}
+	if tt {
+		a.Token = d.tup[3]
+	}
+	return a, payloadMessage
+}
+
+// unlinkID decodes UNLINK_ID and UNLINK_ID_ACK: {Op, Id, From, To}.
+func (d *ctlDec) unlinkID() Control {
+	if !d.arity(4) {
+		return nil
+	}
+	u := UnlinkID{ID: d.uint64(1), From: d.pid(2), To: d.pid(3)}
+	if d.op == OpUnlinkIDAck {
+		return UnlinkIDAck(u)
+	}
+	return u
+}
+
+// altact decodes ALTACT_SIG_SEND {37, Flags, SenderPid, To[, Token]}: the
+// token is present exactly when the flags say so, and To's type must match
+// the alias/name flags.
+func (d *ctlDec) altact() (Control, payloadSource) {
+	if len(d.tup) != 4 && len(d.tup) != 5 {
+		d.err = malformed(nil, "%v with arity %d", d.op, len(d.tup))
+		return nil, 0
+	}
+	f := AltactFlags(d.smallInt(1))
+	a := AltactSig{Flags: f, Sender: d.pid(2), To: d.tup[3]}
+	if (f&AltactToken != 0) != (len(d.tup) == 5) {
+		d.fail(1, "token flag")
+	}
+	if len(d.tup) == 5 {
+		a.Token = d.tup[4]
+	}
+	if f&^AltactToken == AltactAlias {
+		// A plain alias send from an OTP 28 peer: the same signal as
+		// ALIAS_SEND, so deliver it as one.
+		if r, ok := a.To.(etf.Ref); ok && d.err == nil {
+			return AliasSend{From: a.Sender, Alias: r, Token: a.Token}, payloadMessage
+		}
+	}
+	switch {
+	case f&AltactAlias != 0:
+		if _, ok := a.To.(etf.Ref); !ok {
+			d.fail(3, "alias")
+		}
+	case f&AltactName != 0:
+		if _, ok := a.To.(etf.Atom); !ok {
+			d.fail(3, "name")
+		}
+	default:
+		if _, ok := a.To.(etf.PID); !ok {
+			d.fail(3, "pid")
+		}
+	}
+	return a, payloadMessage
+}
+
+// b2i is 1 for true: the TT and PAYLOAD variants add or drop one element.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // withReason stores a PAYLOAD_* reason in the control value.
@@ -240,6 +310,15 @@ type ctlDec struct {
 	tup etf.Tuple
 	op  Op
 	err error
+}
+
+// arity checks the tuple's size for the op.
+func (d *ctlDec) arity(n int) bool {
+	if len(d.tup) != n {
+		d.err = malformed(nil, "%v with arity %d, want %d", d.op, len(d.tup), n)
+		return false
+	}
+	return true
 }
 
 func (d *ctlDec) fail(i int, want string) {
