@@ -170,17 +170,23 @@ func TestExitSignalsOvertakeMessages(t *testing.T) {
 func TestSendAfter(t *testing.T) {
 	n := localNode(t)
 	pr := spawnProbe(t, n)
-	var cancel func() bool
+	var never etf.Ref
+	var cancelled, again bool
 	pr.do(func(p *Process) error {
-		p.SendAfter(p.Self(), "later", time.Millisecond)
-		cancel = p.SendAfter(p.Self(), "never", time.Hour)
+		p.SendAfter(time.Millisecond, p.Self(), "later")
+		never = p.SendAfter(time.Hour, p.Self(), "never")
 		return nil
 	})
 	if m := pr.recv(); m != "later" {
 		t.Fatalf("got %#v", m)
 	}
-	if !cancel() {
-		t.Fatal("cancel")
+	pr.do(func(p *Process) error {
+		cancelled = p.CancelTimer(never)
+		again = p.CancelTimer(never)
+		return nil
+	})
+	if !cancelled || again {
+		t.Fatalf("CancelTimer: first %v (want true), second %v (want false)", cancelled, again)
 	}
 }
 

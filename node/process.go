@@ -88,8 +88,9 @@ type procExt struct {
 	logAttrs []any
 	gl       etf.PID
 	dropped  int
-	pc       *pendingCall    // reused by every Call of this process
-	exitCh   []chan etf.Term // Node.Watch subscribers
+	pc       *pendingCall           // reused by every Call of this process
+	exitCh   []chan etf.Term        // Node.Watch subscribers
+	timers   map[etf.Ref]*procTimer // pending SendAfter timers
 }
 
 type watcher struct {

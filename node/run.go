@@ -327,6 +327,7 @@ func (p *Process) exit(reason etf.Term, terminate bool) {
 		p.ext.aliases = nil
 		dropped = p.ext.dropped
 		exitCh, p.ext.exitCh = p.ext.exitCh, nil
+		p.stopSelfTimersLocked()
 	}
 	p.normal.take()
 	p.urgent = nil

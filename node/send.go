@@ -3,7 +3,6 @@ package node
 import (
 	"fmt"
 	"reflect"
-	"time"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -163,13 +162,4 @@ func (n *Node) deliverAlias(ref etf.Ref, msg etf.Term) {
 		e.owner.Demonitor(ref)
 	}
 	_ = e.owner.deliver(msg)
-}
-
-// SendAfter sends msg to "to" from this process after d
-// (erlang:send_after/3). The returned cancel stops the timer and reports
-// whether it did so before the message was sent.
-func (p *Process) SendAfter(to etf.Term, msg etf.Term, d time.Duration) (cancel func() bool) {
-	n, from := p.node, p.pid
-	t := time.AfterFunc(d, func() { _ = n.send(from, to, msg) })
-	return t.Stop
 }

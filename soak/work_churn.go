@@ -121,7 +121,7 @@ type churner struct {
 	ref, flushed       etf.Ref
 	reason             etf.Term
 	wantExit, wantDown bool
-	cancel             func() bool
+	timer              etf.Ref // the round's timeout (SendAfter), zero if none
 	res                churnResult
 }
 
@@ -172,7 +172,7 @@ func (c *churner) HandleMessage(p *node.Process, msg etf.Term) error {
 // monitor) would still be counted.
 func (c *churner) step(p *node.Process) {
 	if c.i == c.n {
-		p.SendAfter(p.Self(), finishMsg{}, 200*time.Millisecond)
+		p.SendAfter(200*time.Millisecond, p.Self(), finishMsg{})
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, c.deadline)
@@ -234,7 +234,7 @@ func (c *churner) step(p *node.Process) {
 	if err != nil {
 		c.fail("signal: %v", err)
 	}
-	c.cancel = p.SendAfter(p.Self(), timeoutMsg{i: c.i}, c.deadline)
+	c.timer = p.SendAfter(c.deadline, p.Self(), timeoutMsg{i: c.i})
 }
 
 // advance ends the round once nothing more is expected.
@@ -242,8 +242,8 @@ func (c *churner) advance(p *node.Process) {
 	if c.wantExit || c.wantDown {
 		return
 	}
-	if c.cancel != nil {
-		c.cancel()
+	if c.timer != (etf.Ref{}) {
+		p.CancelTimer(c.timer)
 	}
 	c.res.ops++
 	c.i++

@@ -113,7 +113,7 @@ func (l *locker) arm() {
 		d = min(time.Second+time.Duration(len(l.known))*100*time.Millisecond, 3*time.Second)
 	}
 	l.timer = true
-	l.p.SendAfter(l.p.Self(), lockerTick{}, d)
+	l.p.SendAfter(d, l.p.Self(), lockerTick{})
 }
 
 func (l *locker) candidates() []hisTheLocker {

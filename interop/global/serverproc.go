@@ -306,7 +306,7 @@ func (sp *serverProc) insName(name etf.Term, pid etf.PID, method etf.Term) {
 		sp.p.Demonitor(old.ref)
 	}
 	if pending {
-		sp.p.SendAfter(sp.p.Self(), recheckName{name: name, ref: e.ref, tries: 1}, recheckDelay)
+		sp.p.SendAfter(recheckDelay, sp.p.Self(), recheckName{name: name, ref: e.ref, tries: 1})
 	}
 }
 
@@ -327,7 +327,7 @@ func (sp *serverProc) down(m node.DownMsg) {
 		// of a new partition arrive before we are connected to all of
 		// it). OTP removes such names at nodedown; check again shortly
 		// and keep the name if the node is connected by then.
-		sp.p.SendAfter(sp.p.Self(), recheckName{name: e.name, ref: m.Ref, tries: 1}, recheckDelay)
+		sp.p.SendAfter(recheckDelay, sp.p.Self(), recheckName{name: e.name, ref: m.Ref, tries: 1})
 		return
 	}
 	sp.s.names.delete(e.name)
@@ -357,7 +357,7 @@ func (sp *serverProc) recheck(r recheckName) {
 		sp.insName(e.name, e.pid, e.method)
 	case r.tries < recheckTries:
 		r.tries++
-		sp.p.SendAfter(sp.p.Self(), r, recheckDelay)
+		sp.p.SendAfter(recheckDelay, sp.p.Self(), r)
 	default:
 		sp.s.names.delete(e.name)
 	}

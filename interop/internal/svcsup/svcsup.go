@@ -198,7 +198,7 @@ func (b *supProc) HandleMessage(p *node.Process, msg etf.Term) error {
 		if !b.stopping {
 			b.stopping = true
 			b.stopAll(p)
-			p.SendAfter(p.Self(), stopTimeout{}, stopGrace)
+			p.SendAfter(stopGrace, p.Self(), stopTimeout{})
 		}
 	case stopTimeout:
 		for _, c := range b.children {
