@@ -121,61 +121,14 @@ var emptyAtom = etf.Atom("")
 
 // appendControl encodes ctl as the wire variant fit for the negotiated
 // flags and reports which payload must follow it and the payload term for
-// payloadReason.
+// payloadReason. It dispatches on the control type to one helper per
+// family; a type switch keeps it allocation-free.
 func (e *ctlEncoder) appendControl(dst []byte, ctl Control, flags Flags) ([]byte, payloadSource, etf.Term, error) {
-	var err error
-	hasTok := func(t etf.Term) bool { return t != nil }
 	switch c := ctl.(type) {
 	case Send:
-		if c.From != (etf.PID{}) && flags&FlagSendSender != 0 {
-			if hasTok(c.Token) {
-				dst = tupleHeader(dst, 4, OpSendSenderTT)
-			} else {
-				dst = tupleHeader(dst, 3, OpSendSender)
-			}
-			if dst, err = e.pid(dst, c.From); err != nil {
-				return dst, 0, nil, err
-			}
-		} else {
-			if hasTok(c.Token) {
-				dst = tupleHeader(dst, 4, OpSendTT)
-			} else {
-				dst = tupleHeader(dst, 3, OpSend)
-			}
-			if dst, err = e.atom(dst, emptyAtom); err != nil {
-				return dst, 0, nil, err
-			}
-		}
-		if dst, err = e.pid(dst, c.To); err != nil {
-			return dst, 0, nil, err
-		}
-		if hasTok(c.Token) {
-			if dst, err = e.term(dst, c.Token); err != nil {
-				return dst, 0, nil, err
-			}
-		}
-		return dst, payloadMessage, nil, nil
+		return e.send(dst, &c, flags)
 	case RegSend:
-		if hasTok(c.Token) {
-			dst = tupleHeader(dst, 5, OpRegSendTT)
-		} else {
-			dst = tupleHeader(dst, 4, OpRegSend)
-		}
-		if dst, err = e.pid(dst, c.From); err != nil {
-			return dst, 0, nil, err
-		}
-		if dst, err = e.atom(dst, emptyAtom); err != nil {
-			return dst, 0, nil, err
-		}
-		if dst, err = e.atom(dst, c.To); err != nil {
-			return dst, 0, nil, err
-		}
-		if hasTok(c.Token) {
-			if dst, err = e.term(dst, c.Token); err != nil {
-				return dst, 0, nil, err
-			}
-		}
-		return dst, payloadMessage, nil, nil
+		return e.regSend(dst, &c)
 	case Link:
 		return e.pidPair(dst, OpLink, c.From, c.To)
 	case Unlink:
@@ -193,131 +146,224 @@ func (e *ctlEncoder) appendControl(dst []byte, ctl Control, flags Flags) ([]byte
 	case DemonitorP:
 		return e.monitor(dst, OpDemonitorP, c.From, c.To, c.Ref)
 	case MonitorPExit:
-		payload := flags&FlagExitPayload != 0
-		if payload {
-			dst = tupleHeader(dst, 4, OpPayloadMonitorPExit)
-		} else {
-			dst = tupleHeader(dst, 5, OpMonitorPExit)
-		}
-		if dst, err = e.term(dst, c.From); err != nil {
-			return dst, 0, nil, err
-		}
-		if dst, err = e.pid(dst, c.To); err != nil {
-			return dst, 0, nil, err
-		}
-		if dst, err = e.ref(dst, c.Ref); err != nil {
-			return dst, 0, nil, err
-		}
-		if payload {
-			return dst, payloadReason, c.Reason, nil
-		}
-		dst, err = e.term(dst, c.Reason)
-		return dst, payloadNone, nil, err
+		return e.monitorExit(dst, &c, flags)
 	case SpawnRequest:
-		if flags&FlagSpawn == 0 {
-			return dst, 0, nil, fmt.Errorf("%w: SPAWN_REQUEST needs DFLAG_SPAWN", ErrUnsupportedOp)
-		}
-		if hasTok(c.Token) {
-			dst = tupleHeader(dst, 7, OpSpawnRequestTT)
-		} else {
-			dst = tupleHeader(dst, 6, OpSpawnRequest)
-		}
-		if dst, err = e.ref(dst, c.ReqID); err != nil {
-			return dst, 0, nil, err
-		}
-		if dst, err = e.pid(dst, c.From); err != nil {
-			return dst, 0, nil, err
-		}
-		if dst, err = e.pid(dst, c.GroupLeader); err != nil {
-			return dst, 0, nil, err
-		}
-		dst = append(dst, etf.TagSmallTuple, 3)
-		if dst, err = e.atom(dst, c.Module); err != nil {
-			return dst, 0, nil, err
-		}
-		if dst, err = e.atom(dst, c.Function); err != nil {
-			return dst, 0, nil, err
-		}
-		if c.Arity < 0 || c.Arity > 255 {
-			return dst, 0, nil, fmt.Errorf("dist: spawn arity %d out of range", c.Arity)
-		}
-		dst = append(dst, etf.TagSmallInteger, byte(c.Arity))
-		if dst, err = e.enc.AppendTerm(dst, c.Opts); err != nil {
-			return dst, 0, nil, err
-		}
-		if hasTok(c.Token) {
-			if dst, err = e.term(dst, c.Token); err != nil {
-				return dst, 0, nil, err
-			}
-		}
-		return dst, payloadMessage, nil, nil
+		return e.spawnRequest(dst, &c, flags)
 	case SpawnReply:
-		if hasTok(c.Token) {
-			dst = tupleHeader(dst, 6, OpSpawnReplyTT)
-		} else {
-			dst = tupleHeader(dst, 5, OpSpawnReply)
-		}
-		if dst, err = e.ref(dst, c.ReqID); err != nil {
-			return dst, 0, nil, err
-		}
-		if dst, err = e.pid(dst, c.To); err != nil {
-			return dst, 0, nil, err
-		}
-		dst = appendUint(dst, uint64(c.Flags&0xff))
-		if dst, err = e.term(dst, c.Result); err != nil {
-			return dst, 0, nil, err
-		}
-		if hasTok(c.Token) {
-			if dst, err = e.term(dst, c.Token); err != nil {
-				return dst, 0, nil, err
-			}
-		}
-		return dst, payloadNone, nil, nil
+		return e.spawnReply(dst, &c)
 	case AliasSend:
-		if flags&FlagAltactSig != 0 {
-			f := AltactAlias
-			if hasTok(c.Token) {
-				f |= AltactToken
-			}
-			return e.altact(dst, f, c.From, c.Alias, c.Token)
-		}
-		if flags&FlagAlias == 0 {
-			return dst, 0, nil, fmt.Errorf("%w: ALIAS_SEND needs DFLAG_ALIAS", ErrUnsupportedOp)
-		}
-		if hasTok(c.Token) {
-			dst = tupleHeader(dst, 4, OpAliasSendTT)
-		} else {
-			dst = tupleHeader(dst, 3, OpAliasSend)
-		}
-		if dst, err = e.pid(dst, c.From); err != nil {
-			return dst, 0, nil, err
-		}
-		if dst, err = e.ref(dst, c.Alias); err != nil {
-			return dst, 0, nil, err
-		}
-		if hasTok(c.Token) {
-			if dst, err = e.term(dst, c.Token); err != nil {
-				return dst, 0, nil, err
-			}
-		}
-		return dst, payloadMessage, nil, nil
+		return e.aliasSend(dst, &c, flags)
 	case UnlinkID:
 		return e.unlinkID(dst, OpUnlinkID, c.ID, c.From, c.To)
 	case UnlinkIDAck:
 		return e.unlinkID(dst, OpUnlinkIDAck, c.ID, c.From, c.To)
 	case AltactSig:
-		if flags&FlagAltactSig == 0 {
-			return dst, 0, nil, fmt.Errorf("%w: ALTACT_SIG_SEND needs DFLAG_ALTACT_SIG", ErrUnsupportedOp)
-		}
-		f := c.Flags &^ AltactToken
-		if hasTok(c.Token) {
-			f |= AltactToken
-		}
-		return e.altact(dst, f, c.Sender, c.To, c.Token)
+		return e.altactSig(dst, &c, flags)
 	case nil:
 		return dst, 0, nil, fmt.Errorf("dist: nil control message")
 	}
 	return dst, 0, nil, fmt.Errorf("%w: control type %T", ErrUnsupportedOp, ctl)
+}
+
+// token appends a seq_trace token when there is one (the TT variants).
+func (e *ctlEncoder) token(dst []byte, tok etf.Term) ([]byte, error) {
+	if tok == nil {
+		return dst, nil
+	}
+	return e.term(dst, tok)
+}
+
+// pick returns the TT op when there is a token.
+func pick(tok etf.Term, op, opTT Op) Op {
+	if tok != nil {
+		return opTT
+	}
+	return op
+}
+
+// send writes SEND_SENDER {22, From, To} when the sender is known and the
+// peer takes it (DFLAG_SEND_SENDER), else SEND {2, Unused, To}; a token makes
+// either the TT form.
+func (e *ctlEncoder) send(dst []byte, c *Send, flags Flags) ([]byte, payloadSource, etf.Term, error) {
+	tt := b2i(c.Token != nil)
+	var err error
+	if c.From != (etf.PID{}) && flags&FlagSendSender != 0 {
+		dst = tupleHeader(dst, 3+tt, pick(c.Token, OpSendSender, OpSendSenderTT))
+		dst, err = e.pid(dst, c.From)
+	} else {
+		dst = tupleHeader(dst, 3+tt, pick(c.Token, OpSend, OpSendTT))
+		dst, err = e.atom(dst, emptyAtom)
+	}
+	if err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.pid(dst, c.To); err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.token(dst, c.Token); err != nil {
+		return dst, 0, nil, err
+	}
+	return dst, payloadMessage, nil, nil
+}
+
+// regSend writes REG_SEND {6, From, Unused, ToName} or REG_SEND_TT.
+func (e *ctlEncoder) regSend(dst []byte, c *RegSend) ([]byte, payloadSource, etf.Term, error) {
+	dst = tupleHeader(dst, 4+b2i(c.Token != nil), pick(c.Token, OpRegSend, OpRegSendTT))
+	dst, err := e.pid(dst, c.From)
+	if err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.atom(dst, emptyAtom); err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.atom(dst, c.To); err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.token(dst, c.Token); err != nil {
+		return dst, 0, nil, err
+	}
+	return dst, payloadMessage, nil, nil
+}
+
+// monitorExit writes MONITOR_P_EXIT {21, FromProc, To, Ref, Reason}, or
+// PAYLOAD_MONITOR_P_EXIT with the reason as payload when the peer takes it.
+func (e *ctlEncoder) monitorExit(dst []byte, c *MonitorPExit, flags Flags) ([]byte, payloadSource, etf.Term, error) {
+	payload := flags&FlagExitPayload != 0
+	if payload {
+		dst = tupleHeader(dst, 4, OpPayloadMonitorPExit)
+	} else {
+		dst = tupleHeader(dst, 5, OpMonitorPExit)
+	}
+	dst, err := e.term(dst, c.From)
+	if err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.pid(dst, c.To); err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.ref(dst, c.Ref); err != nil {
+		return dst, 0, nil, err
+	}
+	if payload {
+		return dst, payloadReason, c.Reason, nil
+	}
+	dst, err = e.term(dst, c.Reason)
+	return dst, payloadNone, nil, err
+}
+
+// spawnRequest writes SPAWN_REQUEST {29, ReqId, From, GroupLeader,
+// {Module, Function, Arity}, OptList} or its TT form; the argument list
+// follows as the payload.
+func (e *ctlEncoder) spawnRequest(dst []byte, c *SpawnRequest, flags Flags) ([]byte, payloadSource, etf.Term, error) {
+	if flags&FlagSpawn == 0 {
+		return dst, 0, nil, fmt.Errorf("%w: SPAWN_REQUEST needs DFLAG_SPAWN", ErrUnsupportedOp)
+	}
+	dst = tupleHeader(dst, 6+b2i(c.Token != nil), pick(c.Token, OpSpawnRequest, OpSpawnRequestTT))
+	dst, err := e.ref(dst, c.ReqID)
+	if err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.pid(dst, c.From); err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.pid(dst, c.GroupLeader); err != nil {
+		return dst, 0, nil, err
+	}
+	dst = append(dst, etf.TagSmallTuple, 3)
+	if dst, err = e.atom(dst, c.Module); err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.atom(dst, c.Function); err != nil {
+		return dst, 0, nil, err
+	}
+	if c.Arity < 0 || c.Arity > 255 {
+		return dst, 0, nil, fmt.Errorf("dist: spawn arity %d out of range", c.Arity)
+	}
+	dst = append(dst, etf.TagSmallInteger, byte(c.Arity))
+	if dst, err = e.enc.AppendTerm(dst, c.Opts); err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.token(dst, c.Token); err != nil {
+		return dst, 0, nil, err
+	}
+	return dst, payloadMessage, nil, nil
+}
+
+// spawnReply writes SPAWN_REPLY {31, ReqId, To, Flags, Result} or its TT
+// form.
+func (e *ctlEncoder) spawnReply(dst []byte, c *SpawnReply) ([]byte, payloadSource, etf.Term, error) {
+	dst = tupleHeader(dst, 5+b2i(c.Token != nil), pick(c.Token, OpSpawnReply, OpSpawnReplyTT))
+	dst, err := e.ref(dst, c.ReqID)
+	if err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.pid(dst, c.To); err != nil {
+		return dst, 0, nil, err
+	}
+	dst = appendUint(dst, uint64(c.Flags&0xff))
+	if dst, err = e.term(dst, c.Result); err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.token(dst, c.Token); err != nil {
+		return dst, 0, nil, err
+	}
+	return dst, payloadNone, nil, nil
+}
+
+// aliasSend writes an alias send: as ALTACT_SIG_SEND with the alias flag
+// when the peer negotiated DFLAG_ALTACT_SIG, else as ALIAS_SEND {33, From,
+// Alias} or its TT form (DFLAG_ALIAS).
+func (e *ctlEncoder) aliasSend(dst []byte, c *AliasSend, flags Flags) ([]byte, payloadSource, etf.Term, error) {
+	var err error
+	if flags&FlagAltactSig != 0 {
+		f := AltactAlias
+		if c.Token != nil {
+			f |= AltactToken
+		}
+		if dst, err = e.altactHead(dst, f, c.From); err != nil {
+			return dst, 0, nil, err
+		}
+	} else {
+		if flags&FlagAlias == 0 {
+			return dst, 0, nil, fmt.Errorf("%w: ALIAS_SEND needs DFLAG_ALIAS", ErrUnsupportedOp)
+		}
+		dst = tupleHeader(dst, 3+b2i(c.Token != nil), pick(c.Token, OpAliasSend, OpAliasSendTT))
+		if dst, err = e.pid(dst, c.From); err != nil {
+			return dst, 0, nil, err
+		}
+	}
+	// The alias goes through ref, not term: boxing the Ref as a Term would
+	// allocate on every send.
+	if dst, err = e.ref(dst, c.Alias); err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.token(dst, c.Token); err != nil {
+		return dst, 0, nil, err
+	}
+	return dst, payloadMessage, nil, nil
+}
+
+// altactSig writes ALTACT_SIG_SEND {37, Flags, SenderPid, To[, Token]}; the
+// token flag follows whether there is a token.
+func (e *ctlEncoder) altactSig(dst []byte, c *AltactSig, flags Flags) ([]byte, payloadSource, etf.Term, error) {
+	if flags&FlagAltactSig == 0 {
+		return dst, 0, nil, fmt.Errorf("%w: ALTACT_SIG_SEND needs DFLAG_ALTACT_SIG", ErrUnsupportedOp)
+	}
+	f := c.Flags &^ AltactToken
+	if c.Token != nil {
+		f |= AltactToken
+	}
+	dst, err := e.altactHead(dst, f, c.Sender)
+	if err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.term(dst, c.To); err != nil {
+		return dst, 0, nil, err
+	}
+	if dst, err = e.token(dst, c.Token); err != nil {
+		return dst, 0, nil, err
+	}
+	return dst, payloadMessage, nil, nil
 }
 
 func (e *ctlEncoder) pidPair(dst []byte, op Op, from, to etf.PID) ([]byte, payloadSource, etf.Term, error) {
@@ -394,24 +440,10 @@ func (e *ctlEncoder) unlinkID(dst []byte, op Op, id uint64, from, to etf.PID) ([
 	return dst, payloadNone, nil, err
 }
 
-func (e *ctlEncoder) altact(dst []byte, f AltactFlags, sender etf.PID, to, token etf.Term) ([]byte, payloadSource, etf.Term, error) {
-	if f&AltactToken != 0 {
-		dst = tupleHeader(dst, 5, OpAltactSigSend)
-	} else {
-		dst = tupleHeader(dst, 4, OpAltactSigSend)
-	}
+// altactHead writes the part of ALTACT_SIG_SEND before To: the tuple
+// header (arity 5 with the token flag), the flags and the sender.
+func (e *ctlEncoder) altactHead(dst []byte, f AltactFlags, sender etf.PID) ([]byte, error) {
+	dst = tupleHeader(dst, 4+b2i(f&AltactToken != 0), OpAltactSigSend)
 	dst = appendUint(dst, uint64(f))
-	dst, err := e.pid(dst, sender)
-	if err != nil {
-		return dst, 0, nil, err
-	}
-	if dst, err = e.term(dst, to); err != nil {
-		return dst, 0, nil, err
-	}
-	if f&AltactToken != 0 {
-		if dst, err = e.term(dst, token); err != nil {
-			return dst, 0, nil, err
-		}
-	}
-	return dst, payloadMessage, nil, nil
+	return e.pid(dst, sender)
 }
