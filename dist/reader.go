@@ -177,87 +177,119 @@ func (d *packetDecoder) body(dec *etf.Decoder, fast *fastDecoder, b []byte, pass
 // and ticker and reports the connection down.
 func (c *Conn) readLoop() {
 	var reason error
-	defer func() {
-		c.closeWith(reason)
-		c.wg.Wait()
-		c.wmu.Lock()
-		if c.drainTimer != nil {
-			c.drainTimer.Stop()
-		}
-		c.wmu.Unlock()
-		c.m.connDown(c, c.reason)
-		close(c.done)
-	}()
-	// The tick check counts reads that returned data, not packets, so a
-	// huge packet that takes a while to arrive keeps the peer alive (ERTS
-	// looks at the socket's receive counter the same way).
-	br := bufio.NewReaderSize(countingReader{c}, 64<<10)
+	defer func() { c.readEnded(reason) }()
+	r := newPacketReader(c)
 	d := newConnDecoder(c)
-	var hdr [4]byte
-	var buf []byte
 	for {
-		if _, err := io.ReadFull(br, hdr[:]); err != nil {
-			reason = readErr(err)
-			return
-		}
-		n := int(binary.BigEndian.Uint32(hdr[:]))
-		if n == 0 {
-			continue // tick
-		}
-		if n > c.cfg.MaxPacket {
-			reason = malformed(nil, "packet of %d bytes exceeds MaxPacket %d", n, c.cfg.MaxPacket)
-			c.log.Error("dist: closing connection: malformed distribution packet", slog.Any("reason", reason))
-			return
-		}
-		// Packets that fit the read buffer are decoded in place (decoded
-		// terms never alias the input); bigger ones are assembled in buf.
-		var p []byte
-		var err error
-		peeked := n <= br.Size()
-		if peeked {
-			p, err = br.Peek(n)
-		} else {
-			p, err = readPacket(br, buf, n)
-			if cap(p) <= maxScratchKeep {
-				buf = p[:0]
-			} else {
-				buf = nil
-			}
-		}
+		p, peeked, err := r.next()
 		if err != nil {
-			reason = readErr(err)
+			reason = err
 			return
 		}
 		m, ok, err := d.decode(p)
-		if peeked {
-			_, _ = br.Discard(n)
-		}
+		r.release(len(p), peeked)
 		if err != nil && isLimitErr(err) {
 			c.logDropped(m, err)
 			continue
 		}
 		if err != nil {
 			reason = err
-			msg := "dist: closing connection: malformed distribution packet"
-			switch {
-			case errors.Is(err, ErrInvalidMessage):
-				msg = "dist: closing connection: invalid distribution message"
-			case errors.Is(err, ErrReassemblyLimit):
-				msg = "dist: closing connection: fragment reassembly limit exceeded"
-			}
-			c.log.Error(msg, slog.Any("reason", err))
+			c.log.Error(closeMessage(err), slog.Any("reason", err))
 			return
 		}
 		if ok {
-			st := &c.stats
-			st.msgsIn.Add(1)
-			st.hitsIn.Store(d.cache.hits)
-			st.newIn.Store(d.cache.new)
-			st.fragIn.Store(d.frag)
-			st.passIn.Store(d.pass)
-			st.interleaved.Store(uint64(d.frags.peak))
+			c.countIn(d)
 			c.m.h.HandleMessage(c, m)
 		}
+	}
+}
+
+// readEnded closes the connection with reason, waits for the writer and
+// ticker and reports the connection down.
+func (c *Conn) readEnded(reason error) {
+	c.closeWith(reason)
+	c.wg.Wait()
+	c.wmu.Lock()
+	if c.drainTimer != nil {
+		c.drainTimer.Stop()
+	}
+	c.wmu.Unlock()
+	c.m.connDown(c, c.reason)
+	close(c.done)
+}
+
+// closeMessage is the log line for a decode error that ends the connection.
+func closeMessage(err error) string {
+	switch {
+	case errors.Is(err, ErrInvalidMessage):
+		return "dist: closing connection: invalid distribution message"
+	case errors.Is(err, ErrReassemblyLimit):
+		return "dist: closing connection: fragment reassembly limit exceeded"
+	}
+	return "dist: closing connection: malformed distribution packet"
+}
+
+// countIn publishes the decoder's counters after a delivered message.
+func (c *Conn) countIn(d *packetDecoder) {
+	st := &c.stats
+	st.msgsIn.Add(1)
+	st.hitsIn.Store(d.cache.hits)
+	st.newIn.Store(d.cache.new)
+	st.fragIn.Store(d.frag)
+	st.passIn.Store(d.pass)
+	st.interleaved.Store(uint64(d.frags.peak))
+}
+
+// packetReader reads the length-prefixed packets of one connection,
+// skipping ticks (reader goroutine only).
+type packetReader struct {
+	c   *Conn
+	br  *bufio.Reader
+	buf []byte // assembly area for packets bigger than br
+	hdr [4]byte
+}
+
+func newPacketReader(c *Conn) *packetReader {
+	// The tick check counts reads that returned data, not packets, so a
+	// huge packet that takes a while to arrive keeps the peer alive (ERTS
+	// looks at the socket's receive counter the same way).
+	return &packetReader{c: c, br: bufio.NewReaderSize(countingReader{c}, 64<<10)}
+}
+
+// next returns the next packet that is not a tick. peeked says p is still
+// in the read buffer; the caller hands it back with release once decoded.
+func (r *packetReader) next() (p []byte, peeked bool, err error) {
+	n := 0
+	for n == 0 { // zero length: a tick
+		if _, err := io.ReadFull(r.br, r.hdr[:]); err != nil {
+			return nil, false, readErr(err)
+		}
+		n = int(binary.BigEndian.Uint32(r.hdr[:]))
+	}
+	if n > r.c.cfg.MaxPacket {
+		err := malformed(nil, "packet of %d bytes exceeds MaxPacket %d", n, r.c.cfg.MaxPacket)
+		r.c.log.Error("dist: closing connection: malformed distribution packet", slog.Any("reason", err))
+		return nil, false, err
+	}
+	// Packets that fit the read buffer are decoded in place (decoded
+	// terms never alias the input); bigger ones are assembled in buf.
+	if n <= r.br.Size() {
+		p, err = r.br.Peek(n)
+		return p, true, readErr(err)
+	}
+	p, err = readPacket(r.br, r.buf, n)
+	if cap(p) <= maxScratchKeep {
+		r.buf = p[:0]
+	} else {
+		r.buf = nil
+	}
+	return p, false, readErr(err)
+}
+
+// release drops a peeked packet of n bytes from the read buffer.
+func (r *packetReader) release(n int, peeked bool) {
+	if peeked {
+		_, _ = r.br.Discard(n)
 	}
 }
 
