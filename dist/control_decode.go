@@ -365,17 +365,8 @@ func (d *ctlDec) proc(i int) etf.Term {
 }
 
 func (d *ctlDec) list(i int) etf.List {
-	switch l := d.tup[i].(type) {
-	case etf.List:
+	if l, ok := etf.AsList(d.tup[i]); ok {
 		return l
-	case nil:
-		return nil
-	case etf.Charlist:
-		out := make(etf.List, 0, len(l))
-		for _, r := range string(l) {
-			out = append(out, int(r))
-		}
-		return out
 	}
 	d.fail(i, "list")
 	return nil

@@ -34,7 +34,7 @@ func erpcArgs(args etf.List) (m, f etf.Atom, a etf.List, ok bool) {
 	}
 	m, ok1 := args[0].(etf.Atom)
 	f, ok2 := args[1].(etf.Atom)
-	a, ok3 := asList(args[2])
+	a, ok3 := etf.AsList(args[2])
 	return m, f, a, ok1 && ok2 && ok3
 }
 

@@ -81,7 +81,7 @@ func FuzzServices(f *testing.F) {
 // fuzzErpc uses term as the arguments of erpc:execute_call/4 or
 // execute_cast/3, as a SPAWN_REQUEST would, and waits for the process.
 func fuzzErpc(t *testing.T, n *node.Node, s *Services, term etf.Term) {
-	args, ok := asList(term)
+	args, ok := etf.AsList(term)
 	if !ok {
 		return
 	}

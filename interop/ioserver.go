@@ -86,7 +86,7 @@ func (io *ioServer) request(p *node.Process, req etf.Term) etf.Term {
 			if len(r) != 2 {
 				break
 			}
-			reqs, ok := asList(r[1])
+			reqs, ok := etf.AsList(r[1])
 			if !ok {
 				break
 			}
@@ -122,12 +122,12 @@ func (io *ioServer) putChars(p *node.Process, args etf.Tuple) etf.Term {
 	case 3:
 		m, _ := args[0].(etf.Atom)
 		f, _ := args[1].(etf.Atom)
-		a, ok := asList(args[2])
+		a, ok := etf.AsList(args[2])
 		if !ok || m != "io_lib" || f != "format" || len(a) != 2 {
 			return ioError(atomPutChars)
 		}
 		format, ok := charsOf(a[0])
-		fargs, ok2 := asList(a[1])
+		fargs, ok2 := etf.AsList(a[1])
 		if !ok || !ok2 {
 			return ioError(atomPutChars)
 		}

@@ -110,28 +110,11 @@ func mfaGL(req etf.Term, tag etf.Atom) (m, f etf.Atom, a etf.List, gl etf.Term, 
 	}
 	m, ok1 := t[1].(etf.Atom)
 	f, ok2 := t[2].(etf.Atom)
-	a, ok3 := asList(t[3])
+	a, ok3 := etf.AsList(t[3])
 	if !ok1 || !ok2 || !ok3 {
 		return "", "", nil, nil, false
 	}
 	return m, f, a, t[4], true
-}
-
-// asList accepts the decoded forms of a proper list.
-func asList(t etf.Term) (etf.List, bool) {
-	switch l := t.(type) {
-	case etf.List:
-		return l, true
-	case nil:
-		return nil, true
-	case etf.Charlist:
-		out := make(etf.List, 0, len(l))
-		for _, r := range l {
-			out = append(out, int(r))
-		}
-		return out, true
-	}
-	return nil, false
 }
 
 // groupLeaderOf resolves the group leader argument of an rpc request: a

@@ -50,8 +50,8 @@
 // Alias/Unalias, SendAfter, Spawn/SpawnLink/SpawnMonitor, GroupLeader and
 // Logger. The Node offers Spawn, Send, Call, Whereis/Register/Unregister,
 // Connect/Disconnect, RegisterSpawnable, Stopping (true once Stop began)
-// and the peer lists Nodes/ConnectedNodes (all connected nodes, OTP's
-// nodes(connected)), VisibleNodes (nodes()) and HiddenNodes
+// and the peer lists with OTP's meanings: Nodes (visible nodes, nodes()),
+// ConnectedNodes (visible and hidden, nodes(connected)) and HiddenNodes
 // (nodes(hidden)).
 //
 // # Targets

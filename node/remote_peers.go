@@ -34,20 +34,18 @@ func (n *Node) Disconnect(node etf.Atom) error {
 	return n.remote.mgr.Disconnect(node)
 }
 
-// Nodes returns every connected node, visible and hidden (OTP's
-// nodes(connected)). It keeps this meaning for existing callers (the
-// observer lists connected nodes with it); use VisibleNodes for OTP's
-// nodes().
-func (n *Node) Nodes() []etf.Atom { return n.nodesWhere(func(*dist.Conn) bool { return true }) }
+// Nodes returns the nodes connected through published (visible)
+// connections: OTP's nodes(), the ones global and pg synchronise with. A
+// hidden peer (erl_call, a remote shell, erlgo observer) is not listed;
+// ConnectedNodes lists it too.
+func (n *Node) Nodes() []etf.Atom {
+	return n.nodesWhere(func(c *dist.Conn) bool { return !c.Hidden() })
+}
 
 // ConnectedNodes returns every connected node, visible and hidden (OTP's
-// nodes(connected)); the same as Nodes.
-func (n *Node) ConnectedNodes() []etf.Atom { return n.Nodes() }
-
-// VisibleNodes returns the nodes connected through published (visible)
-// connections: OTP's nodes(), the ones global and pg synchronise with.
-func (n *Node) VisibleNodes() []etf.Atom {
-	return n.nodesWhere(func(c *dist.Conn) bool { return !c.Hidden() })
+// nodes(connected)).
+func (n *Node) ConnectedNodes() []etf.Atom {
+	return n.nodesWhere(func(*dist.Conn) bool { return true })
 }
 
 // HiddenNodes returns the nodes connected through hidden connections

@@ -157,21 +157,9 @@ func safeFactory(f SpawnFactory, args etf.List) (b Behavior, err error) {
 // etf.Charlist, the empty list may decode to nil. Every proper list shape
 // yields its elements; anything else reports false.
 func spawnArgs(t etf.Term) (etf.List, bool) {
-	switch a := t.(type) {
-	case nil:
-		return etf.List{}, true
-	case etf.List:
-		if a == nil {
-			return etf.List{}, true
-		}
-		return a, true
-	case etf.Charlist:
-		out := make(etf.List, 0, len(a))
-		for _, r := range a {
-			out = append(out, int(r))
-		}
-		return out, true
-	default:
-		return nil, false
+	l, ok := etf.AsList(t)
+	if ok && l == nil {
+		l = etf.List{} // factories get a non-nil List for []
 	}
+	return l, ok
 }

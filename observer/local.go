@@ -87,7 +87,7 @@ func (s localSource) Network(ctx context.Context) (NetworkInfo, error) {
 }
 
 func sortedNodes(n *node.Node) []string {
-	out := atomStrings(n.Nodes())
+	out := atomStrings(n.ConnectedNodes())
 	slices.Sort(out)
 	return out
 }

@@ -167,7 +167,7 @@ func (a *agent) cmd(c string, args []string) string {
 		}
 		return fmt.Sprintf("{ok,%d}", time.Since(start).Milliseconds())
 	case "nodes":
-		return formatNodes(a.n.VisibleNodes())
+		return formatNodes(a.n.Nodes())
 	case "greg":
 		name := etf.Atom(arg(0))
 		holder, err := a.n.Spawn(node.BehaviorFunc(func(*node.Process, etf.Term) error { return nil }))

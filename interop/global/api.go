@@ -162,7 +162,7 @@ func (s *Server) allNodes(ctx context.Context) ([]etf.Atom, error) {
 		return nil, err
 	}
 	out := []etf.Atom{s.n.Name()}
-	l, _ := asList(v)
+	l, _ := etf.AsList(v)
 	for _, e := range l {
 		if a, ok := e.(etf.Atom); ok {
 			out = append(out, a)

@@ -166,7 +166,7 @@ func (r *registrar) getKnown() ([]etf.Atom, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, _ := asList(v)
+	l, _ := etf.AsList(v)
 	out := make([]etf.Atom, 0, len(l))
 	for _, e := range l {
 		if a, ok := e.(etf.Atom); ok {

@@ -195,18 +195,9 @@ func send(p *node.Process, to etf.Atom, msg etf.Term) {
 }
 
 // optional node capabilities, used when the node provides them.
-type (
-	nodeLister   interface{ Nodes() []etf.Atom }
-	visibleNodes interface{ VisibleNodes() []etf.Atom }
-	disconnecter interface{ Disconnect(node etf.Atom) error }
-)
+type disconnecter interface{ Disconnect(node etf.Atom) error }
 
-func (s *Server) connectedNodes() []etf.Atom {
-	if v, ok := any(s.n).(visibleNodes); ok {
-		return v.VisibleNodes()
-	}
-	if l, ok := any(s.n).(nodeLister); ok {
-		return l.Nodes()
-	}
-	return nil
-}
+// connectedNodes lists the nodes global synchronises with: the visible
+// ones (OTP's global uses nodes(); hidden peers are not part of the
+// global cluster).
+func (s *Server) connectedNodes() []etf.Atom { return s.n.Nodes() }

@@ -265,14 +265,14 @@ func (sp *serverProc) cast(c etf.Tuple) {
 		sp.initConnect(c)
 	case op == "exchange" && len(c) == 5:
 		n, _ := c[1].(etf.Atom)
-		names, _ := asList(c[2])
+		names, _ := etf.AsList(c[2])
 		sp.exchange(n, names, c[4])
 	case op == "resolved" && len(c) == 7:
 		n, _ := c[1].(etf.Atom)
-		res, _ := asList(c[2])
+		res, _ := etf.AsList(c[2])
 		sp.resolvedMsg(n, res, c[3], c[6])
 	case op == "new_nodes" && len(c) == 6:
-		ops, _ := asList(c[2])
+		ops, _ := etf.AsList(c[2])
 		sp.newNodes(ops, c[4])
 	case op == "in_sync" && len(c) == 3:
 		if n, ok := c[1].(etf.Atom); ok {

@@ -36,22 +36,6 @@ func tuple(t etf.Term, n int) (etf.Tuple, bool) {
 	return tt, ok && len(tt) == n
 }
 
-func asList(t etf.Term) (etf.List, bool) {
-	switch l := t.(type) {
-	case etf.List:
-		return l, true
-	case nil:
-		return nil, true
-	case etf.Charlist:
-		out := make(etf.List, 0, len(l))
-		for _, r := range string(l) {
-			out = append(out, int(r))
-		}
-		return out, true
-	}
-	return nil, false
-}
-
 func asInt(t etf.Term) (int, bool) {
 	i, ok := t.(int)
 	return i, ok
@@ -67,7 +51,7 @@ func boolAtom(b bool) etf.Atom {
 // nodeList turns [Node | {Node, Vsn}] into (node, vsn) pairs; vsn is 0 when
 // the element carries none.
 func nodeList(t etf.Term) []nodeVsn {
-	l, _ := asList(t)
+	l, _ := etf.AsList(t)
 	out := make([]nodeVsn, 0, len(l))
 	for _, e := range l {
 		switch v := e.(type) {

@@ -61,23 +61,12 @@ func newScopeProc(s *Scope) *scopeProc {
 	}
 }
 
-type (
-	nodeLister   interface{ Nodes() []etf.Atom }
-	visibleNodes interface{ VisibleNodes() []etf.Atom }
-)
-
 func (sp *scopeProc) Init(p *node.Process) error {
 	sp.p = p
 	p.MonitorNodes(true)
-	// Discover the scope on every connected node (pg uses nodes(), the
-	// visible ones; a node without VisibleNodes lists hidden peers too).
-	var nodes []etf.Atom
-	if v, ok := any(sp.s.n).(visibleNodes); ok {
-		nodes = v.VisibleNodes()
-	} else if l, ok := any(sp.s.n).(nodeLister); ok {
-		nodes = l.Nodes()
-	}
-	for _, n := range nodes {
+	// Discover the scope on every visible node: pg uses nodes(), hidden
+	// peers take no part.
+	for _, n := range sp.s.n.Nodes() {
 		sp.discover(n)
 	}
 	return nil

@@ -2,6 +2,7 @@ package svcsup
 
 import (
 	"log/slog"
+	"slices"
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
@@ -49,11 +50,6 @@ func (r *Replier) do(p *node.Process, dest etf.Atom, send func() error) {
 	}
 }
 
-func connected(n *node.Node, dest etf.Atom) bool {
-	for _, x := range n.Nodes() {
-		if x == dest {
-			return true
-		}
-	}
-	return false
-}
+// connected reports a connection to dest, hidden ones included: a hidden
+// caller (erl_call) is answered too.
+func connected(n *node.Node, dest etf.Atom) bool { return slices.Contains(n.ConnectedNodes(), dest) }
