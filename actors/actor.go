@@ -101,7 +101,7 @@ func Reply(p *Process, from From, reply etf.Term) error {
 	if p.s.obs != nil {
 		p.observe(Event{Kind: EventReply, To: from.PID, Msg: reply})
 	}
-	return node.Reply(p.np, from.Term(), reply)
+	return node.Reply(p.Process, from.Term(), reply)
 }
 
 // Errors and stop reasons.

@@ -46,8 +46,12 @@ func (c *counter) HandleCall(p *actors.Process, from actors.From, req etf.Term) 
 		p.SetTimeout(time.Second)
 		return etf.Atom("ok"), nil
 	case etf.Atom("later"):
-		p.SendAfter(2*time.Second, etf.Atom("tick"))
+		p.SendAfter(2*time.Second, p.Self(), etf.Atom("tick"))
 		return etf.Atom("ok"), nil
+	case etf.Atom("remind"): // a timer to the caller, one to cancel
+		p.SendAfter(time.Second, from.PID, etf.Atom("reminder"))
+		ref := p.SendAfter(time.Second, from.PID, etf.Atom("cancelled"))
+		return p.CancelTimer(ref), nil
 	case etf.Atom("cont"):
 		p.Continue(10)
 		return c.N, nil // the reply carries the value before the continue
@@ -168,7 +172,7 @@ func TestActorParentShutdown(t *testing.T) {
 			var reason etf.Term
 			var opts []actorstest.Option
 			if tc.trap {
-				opts = append(opts, actorstest.WithSpawnOptions(actors.WithTrapExit()))
+				opts = append(opts, actorstest.WithSpawnOptions(node.WithTrapExit()))
 			}
 			h := actorstest.New(t, &counter{terminated: &reason}, opts...)
 			h.Exit(node.Shutdown)
@@ -192,6 +196,19 @@ func TestActorTimers(t *testing.T) {
 	require.Equal(t, 1, len(h.EventsOf(actors.EventTimer)))
 }
 
+// SendAfter takes a destination, as erlang:send_after/3: the timer runs on
+// the actor's clock and reaches the caller.
+func TestActorTimerToAnotherProcess(t *testing.T) {
+	h := actorstest.New(t, &counter{})
+	require.Equal(t, true, h.Call(etf.Atom("remind")), "CancelTimer of a pending timer")
+	require.Empty(t, h.Received())
+	h.Advance(time.Second)
+	require.Equal(t, []etf.Term{etf.Atom("reminder")}, h.Received())
+	ev := h.EventsOf(actors.EventTimer)
+	require.Len(t, ev, 2)
+	require.Equal(t, etf.Term(h.Self()), ev[0].To)
+}
+
 func TestActorTimeout(t *testing.T) {
 	h := actorstest.New(t, &counter{})
 	h.Call(etf.Atom("idle"))
@@ -212,7 +229,7 @@ func TestActorContinue(t *testing.T) {
 }
 
 func TestActorSys(t *testing.T) {
-	h := actorstest.New(t, &counter{}, actorstest.WithArgs(3), actorstest.WithSpawnOptions(actors.WithName("ctr")))
+	h := actorstest.New(t, &counter{}, actorstest.WithArgs(3), actorstest.WithSpawnOptions(node.WithName("ctr")))
 	ctx := context.Background()
 	n := h.Node()
 	st, err := actors.GetState(ctx, n, etf.Atom("ctr"))

@@ -26,8 +26,8 @@ type App struct {
 	// started linked to an application master and inherits the
 	// application, so every actor of the tree can read Env.
 	Start func() (Actor, error)
-	// Options are passed to the root's StartLink (e.g. WithName).
-	Options []SpawnOption
+	// Options are passed to the root's StartLink (e.g. node.WithName).
+	Options []node.SpawnOption
 }
 
 // AppMode says what happens when an application stops by itself (OTP's
@@ -168,7 +168,7 @@ func (c *Applications) start(ctx context.Context, name etf.Atom, mode AppMode, p
 		return err
 	}
 	m := &appMaster{run: r}
-	pid, err := Spawn(c.n, m, WithTrapExit())
+	pid, err := Spawn(c.n, m, node.WithTrapExit())
 	if err != nil {
 		return fmt.Errorf("actors: starting application %s: %w", name, err)
 	}

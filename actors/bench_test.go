@@ -73,7 +73,7 @@ func runCallLoop(b *testing.B, n *node.Node, to etf.Term) {
 // from inside a process (an actor calling an actor).
 func BenchmarkCallLocal(b *testing.B) {
 	n := localNode(b)
-	if _, err := actors.Spawn(n, &itCounter{}, actors.WithName("bench_counter")); err != nil {
+	if _, err := actors.Spawn(n, &itCounter{}, node.WithName("bench_counter")); err != nil {
 		b.Fatal(err)
 	}
 	runCallLoop(b, n, etf.Atom("bench_counter"))
@@ -83,7 +83,7 @@ func BenchmarkCallLocal(b *testing.B) {
 // caller process per call), the path of non-actor Go code.
 func BenchmarkCallLocalFromNode(b *testing.B) {
 	n := localNode(b)
-	if _, err := actors.Spawn(n, &itCounter{}, actors.WithName("bench_counter")); err != nil {
+	if _, err := actors.Spawn(n, &itCounter{}, node.WithName("bench_counter")); err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()

@@ -11,17 +11,30 @@
 // An Actor implements Init, HandleCall and HandleCast (embed Base for
 // defaults) and optionally HandleInfo (InfoHandler), Terminate
 // (Terminator), HandleContinue (ContinueHandler), State/SetState for sys.
-// Spawn runs it on a node; Process.StartLink runs it as a linked child
-// whose parent is the caller. A callback stops the actor by returning an
+// Spawn runs it on a node; Process.Start and Process.StartLink run it
+// from another actor (gen_server:start and start_link: a linked child's
+// parent is the caller). A callback stops the actor by returning an
 // error: Stop(reason) or StopNormal for a chosen exit reason, any other
 // error exits with {error, <<"text">>}, as {stop, Reason, State} does.
+//
+// # One process handle
+//
+// The *Process a callback receives embeds *node.Process: every node
+// operation is there with node's signature. The effects an Observer sees
+// (Send, Call, Link, Unlink, Monitor, Demonitor, Exit, and Spawn,
+// SpawnLink, SpawnMonitor, which start plain node.Behaviors) and the
+// timers (SendAfter, CancelTimer, on the actor's Clock) are overridden
+// with the same signatures; no method has two shapes. Spawn options are
+// node.SpawnOptions: node.WithName, node.WithTrapExit ... and this
+// package's WithArgs, WithClock and WithObserver, all given to the same
+// call.
 //
 // OTP return-tuple features map to Process methods called from a
 // callback: NoReply plus Reply for {noreply, ...} with a later reply,
 // Continue for {continue, Arg}, SetTimeout for the timeout element
 // (HandleInfo then receives Timeout), SendAfter/CancelTimer for
-// erlang:send_after to self. Hibernation has no equivalent because an idle
-// process holds no goroutine already.
+// erlang:send_after/3 and cancel_timer/1. Hibernation has no equivalent
+// because an idle process holds no goroutine already.
 //
 // Call (generic), Cast, GetState, GetStatus, Suspend, Resume, ReplaceState
 // and StopProcess are the client side, usable from Go against Go actors and

@@ -59,21 +59,21 @@ func (a *argsActor) HandleCall(*actors.Process, actors.From, etf.Term) (etf.Term
 
 func startITActors(t testing.TB, n *node.Node) {
 	t.Helper()
-	_, err := actors.Spawn(n, &itCounter{}, actors.WithName("go_counter"))
+	_, err := actors.Spawn(n, &itCounter{}, node.WithName("go_counter"))
 	require.NoError(t, err)
 	for _, v := range []etf.Atom{"go_victim1", "go_victim2", "go_victim3"} {
-		_, err = actors.Spawn(n, &itCounter{}, actors.WithName(v))
+		_, err = actors.Spawn(n, &itCounter{}, node.WithName(v))
 		require.NoError(t, err)
 	}
 	w := func(etf.List) (actors.Actor, error) { return &argsActor{}, nil }
 	_, err = actors.Spawn(n, &actors.Supervisor{
 		Children:  []actors.ChildSpec{{ID: etf.Atom("a"), Start: w}, {ID: etf.Atom("b"), Start: w}},
 		Factories: map[etf.Atom]actors.Factory{"go_worker": w},
-	}, actors.WithName("go_sup"))
+	}, node.WithName("go_sup"))
 	require.NoError(t, err)
 	_, err = actors.Spawn(n, &actors.Supervisor{Strategy: actors.SimpleOneForOne,
 		Children: []actors.ChildSpec{{ID: etf.Atom("w"), Start: w, Restart: actors.Temporary}}},
-		actors.WithName("go_sofo"))
+		node.WithName("go_sofo"))
 	require.NoError(t, err)
 }
 

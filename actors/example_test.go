@@ -45,7 +45,7 @@ func Example() {
 	n := startNode("example@localhost")
 	defer n.Stop(context.Background())
 
-	if _, err := actors.Spawn(n, &Counter{}, actors.WithName("counter")); err != nil {
+	if _, err := actors.Spawn(n, &Counter{}, node.WithName("counter")); err != nil {
 		panic(err)
 	}
 	ctx := context.Background()
@@ -72,7 +72,7 @@ func ExampleSupervisor() {
 		return actors.ChildSpec{
 			ID:      name,
 			Start:   func(etf.List) (actors.Actor, error) { return &Counter{}, nil },
-			Options: []actors.SpawnOption{actors.WithName(name)},
+			Options: []node.SpawnOption{node.WithName(name)},
 		}
 	}
 	sup := &actors.Supervisor{
@@ -80,7 +80,7 @@ func ExampleSupervisor() {
 		Intensity: 3, Period: 5 * time.Second,
 		Children: []actors.ChildSpec{counter("c1"), counter("c2")},
 	}
-	if _, err := actors.Spawn(n, sup, actors.WithName("main_sup")); err != nil {
+	if _, err := actors.Spawn(n, sup, node.WithName("main_sup")); err != nil {
 		panic(err)
 	}
 	_ = actors.Cast(n, etf.Atom("c1"), etf.Atom("inc"))
@@ -131,7 +131,7 @@ func ExampleApplications() {
 			return &actors.Supervisor{Children: []actors.ChildSpec{{
 				ID:      "greeter",
 				Start:   func(etf.List) (actors.Actor, error) { return Greeter{}, nil },
-				Options: []actors.SpawnOption{actors.WithName("greeter")},
+				Options: []node.SpawnOption{node.WithName("greeter")},
 			}}}, nil
 		},
 	})

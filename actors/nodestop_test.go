@@ -23,7 +23,7 @@ func TestNodeStopTerminatesTrees(t *testing.T) {
 		n, err := node.Start(context.Background(), "stop@localhost", node.WithoutDistribution(), node.WithLogger(quiet()))
 		require.NoError(t, err)
 		var reason etf.Term
-		_, err = actors.Spawn(n, &counter{terminated: &reason}, actors.WithTrapExit())
+		_, err = actors.Spawn(n, &counter{terminated: &reason}, node.WithTrapExit())
 		require.NoError(t, err)
 		_, err = actors.Spawn(n, &actors.Supervisor{Children: []actors.ChildSpec{
 			spec(j, "a", actors.Permanent), spec(j, "b", actors.Permanent)}})

@@ -46,7 +46,7 @@ type Event struct {
 
 // String formats the event for test failures and logs.
 func (e Event) String() string {
-	f := FormatTerm
+	f := etf.Format
 	switch e.Kind {
 	case EventTimer:
 		return fmt.Sprintf("timer %s -> %s after %v", f(e.Msg), f(e.To), e.After)

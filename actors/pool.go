@@ -42,7 +42,7 @@ type Pool struct {
 	// whole term.
 	Key func(msg etf.Term) etf.Term
 	// Options are passed to each worker's StartLink.
-	Options []SpawnOption
+	Options []node.SpawnOption
 
 	p       *Process
 	workers []etf.PID
@@ -77,7 +77,7 @@ func (pl *Pool) startWorker(i int) error {
 	if err != nil {
 		return err
 	}
-	pid, err := pl.p.StartLink(a, append([]SpawnOption{WithArgs(i)}, pl.Options...)...)
+	pid, err := pl.p.StartLink(a, append([]node.SpawnOption{WithArgs(i)}, pl.Options...)...)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (pl *Pool) HandleInfo(p *Process, msg etf.Term) error {
 func (pl *Pool) restart(i int) error {
 	if err := pl.startWorker(i); err != nil {
 		pl.p.Logger().Error("pool: restarting worker failed", "worker", i, "error", err)
-		pl.p.SendAfter(retryDelay, &retryWorker{i: i})
+		pl.p.SendAfter(retryDelay, pl.p.Self(), &retryWorker{i: i})
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func TestPoolDispatch(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				n := localNode(t)
 				_, err := actors.Spawn(n, &actors.Pool{Size: 3, Dispatch: tc.dispatch,
-					New: func(int) (actors.Actor, error) { return &echo{}, nil }}, actors.WithName("pool"))
+					New: func(int) (actors.Actor, error) { return &echo{}, nil }}, node.WithName("pool"))
 				require.NoError(t, err)
 				used := map[int]bool{}
 				for _, r := range tc.reqs {
@@ -65,7 +65,7 @@ func TestPoolRestartsWorkers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		n := localNode(t)
-		_, err := actors.Spawn(n, &actors.Pool{Size: 2, New: func(int) (actors.Actor, error) { return &echo{}, nil }}, actors.WithName("pool"))
+		_, err := actors.Spawn(n, &actors.Pool{Size: 2, New: func(int) (actors.Actor, error) { return &echo{}, nil }}, node.WithName("pool"))
 		require.NoError(t, err)
 		before, err := actors.GetState(ctx, n, etf.Atom("pool"))
 		require.NoError(t, err)
@@ -109,7 +109,7 @@ func TestApplicationEnvAndDeps(t *testing.T) {
 				j.add("start:" + name)
 				return &actors.Supervisor{Children: []actors.ChildSpec{{ID: "reader",
 					Start:   func(etf.List) (actors.Actor, error) { return envReader{}, nil },
-					Options: []actors.SpawnOption{actors.WithName(etf.Atom(name + "_reader"))}}}}, nil
+					Options: []node.SpawnOption{node.WithName(etf.Atom(name + "_reader"))}}}}, nil
 			}
 		}
 		require.NoError(t, apps.Load(actors.App{Name: "db", Start: tree("db"), Env: map[string]etf.Term{"pool_size": 10}}))
@@ -166,7 +166,7 @@ func TestApplicationModes(t *testing.T) {
 				j := &journal{}
 				require.NoError(t, apps.Load(actors.App{Name: "other", Start: func() (actors.Actor, error) { return &worker{id: "other", j: j}, nil }}))
 				require.NoError(t, apps.Load(actors.App{Name: "main", Start: func() (actors.Actor, error) { return &worker{id: "main", j: j}, nil },
-					Options: []actors.SpawnOption{actors.WithName("main_root")}}))
+					Options: []node.SpawnOption{node.WithName("main_root")}}))
 				require.NoError(t, apps.Start(ctx, "other", actors.AppTemporary))
 				require.NoError(t, apps.Start(ctx, "main", tc.mode))
 				require.NoError(t, actors.Cast(n, etf.Atom("main_root"), etf.Tuple{etf.Atom("exit"), tc.reason}))

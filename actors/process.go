@@ -2,43 +2,33 @@ package actors
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
 )
 
-// Process is the handle an Actor's callbacks receive: the running
-// process plus the gen_server machinery around it (timers, continue,
-// timeout, parent, application environment). Its effects (Send, Call,
-// Link, Spawn ...) are reported to the actor's Observer, which is how
-// actorstest sees them. Use it from the actor's own callbacks; Raw gives
-// the underlying node process for anything not wrapped here.
+// Process is the handle an Actor's callbacks receive: the running node
+// process plus the gen_server machinery around it (timers on the actor's
+// Clock, continue, timeout, parent, application environment).
+//
+// It embeds *node.Process, so every node operation (Self, Node, Name,
+// Register, TrapExit, Logger, GroupLeader, Alias ...) is available with
+// node's signature. The operations that are effects on the outside world
+// (Send, Call, Link, Unlink, Monitor, Demonitor, Exit, Spawn*, SendAfter,
+// CancelTimer) are overridden with the same signatures, to report them to
+// the actor's Observer (which is how actorstest sees them) and, for
+// timers, to run on the actor's Clock. p.Process is the node process
+// itself: effects made through it are not observed. Use a Process from the
+// actor's own callbacks.
 type Process struct {
-	np *node.Process
-	s  *server
+	*node.Process
+	s *server
 }
-
-// Self returns the actor's pid.
-func (p *Process) Self() etf.PID { return p.np.Self() }
-
-// Node returns the node the actor runs on.
-func (p *Process) Node() *node.Node { return p.np.Node() }
-
-// Raw returns the underlying node process. Effects made through it are not
-// reported to the Observer.
-func (p *Process) Raw() *node.Process { return p.np }
-
-// Name returns the registered name, or "".
-func (p *Process) Name() etf.Atom { return p.np.Name() }
 
 // Parent returns the pid of the process that started the actor with
 // StartLink (its supervisor), or the zero PID for a top-level actor.
 func (p *Process) Parent() etf.PID { return p.s.parent }
-
-// Logger returns the process's logger.
-func (p *Process) Logger() *slog.Logger { return p.np.Logger() }
 
 // Now returns the actor clock's current time.
 func (p *Process) Now() time.Time { return p.s.clock.Now() }
@@ -48,7 +38,7 @@ func (p *Process) Now() time.Time { return p.s.clock.Now() }
 // one observes.
 func (p *Process) observe(e Event) {
 	if p.s.obs != nil {
-		e.From = p.np.Self()
+		e.From = p.Self()
 		p.s.obs.Observe(e)
 	}
 }
@@ -59,7 +49,7 @@ func (p *Process) Send(to etf.Term, msg etf.Term) error {
 	if p.s.obs != nil {
 		p.observe(Event{Kind: EventSend, To: to, Msg: msg})
 	}
-	return p.np.Send(to, msg)
+	return p.Process.Send(to, msg)
 }
 
 // Cast sends {'$gen_cast', msg} to "to" (gen_server:cast). Like
@@ -67,7 +57,7 @@ func (p *Process) Send(to etf.Term, msg etf.Term) error {
 func (p *Process) Cast(to etf.Term, msg etf.Term) error {
 	m := node.GenCastMsg(msg)
 	p.observe(Event{Kind: EventSend, To: to, Msg: m})
-	if err := p.np.Send(to, m); err != nil && !isNoProc(err) {
+	if err := p.Process.Send(to, m); err != nil && !isNoProc(err) {
 		return err
 	}
 	return nil
@@ -79,24 +69,24 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 	if p.s.obs != nil {
 		p.observe(Event{Kind: EventCall, To: to, Msg: req})
 	}
-	return p.np.Call(ctx, to, req)
+	return p.Process.Call(ctx, to, req)
 }
 
-// Link links the actor to pid.
+// Link links the actor to pid; see node.Process.Link.
 func (p *Process) Link(pid etf.PID) error {
 	p.observe(Event{Kind: EventLink, To: pid})
-	return p.np.Link(pid)
+	return p.Process.Link(pid)
 }
 
-// Unlink removes a link.
+// Unlink removes a link; see node.Process.Unlink.
 func (p *Process) Unlink(pid etf.PID) {
 	p.observe(Event{Kind: EventUnlink, To: pid})
-	p.np.Unlink(pid)
+	p.Process.Unlink(pid)
 }
 
 // Monitor monitors "to"; a node.DownMsg reaches HandleInfo when it exits.
 func (p *Process) Monitor(to etf.Term) (etf.Ref, error) {
-	ref, err := p.np.Monitor(to)
+	ref, err := p.Process.Monitor(to)
 	p.observe(Event{Kind: EventMonitor, To: to, Msg: ref})
 	return ref, err
 }
@@ -104,27 +94,56 @@ func (p *Process) Monitor(to etf.Term) (etf.Ref, error) {
 // Demonitor removes a monitor (with flush).
 func (p *Process) Demonitor(ref etf.Ref) bool {
 	p.observe(Event{Kind: EventDemonitor, Msg: ref})
-	return p.np.Demonitor(ref)
+	return p.Process.Demonitor(ref)
 }
 
 // Exit sends an exit signal to pid (erlang:exit/2).
-func (p *Process) Exit(pid etf.PID, reason etf.Term) error {
-	p.observe(Event{Kind: EventExit, To: pid, Msg: reason})
-	return p.np.Exit(pid, reason)
+func (p *Process) Exit(to etf.PID, reason etf.Term) error {
+	p.observe(Event{Kind: EventExit, To: to, Msg: reason})
+	return p.Process.Exit(to, reason)
 }
 
-// TrapExit sets trap_exit and returns the previous value. A trapping actor
-// receives exit signals as node.ExitMsg in HandleInfo, except its parent's,
-// which make it terminate (calling Terminate) as in OTP.
-func (p *Process) TrapExit(on bool) bool { return p.np.TrapExit(on) }
+// Spawn starts a plain node.Behavior, not linked; see node.Process.Spawn.
+// Actors are started with Start and StartLink.
+func (p *Process) Spawn(b node.Behavior, opts ...node.SpawnOption) (etf.PID, error) {
+	pid, err := p.Process.Spawn(b, opts...)
+	if err == nil {
+		p.observe(Event{Kind: EventSpawn, To: pid, Msg: typeName(b)})
+	}
+	return pid, err
+}
 
-// Register registers the actor under name.
-func (p *Process) Register(name etf.Atom) error { return p.np.Register(name) }
+// SpawnLink starts a plain node.Behavior linked to the actor; see
+// node.Process.SpawnLink.
+func (p *Process) SpawnLink(b node.Behavior, opts ...node.SpawnOption) (etf.PID, error) {
+	pid, err := p.Process.SpawnLink(b, opts...)
+	if err == nil {
+		p.observe(Event{Kind: EventSpawn, To: pid, Msg: typeName(b)})
+		p.observe(Event{Kind: EventLink, To: pid})
+	}
+	return pid, err
+}
 
-// Spawn starts another actor, not linked. It inherits this actor's clock,
-// observer and application unless options say otherwise.
-func (p *Process) Spawn(a Actor, opts ...SpawnOption) (etf.PID, error) {
-	pid, err := spawnActor(p.np.Node(), p, a, false, opts)
+// SpawnMonitor starts a plain node.Behavior monitored by the actor; see
+// node.Process.SpawnMonitor.
+func (p *Process) SpawnMonitor(b node.Behavior, opts ...node.SpawnOption) (etf.PID, etf.Ref, error) {
+	pid, ref, err := p.Process.SpawnMonitor(b, opts...)
+	if err == nil {
+		p.observe(Event{Kind: EventSpawn, To: pid, Msg: typeName(b)})
+		p.observe(Event{Kind: EventMonitor, To: pid, Msg: ref})
+	}
+	return pid, ref, err
+}
+
+// Start starts another actor, not linked (gen_server:start). It inherits
+// this actor's clock, observer and application unless options say
+// otherwise; opts are node's spawn options (node.WithName,
+// node.WithTrapExit ...) and actors' (WithArgs, WithClock, WithObserver).
+func (p *Process) Start(a Actor, opts ...node.SpawnOption) (etf.PID, error) {
+	if a == nil {
+		return etf.PID{}, errNilActor
+	}
+	pid, err := p.Process.Spawn(newServer(a, p), opts...)
 	if err == nil {
 		p.observe(Event{Kind: EventSpawn, To: pid, Msg: typeName(a)})
 	}
@@ -133,9 +152,14 @@ func (p *Process) Spawn(a Actor, opts ...SpawnOption) (etf.PID, error) {
 
 // StartLink starts another actor linked to this one, which becomes its
 // parent (gen_server:start_link): if the child traps exits, this actor's
-// exit makes it terminate.
-func (p *Process) StartLink(a Actor, opts ...SpawnOption) (etf.PID, error) {
-	pid, err := spawnActor(p.np.Node(), p, a, true, opts)
+// exit makes it terminate. Options as for Start.
+func (p *Process) StartLink(a Actor, opts ...node.SpawnOption) (etf.PID, error) {
+	if a == nil {
+		return etf.PID{}, errNilActor
+	}
+	s := newServer(a, p)
+	s.parent, s.hasParent = p.Self(), true
+	pid, err := p.Process.SpawnLink(s, opts...)
 	if err == nil {
 		p.observe(Event{Kind: EventSpawn, To: pid, Msg: typeName(a)})
 		p.observe(Event{Kind: EventLink, To: pid})
@@ -143,16 +167,17 @@ func (p *Process) StartLink(a Actor, opts ...SpawnOption) (etf.PID, error) {
 	return pid, err
 }
 
-// SendAfter sends msg to the actor itself after d (erlang:send_after/3
-// to self()); the returned ref cancels it with CancelTimer. The actor's
-// Clock decides when d has passed.
-func (p *Process) SendAfter(d time.Duration, msg etf.Term) etf.Ref {
-	p.observe(Event{Kind: EventTimer, To: p.np.Self(), Msg: msg, After: d})
-	return p.s.timers.start(p, d, msg)
+// SendAfter sends msg to "to" after d (erlang:send_after/3), with
+// node.Process.SendAfter's signature and rules, except that the actor's
+// Clock decides when d has passed. The returned ref cancels it with
+// CancelTimer.
+func (p *Process) SendAfter(d time.Duration, to etf.Term, msg etf.Term) etf.Ref {
+	p.observe(Event{Kind: EventTimer, To: to, Msg: msg, After: d})
+	return p.s.timers.start(p, d, to, msg)
 }
 
-// CancelTimer cancels a SendAfter timer; it reports whether the timer was
-// still pending (a message already sent is not recalled).
+// CancelTimer cancels a SendAfter timer of this actor; it reports whether
+// the timer was still pending (a message already sent is not recalled).
 func (p *Process) CancelTimer(ref etf.Ref) bool { return p.s.timers.cancel(ref) }
 
 // Continue schedules HandleContinue(p, arg) to run as soon as the current

@@ -33,6 +33,7 @@ type server struct {
 	obs       Observer
 	app       *appRun
 	timers    timerSet
+	early     []node.SpawnOption // NewBehavior's options, applied at Init
 
 	cont        []any
 	wantTimeout bool
@@ -50,7 +51,11 @@ var _ node.Behavior = (*server)(nil)
 
 // Init runs the Actor's Init.
 func (s *server) Init(np *node.Process) error {
-	s.proc = Process{np: np, s: s}
+	if len(s.early) > 0 {
+		node.ApplyBeforeInit(np, s.early...)
+		s.early = nil
+	}
+	s.proc = Process{Process: np, s: s}
 	err := s.safe(func() error { return s.actor.Init(&s.proc, s.args...) })
 	if err != nil {
 		s.selfExit = false // OTP does not call terminate when init fails
@@ -217,7 +222,7 @@ func (s *server) safe(f func() error) (err error) {
 // its parent exited while it trapped exits).
 func (s *server) Terminate(np *node.Process, reason etf.Term) {
 	s.disarm()
-	s.timers.cancelAll()
+	s.timers.cancelSelf()
 	if !s.selfExit {
 		return
 	}
@@ -234,7 +239,7 @@ func (s *server) isParentExit(m node.ExitMsg) bool {
 	if s.hasParent {
 		return m.From == s.parent
 	}
-	n := s.proc.np.Node()
+	n := s.proc.Node()
 	return m.Reason == node.Shutdown && m.From.Node == n.Name() && !n.IsAlive(m.From) && n.Stopping()
 }
 
@@ -246,7 +251,7 @@ func (s *server) armTimeout() {
 	s.gen++
 	gen := s.gen
 	s.armed = gen
-	np := s.proc.np
+	np := s.proc.Process
 	fire := func() { _ = np.Send(np.Self(), &timeoutMsg{gen: gen}) }
 	if s.timeoutD <= 0 {
 		fire()

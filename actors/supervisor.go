@@ -117,7 +117,7 @@ type ChildSpec struct {
 	// Modules is what which_children reports (default: the child's Go type).
 	Modules []etf.Atom
 	// Options are passed to StartLink (name, mailbox limit ...).
-	Options []SpawnOption
+	Options []node.SpawnOption
 }
 
 func (c *ChildSpec) shutdown() time.Duration {
@@ -131,7 +131,7 @@ func (c *ChildSpec) shutdown() time.Duration {
 }
 
 // Supervisor is an Actor that starts, watches and restarts children like
-// OTP's supervisor. Spawn it (usually with WithName); BEAM nodes can use
+// OTP's supervisor. Spawn it (usually with node.WithName); BEAM nodes can use
 // supervisor:which_children/count_children/start_child/terminate_child/
 // restart_child/delete_child/get_childspec on it, and Go code the
 // functions of the same names in this package.
@@ -343,7 +343,7 @@ func (s *Supervisor) restart(c *child) error {
 	}
 	if failed != nil {
 		failed.restarting = true
-		_ = s.p.np.Send(s.p.Self(), &tryAgain{c: failed})
+		_ = s.p.Process.Send(s.p.Self(), &tryAgain{c: failed})
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func (s *Supervisor) start(c *child) (err error) {
 	for _, x := range c.extra {
 		args = append(args, x)
 	}
-	opts := append([]SpawnOption{WithArgs(args...)}, c.spec.Options...)
+	opts := append([]node.SpawnOption{WithArgs(args...)}, c.spec.Options...)
 	pid, err := s.p.StartLink(a, opts...)
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ func shutdownLinked(p *Process, ts []stopTarget) {
 		exit <-chan etf.Term // local child: node.Watch
 		w    *inbox          // remote child: a helper holding a monitor
 	}
-	np := p.np
+	np := p.Process
 	n := np.Node()
 	ws := make([]watch, 0, len(ts))
 	for _, t := range ts {

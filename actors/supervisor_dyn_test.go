@@ -91,7 +91,7 @@ func TestSupervisorAutoShutdown(t *testing.T) {
 				}
 				pid, err := actors.Spawn(n, &actors.Supervisor{AutoShutdown: tc.auto, Children: []actors.ChildSpec{
 					spec(j, "w", actors.Permanent), sig("s1"), sig("s2"),
-				}}, actors.WithName("sup"))
+				}}, node.WithName("sup"))
 				require.NoError(t, err)
 				for _, id := range tc.exits {
 					crash(t, n, etf.Atom("sup"), id, node.Normal)
@@ -108,7 +108,7 @@ func TestSupervisorDynamicChildren(t *testing.T) {
 		j := &journal{}
 		n := localNode(t)
 		sup := etf.Atom("sup")
-		_, err := actors.Spawn(n, &actors.Supervisor{Children: []actors.ChildSpec{spec(j, "a", actors.Permanent)}}, actors.WithName(sup))
+		_, err := actors.Spawn(n, &actors.Supervisor{Children: []actors.ChildSpec{spec(j, "a", actors.Permanent)}}, node.WithName(sup))
 		require.NoError(t, err)
 		pid, err := actors.StartChild(ctx, n, sup, spec(j, "d", actors.Permanent))
 		require.NoError(t, err)
@@ -153,7 +153,7 @@ func TestSupervisorSimpleOneForOne(t *testing.T) {
 		tmpl := actors.ChildSpec{ID: etf.Atom("w"), Restart: actors.Transient, Start: func(args etf.List) (actors.Actor, error) {
 			return &worker{id: "w", j: j}, nil
 		}}
-		_, err := actors.Spawn(n, &actors.Supervisor{Strategy: actors.SimpleOneForOne, Children: []actors.ChildSpec{tmpl}}, actors.WithName(sup))
+		_, err := actors.Spawn(n, &actors.Supervisor{Strategy: actors.SimpleOneForOne, Children: []actors.ChildSpec{tmpl}}, node.WithName(sup))
 		require.NoError(t, err)
 		p1, err := actors.StartChildArgs(ctx, n, sup, 1)
 		require.NoError(t, err)

@@ -39,7 +39,7 @@ func TestSupervisorRestartFailure(t *testing.T) {
 					return &worker{id: "flaky", j: j}, nil
 				}}
 				pid, err := actors.Spawn(n, &actors.Supervisor{Intensity: 3, Period: 60e9,
-					Children: []actors.ChildSpec{spec(j, "a", actors.Permanent), flaky}}, actors.WithName("sup"))
+					Children: []actors.ChildSpec{spec(j, "a", actors.Permanent), flaky}}, node.WithName("sup"))
 				require.NoError(t, err)
 				failing.Store(tc.failures)
 				crash(t, n, etf.Atom("sup"), "flaky", etf.Atom("boom"))
@@ -59,7 +59,7 @@ func TestSupervisorOneForAllDropsTemporarySiblings(t *testing.T) {
 		n := localNode(t)
 		_, err := actors.Spawn(n, &actors.Supervisor{Strategy: actors.OneForAll, Children: []actors.ChildSpec{
 			spec(j, "a", actors.Permanent), spec(j, "b", actors.Temporary), spec(j, "c", actors.Permanent),
-		}}, actors.WithName("sup"))
+		}}, node.WithName("sup"))
 		require.NoError(t, err)
 		j.take()
 		crash(t, n, etf.Atom("sup"), "a", etf.Atom("boom"))
@@ -81,7 +81,7 @@ func TestSupervisorErlangChildSpecs(t *testing.T) {
 		sup := etf.Atom("sup")
 		_, err := actors.Spawn(n, &actors.Supervisor{Factories: map[etf.Atom]actors.Factory{
 			"my_worker": func(args etf.List) (actors.Actor, error) { return &worker{id: "w", j: j}, nil },
-		}}, actors.WithName(sup))
+		}}, node.WithName(sup))
 		require.NoError(t, err)
 		mfa := etf.Tuple{etf.Atom("my_worker"), etf.Atom("start_link"), etf.List{1}}
 		cases := []struct {
@@ -125,7 +125,7 @@ func TestPoolHashKeyFunc(t *testing.T) {
 		n := localNode(t)
 		_, err := actors.Spawn(n, &actors.Pool{Size: 4, Dispatch: actors.HashKey,
 			Key: func(m etf.Term) etf.Term { return m.(etf.Tuple)[1] },
-			New: func(int) (actors.Actor, error) { return &echo{}, nil }}, actors.WithName("pool"))
+			New: func(int) (actors.Actor, error) { return &echo{}, nil }}, node.WithName("pool"))
 		require.NoError(t, err)
 		workerOf := func(req etf.Term) int {
 			r, err := actors.Call[etf.Tuple](context.Background(), n, etf.Atom("pool"), req)

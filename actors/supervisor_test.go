@@ -185,7 +185,7 @@ func TestSupervisorStrategies(t *testing.T) {
 				sup := &actors.Supervisor{Strategy: tc.strategy, Children: []actors.ChildSpec{
 					spec(j, "a", actors.Permanent), spec(j, "b", tc.restart), spec(j, "c", actors.Permanent),
 				}}
-				_, err := actors.Spawn(n, sup, actors.WithName("sup"))
+				_, err := actors.Spawn(n, sup, node.WithName("sup"))
 				require.NoError(t, err)
 				require.Equal(t, []string{"start:a", "start:b", "start:c"}, j.take(), "children start in order")
 				before := kids(t, n, etf.Atom("sup"))
@@ -232,7 +232,7 @@ func TestSupervisorIntensity(t *testing.T) {
 				sup := &actors.Supervisor{Intensity: tc.intensity, Period: tc.period, Children: []actors.ChildSpec{
 					spec(j, "a", actors.Permanent), spec(j, "b", actors.Permanent), spec(j, "c", actors.Permanent),
 				}}
-				pid, err := actors.Spawn(n, sup, actors.WithName("sup"))
+				pid, err := actors.Spawn(n, sup, node.WithName("sup"))
 				require.NoError(t, err)
 				// Watch the supervisor from a trapping probe.
 				down := make(chan etf.Term, 1)

@@ -19,7 +19,7 @@ type ReplaceFunc func(old etf.Term) (etf.Term, error)
 func (s *server) system(from From, req etf.Term) error {
 	// Replies go straight through node: they are not the actor's doing, so
 	// the Observer does not see them.
-	reply := func(v etf.Term) { _ = node.Reply(s.proc.np, from.Term(), v) }
+	reply := func(v etf.Term) { _ = node.Reply(s.proc.Process, from.Term(), v) }
 	switch r := req.(type) {
 	case etf.Atom:
 		switch r {
@@ -48,7 +48,7 @@ func (s *server) system(from From, req etf.Term) error {
 				// may address the name again as soon as it sees ok, and
 				// must then find no process (noproc) rather than this
 				// one on its way out.
-				s.proc.np.Unregister()
+				s.proc.Unregister()
 				reply(atomOK)
 				return &node.ExitError{Reason: r[1]}
 			case etf.Atom("debug"):

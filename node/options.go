@@ -128,6 +128,7 @@ type spawnConfig struct {
 	groupLeader etf.PID
 	hasGL       bool
 	trapExit    bool
+	beforeInit  []func(*Process)
 }
 
 // WithName registers the new process under name before Init runs; Spawn
@@ -154,3 +155,31 @@ func WithGroupLeader(gl etf.PID) SpawnOption {
 
 // WithTrapExit starts the process trapping exits, before Init runs.
 func WithTrapExit() SpawnOption { return func(c *spawnConfig) { c.trapExit = true } }
+
+// WithBeforeInit runs f on the new process after it is set up (pid, name,
+// link or monitor to the spawner) and before Behavior.Init, on the
+// spawner's goroutine. Hooks run in the order given. It is the way a
+// package that builds on node configures the Behavior it spawns (actors'
+// WithArgs, WithClock and WithObserver are such hooks), so that one Spawn
+// takes node's options and those of the layer above alike.
+func WithBeforeInit(f func(p *Process)) SpawnOption {
+	return func(c *spawnConfig) {
+		if f != nil {
+			c.beforeInit = append(c.beforeInit, f)
+		}
+	}
+}
+
+// ApplyBeforeInit runs the WithBeforeInit hooks among opts on p, ignoring
+// every other option. It is for a Behavior built before its Spawn and
+// handed its options early (actors.NewBehavior): called from its own Init,
+// the hooks see p as they would have inside Spawn.
+func ApplyBeforeInit(p *Process, opts ...SpawnOption) {
+	var cfg spawnConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	for _, f := range cfg.beforeInit {
+		f(p)
+	}
+}

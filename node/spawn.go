@@ -86,6 +86,9 @@ func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, moni
 	if beforeInit != nil {
 		beforeInit(c)
 	}
+	for _, f := range cfg.beforeInit {
+		f(c)
+	}
 	if err := c.init(); err != nil {
 		if parent != nil && link {
 			parent.mu.Lock()

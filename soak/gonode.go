@@ -65,7 +65,7 @@ func (g *goSide) setup(ctx context.Context) error {
 	if g.scope, err = pg.Start(ctx, g.n, pg.DefaultScope); err != nil {
 		return err
 	}
-	if _, err := actors.Spawn(g.n, echoActor{}, actors.WithName(goEcho)); err != nil {
+	if _, err := actors.Spawn(g.n, echoActor{}, node.WithName(goEcho)); err != nil {
 		return fmt.Errorf("echo actor: %w", err)
 	}
 	if err := g.n.RegisterSpawnable(goModule, "victim", func(etf.List) (node.Behavior, error) {

@@ -6,7 +6,7 @@ import (
 )
 
 // f formats terms in failure messages.
-var f = actors.FormatTerm
+var f = etf.Format
 
 // Any matches any term in the assertions' to/msg arguments.
 var Any etf.Term = &anyTerm{}

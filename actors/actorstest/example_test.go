@@ -19,7 +19,7 @@ func (Reminder) HandleCall(p *actors.Process, from actors.From, req etf.Term) (e
 	if !ok || len(t) != 3 || t[0] != etf.Atom("remind") {
 		return nil, actors.ErrUnknownRequest
 	}
-	p.SendAfter(time.Duration(t[2].(int))*time.Second, etf.Tuple{etf.Atom("due"), from.PID, t[1]})
+	p.SendAfter(time.Duration(t[2].(int))*time.Second, p.Self(), etf.Tuple{etf.Atom("due"), from.PID, t[1]})
 	return etf.Atom("ok"), nil
 }
 

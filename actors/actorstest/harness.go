@@ -62,7 +62,7 @@ type Option func(*config)
 
 type config struct {
 	args   []any
-	spawn  []actors.SpawnOption
+	spawn  []node.SpawnOption
 	start  time.Time
 	logger *slog.Logger
 }
@@ -70,8 +70,9 @@ type config struct {
 // WithArgs passes Init arguments.
 func WithArgs(args ...any) Option { return func(c *config) { c.args = args } }
 
-// WithSpawnOptions adds actors spawn options (WithName, WithTrapExit ...).
-func WithSpawnOptions(opts ...actors.SpawnOption) Option {
+// WithSpawnOptions adds spawn options (node.WithName, node.WithTrapExit,
+// actors.WithObserver ...).
+func WithSpawnOptions(opts ...node.SpawnOption) Option {
 	return func(c *config) { c.spawn = append(c.spawn, opts...) }
 }
 
@@ -127,7 +128,7 @@ func Start(t testing.TB, a actors.Actor, opts ...Option) (*Harness, error) {
 	if _, err := n.Spawn(h.probe, node.WithTrapExit()); err != nil {
 		t.Fatalf("actorstest: start probe: %v", err)
 	}
-	sopts := append([]actors.SpawnOption{
+	sopts := append([]node.SpawnOption{
 		actors.WithArgs(cfg.args...),
 		actors.WithClock(h.clock),
 		actors.WithObserver(actors.ObserverFunc(h.observe)),
@@ -399,11 +400,11 @@ func (h *Harness) describe() string {
 	if len(h.received) > 0 {
 		fmt.Fprintf(&b, "messages received by the test process (%d):\n", len(h.received))
 		for i, m := range h.received {
-			fmt.Fprintf(&b, "  %2d. %s\n", i+1, actors.FormatTerm(m))
+			fmt.Fprintf(&b, "  %2d. %s\n", i+1, etf.Format(m))
 		}
 	}
 	if h.exited {
-		fmt.Fprintf(&b, "actor exited: %s\n", actors.FormatTerm(h.reason))
+		fmt.Fprintf(&b, "actor exited: %s\n", etf.Format(h.reason))
 	}
 	return b.String()
 }

@@ -109,7 +109,7 @@ func TestHarnessCapturesSpawnsAndLinks(t *testing.T) {
 	// the supervisor answers which_children through the harness too
 	rows := h.Call(etf.Atom("which_children")).(etf.List)
 	if len(rows) != 2 || rows[0].(etf.Tuple)[1] != pids[0] {
-		t.Fatalf("which_children = %s", actors.FormatTerm(rows))
+		t.Fatalf("which_children = %s", etf.Format(rows))
 	}
 	// shutdown from the parent (the probe) stops the children first
 	h.Exit(etf.Atom("shutdown"))

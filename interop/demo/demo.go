@@ -53,12 +53,12 @@ func Start(ctx context.Context, n *node.Node, s *interop.Services) (*Demo, error
 	if err := interop.RegisterSpawnable(n, WorkerModule, WorkerFunction, SpawnWorker); err != nil {
 		n.Logger().Warn("demo: demo_worker is not spawnable from BEAM", "err", err)
 	}
-	echo, err := actors.Spawn(n, &Echo{}, actors.WithName(EchoName))
+	echo, err := actors.Spawn(n, &Echo{}, node.WithName(EchoName))
 	if err != nil {
 		return nil, fmt.Errorf("demo: start echo: %w", err)
 	}
 	d.pids = append(d.pids, echo)
-	sup, err := actors.Spawn(n, NewSupervisor(), actors.WithName(SupName))
+	sup, err := actors.Spawn(n, NewSupervisor(), node.WithName(SupName))
 	if err != nil {
 		return nil, fmt.Errorf("demo: start demo_sup: %w", err)
 	}

@@ -93,7 +93,7 @@ func (w *Worker) handle(p *actors.Process, m etf.Tuple) error {
 			// {'EXIT', Pid, noproc} (Link queued the ExitMsg) and carries
 			// on; otherwise link raises noproc and the worker exits with it.
 			// A remote dead pid answers later with an exit signal noproc.
-			if err := p.Link(pid); errors.Is(err, node.ErrNoProc) && !p.Raw().TrapsExits() {
+			if err := p.Link(pid); errors.Is(err, node.ErrNoProc) && !p.TrapsExits() {
 				return err
 			}
 			w.report(p, "linked", pid)
@@ -163,7 +163,7 @@ func nodeStopping(p *actors.Process, m node.ExitMsg) bool {
 	if m.Reason != node.Shutdown || m.From.Node != p.Node().Name() || !p.Node().Stopping() {
 		return false
 	}
-	for _, l := range p.Raw().Links() {
+	for _, l := range p.Links() {
 		if l == m.From {
 			return false
 		}
