@@ -112,36 +112,20 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Hidden {
 		c.Flags &^= FlagPublished
 	}
-	if c.SetupTimeout <= 0 {
-		c.SetupTimeout = DefaultSetupTimeout
-	}
-	if c.TickTime <= 0 {
-		c.TickTime = DefaultTickTime
-	}
-	if c.TickIntensity <= 0 {
-		c.TickIntensity = DefaultTickIntensity
-	}
+	defaultIfUnset(&c.SetupTimeout, DefaultSetupTimeout)
+	defaultIfUnset(&c.TickTime, DefaultTickTime)
+	defaultIfUnset(&c.TickIntensity, DefaultTickIntensity)
 	if c.TickIntensity < 4 || c.TickIntensity > 1000 {
 		return c, fmt.Errorf("dist: TickIntensity %d out of range 4..1000", c.TickIntensity)
 	}
-	if c.FragmentSize <= 0 {
-		c.FragmentSize = DefaultFragmentSize
-	}
+	defaultIfUnset(&c.FragmentSize, DefaultFragmentSize)
 	if c.FragmentSize < 1024 {
 		c.FragmentSize = 1024
 	}
-	if c.MaxReassembly <= 0 {
-		c.MaxReassembly = DefaultMaxReassembly
-	}
-	if c.MaxFragmentSeqs <= 0 {
-		c.MaxFragmentSeqs = DefaultMaxFragmentSeqs
-	}
-	if c.MaxPacket <= 0 {
-		c.MaxPacket = DefaultMaxPacket
-	}
-	if c.WriteQueue <= 0 {
-		c.WriteQueue = DefaultWriteQueue
-	}
+	defaultIfUnset(&c.MaxReassembly, DefaultMaxReassembly)
+	defaultIfUnset(&c.MaxFragmentSeqs, DefaultMaxFragmentSeqs)
+	defaultIfUnset(&c.MaxPacket, DefaultMaxPacket)
+	defaultIfUnset(&c.WriteQueue, DefaultWriteQueue)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -156,4 +140,11 @@ func (c *Config) cookie(peer etf.Atom) string {
 		}
 	}
 	return c.Cookie
+}
+
+// defaultIfUnset sets *v to def when it is zero or negative (unset).
+func defaultIfUnset[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }

@@ -38,91 +38,105 @@ import (
 // checkSignal reports whether ctl, received from peer by the node self, is
 // a valid signal. The error matches ErrInvalidMessage and ErrMalformed.
 func checkSignal(ctl Control, peer, self etf.Atom) error {
-	fromPeer := func(p etf.PID, what string) error {
-		if p.Node != peer {
-			return invalidMsg(ctl, "%s %s is not a process of the peer %s", what, pidString(p), peer)
-		}
-		return nil
-	}
-	local := func(p etf.PID, what string) error {
-		if p.Node != self {
-			return invalidMsg(ctl, "%s %s is not a local process", what, pidString(p))
-		}
-		return nil
-	}
-	notLocal := func(p etf.PID, what string) error {
-		if p.Node == self {
-			return invalidMsg(ctl, "%s %s is a local process", what, pidString(p))
-		}
-		return nil
-	}
-	both := func(from, to etf.PID) error {
-		if err := fromPeer(from, "sender"); err != nil {
-			return err
-		}
-		return local(to, "target")
-	}
+	k := sigCheck{ctl: ctl, peer: peer, self: self}
 	switch c := ctl.(type) {
-	case Link:
-		return both(c.From, c.To)
-	case Unlink:
-		return both(c.From, c.To)
-	case UnlinkID:
-		return both(c.From, c.To)
-	case UnlinkIDAck:
-		return both(c.From, c.To)
-	case Exit:
-		return both(c.From, c.To)
-	case Exit2:
-		return both(c.From, c.To)
+	case Send, RegSend, AliasSend, GroupLeader, NodeLink:
+		return nil // messages: no node checks (see above)
 	case MonitorP:
-		return monitorTarget(ctl, c.From, c.To, fromPeer, local)
+		return k.monitor(c.From, c.To)
 	case DemonitorP:
-		return monitorTarget(ctl, c.From, c.To, fromPeer, local)
+		return k.monitor(c.From, c.To)
 	case MonitorPExit:
 		if p, ok := c.From.(etf.PID); ok {
-			if err := fromPeer(p, "monitored process"); err != nil {
+			if err := k.fromPeer(p, "monitored process"); err != nil {
 				return err
 			}
 		}
-		return local(c.To, "watcher")
+		return k.local(c.To, "watcher")
 	case SpawnRequest:
 		if c.ReqID.Node == self {
 			return invalidMsg(ctl, "request reference of this node")
 		}
-		return fromPeer(c.From, "parent")
+		return k.fromPeer(c.From, "parent")
 	case SpawnReply:
-		if err := local(c.To, "parent"); err != nil {
+		if err := k.local(c.To, "parent"); err != nil {
 			return err
 		}
 		if c.ReqID.Node != self {
 			return invalidMsg(ctl, "request reference of node %s", c.ReqID.Node)
 		}
 		if p, ok := c.Result.(etf.PID); ok {
-			return notLocal(p, "spawned process")
+			return k.notLocal(p, "spawned process")
 		}
 		return nil
 	case AltactSig:
 		if c.Flags&AltactExit != 0 {
-			if err := fromPeer(c.Sender, "sender"); err != nil {
+			if err := k.fromPeer(c.Sender, "sender"); err != nil {
 				return err
 			}
 			if p, ok := c.To.(etf.PID); ok {
-				return local(p, "target")
+				return k.local(p, "target")
 			}
 		}
 		return nil
+	case senderTarget: // LINK, UNLINK, UNLINK_ID(_ACK), EXIT*, EXIT2*
+		from, to := c.senderTarget()
+		if err := k.fromPeer(from, "sender"); err != nil {
+			return err
+		}
+		return k.local(to, "target")
 	}
 	return nil
 }
 
-func monitorTarget(ctl Control, from etf.PID, to etf.Term,
-	fromPeer, local func(etf.PID, string) error) error {
-	if err := fromPeer(from, "watcher"); err != nil {
+// senderTarget is implemented by the signals whose sender must be on the
+// peer and whose target must be local, and nothing more.
+type senderTarget interface {
+	senderTarget() (from, to etf.PID)
+}
+
+func (c Link) senderTarget() (etf.PID, etf.PID)        { return c.From, c.To }
+func (c Unlink) senderTarget() (etf.PID, etf.PID)      { return c.From, c.To }
+func (c UnlinkID) senderTarget() (etf.PID, etf.PID)    { return c.From, c.To }
+func (c UnlinkIDAck) senderTarget() (etf.PID, etf.PID) { return c.From, c.To }
+func (c Exit) senderTarget() (etf.PID, etf.PID)        { return c.From, c.To }
+func (c Exit2) senderTarget() (etf.PID, etf.PID)       { return c.From, c.To }
+
+// sigCheck names the node checks for one received signal.
+type sigCheck struct {
+	ctl        Control
+	peer, self etf.Atom
+}
+
+func (k *sigCheck) fromPeer(p etf.PID, what string) error {
+	if p.Node != k.peer {
+		return invalidMsg(k.ctl, "%s %s is not a process of the peer %s", what, pidString(p), k.peer)
+	}
+	return nil
+}
+
+func (k *sigCheck) local(p etf.PID, what string) error {
+	if p.Node != k.self {
+		return invalidMsg(k.ctl, "%s %s is not a local process", what, pidString(p))
+	}
+	return nil
+}
+
+func (k *sigCheck) notLocal(p etf.PID, what string) error {
+	if p.Node == k.self {
+		return invalidMsg(k.ctl, "%s %s is a local process", what, pidString(p))
+	}
+	return nil
+}
+
+// monitor checks MONITOR_P and DEMONITOR_P: the watcher is the peer's, a
+// monitored pid (not a name) is local.
+func (k *sigCheck) monitor(from etf.PID, to etf.Term) error {
+	if err := k.fromPeer(from, "watcher"); err != nil {
 		return err
 	}
 	if p, ok := to.(etf.PID); ok {
-		return local(p, "monitored process")
+		return k.local(p, "monitored process")
 	}
 	return nil
 }
