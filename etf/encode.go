@@ -36,6 +36,11 @@ type Encoder struct {
 	// output). It costs a sort per unsorted map; larger maps, whose ERTS
 	// order comes from its internal hashing, keep their order.
 	SortMaps bool
+	// Registry, if set, encodes the Go values registered in it with their
+	// registered shapes (Elixir structs, records, tagged values) through
+	// their compiled codecs, before the reflection path sees them; other
+	// values keep the default mapping.
+	Registry *Registry
 }
 
 // AppendTerm appends the encoding of t, WITHOUT the 131 version byte, to dst
@@ -167,6 +172,11 @@ func (e *Encoder) append(dst []byte, t Term, depth int) ([]byte, error) {
 		return e.appendExport(dst, x)
 	case Fun:
 		return e.appendFun(dst, x, depth)
+	}
+	if e.Registry != nil {
+		if out, ok, err := e.Registry.appendRegistered(*e, dst, t, depth); ok {
+			return out, err
+		}
 	}
 	// The reflection path keeps its Encoder in a heap-allocated state; hand
 	// it a copy so that e itself does not escape and the package-level

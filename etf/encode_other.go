@@ -62,6 +62,11 @@ func (s *appendState) value(dst []byte, rv reflect.Value) ([]byte, error) {
 func (s *appendState) value1(dst []byte, rv reflect.Value) ([]byte, error) {
 	rt := rv.Type()
 	k := rv.Kind()
+	if s.e.Registry != nil && k != reflect.Interface {
+		if out, ok, err := s.e.Registry.appendReflected(*s.e, dst, rv, s.depth); ok {
+			return out, err
+		}
+	}
 	if (k == reflect.Pointer || k == reflect.Interface) && rv.IsNil() {
 		return s.e.appendAtom(dst, s.opts.nilAtom)
 	}
