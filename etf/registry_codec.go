@@ -325,6 +325,15 @@ func (sc *structCodec) encMap(e Encoder, dst []byte, v reflect.Value, depth int)
 	dst = appendHeader32(dst, TagMap, len(sc.encOrder))
 	var err error
 	for _, i := range sc.encOrder {
+		if i == -2 {
+			if dst, err = appendKey(&e, dst, exceptionKeyAtom, exceptionKeyBytes); err != nil {
+				return dst, err
+			}
+			if dst, err = appendKey(&e, dst, "true", trueBytes); err != nil {
+				return dst, err
+			}
+			continue
+		}
 		if i < 0 {
 			if dst, err = appendKey(&e, dst, "__struct__", structKeyBytes); err != nil {
 				return dst, err
@@ -505,4 +514,3 @@ func (sc *structCodec) decRecord(t Term, v reflect.Value, depth int) error {
 	}
 	return nil
 }
-

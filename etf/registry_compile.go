@@ -25,6 +25,7 @@ type structCodec struct {
 	typ       reflect.Type
 	name      Atom // module or record tag; "" for a plain (unregistered) struct
 	record    bool
+	exception bool          // an error type: written as an Elixir exception
 	fields    []structField // declaration order
 	encOrder  []int         // map keys in Erlang term order, __struct__ (index -1) included
 	nameBytes []byte        // pre-encoded atoms (UTF-8, no atom cache)
@@ -39,9 +40,12 @@ type structField struct {
 }
 
 var (
-	timeType         = reflect.TypeFor[time.Time]()
-	structKeyBytes   = smallAtomBytes("__struct__")
-	exceptionKeyAtom = Atom("__exception__")
+	timeType          = reflect.TypeFor[time.Time]()
+	errorType         = reflect.TypeFor[error]()
+	structKeyBytes    = smallAtomBytes("__struct__")
+	exceptionKeyAtom  = Atom("__exception__")
+	exceptionKeyBytes = smallAtomBytes(exceptionKeyAtom)
+	trueBytes         = smallAtomBytes("true")
 )
 
 // smallAtomBytes pre-encodes an atom as SMALL_ATOM_UTF8 (AppendTerm's
@@ -61,6 +65,12 @@ func (r *Registry) compileRegistered(reg *regType) (*regCodec, error) {
 	sc, err := r.newStructCodec(reg.val, reg.name, reg.shape == shapeRecord)
 	if err != nil {
 		return nil, err
+	}
+	if reg.shape == shapeStruct && (reg.typ.Implements(errorType) || reflect.PointerTo(reg.val).Implements(errorType)) {
+		// Elixir's exceptions are structs with __exception__: true; with
+		// it raise, rescue and Exception.message/1 work on the value.
+		sc.exception = true
+		sc.sortKeys()
 	}
 	return sc.codec(), nil
 }
@@ -192,18 +202,30 @@ func (r *Registry) newStructCodec(t reflect.Type, name Atom, record bool) (*stru
 			sc.byKey[f.key] = i
 		}
 	}
-	// ERTS writes the keys of small maps in term order (atoms compare by
-	// their text); doing the same makes our bytes term_to_binary's.
-	order := make([]int, 0, len(sc.fields)+1)
-	if name != "" {
+	sc.sortKeys()
+	return sc, nil
+}
+
+// sortKeys orders the map keys as ERTS writes small maps, in term order
+// (atoms compare by their text), so that our bytes are term_to_binary's.
+// -1 stands for __struct__, -2 for __exception__.
+func (sc *structCodec) sortKeys() {
+	order := make([]int, 0, len(sc.fields)+2)
+	if sc.name != "" {
 		order = append(order, -1)
+	}
+	if sc.exception {
+		order = append(order, -2)
 	}
 	for i := range sc.fields {
 		order = append(order, i)
 	}
 	keyOf := func(i int) string {
-		if i < 0 {
+		switch i {
+		case -1:
 			return "__struct__"
+		case -2:
+			return string(exceptionKeyAtom)
 		}
 		return string(sc.fields[i].key)
 	}
@@ -211,7 +233,6 @@ func (r *Registry) newStructCodec(t reflect.Type, name Atom, record bool) (*stru
 		slices.SortFunc(order, func(a, b int) int { return strings.Compare(keyOf(a), keyOf(b)) })
 	}
 	sc.encOrder = order
-	return sc, nil
 }
 
 func (sc *structCodec) codec() *regCodec {

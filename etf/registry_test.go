@@ -252,7 +252,7 @@ func TestRegistryErrors(t *testing.T) {
 		{"sentinel", errRegOutOfStock, Tuple{Atom("error"), Atom("out_of_stock")}, errRegOutOfStock},
 		{"wrapped sentinel", fmt.Errorf("order 1: %w", errRegOutOfStock), Tuple{Atom("error"), Atom("out_of_stock")}, errRegOutOfStock},
 		{"joined", errors.Join(errors.New("a"), errRegOutOfStock), Tuple{Atom("error"), Atom("out_of_stock")}, errRegOutOfStock},
-		{"error type", fmt.Errorf("x: %w", stock), Tuple{Atom("error"), Map{{Atom("__struct__"), Atom("Elixir.Shop.StockError")}, {Atom("item"), []byte("book")}, {Atom("left"), 0}}}, nil},
+		{"error type", fmt.Errorf("x: %w", stock), Tuple{Atom("error"), Map{{Atom("__exception__"), Atom("true")}, {Atom("__struct__"), Atom("Elixir.Shop.StockError")}, {Atom("item"), []byte("book")}, {Atom("left"), 0}}}, nil},
 		{"unregistered", errors.New("boom"), Tuple{Atom("error"), []byte("boom")}, nil},
 	}
 	for _, c := range cases {
