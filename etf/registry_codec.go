@@ -193,8 +193,15 @@ func sliceCodec(elem *regCodec) (func(Encoder, []byte, reflect.Value, int) ([]by
 			v.SetZero()
 			return nil
 		}
-		v.Set(reflect.MakeSlice(v.Type(), len(es), len(es)))
+		// Grow as elements decode rather than sizing from the term: a
+		// hostile list of a million 2-byte elements must not allocate a
+		// million large Go structs before the first one fails.
+		v.Set(reflect.MakeSlice(v.Type(), 0, min(len(es), 64)))
 		for i, x := range es {
+			if i == v.Cap() {
+				v.Grow(1)
+			}
+			v.SetLen(i + 1)
 			if err := elem.dec(x, v.Index(i), depth+1); err != nil {
 				return prefixErr(err, fmt.Sprintf("[%d]", i))
 			}
@@ -231,7 +238,7 @@ func mapCodec(t reflect.Type, kc, vc *regCodec) (func(Encoder, []byte, reflect.V
 		if depth > maxReflectDepth {
 			return regTypeErr(tm, v, fmt.Errorf("%w: nested too deep", ErrType))
 		}
-		out := reflect.MakeMapWithSize(t, len(m))
+		out := reflect.MakeMapWithSize(t, min(len(m), 64)) // grows as pairs decode; see sliceCodec
 		k := reflect.New(t.Key()).Elem()
 		val := reflect.New(t.Elem()).Elem()
 		for _, p := range m {
