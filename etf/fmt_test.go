@@ -210,9 +210,8 @@ func isFormatted(t Term) bool {
 }
 
 // TestFmtMatchesErlang decodes terms made by a real erl and checks that %v
-// prints exactly what io_lib:format("~0p") prints for them, for the shapes
-// where Format and ~p agree (no printable integer lists, which ~p shows as
-// strings and Format keeps as lists).
+// prints exactly what io_lib:format("~0p") prints for them (Format itself
+// is checked on many more terms in TestFormatMatchesErlang).
 func TestFmtMatchesErlang(t *testing.T) {
 	erl := erltest.Tool(t, "erl")
 	exprs := []string{

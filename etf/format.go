@@ -3,26 +3,49 @@ package etf
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
-// Format renders t on one line in Erlang syntax, close to io_lib's ~p
-// (without line breaks): atoms quoted when needed, binaries as <<"text">>
-// when printable, Charlists as "text", maps as #{K => V}, pids and refs as
-// their String forms. It is meant for logs and error messages; deeply
-// nested terms are cut with "...".
+// Format renders t on one line exactly as io_lib:format("~0tp") does on an
+// OTP 25 node with the default printable range (latin1): lists of
+// printable characters as "strings", printable binaries as <<"text">>
+// (<<"é"/utf8>> when the bytes are UTF-8 of Latin-1 characters), atoms
+// quoted and escaped when needed ('hello world', 'a\nb'), floats in
+// the shortest form that reads back (0.1, 100.0, 1.0e-5), map keys in term
+// order. It is the one term printer of erlgo: logs, error texts, fmt's %v
+// of the term types, and the io server's ~p.
+//
+// Pids, ports and refs print their String form (<node.1.2>), since the
+// node numbers a BEAM shell shows are local to that VM. Terms nested deeper
+// than 100 levels are cut with "...".
 func Format(t Term) string {
-	var b strings.Builder
-	formatTerm(&b, t, 0)
-	return b.String()
+	f := termFormatter{strings: true}
+	f.term(t, 0)
+	return f.b.String()
+}
+
+// FormatW renders t as io_lib:format("~tw") does: like Format without
+// string detection, so [104,105] stays [104,105] and <<"hi">> prints as
+// <<104,105>>. It is the io server's ~w.
+func FormatW(t Term) string {
+	var f termFormatter
+	f.term(t, 0)
+	return f.b.String()
 }
 
 const formatMaxDepth = 100
 
-func formatTerm(b *strings.Builder, t Term, depth int) {
+// termFormatter writes one term; strings selects ~p's string detection.
+type termFormatter struct {
+	b       strings.Builder
+	strings bool
+}
+
+func (f *termFormatter) term(t Term, depth int) {
+	b := &f.b
 	if depth > formatMaxDepth {
 		b.WriteString("...")
 		return
@@ -35,7 +58,7 @@ func formatTerm(b *strings.Builder, t Term, depth int) {
 	case nil:
 		b.WriteString("[]")
 	case Atom:
-		b.WriteString(quoteAtom(string(x)))
+		writeAtom(b, string(x))
 	case bool:
 		b.WriteString(strconv.FormatBool(x))
 	case uint:
@@ -51,58 +74,29 @@ func formatTerm(b *strings.Builder, t Term, depth int) {
 	case float32:
 		b.WriteString(formatFloat(float64(x)))
 	case []byte:
-		formatBinary(b, x, 0)
+		f.binary(x, 0)
 	case string:
-		formatBinary(b, []byte(x), 0)
+		f.binary([]byte(x), 0)
 	case BitString:
 		if x.Bits == 8 || len(x.Bytes) == 0 {
-			formatBinary(b, x.Bytes, 0)
+			f.binary(x.Bytes, 0)
 		} else {
-			formatBinary(b, x.Bytes, x.Bits)
+			f.binary(x.Bytes, x.Bits)
 		}
 	case Charlist:
-		if isPrintable(string(x)) {
-			b.WriteString(strconv.Quote(string(x)))
-			return
-		}
-		l := List{}
-		for _, r := range x {
-			l = append(l, int(r))
-		}
-		formatTerm(b, l, depth)
+		f.charlist(x, depth)
 	case Tuple:
 		b.WriteByte('{')
-		formatSeq(b, x, depth)
+		f.seq(x, depth)
 		b.WriteByte('}')
 	case List:
-		b.WriteByte('[')
-		formatSeq(b, x, depth)
-		b.WriteByte(']')
+		f.list(x, depth)
 	case []any:
-		formatTerm(b, List(x), depth)
+		f.list(List(x), depth)
 	case ImproperList:
-		f := flattenImproper(x)
-		il, ok := f.(ImproperList)
-		if !ok {
-			formatTerm(b, f, depth)
-			return
-		}
-		b.WriteByte('[')
-		formatSeq(b, il.Elems, depth)
-		b.WriteByte('|')
-		formatTerm(b, il.Tail, depth+1)
-		b.WriteByte(']')
+		f.improper(x, depth)
 	case Map:
-		b.WriteString("#{")
-		for i, p := range x {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			formatTerm(b, p.Key, depth+1)
-			b.WriteString(" => ")
-			formatTerm(b, p.Value, depth+1)
-		}
-		b.WriteByte('}')
+		f.mapTerm(x, depth)
 	case PID:
 		b.WriteString(x.String())
 	case Port:
@@ -112,32 +106,141 @@ func formatTerm(b *strings.Builder, t Term, depth int) {
 	case Alias:
 		b.WriteString(x.String())
 	case Export:
-		fmt.Fprintf(b, "fun %s:%s/%d", quoteAtom(string(x.Module)), quoteAtom(string(x.Function)), x.Arity)
+		b.WriteString("fun ")
+		writeAtom(b, string(x.Module))
+		b.WriteByte(':')
+		writeAtom(b, string(x.Function))
+		b.WriteByte('/')
+		b.WriteString(strconv.Itoa(int(x.Arity)))
 	case Fun:
-		fmt.Fprintf(b, "#Fun<%s.%d.%x>", quoteAtom(string(x.Module)), x.Index, x.Uniq)
+		f.fun(x)
 	default:
 		fmt.Fprintf(b, "%v", x)
 	}
 }
 
-func formatSeq(b *strings.Builder, xs []Term, depth int) {
+func (f *termFormatter) seq(xs []Term, depth int) {
 	for i, el := range xs {
 		if i > 0 {
-			b.WriteByte(',')
+			f.b.WriteByte(',')
 		}
-		formatTerm(b, el, depth+1)
+		f.term(el, depth+1)
 	}
 }
 
-func formatBinary(b *strings.Builder, data []byte, bits uint8) {
-	b.WriteString("<<")
-	if bits == 0 && len(data) > 0 && utf8.Valid(data) && isPrintable(string(data)) {
-		b.WriteString(strconv.Quote(string(data)))
-		if !isASCII(data) {
-			b.WriteString("/utf8")
+// list prints a proper list: a "string" under ~p when every element is a
+// printable character (io_lib:printable_list with the latin1 range).
+func (f *termFormatter) list(l List, depth int) {
+	if f.strings && len(l) > 0 && printableInts(l) {
+		f.b.WriteByte('"')
+		for _, el := range l {
+			v, _ := smallInt(el)
+			writeChar(&f.b, rune(v), '"')
 		}
-		b.WriteString(">>")
+		f.b.WriteByte('"')
 		return
+	}
+	f.b.WriteByte('[')
+	f.seq(l, depth)
+	f.b.WriteByte(']')
+}
+
+func (f *termFormatter) charlist(c Charlist, depth int) {
+	if f.strings && c != "" && printableString(string(c)) {
+		writeQuoted(&f.b, string(c), '"')
+		return
+	}
+	l := make(List, 0, len(c))
+	for _, r := range string(c) {
+		l = append(l, int(r))
+	}
+	f.b.WriteByte('[')
+	f.seq(l, depth)
+	f.b.WriteByte(']')
+}
+
+// improper prints [A,B|T] (never as a string, as ~p does); a list tail is
+// merged first, so [1|[2]] prints [1,2].
+func (f *termFormatter) improper(x ImproperList, depth int) {
+	flat := flattenImproper(x)
+	il, ok := flat.(ImproperList)
+	if !ok {
+		f.term(flat, depth)
+		return
+	}
+	f.b.WriteByte('[')
+	f.seq(il.Elems, depth)
+	f.b.WriteByte('|')
+	f.term(il.Tail, depth+1)
+	f.b.WriteByte(']')
+}
+
+// mapTerm prints #{K => V,...} with the keys in term order, the order BEAM
+// prints a map of up to 32 keys in (larger maps print in its internal hash
+// order, which cannot be reproduced; term order is the readable choice).
+func (f *termFormatter) mapTerm(m Map, depth int) {
+	sorted := m
+	if !slices.IsSortedFunc(m, comparePairKeys) {
+		sorted = slices.Clone(m)
+		slices.SortStableFunc(sorted, comparePairKeys)
+	}
+	f.b.WriteString("#{")
+	for i, p := range sorted {
+		if i > 0 {
+			f.b.WriteByte(',')
+		}
+		f.term(p.Key, depth+1)
+		f.b.WriteString(" => ")
+		f.term(p.Value, depth+1)
+	}
+	f.b.WriteByte('}')
+}
+
+func comparePairKeys(a, b Pair) int { return Compare(a.Key, b.Key) }
+
+// fun prints #Fun<Module.Index.Uniq> as erlang:fun_to_list/1 does for a
+// fun received from another node: the old index and the old 32-bit uniq.
+func (f *termFormatter) fun(x Fun) {
+	f.b.WriteString("#Fun<")
+	writeAtom(&f.b, string(x.Module))
+	fmt.Fprintf(&f.b, ".%v.%v>", funPart(x.OldIndex, x.Index), funPart(x.OldUniq, x.Uniq))
+}
+
+func funPart(old Term, fallback any) any {
+	if v, ok := smallInt(old); ok {
+		return v
+	}
+	if u, ok := fallback.([16]byte); ok {
+		return fmt.Sprintf("%x", u)
+	}
+	return fallback
+}
+
+// binary prints <<...>>. Under ~tp a binary whose bytes are UTF-8 of
+// printable Latin-1 characters prints as <<"text"/utf8>> (plain <<"text">>
+// when it is ASCII), else one whose bytes are printable Latin-1 characters
+// as <<"text">>; everything else as byte values, with a trailing N:Bits
+// segment for a bitstring.
+func (f *termFormatter) binary(data []byte, bits uint8) {
+	b := &f.b
+	b.WriteString("<<")
+	if f.strings && bits == 0 && len(data) > 0 {
+		if utf8.Valid(data) && printableString(string(data)) {
+			writeQuoted(b, string(data), '"')
+			if !isASCII(data) {
+				b.WriteString("/utf8")
+			}
+			b.WriteString(">>")
+			return
+		}
+		if printableBytes(data) {
+			b.WriteByte('"')
+			for _, c := range data {
+				writeChar(b, rune(c), '"')
+			}
+			b.WriteString("\">>")
+			return
+		}
 	}
 	n := len(data)
 	if bits != 0 {
@@ -156,79 +259,4 @@ func formatBinary(b *strings.Builder, data []byte, bits uint8) {
 		fmt.Fprintf(b, "%d:%d", data[n]>>(8-bits), bits)
 	}
 	b.WriteString(">>")
-}
-
-func isPrintable(s string) bool {
-	for _, r := range s {
-		if !unicode.IsPrint(r) && r != '\n' && r != '\t' && r != '\r' {
-			return false
-		}
-	}
-	return true
-}
-
-// formatFloat prints like Erlang's shortest round-trip form: 1.5, 1.0e300.
-func formatFloat(f float64) string {
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	mant, exp, hasExp := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	if !hasExp {
-		return mant
-	}
-	exp = strings.TrimPrefix(exp, "+")
-	neg := strings.HasPrefix(exp, "-")
-	exp = strings.TrimLeft(strings.TrimPrefix(exp, "-"), "0")
-	if neg {
-		exp = "-" + exp
-	}
-	return mant + "e" + exp
-}
-
-var reservedWords = map[string]bool{
-	"after": true, "and": true, "andalso": true, "band": true, "begin": true, "bnot": true,
-	"bor": true, "bsl": true, "bsr": true, "bxor": true, "case": true, "catch": true,
-	"cond": true, "div": true, "end": true, "fun": true, "if": true, "let": true, "maybe": true,
-	"not": true, "of": true, "or": true, "orelse": true, "receive": true, "rem": true,
-	"try": true, "when": true, "xor": true,
-}
-
-// quoteAtom returns the atom as Erlang would print it.
-func quoteAtom(a string) string {
-	plain := a != "" && !reservedWords[a]
-	for i, r := range a {
-		if i == 0 && !(r >= 'a' && r <= 'z' || r >= 0xDF && r <= 0xFF && r != 0xF7) {
-			plain = false
-			break
-		}
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '@' ||
-			r >= 0xC0 && r <= 0xFF && r != 0xD7 && r != 0xF7) {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return a
-	}
-	var b strings.Builder
-	b.WriteByte('\'')
-	for _, r := range a {
-		switch r {
-		case '\'':
-			b.WriteString(`\'`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		default:
-			if unicode.IsPrint(r) {
-				b.WriteRune(r)
-			} else {
-				fmt.Fprintf(&b, `\x{%X}`, r)
-			}
-		}
-	}
-	b.WriteByte('\'')
-	return b.String()
 }

@@ -44,3 +44,32 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatGoShapes covers the shapes only Go code builds (the decoded
+// ones are checked against a real erl in TestFormatMatchesErlang).
+func TestFormatGoShapes(t *testing.T) {
+	cases := []struct {
+		in   Term
+		p, w string
+	}{
+		{List{104, 105}, `"hi"`, "[104,105]"},
+		{List{int64(104), uint8(105)}, `"hi"`, "[104,105]"},
+		{[]any{104, Atom("x")}, "[104,x]", "[104,x]"},
+		{Charlist("hé"), `"hé"`, "[104,233]"},
+		{Charlist("€"), "[8364]", "[8364]"},
+		{Charlist(""), "[]", "[]"},
+		{"héllo", `<<"héllo"/utf8>>`, "<<104,195,169,108,108,111>>"},
+		{Map{{Atom("b"), 1}, {Atom("a"), 2}, {1, Atom("x")}}, "#{1 => x,a => 2,b => 1}", "#{1 => x,a => 2,b => 1}"},
+		{ImproperList{Elems: []Term{1}, Tail: List{2}}, "[1,2]", "[1,2]"},
+		{float32(0.5), "0.5", "0.5"},
+		{uint64(1 << 63), "9223372036854775808", "9223372036854775808"},
+	}
+	for _, tc := range cases {
+		if got := Format(tc.in); got != tc.p {
+			t.Errorf("Format(%#v) = %s, want %s", tc.in, got, tc.p)
+		}
+		if got := FormatW(tc.in); got != tc.w {
+			t.Errorf("FormatW(%#v) = %s, want %s", tc.in, got, tc.w)
+		}
+	}
+}
