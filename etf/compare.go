@@ -100,7 +100,9 @@ func sign(c int) int {
 	return 0
 }
 
-func cmpU64(a, b uint64) int {
+// order is -1, 0 or +1 as a is less than, equal to or greater than b
+// (0 for incomparable floats: terms have no NaN).
+func order[T int64 | uint64 | float64](a, b T) int {
 	switch {
 	case a < b:
 		return -1
@@ -171,26 +173,9 @@ func compareStep(a, b Term, exact bool, ctx **cmpCtx, work []cmpFrame) (int, []c
 		}
 		return c, work
 	case classPort:
-		x, y := a.(Port), b.(Port)
-		if c := sign(bytes.Compare([]byte(x.Node), []byte(y.Node))); c != 0 {
-			return c, work
-		}
-		if c := cmpU64(uint64(x.Creation), uint64(y.Creation)); c != 0 {
-			return c, work
-		}
-		return cmpU64(x.ID, y.ID), work
+		return comparePorts(a.(Port), b.(Port)), work
 	case classPID:
-		x, y := a.(PID), b.(PID)
-		if c := cmpU64(uint64(x.Serial), uint64(y.Serial)); c != 0 {
-			return c, work
-		}
-		if c := cmpU64(uint64(x.ID), uint64(y.ID)); c != 0 {
-			return c, work
-		}
-		if c := sign(bytes.Compare([]byte(x.Node), []byte(y.Node))); c != 0 {
-			return c, work
-		}
-		return cmpU64(uint64(x.Creation), uint64(y.Creation)), work
+		return comparePIDs(a.(PID), b.(PID)), work
 	case classTuple:
 		x, y := a.(Tuple), b.(Tuple)
 		if len(x) != len(y) {
@@ -205,46 +190,82 @@ func compareStep(a, b Term, exact bool, ctx **cmpCtx, work []cmpFrame) (int, []c
 		if len(x) != len(y) {
 			return sign(len(x) - len(y)), work
 		}
-		// Keys in key order first (always exact), then values.
-		if *ctx == nil && (len(x) > 1 || len(y) > 1) {
-			*ctx = new(cmpCtx)
-		}
-		px, py := sortedPairsAt(x, *ctx), sortedPairsAt(y, *ctx)
-		kx, ky := make([]Term, 2*len(px)), make([]Term, 2*len(py))
-		for i := range px {
-			kx[i], ky[i] = px[i].Key, py[i].Key
-			kx[len(px)+i], ky[len(py)+i] = px[i].Value, py[i].Value
-		}
-		if len(px) > 0 {
-			work = append(work, cmpFrame{xs: kx[len(px):], ys: ky[len(py):], exact: exact})
-			work = append(work, cmpFrame{xs: kx[:len(px)], ys: ky[:len(py)], exact: true})
-		}
-		return 0, work
+		return 0, pushMapPairs(x, y, exact, ctx, work)
 	case classNil:
 		return 0, work
 	case classList:
-		ea, ta := listParts(a)
-		eb, tb := listParts(b)
-		n := min(len(ea), len(eb))
-		// After the common elements, what follows ([] or the tail, or
-		// the rest of the longer list) decides.
-		if len(ea) != len(eb) || ta != nil || tb != nil {
-			var ra, rb Term = ta, tb
-			if len(ea) > n {
-				ra = ImproperList{Elems: ea[n:], Tail: ta}
-			} else if len(eb) > n {
-				rb = ImproperList{Elems: eb[n:], Tail: tb}
-			}
-			work = append(work, cmpFrame{a: ra, b: rb, exact: exact, single: true})
-		}
-		if n > 0 {
-			work = append(work, cmpFrame{xs: ea[:n], ys: eb[:n], exact: exact})
-		}
-		return 0, work
+		return 0, pushListParts(a, b, exact, work)
 	case classBits:
 		return compareBits(a, b), work
 	}
 	return 0, work
+}
+
+// pushMapPairs queues the comparison of two maps of one size: keys in key
+// order first (always exact), then values.
+func pushMapPairs(x, y Map, exact bool, ctx **cmpCtx, work []cmpFrame) []cmpFrame {
+	if *ctx == nil && (len(x) > 1 || len(y) > 1) {
+		*ctx = new(cmpCtx)
+	}
+	px, py := sortedPairsAt(x, *ctx), sortedPairsAt(y, *ctx)
+	kx, ky := make([]Term, 2*len(px)), make([]Term, 2*len(py))
+	for i := range px {
+		kx[i], ky[i] = px[i].Key, py[i].Key
+		kx[len(px)+i], ky[len(py)+i] = px[i].Value, py[i].Value
+	}
+	if len(px) > 0 {
+		work = append(work, cmpFrame{xs: kx[len(px):], ys: ky[len(py):], exact: exact})
+		work = append(work, cmpFrame{xs: kx[:len(px)], ys: ky[:len(py)], exact: true})
+	}
+	return work
+}
+
+// pushListParts queues the comparison of two lists (proper or not): the
+// common elements first, then what follows them.
+func pushListParts(a, b Term, exact bool, work []cmpFrame) []cmpFrame {
+	ea, ta := listParts(a)
+	eb, tb := listParts(b)
+	n := min(len(ea), len(eb))
+	// After the common elements, what follows ([] or the tail, or
+	// the rest of the longer list) decides.
+	if len(ea) != len(eb) || ta != nil || tb != nil {
+		var ra, rb Term = ta, tb
+		if len(ea) > n {
+			ra = ImproperList{Elems: ea[n:], Tail: ta}
+		} else if len(eb) > n {
+			rb = ImproperList{Elems: eb[n:], Tail: tb}
+		}
+		work = append(work, cmpFrame{a: ra, b: rb, exact: exact, single: true})
+	}
+	if n > 0 {
+		work = append(work, cmpFrame{xs: ea[:n], ys: eb[:n], exact: exact})
+	}
+	return work
+}
+
+// comparePorts orders ports by node, creation, then id (ERTS 25).
+func comparePorts(x, y Port) int {
+	if c := sign(bytes.Compare([]byte(x.Node), []byte(y.Node))); c != 0 {
+		return c
+	}
+	if c := order(uint64(x.Creation), uint64(y.Creation)); c != 0 {
+		return c
+	}
+	return order(x.ID, y.ID)
+}
+
+// comparePIDs orders pids by serial, number, node, then creation (ERTS 25).
+func comparePIDs(x, y PID) int {
+	if c := order(uint64(x.Serial), uint64(y.Serial)); c != 0 {
+		return c
+	}
+	if c := order(uint64(x.ID), uint64(y.ID)); c != 0 {
+		return c
+	}
+	if c := sign(bytes.Compare([]byte(x.Node), []byte(y.Node))); c != 0 {
+		return c
+	}
+	return order(uint64(x.Creation), uint64(y.Creation))
 }
 
 func atomText(t Term) string {
@@ -252,10 +273,7 @@ func atomText(t Term) string {
 	case Atom:
 		return string(x)
 	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
+		return string(boolAtom(x))
 	}
 	return ""
 }
@@ -271,14 +289,14 @@ func compareRefs(x, y Ref) int {
 	if c := sign(bytes.Compare([]byte(x.Node), []byte(y.Node))); c != 0 {
 		return c
 	}
-	if c := cmpU64(uint64(x.Creation), uint64(y.Creation)); c != 0 {
+	if c := order(uint64(x.Creation), uint64(y.Creation)); c != 0 {
 		return c
 	}
 	if x.Len != y.Len {
 		return sign(int(x.Len) - int(y.Len))
 	}
 	for i := int(x.Len) - 1; i >= 0 && i < len(x.ID); i-- {
-		if c := cmpU64(uint64(x.ID[i]), uint64(y.ID[i])); c != 0 {
+		if c := order(uint64(x.ID[i]), uint64(y.ID[i])); c != 0 {
 			return c
 		}
 	}
@@ -292,11 +310,11 @@ func compareNumbers(a, b Term, exact bool) int {
 	fb, bFloat := asFloat(b)
 	switch {
 	case aFloat && bFloat:
-		return cmpFloat(fa, fb)
+		return order(fa, fb)
 	case !aFloat && !bFloat:
 		if x, ok := smallInt(a); ok {
 			if y, ok := smallInt(b); ok {
-				return cmpInt(x, y)
+				return order(x, y)
 			}
 		}
 		return asBig(a).Cmp(asBig(b))
@@ -315,26 +333,6 @@ func compareNumbers(a, b Term, exact bool) int {
 		c = new(big.Float).SetInt(asBig(a)).Cmp(new(big.Float).SetFloat64(fb))
 	}
 	return c
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func asFloat(t Term) (float64, bool) {
@@ -378,7 +376,7 @@ func compareFunHeads(a, b Term) (int, []Term, []Term) {
 	if c := sign(bytes.Compare([]byte(fa.Module), []byte(fb.Module))); c != 0 {
 		return c, nil, nil
 	}
-	if c := cmpU64(uint64(fa.Index), uint64(fb.Index)); c != 0 {
+	if c := order(uint64(fa.Index), uint64(fb.Index)); c != 0 {
 		return c, nil, nil
 	}
 	if c := bytes.Compare(fa.Uniq[:], fb.Uniq[:]); c != 0 {

@@ -315,15 +315,7 @@ func (s *decState) decode(depth int) (Term, error) {
 		}
 		return s.boxInt(int(int32(s.u32()))), nil
 	case TagNewFloat:
-		if err := s.need(8, tag, "float"); err != nil {
-			return nil, err
-		}
-		f := math.Float64frombits(binary.BigEndian.Uint64(s.b[s.pos:]))
-		s.pos += 8
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, s.fail(start, tag, ErrMalformed, "non-finite float")
-		}
-		return s.boxFloat(f), nil
+		return s.newFloat(start)
 	case TagFloat:
 		return s.oldFloat(start)
 	case TagSmallAtomUTF8:
@@ -344,55 +336,15 @@ func (s *decState) decode(depth int) (Term, error) {
 		s.pos = start
 		return s.atom()
 	case TagSmallTuple, TagLargeTuple:
-		var n int
-		if tag == TagSmallTuple {
-			if err := s.need(1, tag, "tuple arity"); err != nil {
-				return nil, err
-			}
-			n = int(s.u8())
-		} else {
-			if err := s.need(4, tag, "tuple arity"); err != nil {
-				return nil, err
-			}
-			n = int(s.u32())
-		}
-		if n > s.remaining() {
-			return nil, s.fail(start, tag, ErrTruncated, "tuple arity exceeds input")
-		}
-		el := s.elems(n)
-		for i := range el {
-			t, err := s.decode(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			el[i] = t
-		}
-		return boxSlice(s, typTuple, el), nil
+		return s.tuple(start, tag, depth)
 	case TagNil:
 		return List(nil), nil
 	case TagString:
-		if err := s.need(2, tag, "string length"); err != nil {
-			return nil, err
-		}
-		n := s.u16()
-		if err := s.need(n, tag, "string bytes"); err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			return List(nil), nil
-		}
-		return s.charlist(n), nil
+		return s.str()
 	case TagList:
 		return s.list(start, depth)
 	case TagBinary:
-		if err := s.need(4, tag, "binary length"); err != nil {
-			return nil, err
-		}
-		n := int(s.u32())
-		if err := s.need(n, tag, "binary bytes"); err != nil {
-			return nil, err
-		}
-		return boxSlice(s, typBytes, s.bytes(n)), nil
+		return s.binary()
 	case TagBitBinary:
 		return s.bitBinary(start)
 	case TagSmallBig, TagLargeBig:
@@ -409,14 +361,89 @@ func (s *decState) decode(depth int) (Term, error) {
 		return s.fun(start, depth)
 	case TagExport:
 		return s.export(start)
-	case TagCompressed:
-		return nil, s.fail(start, tag, ErrMalformed, "compressed term below top level")
-	case TagFun:
-		return nil, s.fail(start, tag, ErrUnsupported, "FUN_EXT was removed in OTP 23")
-	case TagLocal:
-		return nil, s.fail(start, tag, ErrUnsupported, "LOCAL_EXT is node-local and cannot be decoded")
-	case TagVersion:
-		return nil, s.fail(start, tag, ErrMalformed, "unexpected version byte inside term")
 	}
-	return nil, s.fail(start, tag, ErrUnsupported, "unknown tag")
+	return nil, s.badTag(start, tag)
+}
+
+// newFloat decodes NEW_FLOAT_EXT; BEAM has no NaN or infinity.
+func (s *decState) newFloat(start int) (Term, error) {
+	if err := s.need(8, TagNewFloat, "float"); err != nil {
+		return nil, err
+	}
+	f := math.Float64frombits(binary.BigEndian.Uint64(s.b[s.pos:]))
+	s.pos += 8
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, s.fail(start, TagNewFloat, ErrMalformed, "non-finite float")
+	}
+	return s.boxFloat(f), nil
+}
+
+// tuple decodes SMALL_TUPLE_EXT and LARGE_TUPLE_EXT.
+func (s *decState) tuple(start int, tag byte, depth int) (Term, error) {
+	var n int
+	if tag == TagSmallTuple {
+		if err := s.need(1, tag, "tuple arity"); err != nil {
+			return nil, err
+		}
+		n = int(s.u8())
+	} else {
+		if err := s.need(4, tag, "tuple arity"); err != nil {
+			return nil, err
+		}
+		n = int(s.u32())
+	}
+	if n > s.remaining() {
+		return nil, s.fail(start, tag, ErrTruncated, "tuple arity exceeds input")
+	}
+	el := s.elems(n)
+	for i := range el {
+		t, err := s.decode(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		el[i] = t
+	}
+	return boxSlice(s, typTuple, el), nil
+}
+
+// str decodes STRING_EXT (a list of bytes) as a Charlist.
+func (s *decState) str() (Term, error) {
+	if err := s.need(2, TagString, "string length"); err != nil {
+		return nil, err
+	}
+	n := s.u16()
+	if err := s.need(n, TagString, "string bytes"); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return List(nil), nil
+	}
+	return s.charlist(n), nil
+}
+
+// binary decodes BINARY_EXT.
+func (s *decState) binary() (Term, error) {
+	if err := s.need(4, TagBinary, "binary length"); err != nil {
+		return nil, err
+	}
+	n := int(s.u32())
+	if err := s.need(n, TagBinary, "binary bytes"); err != nil {
+		return nil, err
+	}
+	return boxSlice(s, typBytes, s.bytes(n)), nil
+}
+
+// badTag is the error for a tag that cannot appear inside a term.
+func (s *decState) badTag(start int, tag byte) error {
+	switch tag {
+	case TagCompressed:
+		return s.fail(start, tag, ErrMalformed, "compressed term below top level")
+	case TagFun:
+		return s.fail(start, tag, ErrUnsupported, "FUN_EXT was removed in OTP 23")
+	case TagLocal:
+		return s.fail(start, tag, ErrUnsupported, "LOCAL_EXT is node-local and cannot be decoded")
+	case TagVersion:
+		return s.fail(start, tag, ErrMalformed, "unexpected version byte inside term")
+	}
+	return s.fail(start, tag, ErrUnsupported, "unknown tag")
 }

@@ -43,6 +43,8 @@ func hashInt(h *maphash.Hash, v int64) {
 	writeU64(h, uint64(v))
 }
 
+// hashInto writes t's kind and contents into h: one case per term shape,
+// the compound ones in helpers below.
 func hashInto(h *maphash.Hash, t Term, depth int) {
 	if depth > maxHashDepth {
 		return
@@ -58,11 +60,7 @@ func hashInto(h *maphash.Hash, t Term, depth int) {
 	case Atom:
 		writeStr(h, 'a', string(x))
 	case bool:
-		if x {
-			writeStr(h, 'a', "true")
-		} else {
-			writeStr(h, 'a', "false")
-		}
+		writeStr(h, 'a', string(boolAtom(x)))
 	case uint:
 		hashBig(h, new(big.Int).SetUint64(uint64(x)))
 	case uint64:
@@ -80,58 +78,19 @@ func hashInto(h *maphash.Hash, t Term, depth int) {
 	case string:
 		writeStr(h, 'b', x)
 	case BitString:
-		if x.Bits == 8 {
-			writeStr(h, 'b', string(x.Bytes))
-			return
-		}
-		h.WriteByte(x.Bits)
-		writeStr(h, 'B', string(x.Bytes))
+		hashBits(h, x)
 	case Tuple:
-		h.WriteByte('t')
-		writeU64(h, uint64(len(x)))
-		for _, e := range x {
-			hashInto(h, e, depth+1)
-		}
+		hashSeq(h, 't', x, depth)
 	case List:
-		hashList(h, x, depth)
+		hashSeq(h, 'L', x, depth)
 	case []any:
-		hashList(h, x, depth)
+		hashSeq(h, 'L', x, depth)
 	case Charlist:
-		h.WriteByte('L')
-		n := 0
-		for range x {
-			n++
-		}
-		writeU64(h, uint64(n))
-		for _, r := range x {
-			hashInt(h, int64(r))
-		}
+		hashCharlist(h, x)
 	case ImproperList:
-		f := flattenImproper(x)
-		if !isImproper(f) {
-			hashInto(h, f, depth)
-			return
-		}
-		x = f.(ImproperList)
-		h.WriteByte('l')
-		writeU64(h, uint64(len(x.Elems)))
-		for _, e := range x.Elems {
-			hashInto(h, e, depth+1)
-		}
-		hashInto(h, x.Tail, depth+1)
+		hashImproper(h, x, depth)
 	case Map:
-		// Order independent: sum of per-pair hashes.
-		var sum uint64
-		for _, p := range x {
-			var ph maphash.Hash
-			ph.SetSeed(hashSeed)
-			hashInto(&ph, p.Key, depth+1)
-			hashInto(&ph, p.Value, depth+1)
-			sum += ph.Sum64()
-		}
-		h.WriteByte('m')
-		writeU64(h, uint64(len(x)))
-		writeU64(h, sum)
+		hashMap(h, x, depth)
 	case PID:
 		writeStr(h, 'p', string(x.Node))
 		writeU64(h, uint64(x.ID)<<32|uint64(x.Serial))
@@ -158,12 +117,71 @@ func hashInto(h *maphash.Hash, t Term, depth int) {
 	}
 }
 
-func hashList[T ~[]Term](h *maphash.Hash, x T, depth int) {
-	h.WriteByte('L')
+// hashBits hashes a bitstring; a whole last byte makes it a binary.
+func hashBits(h *maphash.Hash, x BitString) {
+	if x.Bits == 8 {
+		writeStr(h, 'b', string(x.Bytes))
+		return
+	}
+	h.WriteByte(x.Bits)
+	writeStr(h, 'B', string(x.Bytes))
+}
+
+// hashSeq hashes a tuple ('t') or a proper list ('L'): length, then
+// elements.
+func hashSeq[T ~[]Term](h *maphash.Hash, kind byte, x T, depth int) {
+	h.WriteByte(kind)
 	writeU64(h, uint64(len(x)))
 	for _, e := range x {
 		hashInto(h, e, depth+1)
 	}
+}
+
+// hashCharlist hashes a Charlist as the list of its code points, so it
+// hashes like the equal List.
+func hashCharlist(h *maphash.Hash, x Charlist) {
+	h.WriteByte('L')
+	n := 0
+	for range x {
+		n++
+	}
+	writeU64(h, uint64(n))
+	for _, r := range x {
+		hashInt(h, int64(r))
+	}
+}
+
+// hashImproper hashes an improper list, flattened first so that one which
+// is really proper (a list tail) hashes like the equal List.
+func hashImproper(h *maphash.Hash, x ImproperList, depth int) {
+	f := flattenImproper(x)
+	if !isImproper(f) {
+		hashInto(h, f, depth)
+		return
+	}
+	x = f.(ImproperList)
+	h.WriteByte('l')
+	writeU64(h, uint64(len(x.Elems)))
+	for _, e := range x.Elems {
+		hashInto(h, e, depth+1)
+	}
+	hashInto(h, x.Tail, depth+1)
+}
+
+// hashMap hashes a map independently of pair order: the sum of per-pair
+// hashes.
+func hashMap(h *maphash.Hash, x Map, depth int) {
+	var sum uint64
+	for _, p := range x {
+		var ph maphash.Hash
+		ph.SetSeed(hashSeed)
+		hashInto(&ph, p.Key, depth+1)
+		hashInto(&ph, p.Value, depth+1)
+		sum += ph.Sum64()
+	}
+	h.WriteByte('m')
+	writeU64(h, uint64(len(x)))
+	writeU64(h, sum)
 }
 
 func hashRef(h *maphash.Hash, r Ref) {
