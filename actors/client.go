@@ -102,85 +102,21 @@ func StopProcess(ctx context.Context, n *node.Node, to etf.Term, reason etf.Term
 	return err
 }
 
-// sysCall is gen:call with label system (the sys module's requests) from
-// a temporary process: monitor the target, send {system, {Pid, Ref}, Req},
-// wait for {Ref, Reply} or the DOWN. With waitExit it also waits for the
-// target's exit after the reply.
+// sysCall is gen:call with label system (the sys module's requests), on
+// node's one call path. With waitExit it also waits for the target's exit
+// after the reply, as gen_server:stop does.
 func sysCall(ctx context.Context, n *node.Node, to, req etf.Term, waitExit bool) (etf.Term, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, defaultSysTimeout)
 		defer cancel()
 	}
-	w := &inbox{ch: make(chan etf.Term, 8)}
-	if _, err := n.Spawn(w); err != nil {
+	reply, err := n.CallSystem(ctx, to, req)
+	if err != nil || !waitExit {
+		return reply, err
+	}
+	if _, err := n.WaitDown(ctx, to); err != nil {
 		return nil, err
 	}
-	np := w.np
-	defer func() { _ = np.Exit(np.Self(), node.Kill) }()
-	mref, err := np.Monitor(to)
-	if err != nil {
-		return nil, err
-	}
-	tag := n.MakeRef()
-	if err := np.Send(to, node.SystemMsg(np.Self(), tag, req)); err != nil && !isNoProc(err) {
-		return nil, err
-	}
-	var reply etf.Term
-	replied := false
-	for {
-		select {
-		case m := <-w.ch:
-			switch m := m.(type) {
-			case etf.Tuple:
-				if len(m) == 2 && m[0] == tag && !replied {
-					reply, replied = m[1], true
-					if !waitExit {
-						return reply, nil
-					}
-				}
-			case node.DownMsg:
-				if m.Ref == mref {
-					if replied {
-						return reply, nil
-					}
-					return nil, reasonError(m.Reason)
-				}
-			}
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return nil, node.ErrTimeout
-			}
-			return nil, ctx.Err()
-		}
-	}
+	return reply, nil
 }
-
-// reasonError maps an exit reason to the node sentinels where one exists.
-func reasonError(reason etf.Term) error {
-	switch reason {
-	case node.NoProc:
-		return node.ErrNoProc
-	case node.NoConnection:
-		return node.ErrNoConnection
-	}
-	return &node.ExitError{Reason: reason}
-}
-
-// inbox is a helper process that hands its messages to a Go channel.
-type inbox struct {
-	np *node.Process
-	ch chan etf.Term
-}
-
-func (w *inbox) Init(p *node.Process) error { w.np = p; return nil }
-
-func (w *inbox) HandleMessage(_ *node.Process, msg etf.Term) error {
-	select {
-	case w.ch <- msg:
-	default: // the waiter gave up or the message is unrelated
-	}
-	return nil
-}
-
-func (w *inbox) Terminate(*node.Process, etf.Term) {}

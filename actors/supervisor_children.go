@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -88,49 +89,45 @@ type stopTarget struct {
 // up to the timeout, then kill. All get their signal first, then the
 // waits run, so n processes take the longest timeout, not the sum.
 func shutdownLinked(p *Process, ts []stopTarget) {
-	type watch struct {
-		t    stopTarget
-		exit <-chan etf.Term // local child: node.Watch
-		w    *inbox          // remote child: a helper holding a monitor
-	}
-	np := p.Process
-	n := np.Node()
-	ws := make([]watch, 0, len(ts))
-	for _, t := range ts {
-		x := watch{t: t}
-		if t.pid.Node == n.Name() {
-			x.exit = n.Watch(t.pid)
-		} else {
-			w := &inbox{ch: make(chan etf.Term, 4)}
-			if _, err := np.Spawn(w); err == nil {
-				_, _ = w.np.Monitor(t.pid)
-				x.w = w
-			}
-		}
+	n := p.Node()
+	exits := make([]<-chan etf.Term, len(ts))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel() // ends the waits of remote children that never went down
+	for i, t := range ts {
+		exits[i] = watchChild(ctx, n, t.pid)
 		p.Unlink(t.pid)
 		if t.timeout == BrutalKill {
 			_ = p.Exit(t.pid, node.Kill)
 		} else {
 			_ = p.Exit(t.pid, node.Shutdown)
 		}
-		ws = append(ws, x)
 	}
-	for _, x := range ws {
-		wait := func(d time.Duration) bool { return waitExit(x.exit, p.s.clock, d) }
-		if x.w != nil {
-			wait = func(d time.Duration) bool { return waitDown(x.w.ch, p.s.clock, d) }
-		} else if x.exit == nil {
-			wait = func(time.Duration) bool { return true } // remote, no helper: node stopping
-		}
-		if !wait(x.t.timeout) {
-			p.Logger().Warn("shutdown: process did not stop in time, killing", "id", fmt.Sprint(x.t.id), "pid", x.t.pid)
-			_ = p.Exit(x.t.pid, node.Kill)
-			wait(Infinity)
-		}
-		if x.w != nil {
-			_ = x.w.np.Exit(x.w.np.Self(), node.Kill)
+	for i, t := range ts {
+		if !waitExit(exits[i], p.s.clock, t.timeout) {
+			p.Logger().Warn("shutdown: process did not stop in time, killing", "id", fmt.Sprint(t.id), "pid", t.pid)
+			_ = p.Exit(t.pid, node.Kill)
+			waitExit(exits[i], p.s.clock, Infinity)
 		}
 	}
+}
+
+// watchChild returns a channel that receives the child's exit reason: a
+// local child through node.Watch, a remote one through a monitor held by
+// node.WaitDown (an exit before the monitor is set up answers noproc,
+// which means the same: it is gone). The channel is closed without a
+// value when ctx ends first.
+func watchChild(ctx context.Context, n *node.Node, pid etf.PID) <-chan etf.Term {
+	if pid.Node == n.Name() {
+		return n.Watch(pid)
+	}
+	ch := make(chan etf.Term, 1)
+	go func() {
+		defer close(ch)
+		if reason, err := n.WaitDown(ctx, pid); err == nil {
+			ch <- reason
+		}
+	}()
+	return ch
 }
 
 // waitExit waits for a node.Watch channel for up to d (BrutalKill and
@@ -148,26 +145,5 @@ func waitExit(ch <-chan etf.Term, clk Clock, d time.Duration) bool {
 		return true
 	case <-expired:
 		return false
-	}
-}
-
-// waitDown waits for a DownMsg on ch for up to d (BrutalKill and Infinity
-// wait without limit).
-func waitDown(ch chan etf.Term, clk Clock, d time.Duration) bool {
-	var expired chan struct{}
-	if d > 0 && d != Infinity {
-		expired = make(chan struct{})
-		stop := clk.AfterFunc(d, func() { close(expired) })
-		defer stop()
-	}
-	for {
-		select {
-		case m := <-ch:
-			if _, ok := m.(node.DownMsg); ok {
-				return true
-			}
-		case <-expired:
-			return false
-		}
 	}
 }

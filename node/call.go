@@ -76,26 +76,71 @@ func (pc *pendingCall) matchesReply(msg any) bool {
 // the mailbox, except an exit signal that kills the process, which makes
 // Call return at once with an *ExitError.
 func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term, error) {
+	return p.genCall(ctx, to, GenCall, req, true)
+}
+
+// genCall is gen:call/4: a request labelled GenCall or System, or, with label
+// "", no request at all: only the monitor, so that the call ends with the
+// target's DOWN (WaitDown). defaultTimeout applies the node's call
+// timeout when ctx has no deadline.
+func (p *Process) genCall(ctx context.Context, to etf.Term, label etf.Atom, req etf.Term, defaultTimeout bool) (etf.Term, error) {
 	n := p.node
-	t, err := n.parseTarget(to)
+	t, err := p.callTarget(to)
 	if err != nil {
 		return nil, err
 	}
+	ref := n.newRef()
+	pc, err := p.beginCall(ref)
+	if err != nil {
+		return nil, err
+	}
+	n.aliases.put(ref, &pc.entry)
+	p.monitorRef(ref, t, aliasNone)
+	if label != "" {
+		tag := etf.ImproperList{Elems: aliasElems, Tail: ref}
+		msg := GenCallMsg(p.pid, tag, req)
+		if label != GenCall {
+			msg[0] = label
+		}
+		if err := n.sendAs(p.pid, (*sendWaiter)(p), to, msg); err != nil && !errors.Is(err, ErrNoProc) {
+			pc.complete(ref, nil, err)
+		}
+	}
+	var timeout time.Duration
+	if _, ok := ctx.Deadline(); !ok && defaultTimeout {
+		timeout = n.cfg.callTimeout
+	}
+	res := pc.wait(ctx, timeout)
+	p.endCall(ref)
+	return res.reply, res.err
+}
+
+// callTarget parses a call's target; an alias and the caller itself are
+// refused.
+func (p *Process) callTarget(to etf.Term) (target, error) {
+	n := p.node
+	t, err := n.parseTarget(to)
+	if err != nil {
+		return target{}, err
+	}
 	if t.kind == targetAlias {
-		return nil, fmt.Errorf("%w: cannot call an alias", ErrBadTarget)
+		return target{}, fmt.Errorf("%w: cannot call an alias", ErrBadTarget)
 	}
 	if (t.kind == targetPID && t.pid == p.pid) || (t.kind == targetName && t.node == n.name && n.whereisProc(t.name) == p) {
 		// gen_server:call/2 exits with calling_self instead of deadlocking.
-		return nil, &ExitError{Reason: etf.Atom("calling_self")}
+		return target{}, &ExitError{Reason: etf.Atom("calling_self")}
 	}
-	ref := n.newRef()
+	return t, nil
+}
+
+// beginCall arms the process's reusable pendingCall for ref.
+func (p *Process) beginCall(ref etf.Ref) (*pendingCall, error) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.state == stateDead {
-		p.mu.Unlock()
 		return nil, ErrNotAlive
 	}
 	if p.call != nil {
-		p.mu.Unlock()
 		return nil, errors.New("node: Call: process is already in a Call (use Call from the process's own handlers only)")
 	}
 	e := p.extLocked()
@@ -109,31 +154,27 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 	pc.ref, pc.active = ref, true
 	pc.mu.Unlock()
 	p.call = pc
-	p.mu.Unlock()
-	n.aliases.put(ref, &pc.entry)
+	return pc, nil
+}
 
-	p.monitorRef(ref, t, aliasNone)
-	tag := etf.ImproperList{Elems: aliasElems, Tail: ref}
-	msg := GenCallMsg(p.pid, tag, req)
-	if err := n.sendAs(p.pid, (*sendWaiter)(p), to, msg); err != nil && !errors.Is(err, ErrNoProc) {
-		pc.complete(ref, nil, err)
-	}
-
+// wait blocks until the call completes, ctx ends or, if timeout > 0, the
+// timeout passes.
+func (pc *pendingCall) wait(ctx context.Context, timeout time.Duration) callResult {
 	// A timer instead of context.WithTimeout: it is reused across calls
 	// and saves several allocations per call.
-	var timeout <-chan time.Time
-	if _, ok := ctx.Deadline(); !ok {
+	var expired <-chan time.Time
+	if timeout > 0 {
 		if pc.timer == nil {
-			pc.timer = time.NewTimer(n.cfg.callTimeout)
+			pc.timer = time.NewTimer(timeout)
 		} else {
-			pc.timer.Reset(n.cfg.callTimeout)
+			pc.timer.Reset(timeout)
 		}
-		timeout = pc.timer.C
+		expired = pc.timer.C
 	}
 	var res callResult
 	select {
 	case res = <-pc.ch:
-	case <-timeout:
+	case <-expired:
 		res.err = ErrTimeout
 	case <-ctx.Done():
 		res.err = ctx.Err()
@@ -141,7 +182,7 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 			res.err = ErrTimeout
 		}
 	}
-	if timeout != nil {
+	if expired != nil {
 		pc.timer.Stop()
 	}
 	pc.mu.Lock()
@@ -153,6 +194,12 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 		// (and leave the channel empty for the next call).
 		res = <-pc.ch
 	}
+	return res
+}
+
+// endCall removes the call's reply alias and monitor.
+func (p *Process) endCall(ref etf.Ref) {
+	n := p.node
 	n.aliases.del(ref)
 	p.mu.Lock()
 	p.call = nil
@@ -162,7 +209,6 @@ func (p *Process) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term
 	if monitored {
 		n.removeWatcher(p.pid, ref, mt)
 	}
-	return res.reply, res.err
 }
 
 // aliasElems is the shared, never modified head of every call tag [alias|Ref].
@@ -171,6 +217,35 @@ var aliasElems = []etf.Term{atomAlias}
 // Call makes a Call from outside any process, through a temporary
 // anonymous process; see Process.Call.
 func (n *Node) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term, error) {
+	return n.anonCall(ctx, to, GenCall, req, true)
+}
+
+// CallSystem sends a sys request {system, From, Req} to "to" and waits for
+// the reply (gen:call(To, system, Req), what the sys module's functions
+// do), from a temporary anonymous process; errors as for Call.
+func (n *Node) CallSystem(ctx context.Context, to etf.Term, req etf.Term) (etf.Term, error) {
+	return n.anonCall(ctx, to, System, req, true)
+}
+
+// WaitDown monitors "to" (a pid, local name, Name or {Name, Node}, on this
+// node or another) from a temporary anonymous process and blocks until it
+// exits: it returns the reason of the DOWN, noproc if it did not exist,
+// noconnection if its node is unreachable or lost. The error is non-nil
+// only for a bad target or when ctx ends first (ErrTimeout for its
+// deadline); no default timeout applies. For a local pid, Watch needs no
+// monitor.
+func (n *Node) WaitDown(ctx context.Context, to etf.Term) (etf.Term, error) {
+	_, err := n.anonCall(ctx, to, "", nil, false)
+	var ee *ExitError
+	if !errors.As(err, &ee) || (err == ErrTimeout && ctx.Err() != nil) {
+		return nil, err // a bad target, or ctx ended (not a DOWN with reason timeout)
+	}
+	return ee.Reason, nil
+}
+
+// anonCall runs genCall from a temporary anonymous process: a pid in the
+// process table (so replies and DOWNs reach it) that is never scheduled.
+func (n *Node) anonCall(ctx context.Context, to etf.Term, label etf.Atom, req etf.Term, defaultTimeout bool) (etf.Term, error) {
 	if n.stopped.Load() {
 		return nil, ErrStopped
 	}
@@ -179,7 +254,7 @@ func (n *Node) Call(ctx context.Context, to etf.Term, req etf.Term) (etf.Term, e
 	k := pidKey(c.pid)
 	n.procs.put(k, c)
 	defer n.procs.del(k)
-	return c.Call(ctx, to, req)
+	return c.genCall(ctx, to, label, req, defaultTimeout)
 }
 
 // Reply answers a gen_server-style request: from is the {Pid, Tag} of a
