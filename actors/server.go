@@ -87,13 +87,15 @@ func (s *server) HandleMessage(np *node.Process, msg etf.Term) error {
 	if isSystemMsg(msg) && s.armed != 0 {
 		// gen_server restarts its timeout after a system message (the
 		// receive loop is re-entered with the same Time), so sys calls
-		// and test harness syncs do not cancel it.
+		// and test harness syncs do not cancel it. It is re-armed before
+		// the request is handled, so that whoever gets the reply (a test
+		// that then advances a fake clock) finds the timeout armed.
 		s.disarm()
+		s.wantTimeout = true
+		s.armTimeout()
 		if err := s.dispatch(msg); err != nil {
 			return s.stopping(err)
 		}
-		s.wantTimeout = true
-		s.armTimeout()
 		return nil
 	}
 	s.disarm()
