@@ -56,14 +56,14 @@ func RPC(ctx context.Context, n *node.Node, to etf.Atom, module, function etf.At
 func decodeRPCReply(ref etf.Ref, reply etf.Term) (etf.Term, error) {
 	t, ok := reply.(etf.Tuple)
 	if !ok || len(t) != 2 || t[0] != atomBadRPC {
-		return nil, fmt.Errorf("%w: %s", ErrBadReply, FormatTerm(reply))
+		return nil, fmt.Errorf("%w: %s", ErrBadReply, etf.Format(reply))
 	}
 	if t[1] == etf.Atom("nodedown") {
 		return nil, node.ErrNoConnection
 	}
 	exit, ok := t[1].(etf.Tuple)
 	if !ok || len(exit) != 2 || exit[0] != atomEXIT {
-		return nil, fmt.Errorf("%w: %s", ErrBadReply, FormatTerm(reply))
+		return nil, fmt.Errorf("%w: %s", ErrBadReply, etf.Format(reply))
 	}
 	res, ok := exit[1].(etf.Tuple)
 	if !ok || len(res) < 3 || !etf.Equal(res[0], ref) {
@@ -83,7 +83,7 @@ func decodeRPCReply(ref etf.Ref, reply etf.Term) (etf.Term, error) {
 		// {Ref, error, {erpc, Reason}}: erpc's own argument errors.
 		return nil, &Exception{Class: ClassError, Reason: res[2]}
 	}
-	return nil, fmt.Errorf("%w: %s", ErrBadReply, FormatTerm(reply))
+	return nil, fmt.Errorf("%w: %s", ErrBadReply, etf.Format(reply))
 }
 
 // groupLeaderFor is the group leader argument of rpc requests made from
@@ -192,7 +192,7 @@ func ioRequest(ctx context.Context, n *node.Node, gl etf.PID, req etf.Term) erro
 		return err
 	}
 	if reply != atomOK {
-		return fmt.Errorf("interop: io request failed: %s", FormatTerm(reply))
+		return fmt.Errorf("interop: io request failed: %s", etf.Format(reply))
 	}
 	return nil
 }

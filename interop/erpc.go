@@ -70,7 +70,7 @@ func (e *erpcProc) HandleMessage(p *node.Process, msg etf.Term) error {
 	case ClassExit:
 		return &node.ExitError{Reason: o.reason}
 	default:
-		p.Logger().Warn("erpc:cast raised", "mfa", MFA{e.m, e.f, len(e.args)}.String(), "reason", FormatTerm(o.reason))
+		p.Logger().Warn("erpc:cast raised", "mfa", MFA{e.m, e.f, len(e.args)}.String(), "reason", etf.Format(o.reason))
 		return &node.ExitError{Reason: etf.Tuple{etf.Atom("exception"), etf.Tuple{o.reason, o.stack}}}
 	}
 }
@@ -84,7 +84,7 @@ func (s *Services) executeCall(args etf.List) (node.Behavior, error) {
 	}
 	m, f, a, ok := erpcArgs(args[1:])
 	if !ok {
-		return nil, fmt.Errorf("interop: erpc:execute_call/4: bad arguments %s", FormatTerm(args))
+		return nil, fmt.Errorf("interop: erpc:execute_call/4: bad arguments %s", etf.Format(args))
 	}
 	return &erpcProc{s: s, ref: args[0], m: m, f: f, args: a}, nil
 }
@@ -93,7 +93,7 @@ func (s *Services) executeCall(args etf.List) (node.Behavior, error) {
 func (s *Services) executeCast(args etf.List) (node.Behavior, error) {
 	m, f, a, ok := erpcArgs(args)
 	if !ok {
-		return nil, fmt.Errorf("interop: erpc:execute_cast/3: bad arguments %s", FormatTerm(args))
+		return nil, fmt.Errorf("interop: erpc:execute_cast/3: bad arguments %s", etf.Format(args))
 	}
 	return &erpcProc{s: s, m: m, f: f, args: a, isCast: true}, nil
 }

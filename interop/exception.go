@@ -61,7 +61,7 @@ func Raise(reason etf.Term) error { return &Exception{Class: ClassError, Reason:
 
 // Error formats the exception like Erlang's Class:Reason.
 func (e *Exception) Error() string {
-	return fmt.Sprintf("%s:%s", e.Class, FormatTerm(e.Reason))
+	return fmt.Sprintf("%s:%s", e.Class, etf.Format(e.Reason))
 }
 
 // Is matches an Exception target of the same class whose Reason is nil (the

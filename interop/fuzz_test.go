@@ -70,10 +70,10 @@ func FuzzServices(f *testing.F) {
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if err := probe(ctx, n, name); err != nil {
-			t.Fatalf("%s does not answer after %s: %v", name, FormatTerm(term), err)
+			t.Fatalf("%s does not answer after %s: %v", name, etf.Format(term), err)
 		}
 		if after, _ := n.Whereis(name); after != before {
-			t.Fatalf("%s died on %s (restarted as %v)", name, FormatTerm(term), after)
+			t.Fatalf("%s died on %s (restarted as %v)", name, etf.Format(term), after)
 		}
 	})
 }
@@ -100,7 +100,7 @@ func fuzzErpc(t *testing.T, n *node.Node, s *Services, term etf.Term) {
 		errc <- err
 	})
 	if err := <-errc; err != nil {
-		t.Fatalf("spawn %s: %v", FormatTerm(term), err)
+		t.Fatalf("spawn %s: %v", etf.Format(term), err)
 	}
 	for {
 		if _, ok := recv(t, ch).(node.DownMsg); ok {

@@ -16,8 +16,10 @@ var errFormat = errors.New("interop: bad format")
 // io:format output sent to this node's group leader can be printed:
 // ~p ~P ~w ~W ~s ~c ~n ~~ ~b ~B ~x ~X ~# ~+ ~e ~f ~g ~i, with field width,
 // precision, padding character and the t/l modifiers (accepted, no
-// effect beyond Unicode being always on). Lines are not broken as ~p does
-// on BEAM.
+// effect beyond Unicode being always on: ~p is ~tp). Lines are not broken
+// as ~p does on BEAM. Terms print with etf.Format (~p) and etf.FormatW
+// (~w).
+//
 // maxFieldWidth bounds field widths and precisions (characters), and
 // maxFormatOutput the whole result (bytes): a short format like
 // "~1000000c" repeated would otherwise amplify a peer's request a
@@ -28,207 +30,153 @@ const (
 )
 
 func ioLibFormat(format string, args etf.List) (string, error) {
+	s := &formatState{format: format, args: args}
 	var b strings.Builder
-	next := func() (etf.Term, error) {
-		if len(args) == 0 {
-			return nil, errFormat
-		}
-		a := args[0]
-		args = args[1:]
-		return a, nil
-	}
-	for i := 0; i < len(format); {
-		r, size := utf8.DecodeRuneInString(format[i:])
-		i += size
+	for s.i < len(format) {
+		r, size := utf8.DecodeRuneInString(format[s.i:])
+		s.i += size
 		if r != '~' {
 			b.WriteRune(r)
 			continue
 		}
-		// ~F.P.PadModC
-		var fields [2]int
-		var have [2]bool
-		left := false
-		pad := ' '
-		for k := 0; k < 2; k++ {
-			if k == 1 {
-				if i >= len(format) || format[i] != '.' {
-					break
-				}
-				i++
-			}
-			if i < len(format) && format[i] == '-' {
-				left = left || k == 0
-				i++
-			}
-			if i < len(format) && format[i] == '*' {
-				a, err := next()
-				if err != nil {
-					return "", err
-				}
-				n, ok := a.(int)
-				if !ok {
-					return "", errFormat
-				}
-				if n < 0 && k == 0 {
-					left, n = true, -n
-				}
-				fields[k], have[k] = n, true
-				i++
-			} else {
-				j := i
-				for j < len(format) && format[j] >= '0' && format[j] <= '9' {
-					j++
-				}
-				if j > i {
-					fields[k], _ = strconv.Atoi(format[i:j])
-					have[k] = true
-				}
-				i = j
-			}
+		d, err := s.directive()
+		if err != nil {
+			return "", err
 		}
-		if fields[0] < 0 || fields[1] < 0 || fields[0] > maxFieldWidth || fields[1] > maxFieldWidth {
-			// A peer's io request must not make the io server allocate
-			// without bound (BEAM's group leader would grow until the VM
-			// dies); a negative precision is badarg on BEAM too.
+		expand, ok := directives[d.c]
+		if !ok {
 			return "", errFormat
 		}
-		if i < len(format) && format[i] == '.' {
-			i++
-			if i < len(format) {
-				pr, sz := utf8.DecodeRuneInString(format[i:])
-				pad = pr
-				i += sz
-			}
+		out, err := expand(s, &d)
+		if err != nil {
+			return "", err
 		}
-		for i < len(format) && (format[i] == 't' || format[i] == 'l' || format[i] == 'k') {
-			i++
-		}
-		if i >= len(format) {
-			return "", errFormat
-		}
-		c := format[i]
-		i++
-		var out string
-		switch c {
-		case '~':
-			out = "~"
-		case 'n':
-			out = "\n"
-		case 'c':
-			a, err := next()
-			if err != nil {
-				return "", err
-			}
-			n, ok := a.(int)
-			if !ok {
-				return "", errFormat
-			}
-			reps := 1
-			if have[0] {
-				reps = fields[0]
-			}
-			out = strings.Repeat(string(rune(n)), reps)
-			have[0] = false
-		case 's':
-			a, err := next()
-			if err != nil {
-				return "", err
-			}
-			s, ok := charsOf(a)
-			if !ok {
-				return "", errFormat
-			}
-			if have[1] && fields[1] < utf8.RuneCountInString(s) {
-				s = string([]rune(s)[:fields[1]])
-			}
-			out = s
-		case 'p', 'w', 'P', 'W':
-			a, err := next()
-			if err != nil {
-				return "", err
-			}
-			if c == 'P' || c == 'W' {
-				if _, err := next(); err != nil { // depth: not applied
-					return "", err
-				}
-			}
-			var tb strings.Builder
-			writeTerm(&tb, a, c == 'p' || c == 'P')
-			out = tb.String()
-		case 'i':
-			if _, err := next(); err != nil {
-				return "", err
-			}
-		case 'b', 'B', 'x', 'X', '#', '+':
-			a, err := next()
-			if err != nil {
-				return "", err
-			}
-			base := 10
-			if have[1] {
-				base = fields[1]
-				have[1] = false
-			}
-			prefix := ""
-			if c == 'x' || c == 'X' {
-				p, err := next()
-				if err != nil {
-					return "", err
-				}
-				prefix, _ = charsOf(p)
-			}
-			n, ok := a.(int)
-			if !ok || base < 2 || base > 36 {
-				return "", errFormat
-			}
-			digits := strconv.FormatInt(int64(n), base)
-			if c != 'b' && c != 'x' {
-				digits = strings.ToUpper(digits)
-			}
-			neg := strings.HasPrefix(digits, "-")
-			digits = strings.TrimPrefix(digits, "-")
-			if c == '#' || c == '+' {
-				prefix = strconv.Itoa(base) + "#"
-			}
-			out = prefix + digits
-			if neg {
-				out = "-" + out
-			}
-		case 'e', 'f', 'g':
-			a, err := next()
-			if err != nil {
-				return "", err
-			}
-			f, ok := a.(float64)
-			if !ok {
-				return "", errFormat
-			}
-			prec := 6
-			if have[1] {
-				prec = fields[1]
-			}
-			out = strconv.FormatFloat(f, c, prec, 64)
-		default:
-			return "", errFormat
-		}
-		if have[0] {
-			w := fields[0]
-			n := utf8.RuneCountInString(out)
-			switch {
-			case n > w && c == 's':
-				out = string([]rune(out)[:w])
-			case n > w:
-				out = strings.Repeat("*", w)
-			case left:
-				out += strings.Repeat(string(pad), w-n)
-			default:
-				out = strings.Repeat(string(pad), w-n) + out
-			}
-		}
+		out = d.padField(out)
 		if b.Len()+len(out) > maxFormatOutput {
 			return "", errFormat
 		}
 		b.WriteString(out)
 	}
 	return b.String(), nil
+}
+
+// formatState is the format string being read and the arguments left.
+type formatState struct {
+	format string
+	i      int
+	args   etf.List
+}
+
+// next consumes one argument.
+func (s *formatState) next() (etf.Term, error) {
+	if len(s.args) == 0 {
+		return nil, errFormat
+	}
+	a := s.args[0]
+	s.args = s.args[1:]
+	return a, nil
+}
+
+// directive is one control sequence ~F.P.PadModC: field width and
+// precision (either given as * takes an argument), '-' for left
+// adjustment, the padding character and the control character c.
+type directive struct {
+	width, prec       int
+	hasWidth, hasPrec bool
+	left              bool
+	pad               rune
+	c                 byte
+}
+
+// directive parses the control sequence after a '~'.
+func (s *formatState) directive() (directive, error) {
+	d := directive{pad: ' '}
+	var err error
+	if d.width, d.hasWidth, err = s.field(&d, true); err != nil {
+		return d, err
+	}
+	if s.i < len(s.format) && s.format[s.i] == '.' {
+		s.i++
+		if d.prec, d.hasPrec, err = s.field(&d, false); err != nil {
+			return d, err
+		}
+	}
+	if d.width < 0 || d.prec < 0 || d.width > maxFieldWidth || d.prec > maxFieldWidth {
+		// A peer's io request must not make the io server allocate
+		// without bound (BEAM's group leader would grow until the VM
+		// dies); a negative precision is badarg on BEAM too.
+		return d, errFormat
+	}
+	if s.i < len(s.format) && s.format[s.i] == '.' {
+		s.i++
+		if s.i < len(s.format) {
+			pr, sz := utf8.DecodeRuneInString(s.format[s.i:])
+			d.pad = pr
+			s.i += sz
+		}
+	}
+	for s.i < len(s.format) && strings.IndexByte("tlk", s.format[s.i]) >= 0 {
+		s.i++
+	}
+	if s.i >= len(s.format) {
+		return d, errFormat
+	}
+	d.c = s.format[s.i]
+	s.i++
+	return d, nil
+}
+
+// field reads a width (first) or precision: '-' (left adjustment, for a
+// width), then digits or '*' (the next argument; a negative width
+// argument means left adjustment).
+func (s *formatState) field(d *directive, first bool) (int, bool, error) {
+	if s.i < len(s.format) && s.format[s.i] == '-' {
+		d.left = d.left || first
+		s.i++
+	}
+	if s.i < len(s.format) && s.format[s.i] == '*' {
+		s.i++
+		a, err := s.next()
+		if err != nil {
+			return 0, false, err
+		}
+		n, ok := a.(int)
+		if !ok {
+			return 0, false, errFormat
+		}
+		if n < 0 && first {
+			d.left, n = true, -n
+		}
+		return n, true, nil
+	}
+	j := s.i
+	for j < len(s.format) && s.format[j] >= '0' && s.format[j] <= '9' {
+		j++
+	}
+	if j == s.i {
+		return 0, false, nil
+	}
+	n, _ := strconv.Atoi(s.format[s.i:j])
+	s.i = j
+	return n, true, nil
+}
+
+// padField applies the field width: ~s truncates, other directives that
+// do not fit print as many '*' as the width, as io_lib does.
+func (d *directive) padField(out string) string {
+	if !d.hasWidth {
+		return out
+	}
+	w := d.width
+	n := utf8.RuneCountInString(out)
+	switch {
+	case n > w && d.c == 's':
+		return string([]rune(out)[:w])
+	case n > w:
+		return strings.Repeat("*", w)
+	case d.left:
+		return out + strings.Repeat(string(d.pad), w-n)
+	default:
+		return strings.Repeat(string(d.pad), w-n) + out
+	}
 }

@@ -32,7 +32,7 @@ func (s *Services) rex(p *node.Process, msg etf.Term) error {
 			s.spawnWorker(p, gl, func(w *node.Process) {
 				if o := s.apply(w, m, f, a); o.class != "" {
 					w.Logger().Warn("rpc:cast raised", "mfa", MFA{m, f, len(a)}.String(),
-						"class", o.class, "reason", FormatTerm(o.reason))
+						"class", o.class, "reason", etf.Format(o.reason))
 				}
 			})
 		}

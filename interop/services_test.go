@@ -49,7 +49,7 @@ func TestRexShapes(t *testing.T) {
 				got, err := n.Call(context.Background(), RexName,
 					etf.Tuple{kind, etf.Atom("t"), tc.f, tc.args, etf.Atom("user")})
 				require.NoError(t, err)
-				assert.True(t, etf.Equal(tc.want, got), "got %s want %s", FormatTerm(got), FormatTerm(tc.want))
+				assert.True(t, etf.Equal(tc.want, got), "got %s want %s", etf.Format(got), etf.Format(tc.want))
 			})
 		}
 	}
@@ -80,7 +80,7 @@ func TestRPCClassesThroughOwnRex(t *testing.T) {
 			assert.ErrorIs(t, err, tc.class)
 			var ex *Exception
 			require.True(t, errors.As(err, &ex))
-			assert.True(t, etf.Equal(tc.reason, ex.Reason), "reason %s", FormatTerm(ex.Reason))
+			assert.True(t, etf.Equal(tc.reason, ex.Reason), "reason %s", etf.Format(ex.Reason))
 		})
 	}
 	res := Multicall(ctx, n, []etf.Atom{n.Name(), n.Name()}, "t", "add", etf.List{1, 1})
@@ -119,7 +119,7 @@ func TestErpcSpawnableDownReasons(t *testing.T) {
 			require.NoError(t, <-errc)
 			down, ok := recv(t, ch).(node.DownMsg)
 			require.True(t, ok)
-			assert.True(t, etf.Equal(tc.want, down.Reason), "got %s", FormatTerm(down.Reason))
+			assert.True(t, etf.Equal(tc.want, down.Reason), "got %s", etf.Format(down.Reason))
 		})
 	}
 }
@@ -152,7 +152,7 @@ func TestIOServerAndFormat(t *testing.T) {
 					return m[2], ok && len(m) == 3 && etf.Equal(m[1], tag)
 				})
 			require.NoError(t, err)
-			assert.True(t, etf.Equal(tc.want, got), "got %s", FormatTerm(got))
+			assert.True(t, etf.Equal(tc.want, got), "got %s", etf.Format(got))
 		})
 	}
 	// A process without group leader cannot Format.

@@ -72,7 +72,7 @@ func TestShapesMatchOTP(t *testing.T) {
 		}
 		seen++
 		if !etf.Equal(dropLocations(theirs), dropLocations(ours)) {
-			t.Errorf("%s via %s: OTP answers %s, erlgo %s", fields[0], fields[1], FormatTerm(theirs), FormatTerm(ours))
+			t.Errorf("%s via %s: OTP answers %s, erlgo %s", fields[0], fields[1], etf.Format(theirs), etf.Format(ours))
 		}
 	}
 	if seen != 2*len(calls) {

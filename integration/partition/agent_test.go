@@ -163,7 +163,7 @@ func (a *agent) cmd(c string, args []string) string {
 			return "{error," + errTerm(err) + "}"
 		}
 		if v != etf.Atom("ping") {
-			return "{error,{badreply," + format(v) + "}}"
+			return "{error,{badreply," + etf.FormatW(v) + "}}"
 		}
 		return fmt.Sprintf("{ok,%d}", time.Since(start).Milliseconds())
 	case "nodes":
@@ -194,7 +194,7 @@ func (a *agent) cmd(c string, args []string) string {
 		if !ok {
 			return "undefined"
 		}
-		return format(pid.Node)
+		return etf.FormatW(pid.Node)
 	case "pgjoin":
 		member, err := a.n.Spawn(node.BehaviorFunc(func(*node.Process, etf.Term) error { return nil }))
 		if err != nil {
@@ -215,7 +215,7 @@ func (a *agent) cmd(c string, args []string) string {
 		}
 		return formatNodes(nodes)
 	}
-	return "{error,{unknown_command," + format(etf.Atom(c)) + "}}"
+	return "{error,{unknown_command," + etf.FormatW(etf.Atom(c)) + "}}"
 }
 
 // probe starts a watcher towards peer: a link and a monitor on its pt_srv,
@@ -252,7 +252,7 @@ func (w *watcher) Init(p *node.Process) error {
 	}
 	target, ok := v.(etf.PID)
 	if !ok {
-		w.ready <- "{error,{badpid," + format(v) + "}}"
+		w.ready <- "{error,{badpid," + etf.FormatW(v) + "}}"
 		return nil
 	}
 	if err := p.Link(target); err != nil {
@@ -283,9 +283,9 @@ func (w *watcher) HandleMessage(p *node.Process, msg etf.Term) error {
 			w.ready <- "ok"
 		}
 	case node.ExitMsg:
-		w.a.event("link", peer, format(m.Reason))
+		w.a.event("link", peer, etf.FormatW(m.Reason))
 	case node.DownMsg:
-		w.a.event("monitor", peer, format(m.Reason))
+		w.a.event("monitor", peer, etf.FormatW(m.Reason))
 	case node.NodeDownMsg:
 		if m.Node == w.peer {
 			w.a.event("nodedown", peer, "nodedown")
@@ -311,7 +311,7 @@ func (d *downReporter) Init(p *node.Process) error {
 
 func (d *downReporter) HandleMessage(_ *node.Process, msg etf.Term) error {
 	if m, ok := msg.(node.DownMsg); ok {
-		d.a.event(d.kind, d.peer, format(m.Reason))
+		d.a.event(d.kind, d.peer, etf.FormatW(m.Reason))
 		return &node.ExitError{Reason: node.Normal}
 	}
 	return nil
@@ -330,7 +330,7 @@ func errTerm(err error) string {
 	}
 	var ee *node.ExitError
 	if errors.As(err, &ee) {
-		return format(ee.Reason)
+		return etf.FormatW(ee.Reason)
 	}
 	return strconv.Quote(err.Error())
 }
@@ -338,39 +338,8 @@ func errTerm(err error) string {
 func formatNodes(nodes []etf.Atom) string {
 	s := make([]string, len(nodes))
 	for i, n := range nodes {
-		s[i] = format(n)
+		s[i] = etf.FormatW(n)
 	}
 	sort.Strings(s)
 	return "[" + strings.Join(s, ",") + "]"
-}
-
-// format prints the few term shapes the agent reports the way Erlang's ~w
-// does.
-func format(t etf.Term) string {
-	switch v := t.(type) {
-	case etf.Atom:
-		if plainAtom(string(v)) {
-			return string(v)
-		}
-		return "'" + strings.ReplaceAll(string(v), "'", `\'`) + "'"
-	case etf.Tuple:
-		s := make([]string, len(v))
-		for i, e := range v {
-			s[i] = format(e)
-		}
-		return "{" + strings.Join(s, ",") + "}"
-	}
-	return fmt.Sprintf("%v", t)
-}
-
-func plainAtom(s string) bool {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '@') {
-			return false
-		}
-	}
-	return true
 }

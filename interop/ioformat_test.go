@@ -10,32 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestFormatTerm(t *testing.T) {
-	tests := []struct {
-		in   etf.Term
-		want string
-	}{
-		{etf.Atom("ok"), "ok"},
-		{etf.Atom("Elixir.Foo"), "'Elixir.Foo'"},
-		{etf.Atom("receive"), "'receive'"},
-		{etf.Atom("it's"), `'it\'s'`},
-		{42, "42"},
-		{1.5, "1.5"},
-		{2.0, "2.0"},
-		{etf.Binary("hi"), `<<"hi">>`},
-		{etf.Binary{1, 2, 200}, "<<1,2,200>>"},
-		{etf.List{104, 105}, `"hi"`},
-		{etf.Charlist("hi"), `"hi"`},
-		{etf.List{}, "[]"},
-		{etf.Tuple{etf.Atom("a"), etf.List{1, etf.Atom("b")}}, "{a,[1,b]}"},
-		{etf.ImproperList{Elems: []etf.Term{1}, Tail: 2}, "[1|2]"},
-		{etf.Map{{Key: etf.Atom("k"), Value: 1}}, "#{k => 1}"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.want, func(t *testing.T) { assert.Equal(t, tc.want, FormatTerm(tc.in)) })
-	}
-}
-
 func TestIOLibFormat(t *testing.T) {
 	tests := []struct {
 		name   string
