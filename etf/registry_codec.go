@@ -491,7 +491,7 @@ func (sc *structCodec) decMap(t Term, v reflect.Value, depth int) error {
 
 func (sc *structCodec) firstMissing(small uint64, big []bool) Atom {
 	for i := range sc.fields {
-		if (big != nil && !big[i]) || (big == nil && small&(1<<i) == 0) {
+		if (len(big) > 0 && !big[i]) || (len(big) == 0 && small&(1<<i) == 0) {
 			return sc.fields[i].key
 		}
 	}

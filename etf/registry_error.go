@@ -57,7 +57,7 @@ func (r *Registry) ErrorTerm(err error) Term {
 		return Atom("ok")
 	}
 	s := r.load()
-	if found, name, ok := r.registeredError(s, err); ok {
+	if name, found := r.registeredError(s, err); found != nil {
 		if name != "" {
 			return Tuple{Atom("error"), name}
 		}
@@ -71,7 +71,7 @@ func (r *Registry) ErrorTerm(err error) Term {
 // registeredError finds the first registered error in err's chain
 // (depth first through errors.Join): a sentinel (name set) or a value of a
 // registered type.
-func (r *Registry) registeredError(s *regSnapshot, err error) (found error, name Atom, ok bool) {
+func (r *Registry) registeredError(s *regSnapshot, err error) (name Atom, found error) {
 	stack := []error{err}
 	for steps := 0; len(stack) > 0 && steps < 1000; steps++ {
 		e := stack[len(stack)-1]
@@ -82,11 +82,11 @@ func (r *Registry) registeredError(s *regSnapshot, err error) (found error, name
 		rt := reflect.TypeOf(e)
 		if s.errTypes[rt] {
 			if n, ok := s.atomByErr[e]; ok {
-				return e, n, true
+				return n, e
 			}
 		}
 		if _, ok := s.byType[rt]; ok {
-			return e, "", true
+			return "", e
 		}
 		switch u := e.(type) {
 		case interface{ Unwrap() error }:
@@ -98,7 +98,7 @@ func (r *Registry) registeredError(s *regSnapshot, err error) (found error, name
 			}
 		}
 	}
-	return nil, "", false
+	return "", nil
 }
 
 // TermError is the inverse of ErrorTerm for registered errors: for
