@@ -58,14 +58,21 @@ func boxAt(typ, p unsafe.Pointer) (t Term) {
 	return t
 }
 
+// slot takes the next free slot of one of s's slabs, refilling that slab
+// (of the given kind) when it is empty.
+func slot[T any](s *decState, slab *[]T, kind int) *T {
+	if len(*slab) == 0 {
+		s.refill(kind)
+	}
+	p := &(*slab)[0]
+	*slab = (*slab)[1:]
+	return p
+}
+
 // boxSlice boxes v (of the slice type whose type word is typ) into a slab
 // slot. Nil slices box for free and keep the normal path.
 func boxSlice[E any](s *decState, typ unsafe.Pointer, v []E) Term {
-	if len(s.hdrs) == 0 {
-		s.refill(slabHdrs)
-	}
-	h := &s.hdrs[0]
-	s.hdrs = s.hdrs[1:]
+	h := slot(s, &s.hdrs, slabHdrs)
 	*(*[]E)(unsafe.Pointer(h)) = v
 	return boxAt(typ, unsafe.Pointer(h))
 }
@@ -88,11 +95,7 @@ func (s *decState) charlist(n int) Term {
 		str = latin1ToUTF8(raw)
 		s.pos += n
 	}
-	if len(s.hdrs) == 0 {
-		s.refill(slabHdrs)
-	}
-	h := &s.hdrs[0]
-	s.hdrs = s.hdrs[1:]
+	h := slot(s, &s.hdrs, slabHdrs)
 	*(*string)(unsafe.Pointer(h)) = str
 	return boxAt(typChars, unsafe.Pointer(h))
 }
@@ -102,41 +105,25 @@ func (s *decState) boxInt(v int) Term {
 	if v >= 0 && v < 256 {
 		return v
 	}
-	if len(s.words) == 0 {
-		s.refill(slabWords)
-	}
-	w := &s.words[0]
-	s.words = s.words[1:]
+	w := slot(s, &s.words, slabWords)
 	*(*int)(unsafe.Pointer(w)) = v
 	return boxAt(typInt, unsafe.Pointer(w))
 }
 
 func (s *decState) boxFloat(f float64) Term {
-	if len(s.words) == 0 {
-		s.refill(slabWords)
-	}
-	w := &s.words[0]
-	s.words = s.words[1:]
+	w := slot(s, &s.words, slabWords)
 	*(*float64)(unsafe.Pointer(w)) = f
 	return boxAt(typFloat, unsafe.Pointer(w))
 }
 
 func (s *decState) boxPID(p PID) Term {
-	if len(s.pids) == 0 {
-		s.refill(slabPIDs)
-	}
-	d := &s.pids[0]
-	s.pids = s.pids[1:]
+	d := slot(s, &s.pids, slabPIDs)
 	*d = p
 	return boxAt(typPID, unsafe.Pointer(d))
 }
 
 func (s *decState) boxRef(r Ref) Term {
-	if len(s.refs) == 0 {
-		s.refill(slabRefs)
-	}
-	d := &s.refs[0]
-	s.refs = s.refs[1:]
+	d := slot(s, &s.refs, slabRefs)
 	*d = r
 	return boxAt(typRef, unsafe.Pointer(d))
 }

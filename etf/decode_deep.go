@@ -134,7 +134,6 @@ func (s *decState) enterDeep(st *deepState) (v Term, open bool, err error) {
 	}
 	start := s.pos
 	tag := s.b[start]
-	var n int
 	switch tag {
 	case TagSmallTuple, TagLargeTuple, TagMap, TagList, TagNewFun:
 	default:
@@ -148,58 +147,31 @@ func (s *decState) enterDeep(st *deepState) (v Term, open bool, err error) {
 		return nil, false, s.fail(start, 0, ErrTooLarge, "term count limit exceeded")
 	}
 	s.pos++
-	kind := uint8(dkTuple)
 	switch tag {
-	case TagSmallTuple:
+	case TagMap:
+		return s.enterMap(st, start)
+	case TagList:
+		return s.enterList(st, start)
+	case TagNewFun:
+		return s.enterFun(st, start)
+	}
+	return s.enterTuple(st, start, tag)
+}
+
+// enterTuple reads a tuple's arity and pushes it (an empty one is
+// complete).
+func (s *decState) enterTuple(st *deepState, start int, tag byte) (Term, bool, error) {
+	var n int
+	if tag == TagSmallTuple {
 		if err := s.need(1, tag, "tuple arity"); err != nil {
 			return nil, false, err
 		}
 		n = int(s.u8())
-	case TagLargeTuple:
+	} else {
 		if err := s.need(4, tag, "tuple arity"); err != nil {
 			return nil, false, err
 		}
 		n = int(s.u32())
-	case TagMap:
-		if err := s.need(4, TagMap, "map arity"); err != nil {
-			return nil, false, err
-		}
-		n = int(s.u32())
-		if n > s.remaining()/2 {
-			return nil, false, s.fail(start, TagMap, ErrTruncated, "map arity exceeds input")
-		}
-		if n == 0 {
-			return boxSlice(s, typMap, Map{}), false, nil
-		}
-		st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(2 * n), kind: dkMap})
-		return nil, true, nil
-	case TagList:
-		if err := s.need(4, TagList, "list length"); err != nil {
-			return nil, false, err
-		}
-		n = int(s.u32())
-		if n >= s.remaining() { // n elements and a tail, at least one byte each
-			return nil, false, s.fail(start, TagList, ErrTruncated, "list length exceeds input")
-		}
-		st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(n), kind: dkList})
-		if n == 0 {
-			// No elements: go straight to the tail.
-			v, done, err := s.listNext(st, st.frames.top())
-			if err != nil || !done {
-				return nil, err == nil, err
-			}
-			st.frames.pop()
-			return v, false, nil
-		}
-		return nil, true, nil
-	case TagNewFun:
-		h, nfree, err := s.funHead(start)
-		if err != nil {
-			return nil, false, err
-		}
-		st.funs = append(st.funs, h)
-		st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(3 + nfree), kind: dkFun})
-		return nil, true, nil
 	}
 	if n > s.remaining() {
 		return nil, false, s.fail(start, tag, ErrTruncated, "tuple arity exceeds input")
@@ -207,7 +179,58 @@ func (s *decState) enterDeep(st *deepState) (v Term, open bool, err error) {
 	if n == 0 {
 		return boxSlice(s, typTuple, s.elems(0)), false, nil
 	}
-	st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(n), kind: kind})
+	st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(n), kind: dkTuple})
+	return nil, true, nil
+}
+
+// enterMap reads a map's arity and pushes it for its 2n keys and values
+// (an empty one is complete).
+func (s *decState) enterMap(st *deepState, start int) (Term, bool, error) {
+	if err := s.need(4, TagMap, "map arity"); err != nil {
+		return nil, false, err
+	}
+	n := int(s.u32())
+	if n > s.remaining()/2 {
+		return nil, false, s.fail(start, TagMap, ErrTruncated, "map arity exceeds input")
+	}
+	if n == 0 {
+		return boxSlice(s, typMap, Map{}), false, nil
+	}
+	st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(2 * n), kind: dkMap})
+	return nil, true, nil
+}
+
+// enterList reads a list's length and pushes it; a list without elements
+// goes straight to its tail.
+func (s *decState) enterList(st *deepState, start int) (Term, bool, error) {
+	if err := s.need(4, TagList, "list length"); err != nil {
+		return nil, false, err
+	}
+	n := int(s.u32())
+	if n >= s.remaining() { // n elements and a tail, at least one byte each
+		return nil, false, s.fail(start, TagList, ErrTruncated, "list length exceeds input")
+	}
+	st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(n), kind: dkList})
+	if n > 0 {
+		return nil, true, nil
+	}
+	v, done, err := s.listNext(st, st.frames.top())
+	if err != nil || !done {
+		return nil, err == nil, err
+	}
+	st.frames.pop()
+	return v, false, nil
+}
+
+// enterFun reads a fun's head and pushes it for the terms that follow it:
+// OldIndex, OldUniq, Pid and the free variables.
+func (s *decState) enterFun(st *deepState, start int) (Term, bool, error) {
+	h, nfree, err := s.funHead(start)
+	if err != nil {
+		return nil, false, err
+	}
+	st.funs = append(st.funs, h)
+	st.frames.push(dframe{start: uint32(start), vbase: uint32(st.vals.len()), n: uint32(3 + nfree), kind: dkFun})
 	return nil, true, nil
 }
 
