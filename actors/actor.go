@@ -119,11 +119,6 @@ var (
 // (return actors.Stop(etf.Atom("shutdown")) from a callback).
 func Stop(reason etf.Term) error { return &node.ExitError{Reason: reason} }
 
-// panicReason mirrors node's reason for a panicking handler.
-func panicReason(v any) etf.Term {
-	return etf.Tuple{etf.Atom("panic"), []byte(fmt.Sprint(v))}
-}
-
 // reasonOf converts a callback error into an exit reason (as node does).
 func reasonOf(err error) etf.Term {
 	var ee *node.ExitError

@@ -2,7 +2,6 @@ package actors
 
 import (
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
@@ -207,17 +206,19 @@ func (s *server) info(msg etf.Term) error {
 }
 
 // safe runs a callback, turning a panic into the exit reason
-// {panic, <<"text">>} (and logging the stack).
+// {panic, <<"text">>} (logged with its stack by node.Recover); the actor
+// then exits by its own decision, so Terminate runs.
 func (s *server) safe(f func() error) (err error) {
+	panicked := true
 	defer func() {
-		if r := recover(); r != nil {
-			s.proc.Logger().Error("actor callback panicked", "actor", typeName(s.actor),
-				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		if panicked {
 			s.selfExit = true
-			err = &node.ExitError{Reason: panicReason(r)}
 		}
 	}()
-	return f()
+	defer node.Recover(&err, s.proc.Process, "actor callback panicked", "actor", typeName(s.actor))
+	err = f()
+	panicked = false
+	return err
 }
 
 // Terminate runs the Actor's Terminate when the actor chose to exit (or

@@ -84,12 +84,6 @@ func reasonOf(err error) etf.Term {
 	return etf.Tuple{etf.Atom("error"), []byte(err.Error())}
 }
 
-// panicReason is the exit reason of a handler that panicked:
-// {panic, <<"formatted value">>}.
-func panicReason(v any) etf.Term {
-	return etf.Tuple{etf.Atom("panic"), []byte(fmt.Sprint(v))}
-}
-
 // errorOf is the inverse of reasonOf for results handed to Go callers: the
 // well-known sentinels are returned as themselves so that == works too.
 func errorOf(reason etf.Term) error {

@@ -3,7 +3,6 @@ package node
 import (
 	"fmt"
 	"runtime"
-	"runtime/debug"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -269,8 +268,8 @@ func (p *Process) dispatch(m any) bool {
 // invoke runs HandleMessage, converting an error or panic into an exit. It
 // returns true if the process exited.
 func (p *Process) invoke(m any) (exited bool) {
-	err, panicked := p.safeHandle(m)
-	if err == nil && !panicked {
+	err := p.safeHandle(m)
+	if err == nil {
 		return false
 	}
 	// A killing signal that arrived while the handler ran wins over the
@@ -278,24 +277,13 @@ func (p *Process) invoke(m any) (exited bool) {
 	if p.urgentN.Load() != 0 && p.drainUrgent() {
 		return true
 	}
-	var reason etf.Term
-	if panicked {
-		reason = err.(*ExitError).Reason
-	} else {
-		reason = reasonOf(err)
-	}
-	p.exit(reason, true)
+	p.exit(reasonOf(err), true)
 	return true
 }
 
-func (p *Process) safeHandle(m any) (err error, panicked bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.node.log.Error("process panicked", "pid", p.pid, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			err, panicked = &ExitError{Reason: panicReason(r)}, true
-		}
-	}()
-	return p.beh.HandleMessage(p, m), false
+func (p *Process) safeHandle(m any) (err error) {
+	defer Recover(&err, p, "process panicked")
+	return p.beh.HandleMessage(p, m)
 }
 
 // exit runs Terminate (if asked), marks the process dead and notifies links,
@@ -305,11 +293,7 @@ func (p *Process) exit(reason etf.Term, terminate bool) {
 	n := p.node
 	if terminate {
 		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					n.log.Error("Terminate panicked", "pid", p.pid, "panic", fmt.Sprint(r))
-				}
-			}()
+			defer Recover(nil, p, "Terminate panicked")
 			p.beh.Terminate(p, reason)
 		}()
 	}

@@ -115,11 +115,6 @@ func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, moni
 }
 
 func (p *Process) init() (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.node.log.Error("Init panicked", "pid", p.pid, "panic", fmt.Sprint(r))
-			err = &ExitError{Reason: panicReason(r)}
-		}
-	}()
+	defer Recover(&err, p, "Init panicked")
 	return p.beh.Init(p)
 }

@@ -87,7 +87,7 @@ func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, payload etf.Term) 
 		b = exitAtOnce{reason: etf.Atom("badarg")}
 	} else if f := n.spawnable(req.Module, req.Function); f != nil {
 		var err error
-		b, err = safeFactory(f, args)
+		b, err = n.safeFactory(f, args)
 		if err != nil {
 			b = exitAtOnce{reason: reasonOf(err)}
 		}
@@ -138,12 +138,8 @@ func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, payload etf.Term) 
 	}
 }
 
-func safeFactory(f SpawnFactory, args etf.List) (b Behavior, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &ExitError{Reason: panicReason(r)}
-		}
-	}()
+func (n *Node) safeFactory(f SpawnFactory, args etf.List) (b Behavior, err error) {
+	defer n.recoverTo(&err, "spawn factory panicked")
 	b, err = f(args)
 	if err == nil && b == nil {
 		err = fmt.Errorf("factory returned nil Behavior")
