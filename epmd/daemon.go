@@ -75,21 +75,9 @@ func DefaultDaemonCommand() []string {
 // ctx (DaemonReadyTimeout when it has no deadline) bounds the wait for
 // readiness; on its expiry the daemon is killed and ctx's error returned.
 func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
-	if cfg.Port == 0 {
-		cfg.Port = PortFromEnv()
-	}
-	if cfg.Host == "" {
-		cfg.Host = DefaultHost
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	argv := cfg.Command
-	if len(argv) == 0 {
-		argv = DefaultDaemonCommand()
-		if len(argv) == 0 {
-			return 0, ErrNoDaemon
-		}
+	argv, err := cfg.withDefaults()
+	if err != nil {
+		return 0, err
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -105,6 +93,42 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 	if answers(ctx, c) { // started by whoever held the lock before us
 		return 0, fmt.Errorf("%w: %s:%d", ErrEPMDRunning, cfg.Host, cfg.Port)
 	}
+	cmd, exited, err := spawnDaemon(argv, cfg)
+	if err != nil {
+		return 0, err
+	}
+	if err := awaitDaemon(ctx, c, cmd, exited, argv[0], cfg); err != nil {
+		return 0, err
+	}
+	pid := cmd.Process.Pid
+	cfg.Logger.Info("epmd: started a detached EPMD daemon", "cmd", argv[0], "pid", pid, "port", cfg.Port)
+	return pid, nil
+}
+
+// withDefaults fills in cfg's zero fields and returns the command to run.
+func (cfg *DaemonConfig) withDefaults() ([]string, error) {
+	if cfg.Port == 0 {
+		cfg.Port = PortFromEnv()
+	}
+	if cfg.Host == "" {
+		cfg.Host = DefaultHost
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	argv := cfg.Command
+	if len(argv) == 0 {
+		argv = DefaultDaemonCommand()
+		if len(argv) == 0 {
+			return nil, ErrNoDaemon
+		}
+	}
+	return argv, nil
+}
+
+// spawnDaemon starts argv detached on cfg's port and address; exited
+// receives the daemon's exit (never nil) when it ends.
+func spawnDaemon(argv []string, cfg DaemonConfig) (*exec.Cmd, <-chan error, error) {
 	args := append(append([]string(nil), argv[1:]...), "-port", strconv.Itoa(cfg.Port))
 	if cfg.Address != "" {
 		args = append(args, "-address", cfg.Address)
@@ -115,9 +139,8 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 	// Stdin, Stdout and Stderr stay nil: os/exec connects them to /dev/null.
 	detach(cmd)
 	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("epmd: start daemon %s: %w", argv[0], err)
+		return nil, nil, fmt.Errorf("epmd: start daemon %s: %w", argv[0], err)
 	}
-	pid := cmd.Process.Pid
 	exited := make(chan error, 1)
 	go func() {
 		werr := cmd.Wait()
@@ -128,7 +151,12 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 		}
 		exited <- werr
 	}()
+	return cmd, exited, nil
+}
 
+// awaitDaemon polls until an EPMD answers on c's address and checks that it
+// is ours; on ctx's expiry it kills the daemon.
+func awaitDaemon(ctx context.Context, c *Client, cmd *exec.Cmd, exited <-chan error, name string, cfg DaemonConfig) error {
 	delay := 5 * time.Millisecond
 	for {
 		// A real EPMD request, not just a connect: the port must be
@@ -137,22 +165,21 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 			select {
 			case werr := <-exited:
 				// Another EPMD answered and ours gave up on the port.
-				return 0, fmt.Errorf("%w (%w); another EPMD serves %s:%d", ErrDaemonExited, werr, cfg.Host, cfg.Port)
+				return fmt.Errorf("%w (%w); another EPMD serves %s:%d", ErrDaemonExited, werr, cfg.Host, cfg.Port)
 			default:
 			}
-			cfg.Logger.Info("epmd: started a detached EPMD daemon", "cmd", argv[0], "pid", pid, "port", cfg.Port)
-			return pid, nil
+			return nil
 		}
 		t := time.NewTimer(delay)
 		select {
 		case werr := <-exited:
 			t.Stop()
-			return 0, fmt.Errorf("%w: %s -port %d: %w", ErrDaemonExited, argv[0], cfg.Port, werr)
+			return fmt.Errorf("%w: %s -port %d: %w", ErrDaemonExited, name, cfg.Port, werr)
 		case <-ctx.Done():
 			t.Stop()
 			_ = cmd.Process.Kill()
 			<-exited //nolint:errcheck // reaped; ctx's error is the one to report
-			return 0, fmt.Errorf("epmd: daemon did not listen on %s:%d: %w", cfg.Host, cfg.Port, ctx.Err())
+			return fmt.Errorf("epmd: daemon did not listen on %s:%d: %w", cfg.Host, cfg.Port, ctx.Err())
 		case <-t.C:
 		}
 		delay = min(2*delay, 100*time.Millisecond)

@@ -120,15 +120,21 @@ func appendFrame(b []byte, body ...[]byte) []byte {
 func (r *AliveRequest) AppendFrame(b []byte) []byte {
 	n := 13 + len(r.Name) + len(r.Extra)
 	b = binary.BigEndian.AppendUint16(b, uint16(n))
-	b = append(b, codeAlive2Req)
-	b = binary.BigEndian.AppendUint16(b, r.Port)
-	b = append(b, byte(r.NodeType), r.Protocol)
-	b = binary.BigEndian.AppendUint16(b, r.HighestVersion)
-	b = binary.BigEndian.AppendUint16(b, r.LowestVersion)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(r.Name)))
-	b = append(b, r.Name...)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(r.Extra)))
-	return append(b, r.Extra...)
+	return appendNode(append(b, codeAlive2Req), r)
+}
+
+// appendNode appends the node description ALIVE2_REQ and PORT2_RESP share:
+// PortNo, NodeType, Protocol, HighestVersion, LowestVersion, Nlen, NodeName,
+// Elen, Extra.
+func appendNode(b []byte, n *AliveRequest) []byte {
+	b = binary.BigEndian.AppendUint16(b, n.Port)
+	b = append(b, byte(n.NodeType), n.Protocol)
+	b = binary.BigEndian.AppendUint16(b, n.HighestVersion)
+	b = binary.BigEndian.AppendUint16(b, n.LowestVersion)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(n.Name)))
+	b = append(b, n.Name...)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(n.Extra)))
+	return append(b, n.Extra...)
 }
 
 // AppendFrame implements Request.
@@ -287,15 +293,7 @@ func ValidateAlive(r *AliveRequest) error {
 
 // appendPort2Resp appends a successful PORT2_RESP for n.
 func appendPort2Resp(b []byte, n *AliveRequest) []byte {
-	b = append(b, codePort2Resp, 0)
-	b = binary.BigEndian.AppendUint16(b, n.Port)
-	b = append(b, byte(n.NodeType), n.Protocol)
-	b = binary.BigEndian.AppendUint16(b, n.HighestVersion)
-	b = binary.BigEndian.AppendUint16(b, n.LowestVersion)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(n.Name)))
-	b = append(b, n.Name...)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(n.Extra)))
-	return append(b, n.Extra...)
+	return appendNode(append(b, codePort2Resp, 0), n)
 }
 
 // appendAliveResp appends the answer to an ALIVE2_REQ: ALIVE2_X_RESP with
