@@ -90,8 +90,9 @@ func BenchmarkRegistryEncode(b *testing.B) {
 }
 
 // BenchmarkRegistryDecode decodes each codec's own bytes of the struct
-// back into a benchOrder. "registry" is the node's path: bytes to term
-// (Decode), then FromTerm; "fromterm" is the conversion alone.
+// back into a benchOrder. "registry" is bytes to term (Decode), then
+// FromTerm; "registry-bytes" the bytes path (DecodeTerm, straight into the
+// struct); "fromterm" the term conversion alone.
 func BenchmarkRegistryDecode(b *testing.B) {
 	v := benchOrderValue()
 	b.Run("registry", func(b *testing.B) {
@@ -106,6 +107,19 @@ func BenchmarkRegistryDecode(b *testing.B) {
 				b.Fatal(err)
 			}
 			if _, ok, err := r.FromTerm(t); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	b.Run("registry-bytes", func(b *testing.B) {
+		r := benchRegistry(b)
+		data, err := r.Encode(v)
+		noErr(b, err)
+		var d Decoder
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, ok, _, err := r.DecodeTerm(&d, data[1:]); !ok || err != nil {
 				b.Fatal(ok, err)
 			}
 		}

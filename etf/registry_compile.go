@@ -14,8 +14,9 @@ import (
 // settable v. The Encoder travels by value so that the callers' Encoders
 // (often on the stack) never escape through these function values.
 type regCodec struct {
-	enc func(e Encoder, dst []byte, v reflect.Value, depth int) ([]byte, error)
-	dec func(t Term, v reflect.Value, depth int) error
+	enc  func(e Encoder, dst []byte, v reflect.Value, depth int) ([]byte, error)
+	dec  func(t Term, v reflect.Value, depth int) error
+	decb decbFn // bytes path (registry_decode.go); nil: decode the term, then dec
 }
 
 // structCodec writes a struct as a map with atom keys (with __struct__
@@ -103,7 +104,7 @@ func (r *Registry) compile(t reflect.Type) (*regCodec, error) {
 func (r *Registry) fill(c *regCodec, t reflect.Type) error {
 	switch {
 	case t == timeType:
-		c.enc, c.dec = encTime, decTime
+		c.enc, c.dec, c.decb = encTime, decTime, decbTime(c)
 		return nil
 	case t == atomType:
 		c.enc, c.dec = encAtom, decAtom
@@ -117,18 +118,18 @@ func (r *Registry) fill(c *regCodec, t reflect.Type) error {
 	}
 	switch t.Kind() {
 	case reflect.Bool:
-		c.enc, c.dec = encBool, decBool
+		c.enc, c.dec, c.decb = encBool, decBool, decbBool
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		c.enc, c.dec = encInt, decInt
+		c.enc, c.dec, c.decb = encInt, decInt, decbInt(c)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		c.enc, c.dec = encUint, decUint
+		c.enc, c.dec, c.decb = encUint, decUint, decbUint(c)
 	case reflect.Float32, reflect.Float64:
-		c.enc, c.dec = encFloat, decFloat
+		c.enc, c.dec, c.decb = encFloat, decFloat, decbFloat(c)
 	case reflect.String:
-		c.enc, c.dec = encString, decString
+		c.enc, c.dec, c.decb = encString, decString, decbString(c)
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
-			c.enc, c.dec = encBytes, decBytes
+			c.enc, c.dec, c.decb = encBytes, decBytes, decbBytes
 			return nil
 		}
 		elem, err := r.compile(t.Elem())
@@ -136,6 +137,7 @@ func (r *Registry) fill(c *regCodec, t reflect.Type) error {
 			return err
 		}
 		c.enc, c.dec = sliceCodec(elem)
+		c.decb = decbSlice(c, elem)
 	case reflect.Array:
 		c.enc, c.dec = encGeneral, decGeneral
 	case reflect.Map:
@@ -154,6 +156,7 @@ func (r *Registry) fill(c *regCodec, t reflect.Type) error {
 			return err
 		}
 		c.enc, c.dec = ptrCodec(t, elem)
+		c.decb = decbPtr(t, elem)
 	case reflect.Interface:
 		c.enc, c.dec = encAny, r.decAny
 	case reflect.Struct:
@@ -164,7 +167,7 @@ func (r *Registry) fill(c *regCodec, t reflect.Type) error {
 		if err != nil {
 			return err
 		}
-		c.enc, c.dec = r.nestedStruct(t, plain.codec())
+		c.enc, c.dec, c.decb = r.nestedStruct(t, plain.codec())
 	default:
 		return fmt.Errorf("%w: %v", ErrUnsupportedType, t)
 	}
@@ -237,14 +240,14 @@ func (sc *structCodec) sortKeys() {
 
 func (sc *structCodec) codec() *regCodec {
 	if sc.record {
-		return &regCodec{enc: sc.encRecord, dec: sc.decRecord}
+		return &regCodec{enc: sc.encRecord, dec: sc.decRecord, decb: sc.decbRecord}
 	}
-	return &regCodec{enc: sc.encMap, dec: sc.decMap}
+	return &regCodec{enc: sc.encMap, dec: sc.decMap, decb: sc.decbMap}
 }
 
 // nestedStruct is the codec of a struct-typed value inside a tree.
 func (r *Registry) nestedStruct(t reflect.Type, plain *regCodec) (
-	func(Encoder, []byte, reflect.Value, int) ([]byte, error), func(Term, reflect.Value, int) error) {
+	func(Encoder, []byte, reflect.Value, int) ([]byte, error), func(Term, reflect.Value, int) error, decbFn) {
 	enc := func(e Encoder, dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		if ent, ok := r.lookup(t); ok && ent.reg.shape != shapeTagged {
 			return ent.reg.body.enc(e, dst, v, depth)
@@ -257,5 +260,11 @@ func (r *Registry) nestedStruct(t reflect.Type, plain *regCodec) (
 		}
 		return plain.dec(tm, v, depth)
 	}
-	return enc, dec
+	decb := func(bd *byteDec, v reflect.Value, depth int) error {
+		if ent, ok := r.lookup(t); ok && ent.reg.shape != shapeTagged {
+			return bd.value(ent.reg.body, v, depth)
+		}
+		return bd.value(plain, v, depth)
+	}
+	return enc, dec, decb
 }

@@ -24,8 +24,15 @@ func (r *Registry) ToTerm(v any) (Term, error) {
 	return Decode(b)
 }
 
-// Decode decodes data (131 first) and converts the term with FromTerm.
+// Decode decodes data (131 first) and converts the term like FromTerm,
+// straight from the bytes when it can (see DecodeTerm).
 func (r *Registry) Decode(data []byte) (v any, matched bool, err error) {
+	if len(data) > 1 && data[0] == TagVersion && data[1] != TagCompressed {
+		var d Decoder
+		if v, n, ok := r.decodeBytes(&d, data[1:]); ok && n == len(data)-1 {
+			return v, true, nil
+		}
+	}
 	t, err := Decode(data)
 	if err != nil {
 		return nil, false, err

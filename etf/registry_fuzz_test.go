@@ -2,6 +2,7 @@ package etf
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -44,6 +45,14 @@ func FuzzRegistryDecode(f *testing.F) {
 			return
 		}
 		v, matched, ferr := r.FromTerm(term)
+		// The bytes path agrees with the term path wherever it answers.
+		if len(data) > 1 && data[1] != TagCompressed {
+			if bv, n, ok := r.decodeBytes(&d, data[1:]); ok {
+				if n != len(data)-1 || !matched || ferr != nil || !reflect.DeepEqual(bv, v) {
+					t.Fatalf("bytes path %#v (%d of %d bytes), term path %#v, %v, %v", bv, n, len(data)-1, v, matched, ferr)
+				}
+			}
+		}
 		_, _ = AsRegistered[regOrder](r, term)
 		_, _ = AsRegistered[[]regItem](r, term)
 		_, _ = AsRegistered[*regStockError](r, term)

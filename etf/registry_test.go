@@ -447,3 +447,45 @@ func (c testAtomCache) AtomRef(a Atom) (int, bool) {
 	i, ok := c[a]
 	return i, ok
 }
+
+// TestRegistryBytesPath: registered values in the usual layouts (ours,
+// term_to_binary's, Latin-1 atoms, atom cache references) decode straight
+// from the bytes, to what the term path gives.
+func TestRegistryBytesPath(t *testing.T) {
+	r := testRegistry(t)
+	cache := testAtomCache{"Elixir.Shop.Order": 0, "id": 1, "__struct__": 2, "point": 3}
+	refs := AtomRefs{"Elixir.Shop.Order", "id", "__struct__", "point"}
+	values := []any{sampleOrder(), regPoint{1, 2}, regStatus("x"), &regStockError{Item: "a", Left: 2}, regSKUs{"a"},
+		regOrder{ID: -1 << 62, Price: 3, Lines: []regItem{{"a", 1 << 40}}, ByName: map[string]regItem{}}}
+	for _, e := range []Encoder{{}, {Latin1Atoms: true}, {AtomCache: cache}} {
+		e.Registry = r
+		for _, v := range values {
+			b, err := e.AppendTerm(nil, v)
+			noErr(t, err)
+			d := Decoder{AtomCache: refs}
+			got, n, ok := r.decodeBytes(&d, b)
+			if !ok || n != len(b) || !reflect.DeepEqual(got, v) {
+				t.Errorf("%+v %T: bytes path ok=%v n=%d/%d got %#v", e, v, ok, n, len(b), got)
+			}
+			got2, matched, n2, err := r.DecodeTerm(&d, b)
+			if err != nil || !matched || n2 != len(b) || !reflect.DeepEqual(got2, v) {
+				t.Errorf("DecodeTerm: %#v %v %d %v", got2, matched, n2, err)
+			}
+		}
+	}
+	// Integers in float fields and charlists in strings take the term path
+	// for that field only; a misfit falls back to the term path's error.
+	b, err := Encode(Map{{Atom("__struct__"), Atom("Elixir.Shop.Item")}, {Atom("qty"), 1}, {Atom("sku"), Charlist("ab")}})
+	noErr(t, err)
+	if v, _, ok := r.decodeBytes(&Decoder{}, b[1:]); !ok || v != any(regItem{SKU: "ab", Qty: 1}) {
+		t.Errorf("charlist field: %#v %v", v, ok)
+	}
+	b, err = Encode(Map{{Atom("__struct__"), Atom("Elixir.Shop.Item")}, {Atom("qty"), []byte("x")}, {Atom("sku"), []byte("ab")}})
+	noErr(t, err)
+	if _, _, ok := r.decodeBytes(&Decoder{}, b[1:]); ok {
+		t.Error("bytes path accepted a misfit")
+	}
+	if _, matched, err := r.Decode(b); matched || !errors.Is(err, ErrType) {
+		t.Errorf("misfit through Decode: %v %v", matched, err)
+	}
+}
