@@ -1,0 +1,110 @@
+package cluster_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/erlgo/erlgo/cluster"
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
+	"github.com/erlgo/erlgo/node"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var seq atomic.Int64
+
+// TestMemberServesRealErl: a real erl connects to a cluster.Start member
+// and finds everything a BEAM member would offer: an rpc:call answered by
+// a Go function, a global name registered from Go, a pg group joined from
+// Go. After Stop no goroutine of the member is left.
+func TestMemberServesRealErl(t *testing.T) {
+	erltest.RequireTools(t, "erl", "epmd")
+	port := erltest.StartEPMD(t)
+	id := strconv.FormatInt(seq.Add(1), 10) + "_" + strconv.Itoa(erltest.FreePort(t))
+	cookie := "cluster" + id
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	m, err := cluster.Start(ctx, "go"+id+"@127.0.0.1",
+		cluster.WithNode(node.WithLogger(quiet()), node.WithCookie(cookie), node.WithEPMD("127.0.0.1", port), node.WithListenAddr("127.0.0.1:0")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = m.Stop(context.Background())
+		}
+	})
+	m.Services().Register("greet", "hello", 1, func(_ context.Context, a etf.List) (etf.Term, error) {
+		return etf.Tuple{etf.Atom("hello"), a[0]}, nil
+	})
+	pid, err := m.Node().Spawn(node.BehaviorFunc(func(*node.Process, etf.Term) error { return nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Global().Register(ctx, etf.Atom("cluster_test_name"), pid); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.PG().Join(ctx, etf.Atom("cluster_test_group"), pid); err != nil {
+		t.Fatal(err)
+	}
+
+	goNode := "'" + string(m.Node().Name()) + "'"
+	script := `Go = ` + goNode + `,
+	true = net_kernel:connect_node(Go),
+	ok = global:sync(),
+	Poll = fun Poll(F, 0) -> {timeout, F()};
+	           Poll(F, N) -> case F() of
+	                           V when V =:= undefined; V =:= [] -> timer:sleep(20), Poll(F, N - 1);
+	                           V -> V
+	                         end end,
+	Where = Poll(fun() -> global:whereis_name(cluster_test_name) end, 500),
+	Members = Poll(fun() -> pg:get_members(cluster_test_group) end, 500),
+	io:format("rpc ~w~n", [rpc:call(Go, greet, hello, [world])]),
+	io:format("global ~w~n", [catch node(Where)]),
+	io:format("pg ~w~n", [catch [node(P) || P <- Members]]),
+	halt().`
+	cmd := exec.CommandContext(ctx, "erl", "-noshell", "-name", "erl"+id+"@127.0.0.1", "-setcookie", cookie,
+		"-kernel", "start_pg", "true", "-eval", script)
+	cmd.Env = erltest.EnvWithEPMD(port)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("erl: %v\n%s", err, out)
+	}
+	want := "rpc {hello,world}\nglobal " + goNode + "\npg [" + goNode + "]\n"
+	if got := string(out); got != want {
+		t.Fatalf("erl printed:\n%s\nwant:\n%s", got, want)
+	}
+
+	if err := m.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stopped = true
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines before Start, %d after Stop:\n%s", before, runtime.NumGoroutine(),
+				buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func quiet() *slog.Logger {
+	if os.Getenv("CLUSTER_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
