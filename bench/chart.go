@@ -40,6 +40,27 @@ const (
 // not dwarfed by local ones. Sides that did not start appear only in the
 // legend; a case a side could not run is written as text.
 func (r *Report) WriteSVG(w io.Writer) error {
+	rows := r.startedRows()
+	height := chartTopPad
+	for _, row := range rows {
+		height += len(row.Cells)*(chartBarH+chartBarGap) + chartRowGap
+	}
+	height += 20
+
+	var b bytes.Buffer
+	r.svgHeader(&b, height)
+	y := chartTopPad
+	for _, row := range rows {
+		y = svgGroup(&b, row, y)
+	}
+	b.WriteString("</svg>\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// startedRows are the report's rows without the cells of sides that did
+// not start (those appear only in the legend); rows left empty go.
+func (r *Report) startedRows() []Row {
 	started := map[string]bool{}
 	for _, sd := range r.Sides {
 		started[sd.Name] = sd.Status == "ok"
@@ -57,78 +78,80 @@ func (r *Report) WriteSVG(w io.Writer) error {
 			rows = append(rows, row)
 		}
 	}
-	height := chartTopPad
-	for _, row := range rows {
-		height += len(row.Cells)*(chartBarH+chartBarGap) + chartRowGap
-	}
-	height += 20
+	return rows
+}
 
-	var b bytes.Buffer
-	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n")
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="%d">`+"\n",
+// svgHeader writes the SVG element, the title lines and the legend.
+func (r *Report) svgHeader(b *bytes.Buffer, height int) {
+	fmt.Fprintf(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n")
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="%d">`+"\n",
 		chartWidth, height, chartWidth, height, chartFontPx)
-	fmt.Fprintf(&b, `<rect x="0" y="0" width="%d" height="%d" fill="#ffffff"/>`+"\n", chartWidth, height)
+	fmt.Fprintf(b, `<rect x="0" y="0" width="%d" height="%d" fill="#ffffff"/>`+"\n", chartWidth, height)
 	m := r.Machine
-	text(&b, chartPadLeft, 20, "font-size=\"15\" font-weight=\"bold\"", "erlgo vs BEAM")
-	text(&b, chartPadLeft, 38, "", fmt.Sprintf("%s, %d cores, %s, Erlang/OTP %s — %s",
+	text(b, chartPadLeft, 20, "font-size=\"15\" font-weight=\"bold\"", "erlgo vs BEAM")
+	text(b, chartPadLeft, 38, "", fmt.Sprintf("%s, %d cores, %s, Erlang/OTP %s — %s",
 		m.CPU, m.Cores, m.GoVersion, m.OTP, r.Started.Format("2006-01-02")))
-	text(&b, chartPadLeft, 54, "fill=\"#555\"", fmt.Sprintf(
+	text(b, chartPadLeft, 54, "fill=\"#555\"", fmt.Sprintf(
 		"median of %d rounds, whisker min..max; local and loopback sides scaled separately per case; rates: longer is better, bytes/proc: shorter is better",
 		r.Settings.Rounds))
 	// Legend.
 	x := chartPadLeft
 	for _, sd := range r.Sides {
-		fmt.Fprintf(&b, `<rect x="%d" y="64" width="12" height="12" fill="%s"/>`+"\n", x, colorOf(sd.Name))
+		fmt.Fprintf(b, `<rect x="%d" y="64" width="12" height="12" fill="%s"/>`+"\n", x, colorOf(sd.Name))
 		label := sd.Name
 		if sd.Status != "ok" {
 			label += " (n/a)"
 		}
-		text(&b, x+16, 74, "", label)
+		text(b, x+16, 74, "", label)
 		x += 16 + 7*len(label) + 18
 	}
+}
 
-	y := chartTopPad
-	for _, row := range rows {
-		cs := caseOfRow(row)
-		top := map[bool]float64{} // by isLocalSide
-		for _, c := range row.Cells {
-			if c.OK() {
-				top[isLocalSide(c.Side)] = max(top[isLocalSide(c.Side)], c.Value.Max)
-			}
+// svgGroup draws one case at y: its label, one bar per side, and a
+// separator line; it returns the y of the next group.
+func svgGroup(b *bytes.Buffer, row Row, y int) int {
+	cs := caseOfRow(row)
+	top := map[bool]float64{} // by isLocalSide
+	for _, c := range row.Cells {
+		if c.OK() {
+			top[isLocalSide(c.Side)] = max(top[isLocalSide(c.Side)], c.Value.Max)
 		}
-		groupH := len(row.Cells)*(chartBarH+chartBarGap) - chartBarGap
-		text(&b, chartPadLeft, y+groupH/2+4, "font-weight=\"bold\"", row.Case)
-		text(&b, chartPadLeft, y+groupH/2+16, "fill=\"#777\"", row.Unit)
-		for _, c := range row.Cells {
-			top := top[isLocalSide(c.Side)]
-			if !c.OK() || top <= 0 {
-				text(&b, chartLabelW, y+chartBarH-2, "fill=\"#999\"", truncate(c.Side+": "+c.Status, 110))
-				y += chartBarH + chartBarGap
-				continue
-			}
-			scale := float64(chartBarW) / top
-			wd := max(c.Value.Median*scale, 1)
-			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"><title>%s</title></rect>`+"\n",
-				chartLabelW, y, wd, chartBarH, colorOf(c.Side), xmlEscape(c.Side))
-			x0, x1 := float64(chartLabelW)+c.Value.Min*scale, float64(chartLabelW)+c.Value.Max*scale
-			cy := y + chartBarH/2
-			fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#222" stroke-width="1"/>`+"\n", x0, cy, x1, cy)
-			label := fmt.Sprintf("%s %s %s", c.Side, FormatValue(c.Value.Median, cs), row.Unit)
-			if c.P50 != nil {
-				label += " p50 " + FormatLatency(c.P50.Median)
-			}
-			if c.Ratio != nil {
-				label += fmt.Sprintf("  (%.2fx %s)", *c.Ratio, c.Baseline)
-			}
-			text(&b, chartValueX, y+chartBarH-2, "", label)
-			y += chartBarH + chartBarGap
-		}
-		y += chartRowGap - chartBarGap
-		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#ddd"/>`+"\n", chartPadLeft, y-chartRowGap/2, chartWidth-chartPadLeft, y-chartRowGap/2)
 	}
-	b.WriteString("</svg>\n")
-	_, err := w.Write(b.Bytes())
-	return err
+	groupH := len(row.Cells)*(chartBarH+chartBarGap) - chartBarGap
+	text(b, chartPadLeft, y+groupH/2+4, "font-weight=\"bold\"", row.Case)
+	text(b, chartPadLeft, y+groupH/2+16, "fill=\"#777\"", row.Unit)
+	for _, c := range row.Cells {
+		svgBar(b, row, cs, c, y, top[isLocalSide(c.Side)])
+		y += chartBarH + chartBarGap
+	}
+	y += chartRowGap - chartBarGap
+	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#ddd"/>`+"\n", chartPadLeft, y-chartRowGap/2, chartWidth-chartPadLeft, y-chartRowGap/2)
+	return y
+}
+
+// svgBar draws one side's bar at y, scaled so that top (the longest value
+// of its class of side in the group) fills chartBarW, with its whisker and
+// label; a cell without a value is written as text.
+func svgBar(b *bytes.Buffer, row Row, cs Case, c Cell, y int, top float64) {
+	if !c.OK() || top <= 0 {
+		text(b, chartLabelW, y+chartBarH-2, "fill=\"#999\"", truncate(c.Side+": "+c.Status, 110))
+		return
+	}
+	scale := float64(chartBarW) / top
+	wd := max(c.Value.Median*scale, 1)
+	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"><title>%s</title></rect>`+"\n",
+		chartLabelW, y, wd, chartBarH, colorOf(c.Side), xmlEscape(c.Side))
+	x0, x1 := float64(chartLabelW)+c.Value.Min*scale, float64(chartLabelW)+c.Value.Max*scale
+	cy := y + chartBarH/2
+	fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#222" stroke-width="1"/>`+"\n", x0, cy, x1, cy)
+	label := fmt.Sprintf("%s %s %s", c.Side, FormatValue(c.Value.Median, cs), row.Unit)
+	if c.P50 != nil {
+		label += " p50 " + FormatLatency(c.P50.Median)
+	}
+	if c.Ratio != nil {
+		label += fmt.Sprintf("  (%.2fx %s)", *c.Ratio, c.Baseline)
+	}
+	text(b, chartValueX, y+chartBarH-2, "", label)
 }
 
 // isLocalSide reports whether a side runs in one OS process (no network).

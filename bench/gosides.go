@@ -95,17 +95,49 @@ func (s *goLocal) Run(ctx context.Context, c Case) (Result, error) {
 
 func (s *goLocal) Close() error { stopGoNode(s.n); s.n = nil; return nil }
 
-// goGo is the Go<->Go loopback side: a driver node in this process and a
-// receiving node in a re-executed copy of this program (Env.PeerCommand).
-type goGo struct {
+// goDriven is what the sides with Go senders and callers in this process
+// and receivers on a peer node share: the driver node, its driver and the
+// peer (an erl node or a re-executed copy of this program) whose spawner
+// starts the receivers.
+type goDriven struct {
 	env  *Env
 	n    *node.Node
 	d    *goDriver
 	peer *erlNode
 }
 
+// startDriver starts the driver node once the peer runs and checks that
+// the peer's spawner answers.
+func (s *goDriven) startDriver(ctx context.Context) error {
+	var err error
+	if s.n, err = startGoNode(ctx, s.env, "bench_gotx", true); err != nil {
+		return err
+	}
+	if s.d, err = newGoDriver(s.n); err != nil {
+		return err
+	}
+	return probe(ctx, s.d, s.target())
+}
+
+func (s *goDriven) target() etf.Term { return etf.Tuple{atomSpawner, etf.Atom(s.peer.name)} }
+
+func (s *goDriven) Run(ctx context.Context, c Case) (Result, error) {
+	return s.d.run(ctx, c, s.target())
+}
+
+func (s *goDriven) Close() error {
+	stopGoNode(s.n)
+	s.peer.kill()
+	s.n, s.peer = nil, nil
+	return nil
+}
+
+// goGo is the Go<->Go loopback side: a driver node in this process and a
+// receiving node in a re-executed copy of this program (Env.PeerCommand).
+type goGo struct{ goDriven }
+
 // NewGoGo returns the Go<->Go loopback side. It needs Env.PeerCommand.
-func NewGoGo(env *Env) Side { return &goGo{env: env} }
+func NewGoGo(env *Env) Side { return &goGo{goDriven{env: env}} }
 
 func (s *goGo) Name() string             { return SideGoGo }
 func (s *goGo) Baseline() string         { return SideBEAMBEAM }
@@ -126,39 +158,15 @@ func (s *goGo) Start(ctx context.Context) error {
 	if s.peer, err = startLineProc(ctx, name, exec.Command(s.env.PeerCommand[0], args...)); err != nil {
 		return err
 	}
-	if s.n, err = startGoNode(ctx, s.env, "bench_gotx", true); err != nil {
-		return err
-	}
-	if s.d, err = newGoDriver(s.n); err != nil {
-		return err
-	}
-	return probe(ctx, s.d, s.target())
-}
-
-func (s *goGo) target() etf.Term { return etf.Tuple{atomSpawner, etf.Atom(s.peer.name)} }
-
-func (s *goGo) Run(ctx context.Context, c Case) (Result, error) {
-	return s.d.run(ctx, c, s.target())
-}
-
-func (s *goGo) Close() error {
-	stopGoNode(s.n)
-	s.peer.kill()
-	s.n, s.peer = nil, nil
-	return nil
+	return s.startDriver(ctx)
 }
 
 // goBEAM is the Go->BEAM side: Go senders and callers in this process,
 // receivers and gen_server echo servers on an erl node.
-type goBEAM struct {
-	env  *Env
-	n    *node.Node
-	d    *goDriver
-	peer *erlNode
-}
+type goBEAM struct{ goDriven }
 
 // NewGoBEAM returns the Go->BEAM side.
-func NewGoBEAM(env *Env) Side { return &goBEAM{env: env} }
+func NewGoBEAM(env *Env) Side { return &goBEAM{goDriven{env: env}} }
 
 func (s *goBEAM) Name() string             { return SideGoBEAM }
 func (s *goBEAM) Baseline() string         { return SideBEAMBEAM }
@@ -173,26 +181,7 @@ func (s *goBEAM) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.n, err = startGoNode(ctx, s.env, "bench_gotx", true); err != nil {
-		return err
-	}
-	if s.d, err = newGoDriver(s.n); err != nil {
-		return err
-	}
-	return probe(ctx, s.d, s.target())
-}
-
-func (s *goBEAM) target() etf.Term { return etf.Tuple{atomSpawner, etf.Atom(s.peer.name)} }
-
-func (s *goBEAM) Run(ctx context.Context, c Case) (Result, error) {
-	return s.d.run(ctx, c, s.target())
-}
-
-func (s *goBEAM) Close() error {
-	stopGoNode(s.n)
-	s.peer.kill()
-	s.n, s.peer = nil, nil
-	return nil
+	return s.startDriver(ctx)
 }
 
 // beamGo is the BEAM->Go side: erl senders and callers (the same driver

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"runtime/pprof"
 
 	"github.com/erlgo/erlgo/epmd"
 	"github.com/erlgo/erlgo/node"
@@ -26,15 +24,11 @@ func RunPeer(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		return err
 	}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+		stop, err := StartCPUProfile(*cpuProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	if *name == "" || *cookie == "" {
 		return fmt.Errorf("bench -peer: -name and -cookie are required")

@@ -103,8 +103,27 @@ func Run(ctx context.Context, cfg Config, sides []Side) (*Report, error) {
 	}
 	cases := Cases(ws, cfg.Pairs, cfg.N, cfg.IdleProcs)
 	start := time.Now()
+	states, closeSides := startSides(ctx, cfg, sides)
+	defer closeSides()
+	// Warm-up (and, with cfg.Duration, calibration) run per side and case.
+	if !cfg.NoWarmup || cfg.Duration > 0 {
+		if err := warmUp(ctx, cfg, cases, states); err != nil {
+			return nil, err
+		}
+	}
+	for round := range cfg.Rounds {
+		if err := runRound(ctx, cfg, cases, states, round); err != nil {
+			return nil, err
+		}
+	}
+	return buildReport(cfg, cases, states, start), nil
+}
 
-	states := make([]*sideState, len(sides))
+// startSides starts every side; one that fails is closed at once and
+// keeps its status. closeSides closes the started ones, the last first.
+func startSides(ctx context.Context, cfg Config, sides []Side) (states []*sideState, closeSides func()) {
+	states = make([]*sideState, len(sides))
+	var started []Side
 	for i, s := range sides {
 		st := &sideState{side: s, status: "ok", results: map[string][]Result{}, errs: map[string]error{}, n: map[string]int{}}
 		states[i] = st
@@ -115,69 +134,78 @@ func Run(ctx context.Context, cfg Config, sides []Side) (*Report, error) {
 			_ = s.Close()
 			continue
 		}
-		defer s.Close()
+		started = append(started, s)
 	}
+	return states, func() {
+		for i := len(started) - 1; i >= 0; i-- {
+			_ = started[i].Close()
+		}
+	}
+}
 
-	// Warm-up (and, with cfg.Duration, calibration) run per side and case.
-	if !cfg.NoWarmup || cfg.Duration > 0 {
-		for _, c := range cases {
-			for _, st := range states {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-				if st.status != "ok" || !st.side.Supports(c.Workload) || c.Workload.Kind == KindMemory {
-					continue
-				}
-				wc := c
-				if cfg.Duration <= 0 {
-					wc.N = max(1, c.N/10)
-				}
-				r, err := st.side.Run(ctx, wc)
-				if err != nil {
-					st.errs[c.ID()] = err
-					fmt.Fprintf(cfg.Progress, "[warm-up] %-18s %-10s %s\n", c.ID(), st.side.Name(), statusOf(err))
-					continue
-				}
-				if cfg.Duration > 0 {
-					st.n[c.ID()] = calibrate(r, wc, cfg.Duration)
-				}
+// warmUp runs every case once per side, discarded: at a tenth of N, or,
+// with cfg.Duration, at full N to calibrate the N of the measured rounds.
+// A side that fails a case skips it from then on.
+func warmUp(ctx context.Context, cfg Config, cases []Case, states []*sideState) error {
+	for _, c := range cases {
+		for _, st := range states {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if st.status != "ok" || !st.side.Supports(c.Workload) || c.Workload.Kind == KindMemory {
+				continue
+			}
+			wc := c
+			if cfg.Duration <= 0 {
+				wc.N = max(1, c.N/10)
+			}
+			r, err := st.side.Run(ctx, wc)
+			if err != nil {
+				st.errs[c.ID()] = err
+				fmt.Fprintf(cfg.Progress, "[warm-up] %-18s %-10s %s\n", c.ID(), st.side.Name(), statusOf(err))
+				continue
+			}
+			if cfg.Duration > 0 {
+				st.n[c.ID()] = calibrate(r, wc, cfg.Duration)
 			}
 		}
 	}
+	return nil
+}
 
-	for round := range cfg.Rounds {
-		for _, c := range cases {
-			// Rotate among the sides that run this case, so that each
-			// of them goes first in some round.
-			var active []*sideState
-			for _, st := range states {
-				if st.status == "ok" && st.side.Supports(c.Workload) && st.errs[c.ID()] == nil {
-					active = append(active, st)
-				}
-			}
-			for i := range active {
-				st := active[(i+round)%len(active)]
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-				rc := c
-				if n, ok := st.n[c.ID()]; ok {
-					rc.N = n
-				}
-				r, err := st.side.Run(ctx, rc)
-				if err != nil {
-					// A failed side skips this case from now on: an erl
-					// node that missed an answer is in an unknown state.
-					st.errs[c.ID()] = err
-					fmt.Fprintf(cfg.Progress, "[round %d/%d] %-18s %-10s %s\n", round+1, cfg.Rounds, c.ID(), st.side.Name(), statusOf(err))
-					continue
-				}
-				st.results[c.ID()] = append(st.results[c.ID()], r)
-				fmt.Fprintf(cfg.Progress, "[round %d/%d] %-18s %-10s %s\n", round+1, cfg.Rounds, c.ID(), st.side.Name(), formatResult(r, rc))
+// runRound runs every case once on every side that still runs it.
+func runRound(ctx context.Context, cfg Config, cases []Case, states []*sideState, round int) error {
+	for _, c := range cases {
+		// Rotate among the sides that run this case, so that each
+		// of them goes first in some round.
+		var active []*sideState
+		for _, st := range states {
+			if st.status == "ok" && st.side.Supports(c.Workload) && st.errs[c.ID()] == nil {
+				active = append(active, st)
 			}
 		}
+		for i := range active {
+			st := active[(i+round)%len(active)]
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rc := c
+			if n, ok := st.n[c.ID()]; ok {
+				rc.N = n
+			}
+			r, err := st.side.Run(ctx, rc)
+			if err != nil {
+				// A failed side skips this case from now on: an erl
+				// node that missed an answer is in an unknown state.
+				st.errs[c.ID()] = err
+				fmt.Fprintf(cfg.Progress, "[round %d/%d] %-18s %-10s %s\n", round+1, cfg.Rounds, c.ID(), st.side.Name(), statusOf(err))
+				continue
+			}
+			st.results[c.ID()] = append(st.results[c.ID()], r)
+			fmt.Fprintf(cfg.Progress, "[round %d/%d] %-18s %-10s %s\n", round+1, cfg.Rounds, c.ID(), st.side.Name(), formatResult(r, rc))
+		}
 	}
-	return buildReport(cfg, cases, states, start), nil
+	return nil
 }
 
 // calibrate picks the per-pair operation count that makes one round of c

@@ -61,20 +61,27 @@ func runEPMD(args []string) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-
 	addrs, err := listenAddrs(*address, *port)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
+	ls, err := listenAll(ctx, addrs)
+	if err != nil {
+		return err
+	}
 	srv := epmd.NewServer(epmd.ServerConfig{
 		Port:                *port,
 		Logger:              log,
 		MaxConns:            *maxConns,
 		RelaxedCommandCheck: *relaxed,
 	})
+	return serveEPMD(ctx, srv, ls, log)
+}
+
+// listenAll listens on every address, or on none if one fails.
+func listenAll(ctx context.Context, addrs []string) ([]net.Listener, error) {
 	var lc net.ListenConfig
 	var ls []net.Listener
 	for _, a := range addrs {
@@ -83,11 +90,17 @@ func runEPMD(args []string) error {
 			for _, l := range ls {
 				_ = l.Close()
 			}
-			return fmt.Errorf("listen on %s (is an epmd already running?): %w", a, err)
+			return nil, fmt.Errorf("listen on %s (is an epmd already running?): %w", a, err)
 		}
 		ls = append(ls, l)
 	}
+	return ls, nil
+}
 
+// serveEPMD serves on every listener until ctx ends or a KILL_REQ stops
+// the server, then shuts it down; a serve error other than the server's
+// own stop is returned.
+func serveEPMD(ctx context.Context, srv *epmd.Server, ls []net.Listener, log *slog.Logger) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(ls))
 	for _, l := range ls {
