@@ -77,6 +77,27 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer epmd.Stop()
 
+	r := newRun(cfg)
+	cookie := "soak_" + randHex(8)
+	suffix := randHex(4)
+	goName := "soak_go_" + suffix + "@127.0.0.1"
+	if r.g, err = startGoSide(ctx, goName, cookie, epmd.Port, &cfg, slog.New(r.warn)); err != nil {
+		return nil, fmt.Errorf("soak: go node: %w", err)
+	}
+	defer r.g.stop()
+	defer r.killPeers()
+	if err := r.startPeers(ctx, t, peerSpec{cookie: cookie, dir: dir, epmdPort: epmd.Port, tick: cfg.TickTime}, suffix); err != nil {
+		return nil, err
+	}
+	if err := r.connect(ctx); err != nil {
+		return nil, err
+	}
+	return r.runPhases(ctx, goName)
+}
+
+// newRun returns the run state, its warnings counted on the way to
+// cfg.Logger (or Warn and above to cfg.Out).
+func newRun(cfg Config) *run {
 	r := &run{cfg: cfg, peerDowns: map[string]int{}, peerReasons: map[string]int{}, peerProcs: map[string]int{}}
 	var inner slog.Handler
 	if cfg.Logger != nil {
@@ -85,33 +106,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		inner = slog.NewTextHandler(cfg.Out, &slog.HandlerOptions{Level: slog.LevelWarn})
 	}
 	r.warn = newCountingHandler(inner)
-	cookie := "soak_" + randHex(8)
-	suffix := randHex(4)
-	goName := "soak_go_" + suffix + "@127.0.0.1"
-	if r.g, err = startGoSide(ctx, goName, cookie, epmd.Port, &cfg, slog.New(r.warn)); err != nil {
-		return nil, fmt.Errorf("soak: go node: %w", err)
-	}
-	defer r.g.stop()
+	return r
+}
 
+// startPeers starts the BEAM peers (erl, and elixir when cfg.Elixir) in
+// parallel from spec, each named soak_<kind>_<suffix>.
+func (r *run) startPeers(ctx context.Context, t tools, spec peerSpec, suffix string) error {
 	kinds := []string{"erl"}
-	if cfg.Elixir {
+	if r.cfg.Elixir {
 		kinds = append(kinds, "elixir")
 	}
-	defer func() {
-		r.warn.mute()
-		var wg sync.WaitGroup
-		for _, p := range r.peers {
-			wg.Go(p.kill)
-		}
-		wg.Wait()
-	}()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var startErr error
 	for _, k := range kinds {
 		wg.Go(func() {
-			p, err := startPeer(ctx, t, peerSpec{kind: k, name: "soak_" + k + "_" + suffix + "@127.0.0.1",
-				cookie: cookie, dir: dir, epmdPort: epmd.Port, tick: cfg.TickTime})
+			ps := spec
+			ps.kind, ps.name = k, "soak_"+k+"_"+suffix+"@127.0.0.1"
+			p, err := startPeer(ctx, t, ps)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -123,12 +135,26 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	wg.Wait()
 	if startErr != nil {
-		return nil, fmt.Errorf("soak: %w", startErr)
+		return fmt.Errorf("soak: %w", startErr)
 	}
-	if err := r.connect(ctx); err != nil {
-		return nil, err
-	}
+	return nil
+}
 
+// killPeers kills every peer, in parallel, with the warnings their
+// going down causes muted.
+func (r *run) killPeers() {
+	r.warn.mute()
+	var wg sync.WaitGroup
+	for _, p := range r.peers {
+		wg.Go(p.kill)
+	}
+	wg.Wait()
+}
+
+// runPhases runs phases until cfg.Duration has passed (at least one per
+// configured kind) and returns the report; a peer that exits ends it.
+func (r *run) runPhases(ctx context.Context, goName string) (*Report, error) {
+	cfg := r.cfg
 	rep := &Report{GoNode: goName, TickTime: cfg.TickTime, Idle: cfg.Idle}
 	for _, p := range r.peers {
 		rep.Peers = append(rep.Peers, fmt.Sprintf("%s %s (OTP %s)", p.kind, p.name, p.otp))
