@@ -3,6 +3,7 @@ package etf
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"sync"
@@ -167,29 +168,16 @@ func (r *Registry) RegisterError(name Atom, err error) error {
 }
 
 func (s *regSnapshot) clone() *regSnapshot {
-	c := &regSnapshot{
-		byType: make(map[reflect.Type]regEntry, len(s.byType)+2), byStruct: make(map[Atom]*regType, len(s.byStruct)+1),
-		byTag: make(map[Atom]*regType, len(s.byTag)+1), errByAtom: make(map[Atom]error, len(s.errByAtom)+1),
-		atomByErr: make(map[error]Atom, len(s.atomByErr)+1), errTypes: make(map[reflect.Type]bool, len(s.errTypes)+1),
+	return &regSnapshot{
+		byType: cloneMap(s.byType), byStruct: cloneMap(s.byStruct), byTag: cloneMap(s.byTag),
+		errByAtom: cloneMap(s.errByAtom), atomByErr: cloneMap(s.atomByErr), errTypes: cloneMap(s.errTypes),
 	}
-	for k, v := range s.errTypes {
-		c.errTypes[k] = v
-	}
-	for k, v := range s.byType {
-		c.byType[k] = v
-	}
-	for k, v := range s.byStruct {
-		c.byStruct[k] = v
-	}
-	for k, v := range s.byTag {
-		c.byTag[k] = v
-	}
-	for k, v := range s.errByAtom {
-		c.errByAtom[k] = v
-	}
-	for k, v := range s.atomByErr {
-		c.atomByErr[k] = v
-	}
+}
+
+// cloneMap copies m (nil included) into a map with room for one more.
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	c := make(map[K]V, len(m)+2)
+	maps.Copy(c, m)
 	return c
 }
 
