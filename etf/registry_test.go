@@ -489,3 +489,32 @@ func TestRegistryBytesPath(t *testing.T) {
 		t.Errorf("misfit through Decode: %v %v", matched, err)
 	}
 }
+
+// TestRegistryConcurrent: lookups, encodes and conversions run while
+// other goroutines register (run with -race).
+func TestRegistryConcurrent(t *testing.T) {
+	r := testRegistry(t)
+	type late1 struct{ A int }
+	type late2 struct{ B string }
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		noErr(t, Register[late1](r, "Elixir.Late1"))
+		noErr(t, Register[late2](r, "late2", AsRecord()))
+		noErr(t, r.RegisterError("late_err", errors.New("late")))
+	}()
+	o := sampleOrder()
+	for range 200 {
+		b, err := r.Encode(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, ok, err := r.Decode(b); err != nil || !ok || !reflect.DeepEqual(v, o) {
+			t.Fatalf("%v %v", ok, err)
+		}
+	}
+	<-done
+	if v, ok, err := r.FromTerm(Tuple{Atom("late2"), []byte("x")}); !ok || err != nil || v != any(late2{B: "x"}) {
+		t.Fatalf("late registration: %#v %v %v", v, ok, err)
+	}
+}
