@@ -74,7 +74,7 @@ type Process struct {
 	name     etf.Atom
 	normal   queue                     // messages, DOWN and trapped exits, in arrival order
 	urgent   []any                     // exit signals that will kill the process
-	links    map[etf.PID]uint64        // 0 = active; else inactive, waiting for UNLINK_ID_ACK with this id
+	links    linkMap                   // see linkState
 	watchers map[etf.Ref]watcher       // monitors held by others on this process
 	monitors map[etf.Ref]monitorTarget // monitors this process holds
 	call     *pendingCall              // the Call this process is blocked in, if any

@@ -39,8 +39,7 @@ func (r *remote) HandleConnDown(c *dist.Conn, reason error) {
 	for l := range p.links {
 		if lp := n.lookup(l[0]); lp != nil {
 			lp.mu.Lock()
-			st, ok := lp.links[l[1]]
-			if ok && st != 0 { // inactive (unlinking): just forget it
+			if st, ok := lp.links[l[1]]; ok && st.unlinking() { // just forget it
 				delete(lp.links, l[1])
 			}
 			lp.mu.Unlock()
@@ -76,32 +75,9 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 	case dist.Link:
 		r.inLink(c, ctl.From, ctl.To)
 	case dist.UnlinkID:
-		if p := n.lookup(ctl.To); p != nil {
-			p.mu.Lock()
-			if st, ok := p.links[ctl.From]; ok && st == 0 {
-				delete(p.links, ctl.From)
-			}
-			p.mu.Unlock()
-		}
-		r.forgetLink(ctl.To, ctl.From)
-		_ = c.SendControl(dist.UnlinkIDAck{ID: ctl.ID, From: ctl.To, To: ctl.From})
+		r.inUnlinkID(c, ctl)
 	case dist.UnlinkIDAck:
-		// The unlink is complete: forget the link in the process and in
-		// the connection's bookkeeping, unless the process linked again
-		// meanwhile (state 0) or another unlink is in flight (its own id).
-		forget := true
-		if p := n.lookup(ctl.To); p != nil {
-			p.mu.Lock()
-			if st, ok := p.links[ctl.From]; ok && st == ctl.ID {
-				delete(p.links, ctl.From)
-			} else if ok {
-				forget = false
-			}
-			p.mu.Unlock()
-		}
-		if forget {
-			r.forgetLink(ctl.To, ctl.From)
-		}
+		r.inUnlinkIDAck(ctl)
 	case dist.Unlink: // pre-OTP 26 peers
 		if p := n.lookup(ctl.To); p != nil {
 			p.removeLink(ctl.From)
@@ -119,31 +95,9 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 	case dist.MonitorP:
 		r.inMonitor(c, ctl)
 	case dist.DemonitorP:
-		var t *Process
-		switch to := ctl.To.(type) {
-		case etf.PID:
-			t = n.lookup(to)
-		case etf.Atom:
-			t = n.whereisProc(to)
-		}
-		if t != nil {
-			t.removeWatcherRef(ctl.Ref)
-		}
-		r.book(c, func(p *peer) { delete(p.watchers, ctl.Ref) })
+		r.inDemonitor(c, ctl)
 	case dist.MonitorPExit:
-		var obj etf.Term = ctl.From
-		if a, ok := ctl.From.(etf.Atom); ok {
-			obj = Name{Name: a, Node: c.Peer()}
-		}
-		r.book(c, func(p *peer) {
-			if m, ok := p.monitors[ctl.Ref]; ok {
-				obj = m.object
-			}
-			delete(p.monitors, ctl.Ref)
-		})
-		if p := n.lookup(ctl.To); p != nil {
-			p.signalDown(ctl.Ref, obj, ctl.Reason)
-		}
+		r.inMonitorExit(c, ctl)
 	case dist.GroupLeader:
 		if p := n.lookup(ctl.To); p != nil {
 			p.SetGroupLeader(ctl.From)
@@ -155,6 +109,73 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 	default:
 		// SEND_TT etc. arrive normalised; SpawnReply (we issue no
 		// spawn requests), NodeLink and unknown ops are ignored.
+	}
+}
+
+// inUnlinkID: the peer unlinks; an active link goes (one being unlinked
+// by us stays until our own ack) and the peer gets its ack.
+func (r *remote) inUnlinkID(c *dist.Conn, ctl dist.UnlinkID) {
+	if p := r.n.lookup(ctl.To); p != nil {
+		p.mu.Lock()
+		if p.links.active(ctl.From) {
+			delete(p.links, ctl.From)
+		}
+		p.mu.Unlock()
+	}
+	r.forgetLink(ctl.To, ctl.From)
+	_ = c.SendControl(dist.UnlinkIDAck{ID: ctl.ID, From: ctl.To, To: ctl.From})
+}
+
+// inUnlinkIDAck: our unlink is complete: forget the link in the process
+// and in the connection's bookkeeping, unless the process linked again
+// meanwhile (linkActive) or another unlink is in flight (its own id).
+func (r *remote) inUnlinkIDAck(ctl dist.UnlinkIDAck) {
+	forget := true
+	if p := r.n.lookup(ctl.To); p != nil {
+		p.mu.Lock()
+		if st, ok := p.links[ctl.From]; ok && st.isUnlink(ctl.ID) {
+			delete(p.links, ctl.From)
+		} else if ok {
+			forget = false
+		}
+		p.mu.Unlock()
+	}
+	if forget {
+		r.forgetLink(ctl.To, ctl.From)
+	}
+}
+
+// inDemonitor: DEMONITOR_P by pid or name.
+func (r *remote) inDemonitor(c *dist.Conn, ctl dist.DemonitorP) {
+	n := r.n
+	var t *Process
+	switch to := ctl.To.(type) {
+	case etf.PID:
+		t = n.lookup(to)
+	case etf.Atom:
+		t = n.whereisProc(to)
+	}
+	if t != nil {
+		t.removeWatcherRef(ctl.Ref)
+	}
+	r.book(c, func(p *peer) { delete(p.watchers, ctl.Ref) })
+}
+
+// inMonitorExit: MONITOR_P_EXIT, the DOWN of a monitor a local process
+// holds on a process of the peer.
+func (r *remote) inMonitorExit(c *dist.Conn, ctl dist.MonitorPExit) {
+	var obj etf.Term = ctl.From
+	if a, ok := ctl.From.(etf.Atom); ok {
+		obj = Name{Name: a, Node: c.Peer()}
+	}
+	r.book(c, func(p *peer) {
+		if m, ok := p.monitors[ctl.Ref]; ok {
+			obj = m.object
+		}
+		delete(p.monitors, ctl.Ref)
+	})
+	if p := r.n.lookup(ctl.To); p != nil {
+		p.signalDown(ctl.Ref, obj, ctl.Reason)
 	}
 }
 

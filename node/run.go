@@ -92,8 +92,7 @@ func (p *Process) signalExit(from etf.PID, reason etf.Term, link bool) {
 		return
 	}
 	if link {
-		st, ok := p.links[from]
-		if !ok || st != 0 {
+		if !p.links.active(from) {
 			p.mu.Unlock()
 			return
 		}
@@ -330,7 +329,7 @@ func (p *Process) exit(reason etf.Term, terminate bool) {
 	}
 	n.dropNodeMonitors(p.pid)
 	for peer, st := range links {
-		if st == 0 {
+		if !st.unlinking() {
 			n.sendExit(p.pid, peer, reason, true)
 		} else if n.remote != nil && peer.Node != n.name {
 			n.remote.forgetLink(p.pid, peer)

@@ -25,13 +25,13 @@ func (p *Process) Link(pid etf.PID) error {
 		return ErrNotAlive
 	}
 	if p.links == nil {
-		p.links = make(map[etf.PID]uint64)
+		p.links = make(linkMap)
 	}
-	if st, ok := p.links[pid]; ok && st == 0 {
+	if p.links.active(pid) {
 		p.mu.Unlock()
 		return nil
 	}
-	p.links[pid] = 0
+	p.links[pid] = linkActive
 	p.mu.Unlock()
 	if pid.Node != n.name {
 		if n.remote == nil {
@@ -66,10 +66,10 @@ func (p *Process) addLink(from etf.PID) bool {
 		return false
 	}
 	if p.links == nil {
-		p.links = make(map[etf.PID]uint64)
+		p.links = make(linkMap)
 	}
 	if _, ok := p.links[from]; !ok {
-		p.links[from] = 0
+		p.links[from] = linkActive
 	}
 	return true
 }
@@ -78,8 +78,7 @@ func (p *Process) addLink(from etf.PID) bool {
 func (p *Process) removeLink(peer etf.PID) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	st, ok := p.links[peer]
-	if ok && st == 0 {
+	if p.links.active(peer) {
 		delete(p.links, peer)
 		return true
 	}
@@ -111,7 +110,7 @@ func (p *Process) Links() []etf.PID {
 	defer p.mu.Unlock()
 	out := make([]etf.PID, 0, len(p.links))
 	for pid, st := range p.links {
-		if st == 0 {
+		if !st.unlinking() {
 			out = append(out, pid)
 		}
 	}

@@ -67,11 +67,11 @@ func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, moni
 	if parent != nil && link {
 		parent.mu.Lock()
 		if parent.links == nil {
-			parent.links = make(map[etf.PID]uint64)
+			parent.links = make(linkMap)
 		}
-		parent.links[c.pid] = 0
+		parent.links[c.pid] = linkActive
 		parent.mu.Unlock()
-		c.links = map[etf.PID]uint64{parent.pid: 0}
+		c.links = linkMap{parent.pid: linkActive}
 	}
 	if parent != nil && monitor {
 		ref = n.newRef()

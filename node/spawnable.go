@@ -57,44 +57,8 @@ func (exitAtOnce) Terminate(*Process, etf.Term)             {}
 // link and monitor, and replies SPAWN_REPLY (subject to {reply, ...}).
 func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, payload etf.Term) {
 	n := r.n
-	args, argsOK := spawnArgs(payload)
-	link, monitor := false, false
-	reply := etf.Atom("yes")
-	for _, o := range req.Opts {
-		switch o := o.(type) {
-		case etf.Atom:
-			switch o {
-			case "link":
-				link = true
-			case "monitor":
-				monitor = true
-			}
-		case etf.Tuple:
-			if len(o) == 2 && o[0] == etf.Atom("reply") {
-				if a, ok := o[1].(etf.Atom); ok {
-					reply = a
-				}
-			}
-			if len(o) == 2 && o[0] == etf.Atom("monitor") {
-				monitor = true
-			}
-		}
-	}
-	var b Behavior
-	if !argsOK {
-		// BEAM's spawn_request raises badarg at the caller for an improper
-		// argument list; one arriving anyway ends the new process.
-		b = exitAtOnce{reason: etf.Atom("badarg")}
-	} else if f := n.spawnable(req.Module, req.Function); f != nil {
-		var err error
-		b, err = n.safeFactory(f, args)
-		if err != nil {
-			b = exitAtOnce{reason: reasonOf(err)}
-		}
-	} else {
-		b = exitAtOnce{reason: etf.Tuple{etf.Atom("undef"),
-			etf.List{etf.Tuple{req.Module, req.Function, args, etf.List{}}}}}
-	}
+	link, monitor, reply := spawnRequestOpts(req.Opts)
+	b := n.spawnBehavior(req, payload)
 	flags := 0
 	if link {
 		flags |= dist.SpawnReplyLink
@@ -106,9 +70,9 @@ func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, payload etf.Term) 
 		p.mu.Lock()
 		if link {
 			if p.links == nil {
-				p.links = make(map[etf.PID]uint64)
+				p.links = make(linkMap)
 			}
-			p.links[req.From] = 0
+			p.links[req.From] = linkActive
 		}
 		if monitor {
 			if p.watchers == nil {
@@ -136,6 +100,56 @@ func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, payload etf.Term) 
 			_ = c.SendControl(dist.SpawnReply{ReqID: req.ReqID, To: req.From, Result: etf.Atom("system_limit")})
 		}
 	}
+}
+
+// spawnRequestOpts reads the spawn_request options that matter here:
+// link, monitor (also {monitor, Opts}) and {reply, yes|no|error_only|
+// success_only} (default yes).
+func spawnRequestOpts(opts etf.List) (link, monitor bool, reply etf.Atom) {
+	reply = etf.Atom("yes")
+	for _, o := range opts {
+		switch o := o.(type) {
+		case etf.Atom:
+			switch o {
+			case "link":
+				link = true
+			case "monitor":
+				monitor = true
+			}
+		case etf.Tuple:
+			if len(o) == 2 && o[0] == etf.Atom("reply") {
+				if a, ok := o[1].(etf.Atom); ok {
+					reply = a
+				}
+			}
+			if len(o) == 2 && o[0] == etf.Atom("monitor") {
+				monitor = true
+			}
+		}
+	}
+	return link, monitor, reply
+}
+
+// spawnBehavior builds the Behavior of a requested spawn: the registered
+// factory's, or one that exits at once as BEAM's process would (badarg,
+// undef, the factory's error).
+func (n *Node) spawnBehavior(req dist.SpawnRequest, payload etf.Term) Behavior {
+	args, ok := spawnArgs(payload)
+	if !ok {
+		// BEAM's spawn_request raises badarg at the caller for an improper
+		// argument list; one arriving anyway ends the new process.
+		return exitAtOnce{reason: etf.Atom("badarg")}
+	}
+	f := n.spawnable(req.Module, req.Function)
+	if f == nil {
+		return exitAtOnce{reason: etf.Tuple{etf.Atom("undef"),
+			etf.List{etf.Tuple{req.Module, req.Function, args, etf.List{}}}}}
+	}
+	b, err := n.safeFactory(f, args)
+	if err != nil {
+		return exitAtOnce{reason: reasonOf(err)}
+	}
+	return b
 }
 
 func (n *Node) safeFactory(f SpawnFactory, args etf.List) (b Behavior, err error) {

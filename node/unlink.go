@@ -17,12 +17,11 @@ import (
 func (r *remote) unlinkRemote(p *Process, to etf.PID) {
 	id := r.n.nextUniq.Add(1)
 	p.mu.Lock()
-	st, ok := p.links[to]
-	if !ok || st != 0 {
+	if !p.links.active(to) {
 		p.mu.Unlock()
 		return
 	}
-	p.links[to] = id
+	p.links[to] = unlinkingWith(id)
 	p.mu.Unlock()
 	unlink := dist.UnlinkID{ID: id, From: p.pid, To: to}
 	if r.queueBehindSetup(to.Node, func(c *dist.Conn, err error) {
@@ -56,7 +55,7 @@ func (r *remote) queueBehindSetup(node etf.Atom, op func(c *dist.Conn, err error
 // connection is gone, which broke the link anyway).
 func (r *remote) unlinkDropped(p *Process, to etf.PID, id uint64) {
 	p.mu.Lock()
-	if p.links[to] == id {
+	if st, ok := p.links[to]; ok && st.isUnlink(id) {
 		delete(p.links, to)
 	}
 	p.mu.Unlock()
