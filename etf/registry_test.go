@@ -518,3 +518,37 @@ func TestRegistryConcurrent(t *testing.T) {
 		t.Fatalf("late registration: %#v %v %v", v, ok, err)
 	}
 }
+
+type regTags map[string]int
+
+type regIDs []regUserID
+
+// TestRegistryNamedTypes: named int, map and slice types as tagged values.
+func TestRegistryNamedTypes(t *testing.T) {
+	r := NewRegistry()
+	noErr(t, Register[regUserID](r, "user_id"))
+	noErr(t, Register[regTags](r, "tags"))
+	noErr(t, Register[regIDs](r, "ids"))
+	for _, c := range []struct {
+		v    any
+		want Term
+	}{
+		{regUserID(7), Tuple{Atom("user_id"), 7}},
+		{regTags{"a": 1, "b": 2}, Tuple{Atom("tags"), Map{{[]byte("a"), 1}, {[]byte("b"), 2}}}},
+		{regIDs{1, 1 << 40}, Tuple{Atom("ids"), List{1, 1 << 40}}},
+	} {
+		term, err := r.ToTerm(c.v)
+		noErr(t, err)
+		if !Equal(term, c.want) {
+			t.Errorf("%#v: %v, want %v", c.v, term, c.want)
+		}
+		got, matched, err := r.FromTerm(term)
+		if err != nil || !matched || !reflect.DeepEqual(got, c.v) {
+			t.Errorf("%#v: back %#v %v %v", c.v, got, matched, err)
+		}
+		b, _ := r.Encode(c.v)
+		if got, matched, err := r.Decode(b); err != nil || !matched || !reflect.DeepEqual(got, c.v) {
+			t.Errorf("%#v: Decode %#v %v %v", c.v, got, matched, err)
+		}
+	}
+}
