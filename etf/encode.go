@@ -125,30 +125,13 @@ func (e *Encoder) append(dst []byte, t Term, depth int) ([]byte, error) {
 	case nil:
 		return append(dst, TagNil), nil
 	case bool:
-		if x {
-			return e.appendAtom(dst, "true")
-		}
-		return e.appendAtom(dst, "false")
+		return e.appendAtom(dst, boolAtom(x))
 	case float64:
 		return appendFloat(dst, x)
 	case float32:
 		return appendFloat(dst, float64(x))
-	case int8:
-		return appendInt(dst, int64(x)), nil
-	case int16:
-		return appendInt(dst, int64(x)), nil
-	case int32:
-		return appendInt(dst, int64(x)), nil
-	case int64:
-		return appendInt(dst, x), nil
 	case uint:
 		return appendUint(dst, uint64(x)), nil
-	case uint8:
-		return appendInt(dst, int64(x)), nil
-	case uint16:
-		return appendInt(dst, int64(x)), nil
-	case uint32:
-		return appendInt(dst, int64(x)), nil
 	case uint64:
 		return appendUint(dst, x), nil
 	case *big.Int:
@@ -172,6 +155,9 @@ func (e *Encoder) append(dst []byte, t Term, depth int) ([]byte, error) {
 		return e.appendExport(dst, x)
 	case Fun:
 		return e.appendFun(dst, x, depth)
+	}
+	if v, ok := smallInt(t); ok { // the other fixed-size Go integers
+		return appendInt(dst, v), nil
 	}
 	if e.Registry != nil {
 		if out, ok, err := e.Registry.appendRegistered(*e, dst, t, depth); ok {
