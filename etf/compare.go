@@ -100,18 +100,6 @@ func sign(c int) int {
 	return 0
 }
 
-// order is -1, 0 or +1 as a is less than, equal to or greater than b
-// (0 for incomparable floats: terms have no NaN).
-func order[T int64 | uint64 | float64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // cmpFrame is pending work of compareTerms: the pairs xs[i:], ys[i:] in
 // order, or (single) the one pair a, b.
 type cmpFrame struct {
@@ -248,24 +236,24 @@ func comparePorts(x, y Port) int {
 	if c := sign(bytes.Compare([]byte(x.Node), []byte(y.Node))); c != 0 {
 		return c
 	}
-	if c := order(uint64(x.Creation), uint64(y.Creation)); c != 0 {
+	if c := cmpOrdered(uint64(x.Creation), uint64(y.Creation)); c != 0 {
 		return c
 	}
-	return order(x.ID, y.ID)
+	return cmpOrdered(x.ID, y.ID)
 }
 
 // comparePIDs orders pids by serial, number, node, then creation (ERTS 25).
 func comparePIDs(x, y PID) int {
-	if c := order(uint64(x.Serial), uint64(y.Serial)); c != 0 {
+	if c := cmpOrdered(uint64(x.Serial), uint64(y.Serial)); c != 0 {
 		return c
 	}
-	if c := order(uint64(x.ID), uint64(y.ID)); c != 0 {
+	if c := cmpOrdered(uint64(x.ID), uint64(y.ID)); c != 0 {
 		return c
 	}
 	if c := sign(bytes.Compare([]byte(x.Node), []byte(y.Node))); c != 0 {
 		return c
 	}
-	return order(uint64(x.Creation), uint64(y.Creation))
+	return cmpOrdered(uint64(x.Creation), uint64(y.Creation))
 }
 
 func atomText(t Term) string {
@@ -289,14 +277,14 @@ func compareRefs(x, y Ref) int {
 	if c := sign(bytes.Compare([]byte(x.Node), []byte(y.Node))); c != 0 {
 		return c
 	}
-	if c := order(uint64(x.Creation), uint64(y.Creation)); c != 0 {
+	if c := cmpOrdered(uint64(x.Creation), uint64(y.Creation)); c != 0 {
 		return c
 	}
 	if x.Len != y.Len {
 		return sign(int(x.Len) - int(y.Len))
 	}
 	for i := int(x.Len) - 1; i >= 0 && i < len(x.ID); i-- {
-		if c := order(uint64(x.ID[i]), uint64(y.ID[i])); c != 0 {
+		if c := cmpOrdered(uint64(x.ID[i]), uint64(y.ID[i])); c != 0 {
 			return c
 		}
 	}
@@ -310,11 +298,11 @@ func compareNumbers(a, b Term, exact bool) int {
 	fb, bFloat := asFloat(b)
 	switch {
 	case aFloat && bFloat:
-		return order(fa, fb)
+		return cmpOrdered(fa, fb)
 	case !aFloat && !bFloat:
 		if x, ok := smallInt(a); ok {
 			if y, ok := smallInt(b); ok {
-				return order(x, y)
+				return cmpOrdered(x, y)
 			}
 		}
 		return asBig(a).Cmp(asBig(b))
@@ -376,7 +364,7 @@ func compareFunHeads(a, b Term) (int, []Term, []Term) {
 	if c := sign(bytes.Compare([]byte(fa.Module), []byte(fb.Module))); c != 0 {
 		return c, nil, nil
 	}
-	if c := order(uint64(fa.Index), uint64(fb.Index)); c != 0 {
+	if c := cmpOrdered(uint64(fa.Index), uint64(fb.Index)); c != 0 {
 		return c, nil, nil
 	}
 	if c := bytes.Compare(fa.Uniq[:], fb.Uniq[:]); c != 0 {
