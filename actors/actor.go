@@ -119,15 +119,6 @@ var (
 // (return actors.Stop(etf.Atom("shutdown")) from a callback).
 func Stop(reason etf.Term) error { return &node.ExitError{Reason: reason} }
 
-// reasonOf converts a callback error into an exit reason (as node does).
-func reasonOf(err error) etf.Term {
-	var ee *node.ExitError
-	if errors.As(err, &ee) {
-		return ee.Reason
-	}
-	return etf.Tuple{etf.Atom("error"), []byte(err.Error())}
-}
-
 // Base can be embedded in an Actor to get default callbacks: Init does
 // nothing, HandleCall stops with ErrUnknownRequest, HandleCast ignores the
 // message. Override the ones you need.

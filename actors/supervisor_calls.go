@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
 )
 
 // Errors returned by the supervisor functions ({error, Reason} replies).
@@ -129,7 +130,7 @@ func (s *Supervisor) callStart(arg etf.Term) etf.Term {
 		}
 		c := &child{spec: s.Children[0], extra: extra}
 		if err := s.start(c); err != nil {
-			return errTuple(reasonOf(err))
+			return errTuple(node.ReasonOf(err))
 		}
 		return etf.Tuple{atomOK, c.pid}
 	}
@@ -145,7 +146,7 @@ func (s *Supervisor) callStart(arg etf.Term) etf.Term {
 	}
 	c := &child{spec: spec}
 	if err := s.start(c); err != nil {
-		return errTuple(reasonOf(err))
+		return errTuple(node.ReasonOf(err))
 	}
 	s.kids = append(s.kids, c)
 	return etf.Tuple{atomOK, c.pid}
@@ -176,37 +177,39 @@ func (s *Supervisor) callTerminate(id etf.Term) etf.Term {
 	return atomOK
 }
 
-func (s *Supervisor) callRestart(id etf.Term) etf.Term {
+// stoppedChild finds the static child id for restart_child and
+// delete_child, which both need it stopped; else the error they answer.
+func (s *Supervisor) stoppedChild(id etf.Term) (*child, etf.Term) {
 	if s.dyn != nil {
-		return errTuple(etf.Atom("simple_one_for_one"))
+		return nil, errTuple(etf.Atom("simple_one_for_one"))
 	}
 	c := s.byID(id)
 	switch {
 	case c == nil:
-		return errTuple(etf.Atom("not_found"))
+		return nil, errTuple(etf.Atom("not_found"))
 	case c.running():
-		return errTuple(etf.Atom("running"))
+		return nil, errTuple(etf.Atom("running"))
 	case c.restarting:
-		return errTuple(etf.Atom("restarting"))
+		return nil, errTuple(etf.Atom("restarting"))
+	}
+	return c, nil
+}
+
+func (s *Supervisor) callRestart(id etf.Term) etf.Term {
+	c, refused := s.stoppedChild(id)
+	if c == nil {
+		return refused
 	}
 	if err := s.start(c); err != nil {
-		return errTuple(reasonOf(err))
+		return errTuple(node.ReasonOf(err))
 	}
 	return etf.Tuple{atomOK, c.pid}
 }
 
 func (s *Supervisor) callDelete(id etf.Term) etf.Term {
-	if s.dyn != nil {
-		return errTuple(etf.Atom("simple_one_for_one"))
-	}
-	c := s.byID(id)
-	switch {
-	case c == nil:
-		return errTuple(etf.Atom("not_found"))
-	case c.running():
-		return errTuple(etf.Atom("running"))
-	case c.restarting:
-		return errTuple(etf.Atom("restarting"))
+	c, refused := s.stoppedChild(id)
+	if c == nil {
+		return refused
 	}
 	s.remove(c)
 	return atomOK

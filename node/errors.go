@@ -73,6 +73,11 @@ var (
 	ErrNotAlive = errors.New("node: process not alive")
 )
 
+// ReasonOf is the exit reason of a handler (or an actor callback) that
+// returned err: an *ExitError anywhere in the chain gives its Reason, any
+// other error gives {error, <<"message">>}.
+func ReasonOf(err error) etf.Term { return reasonOf(err) }
+
 // reasonOf converts an error returned by a handler into an exit reason:
 // an *ExitError anywhere in the chain gives its Reason, any other error
 // gives {error, <<"message">>}.
