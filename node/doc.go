@@ -47,8 +47,9 @@
 //
 // Inside handlers the *Process handle offers Self, Send, Call, Link/Unlink,
 // Monitor/Demonitor, MonitorNode/MonitorNodes, TrapExit, Exit, Register,
-// Alias/Unalias, SendAfter, Spawn/SpawnLink/SpawnMonitor, GroupLeader and
-// Logger. The Node offers Spawn, Send, Call, Whereis/Register/Unregister,
+// Alias/Unalias, SendAfter/CancelTimer, Spawn/SpawnLink/SpawnMonitor,
+// GroupLeader and Logger. The Node offers Spawn, Send, Call, CallSystem,
+// Watch/WaitExit/WaitDown, Whereis/Register/Unregister,
 // Connect/Disconnect, RegisterSpawnable, Stopping (true once Stop began)
 // and the peer lists with OTP's meanings: Nodes (visible nodes, nodes()),
 // ConnectedNodes (visible and hidden, nodes(connected)) and HiddenNodes
