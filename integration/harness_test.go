@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	gocluster "github.com/erlgo/erlgo/cluster"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/internal/erltest"
 	"github.com/erlgo/erlgo/interop"
@@ -97,12 +98,13 @@ func newCluster(t *testing.T, nm naming, opts ...node.Option) *cluster {
 		cookie:   fmt.Sprintf("it_cookie_%d_%d", os.Getpid(), seq.Add(1)),
 		beamDir:  compileErl(t),
 	}
-	c.startGo(t, opts...)
-	// As `erlgo node` does: global_name_server, the default pg scope and
-	// the erlgo_demo global name (the demo tour checks them).
+	m := c.startGo(t, true, opts...)
+	// As `erlgo node` does: the erlgo_demo global name in
+	// global_name_server and the default pg scope (the demo tour checks
+	// them).
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
-	gd, err := globaldemo.Setup(ctx, c.n, c.svc)
+	gd, err := globaldemo.Start(ctx, m.Global(), m.PG())
 	if err != nil {
 		t.Fatalf("globaldemo: %v", err)
 	}
@@ -115,11 +117,14 @@ func newCluster(t *testing.T, nm naming, opts ...node.Option) *cluster {
 func newClusterOn(t *testing.T, other *cluster, opts ...node.Option) *cluster {
 	t.Helper()
 	c := &cluster{naming: other.naming, epmdPort: other.epmdPort, cookie: other.cookie, beamDir: other.beamDir}
-	return c.startGo(t, opts...)
+	c.startGo(t, false, opts...)
+	return c
 }
 
-// startGo starts the cluster's Go node with the demo and the it module.
-func (c *cluster) startGo(t *testing.T, opts ...node.Option) *cluster {
+// startGo starts the cluster's Go node as a cluster member (with global
+// and the default pg scope when withGlobal) with the demo and the it
+// module.
+func (c *cluster) startGo(t *testing.T, withGlobal bool, opts ...node.Option) *gocluster.Member {
 	t.Helper()
 	c.out = &syncBuffer{}
 	level := slog.LevelWarn
@@ -131,28 +136,27 @@ func (c *cluster) startGo(t *testing.T, opts ...node.Option) *cluster {
 	defer cancel()
 	opts = append([]node.Option{node.WithCookie(c.cookie), node.WithLogger(log),
 		node.WithEPMD("127.0.0.1", c.epmdPort)}, opts...)
-	n, err := node.Start(ctx, c.nodeName("go"), opts...)
+	copts := []gocluster.Option{gocluster.WithNode(opts...), gocluster.WithServices(interop.WithOutput(c.out))}
+	if !withGlobal {
+		copts = append(copts, gocluster.WithoutGlobal(), gocluster.WithoutPG())
+	}
+	m, err := gocluster.Start(ctx, c.nodeName("go"), copts...)
 	if err != nil {
 		t.Fatalf("start go node: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
-		if err := n.Stop(ctx); err != nil {
+		if err := m.Stop(ctx); err != nil {
 			t.Errorf("stop go node: %v", err)
 		}
 	})
-	c.n = n
-	svc, err := interop.Start(ctx, n, interop.WithOutput(c.out))
-	if err != nil {
+	c.n, c.svc = m.Node(), m.Services()
+	if _, err := demo.Start(ctx, c.n, c.svc); err != nil {
 		t.Fatal(err)
 	}
-	c.svc = svc
-	if _, err := demo.Start(ctx, n, svc); err != nil {
-		t.Fatal(err)
-	}
-	registerIt(svc)
-	return c
+	registerIt(c.svc)
+	return m
 }
 
 // registerIt registers the module it: helpers the BEAM-side checks call.

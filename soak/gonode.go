@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/erlgo/erlgo/actors"
+	"github.com/erlgo/erlgo/cluster"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/interop/global"
@@ -27,44 +28,34 @@ const (
 
 // goSide is the Go node of a run and what runs on it for the whole run.
 type goSide struct {
+	m     *cluster.Member
 	n     *node.Node
-	svcs  *interop.Services
 	glob  *global.Server
 	scope *pg.Scope
 	watch *watcher
 }
 
-// startGoSide starts the Go node with the cluster services a BEAM peer
-// expects (net_kernel, rex/erpc, global, pg), the echo actor, the
-// spawnables BEAM spawns remotely and the nodedown watcher.
+// startGoSide starts the Go node as a cluster member (net_kernel,
+// rex/erpc, global, pg: what a BEAM peer expects), with the echo actor,
+// the spawnables BEAM spawns remotely and the nodedown watcher.
 func startGoSide(ctx context.Context, name, cookie string, epmdPort int, cfg *Config, log *slog.Logger) (*goSide, error) {
-	n, err := node.Start(ctx, name, node.WithCookie(cookie), node.WithEPMD("127.0.0.1", epmdPort),
-		node.WithListenAddr("127.0.0.1:0"), node.WithTickTime(cfg.TickTime), node.WithLogger(log))
+	m, err := cluster.Start(ctx, name, cluster.WithNode(node.WithCookie(cookie), node.WithEPMD("127.0.0.1", epmdPort),
+		node.WithListenAddr("127.0.0.1:0"), node.WithTickTime(cfg.TickTime), node.WithLogger(log)))
 	if err != nil {
 		return nil, err
 	}
-	g := &goSide{n: n}
-	if err := g.setup(ctx); err != nil {
+	g := &goSide{m: m, n: m.Node(), glob: m.Global(), scope: m.PG()}
+	if err := g.setup(m.Services()); err != nil {
 		g.stop()
 		return nil, err
 	}
 	return g, nil
 }
 
-func (g *goSide) setup(ctx context.Context) error {
-	var err error
-	if g.svcs, err = interop.Start(ctx, g.n); err != nil {
-		return err
-	}
-	g.svcs.Register(goModule, "echo", 1, func(_ context.Context, args etf.List) (etf.Term, error) {
+func (g *goSide) setup(svcs *interop.Services) error {
+	svcs.Register(goModule, "echo", 1, func(_ context.Context, args etf.List) (etf.Term, error) {
 		return args[0], nil
 	})
-	if g.glob, err = global.Start(ctx, g.n); err != nil {
-		return err
-	}
-	if g.scope, err = pg.Start(ctx, g.n, pg.DefaultScope); err != nil {
-		return err
-	}
 	if _, err := actors.Spawn(g.n, echoActor{}, node.WithName(goEcho)); err != nil {
 		return fmt.Errorf("echo actor: %w", err)
 	}
@@ -86,7 +77,7 @@ func (g *goSide) setup(ctx context.Context) error {
 func (g *goSide) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	_ = g.n.Stop(ctx)
+	_ = g.m.Stop(ctx)
 }
 
 // echoActor answers every call with the request.

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/erlgo/erlgo/epmd"
+	"github.com/erlgo/erlgo/cluster"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/interop/demo"
 	"github.com/erlgo/erlgo/interop/global/globaldemo"
@@ -22,39 +20,38 @@ import (
 
 // nodeFlags are the flags of `erlgo node`.
 type nodeFlags struct {
+	peerFlags
 	name, sname string
-	cookie      string
-	epmdPort    int
 	startEPMD   string
 	listen      string
 	hidden      bool
-	verbose     bool
 	readyFile   string
 	noGlobal    bool
 }
 
-// runNode runs the demo node until SIGINT/SIGTERM: a node with the cluster
-// services (net_kernel, rex, erpc, io) hosting the demo processes and
-// functions (package interop/demo). It prints a line containing "ready"
-// once the node is registered with EPMD and accepts connections.
-func runNode(args []string) error {
+func parseNodeFlags(args []string) (*nodeFlags, error) {
 	fs := flag.NewFlagSet("node", flag.ContinueOnError)
-	var f nodeFlags
+	f := &nodeFlags{}
+	f.register(fs, "EPMD port (default: $ERL_EPMD_PORT, else 4369)")
 	fs.StringVar(&f.name, "name", "", "long node name, e.g. go@127.0.0.1")
 	fs.StringVar(&f.sname, "sname", "", "short node name, e.g. go (the host part is this machine's short hostname)")
-	fs.StringVar(&f.cookie, "cookie", "", "distribution cookie (default: $ERLGO_COOKIE, else ~/.erlang.cookie)")
-	fs.IntVar(&f.epmdPort, "epmd-port", epmd.PortFromEnv(), "EPMD port (default: $ERL_EPMD_PORT, else 4369)")
 	fs.StringVar(&f.startEPMD, "start-epmd", "auto", startEPMDUsage)
 	fs.StringVar(&f.listen, "listen", ":0", "distribution listen address")
 	fs.BoolVar(&f.hidden, "hidden", false, "connect as a hidden node")
-	fs.BoolVar(&f.verbose, "v", false, "debug logging")
 	fs.BoolVar(&f.noGlobal, "no-global", false, "do not run global_name_server and the default pg scope (nor the erlgo_demo global name)")
 	fs.StringVar(&f.readyFile, "ready-file", "", "create this file once the node is ready (for container healthchecks); removed at exit")
-	if err := fs.Parse(args); err != nil {
+	return f, parseFlags(fs, args)
+}
+
+// runNode runs the demo node until SIGINT/SIGTERM: a cluster member
+// (net_kernel, rex, erpc, io, global, the default pg scope; package
+// cluster) hosting the demo processes and functions (package
+// interop/demo). It prints a line containing "ready" once the node is
+// registered with EPMD and accepts connections.
+func runNode(args []string) error {
+	f, err := parseNodeFlags(args)
+	if err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	full, err := fullName(f.name, f.sname)
 	if err != nil {
@@ -68,71 +65,78 @@ func runNode(args []string) error {
 	if err != nil {
 		return err
 	}
-	level := slog.LevelInfo
-	if f.verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	log := f.logger(slog.LevelInfo)
+	ctx, stop := signalContext()
 	defer stop()
-
-	opts := []node.Option{
-		node.WithCookie(cookie),
-		node.WithLogger(log),
-		node.WithEPMD("127.0.0.1", f.epmdPort),
-		epmdOpt,
-		node.WithListenAddr(f.listen),
-	}
-	if f.hidden {
-		opts = append(opts, node.WithHidden())
-	}
 	startCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	n, err := node.Start(startCtx, full, opts...)
+	m, err := startDemoMember(startCtx, full, f, log, node.WithCookie(cookie), epmdOpt)
 	if err != nil {
 		return err
 	}
-	defer shutdown(n, log)
-	svc, err := interop.Start(startCtx, n, interop.WithOutput(os.Stdout))
-	if err != nil {
-		return err
-	}
-	defer svc.Stop()
-	observer.RegisterRPC(svc, n) // erlgo_observer:info/0, processes/1,2, network/0 for `erlgo observer`
-	if _, err := demo.Start(startCtx, n, svc); err != nil {
-		return err
-	}
-	if !f.noGlobal {
-		// global and pg make the node a full visible citizen: BEAM's
-		// global:sync/0 would otherwise wait for it forever.
-		gd, err := globaldemo.Setup(startCtx, n, svc)
-		if err != nil {
-			return err
-		}
-		defer gd.Stop()
-	}
+	defer shutdown(m, log)
 	if f.readyFile != "" {
-		if err := os.WriteFile(f.readyFile, []byte(string(n.Name())+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(f.readyFile, []byte(string(m.Node().Name())+"\n"), 0o644); err != nil {
 			return fmt.Errorf("ready file: %w", err)
 		}
 		defer os.Remove(f.readyFile)
 	}
 	fmt.Printf("erlgo node %s ready (cookie from %s, epmd port %d, starts %s when none runs, %s)\n",
-		n.Name(), source, f.epmdPort, epmdStart, visibility(f.hidden))
+		m.Node().Name(), source, f.epmdPort, epmdStart, visibility(f.hidden))
 
 	select {
 	case <-ctx.Done():
 		fmt.Println("erlgo node: signal received, stopping")
-	case <-n.Done():
+	case <-m.Node().Done():
 	}
 	return nil
 }
 
-func shutdown(n *node.Node, log *slog.Logger) {
+// startDemoMember starts the cluster member named full (without global
+// and pg with -no-global) and the demo on it: the demo processes and
+// functions, the observer's rpc functions for `erlgo observer`, and the
+// erlgo_demo global name with its pg group. On an error the member is
+// stopped again.
+func startDemoMember(ctx context.Context, full string, f *nodeFlags, log *slog.Logger, nodeOpts ...node.Option) (*cluster.Member, error) {
+	nodeOpts = append(nodeOpts, node.WithLogger(log), node.WithEPMD("127.0.0.1", f.epmdPort), node.WithListenAddr(f.listen))
+	if f.hidden {
+		nodeOpts = append(nodeOpts, node.WithHidden())
+	}
+	opts := []cluster.Option{cluster.WithNode(nodeOpts...), cluster.WithServices(interop.WithOutput(os.Stdout))}
+	if f.noGlobal {
+		opts = append(opts, cluster.WithoutGlobal(), cluster.WithoutPG())
+	}
+	m, err := cluster.Start(ctx, full, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := startDemo(ctx, m, !f.noGlobal); err != nil {
+		shutdown(m, log)
+		return nil, err
+	}
+	return m, nil
+}
+
+func startDemo(ctx context.Context, m *cluster.Member, withGlobal bool) error {
+	observer.RegisterRPC(m.Services(), m.Node()) // erlgo_observer:info/0, processes/1,2, network/0
+	if _, err := demo.Start(ctx, m.Node(), m.Services()); err != nil {
+		return err
+	}
+	if withGlobal {
+		// global and pg make the node a full visible citizen: BEAM's
+		// global:sync/0 would otherwise wait for it forever.
+		if _, err := globaldemo.Start(ctx, m.Global(), m.PG()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shutdown stops the member (the demo processes go with its node).
+func shutdown(m *cluster.Member, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := n.Stop(ctx); err != nil {
+	if err := m.Stop(ctx); err != nil {
 		log.Warn("stop", "err", err)
 		return
 	}

@@ -9,12 +9,9 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/erlgo/erlgo/epmd"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
 	"github.com/erlgo/erlgo/observer"
@@ -22,15 +19,13 @@ import (
 
 // observerFlags are the flags of `erlgo observer`.
 type observerFlags struct {
+	peerFlags
 	target   string
 	name     string
-	cookie   string
-	epmdPort int
 	httpAddr string
 	once     bool
 	limit    int
 	sort     string
-	verbose  bool
 }
 
 // runObserver inspects a running node from a hidden Go node: it serves the
@@ -42,18 +37,13 @@ func runObserver(args []string) error {
 	var f observerFlags
 	fs.StringVar(&f.target, "node", "", "node to inspect, e.g. app@127.0.0.1 (BEAM or erlgo)")
 	fs.StringVar(&f.name, "name", "", "name of the hidden observer node (default erlgo_observer_<pid>@<target's host>)")
-	fs.StringVar(&f.cookie, "cookie", "", "distribution cookie (default: $ERLGO_COOKIE, else ~/.erlang.cookie)")
-	fs.IntVar(&f.epmdPort, "epmd-port", epmd.PortFromEnv(), "EPMD port used to find the target (default: $ERL_EPMD_PORT, else 4369)")
+	f.register(fs, "EPMD port used to find the target (default: $ERL_EPMD_PORT, else 4369)")
 	fs.StringVar(&f.httpAddr, "http", "127.0.0.1:9911", "HTTP listen address of the observer page")
 	fs.BoolVar(&f.once, "once", false, "print the node summary and top processes as text and exit")
 	fs.IntVar(&f.limit, "limit", 20, "processes shown by -once")
 	fs.StringVar(&f.sort, "sort", "mailbox", "process order for -once: mailbox, memory, reductions or name")
-	fs.BoolVar(&f.verbose, "v", false, "debug logging")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	at := strings.IndexByte(f.target, '@')
 	if at <= 0 || at == len(f.target)-1 {
@@ -67,13 +57,8 @@ func runObserver(args []string) error {
 	if err != nil {
 		return err
 	}
-	level := slog.LevelWarn
-	if f.verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	log := f.logger(slog.LevelWarn)
+	ctx, stop := signalContext()
 	defer stop()
 	startCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()

@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
+	gocluster "github.com/erlgo/erlgo/cluster"
 	"github.com/erlgo/erlgo/etf"
-	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/interop/global"
 	"github.com/erlgo/erlgo/interop/pg"
 	"github.com/erlgo/erlgo/node"
@@ -55,9 +55,9 @@ func runAgent() int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	n, err := node.Start(ctx, name, node.WithCookie(os.Getenv(envCookie)),
+	m, err := gocluster.Start(ctx, name, gocluster.WithNode(node.WithCookie(os.Getenv(envCookie)),
 		node.WithTickTime(time.Duration(tick)*time.Second), node.WithLogger(log),
-		node.WithEPMD("127.0.0.1", 4369)) // the namespace's own epmd
+		node.WithEPMD("127.0.0.1", 4369))) // the namespace's own epmd
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "agent: start: %v\n", err)
 		return 1
@@ -65,28 +65,10 @@ func runAgent() int {
 	defer func() {
 		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer scancel()
-		_ = n.Stop(sctx)
+		_ = m.Stop(sctx)
 	}()
-	svc, err := interop.Start(ctx, n, interop.WithLogger(log))
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "agent: interop: %v\n", err)
-		return 1
-	}
-	defer svc.Stop()
-	gs, err := global.Start(ctx, n, global.WithLogger(log))
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "agent: global: %v\n", err)
-		return 1
-	}
-	defer gs.Stop()
-	gs.RegisterResolver(svc)
-	scope, err := pg.Start(ctx, n, pg.DefaultScope, pg.WithLogger(log))
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "agent: pg: %v\n", err)
-		return 1
-	}
-	defer scope.Stop()
-	a := &agent{n: n, global: gs, pg: scope, out: os.Stdout}
+	n := m.Node()
+	a := &agent{n: n, global: m.Global(), pg: m.PG(), out: os.Stdout}
 	if _, err := n.Spawn(node.BehaviorFunc(a.srv), node.WithName("pt_srv"), node.WithTrapExit()); err != nil {
 		fmt.Fprintf(os.Stderr, "agent: pt_srv: %v\n", err)
 		return 1
@@ -122,18 +104,18 @@ func (a *agent) event(kind, peer string, detail string) {
 // srv is pt_srv: it answers pid and {echo, X} and never answers {hold, W},
 // but tells W that the call arrived.
 func (a *agent) srv(p *node.Process, msg etf.Term) error {
-	m, ok := msg.(etf.Tuple)
-	if !ok || len(m) != 3 || m[0] != etf.Atom("$gen_call") {
+	from, req, ok := node.ParseGenCall(msg)
+	if !ok {
 		return nil
 	}
-	switch req := m[2].(type) {
+	switch req := req.(type) {
 	case etf.Atom:
 		if req == "pid" {
-			return node.Reply(p, m[1], p.Self())
+			return node.Reply(p, from, p.Self())
 		}
 	case etf.Tuple:
 		if len(req) == 2 && req[0] == etf.Atom("echo") {
-			return node.Reply(p, m[1], req[1])
+			return node.Reply(p, from, req[1])
 		}
 		if len(req) == 2 && req[0] == etf.Atom("hold") {
 			return p.Send(req[1], etf.Tuple{etf.Atom("holding"), a.n.Name()})

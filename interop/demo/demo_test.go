@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/actors"
+	"github.com/erlgo/erlgo/cluster"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/node"
@@ -24,22 +25,21 @@ var seq atomic.Int64
 func startDemo(t *testing.T) (*node.Node, *Demo) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	n, err := node.Start(context.Background(), fmt.Sprintf("d%d@127.0.0.1", seq.Add(1)), node.WithoutDistribution(), node.WithLogger(log))
+	m, err := cluster.Start(context.Background(), fmt.Sprintf("d%d@127.0.0.1", seq.Add(1)),
+		cluster.WithNode(node.WithoutDistribution(), node.WithLogger(log)),
+		cluster.WithServices(interop.WithOutput(io.Discard)), cluster.WithoutGlobal(), cluster.WithoutPG())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := n.Stop(ctx); err != nil {
+		if err := m.Stop(ctx); err != nil {
 			t.Errorf("stop: %v", err)
 		}
 	})
-	s, err := interop.Start(context.Background(), n, interop.WithOutput(io.Discard))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := Start(context.Background(), n, s)
+	n := m.Node()
+	d, err := Start(context.Background(), n, m.Services())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
-// Package globaldemo wires interop/global and interop/pg into the erlgo demo
-// node: a Go process registered globally as erlgo_demo and joined to the pg
-// group demo_group in the default scope.
+// Package globaldemo is the global and pg part of the erlgo demo node: a
+// Go process registered globally as erlgo_demo and joined to the pg group
+// demo_group in the default scope of a cluster member.
 package globaldemo
 
 import (
@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/erlgo/erlgo/etf"
-	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/interop/global"
 	"github.com/erlgo/erlgo/interop/pg"
 	"github.com/erlgo/erlgo/node"
@@ -20,38 +19,23 @@ const (
 	DemoGroup etf.Atom = "demo_group" // its pg group in the default scope
 )
 
-// Demo is what Setup started.
+// Demo is the demo process Start spawned.
 type Demo struct {
-	Global *global.Server
-	PG     *pg.Scope
-	PID    etf.PID // the demo process
-	node   *node.Node
+	PID  etf.PID // the demo process
+	node *node.Node
 }
 
 type stopSignal struct{}
 
-// Setup makes n a global and pg citizen for the demo node: it starts
-// global_name_server (with global:resolve_it/4 registered on svcs when
-// svcs is not nil) and the default pg scope, and spawns a demo process
+// Start spawns the demo process on the node of gs and scope (a member's
+// global_name_server and default pg scope, see package cluster),
 // registered globally as erlgo_demo and joined to pg group demo_group.
 // The demo process answers gen_server:call(Pid, Req) with
 // {erlgo_demo, Req} and a plain {FromPid, Msg} with {erlgo_demo, Msg}.
-func Setup(ctx context.Context, n *node.Node, svcs *interop.Services) (*Demo, error) {
-	gs, err := global.Start(ctx, n)
-	if err != nil {
-		return nil, err
-	}
-	if svcs != nil {
-		gs.RegisterResolver(svcs)
-	}
-	scope, err := pg.Start(ctx, n, pg.DefaultScope)
-	if err != nil {
-		gs.Stop()
-		return nil, err
-	}
-	d := &Demo{Global: gs, PG: scope, node: n}
-	if d.PID, err = n.Spawn(node.BehaviorFunc(demoProc)); err != nil {
-		d.Stop()
+func Start(ctx context.Context, gs *global.Server, scope *pg.Scope) (*Demo, error) {
+	d := &Demo{node: scope.Node()}
+	var err error
+	if d.PID, err = d.node.Spawn(node.BehaviorFunc(demoProc)); err != nil {
 		return nil, fmt.Errorf("globaldemo: demo process: %w", err)
 	}
 	if err := gs.Register(ctx, DemoName, d.PID); err != nil {
@@ -65,14 +49,9 @@ func Setup(ctx context.Context, n *node.Node, svcs *interop.Services) (*Demo, er
 	return d, nil
 }
 
-// Stop stops the demo process, the scope and the global server.
-func (d *Demo) Stop() {
-	if d.PID != (etf.PID{}) {
-		_ = d.node.Send(d.PID, stopSignal{})
-	}
-	d.PG.Stop()
-	d.Global.Stop()
-}
+// Stop stops the demo process (its global name and group membership go
+// with it).
+func (d *Demo) Stop() { _ = d.node.Send(d.PID, stopSignal{}) }
 
 func demoProc(p *node.Process, msg etf.Term) error {
 	switch m := msg.(type) {
