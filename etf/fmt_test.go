@@ -2,16 +2,10 @@ package etf
 
 import (
 	"bytes"
-	"context"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 // TestFmtVerbs checks %v, %+v, %s and %#v on every term type with a Format
@@ -213,7 +207,6 @@ func isFormatted(t Term) bool {
 // prints exactly what io_lib:format("~0p") prints for them (Format itself
 // is checked on many more terms in TestFormatMatchesErlang).
 func TestFmtMatchesErlang(t *testing.T) {
-	erl := erltest.Tool(t, "erl")
 	exprs := []string{
 		`{a,1}`,
 		`{ok,[1,2,3],{}}`,
@@ -230,33 +223,9 @@ func TestFmtMatchesErlang(t *testing.T) {
 		`{'Quoted',[],'hello world',-5,1.5}`,
 		`[{error,{badarg,[<<>>]}}]`,
 	}
-	script := `lists:foreach(fun(E) ->
-		{ok, Toks, _} = erl_scan:string(E ++ "."),
-		{ok, Exprs} = erl_parse:parse_exprs(Toks),
-		{value, T, _} = erl_eval:exprs(Exprs, []),
-		io:format("~s ~s~n", [binary:encode_hex(term_to_binary(T)), io_lib:format("~0p", [T])])
-	end, [` + quoteErlStrings(exprs) + `]), halt().`
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, erl, "-noshell", "-eval", script).CombinedOutput()
-	if err != nil {
-		t.Fatalf("erl: %v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != len(exprs) {
-		t.Fatalf("erl printed %d lines, want %d:\n%s", len(lines), len(exprs), out)
-	}
-	for i, line := range lines {
-		hexEnc, want, ok := strings.Cut(line, " ")
-		if !ok {
-			t.Fatalf("bad line %q", line)
-		}
-		enc, err := hex.DecodeString(hexEnc)
-		noErr(t, err)
-		term, err := Decode(enc)
-		noErr(t, err)
-		if got := fmt.Sprintf("%v", term); got != want {
-			t.Errorf("%s: %%v = %s, erl ~0p = %s", exprs[i], got, want)
+	for i, r := range erlFormats(t, exprs, "~0p") {
+		if got := fmt.Sprintf("%v", r.term); got != r.text[0] {
+			t.Errorf("%s: %%v = %s, erl ~0p = %s", exprs[i], got, r.text[0])
 		}
 	}
 }

@@ -47,14 +47,37 @@ var formatGolden = []string{
 // prints it with ~0tp and ~tw; Format and FormatW of the decoded term
 // print exactly that.
 func TestFormatMatchesErlang(t *testing.T) {
+	for i, r := range erlFormats(t, formatGolden, "~0tp", "~tw") {
+		if got := Format(r.term); got != r.text[0] {
+			t.Errorf("%s: Format = %s, erl ~0tp = %s", formatGolden[i], got, r.text[0])
+		}
+		if got := FormatW(r.term); got != r.text[1] {
+			t.Errorf("%s: FormatW = %s, erl ~tw = %s", formatGolden[i], got, r.text[1])
+		}
+	}
+}
+
+// erlFormatted is one term a real erl built, decoded, with its
+// io_lib:format text for each format asked for.
+type erlFormatted struct {
+	term Term
+	text []string
+}
+
+// erlFormats has a real erl evaluate each Erlang expression and format its
+// value with each of formats (one ~ directive each); the term travels
+// back as term_to_binary, the texts as UTF-8.
+func erlFormats(t *testing.T, exprs []string, formats ...string) []erlFormatted {
+	t.Helper()
 	erl := erltest.Tool(t, "erl")
 	script := `lists:foreach(fun(E) ->
 		{ok, Toks, _} = erl_scan:string(E ++ "."),
 		{ok, Exprs} = erl_parse:parse_exprs(Toks),
 		{value, T, _} = erl_eval:exprs(Exprs, []),
 		H = fun(Fmt) -> binary:encode_hex(unicode:characters_to_binary(io_lib:format(Fmt, [T]))) end,
-		io:format("~s ~s ~s~n", [binary:encode_hex(term_to_binary(T)), H("~0tp"), H("~tw")])
-	end, [` + quoteErlStrings(formatGolden) + `]), halt().`
+		io:format("~s~n", [lists:join(" ", [binary:encode_hex(term_to_binary(T)) | [H(F) || F <- [` +
+		quoteErlStrings(formats) + `]]])])
+	end, [` + quoteErlStrings(exprs) + `]), halt().`
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, erl, "-noshell", "-eval", script).CombinedOutput()
@@ -62,26 +85,25 @@ func TestFormatMatchesErlang(t *testing.T) {
 		t.Fatalf("erl: %v\n%s", err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != len(formatGolden) {
-		t.Fatalf("erl printed %d lines, want %d:\n%s", len(lines), len(formatGolden), out)
+	if len(lines) != len(exprs) {
+		t.Fatalf("erl printed %d lines, want %d:\n%s", len(lines), len(exprs), out)
 	}
-	unhex := func(s string) []byte {
-		b, err := hex.DecodeString(s)
-		noErr(t, err)
-		return b
-	}
+	res := make([]erlFormatted, len(lines))
 	for i, line := range lines {
 		f := strings.Fields(line)
-		if len(f) != 3 {
+		if len(f) != 1+len(formats) {
 			t.Fatalf("bad line %q", line)
 		}
-		term, err := Decode(unhex(f[0]))
-		noErr(t, err)
-		if got, want := Format(term), string(unhex(f[1])); got != want {
-			t.Errorf("%s: Format = %s, erl ~0tp = %s", formatGolden[i], got, want)
-		}
-		if got, want := FormatW(term), string(unhex(f[2])); got != want {
-			t.Errorf("%s: FormatW = %s, erl ~tw = %s", formatGolden[i], got, want)
+		for j, h := range f {
+			b, err := hex.DecodeString(h)
+			noErr(t, err)
+			if j == 0 {
+				res[i].term, err = Decode(b)
+				noErr(t, err)
+				continue
+			}
+			res[i].text = append(res[i].text, string(b))
 		}
 	}
+	return res
 }
