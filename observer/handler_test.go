@@ -110,8 +110,8 @@ func TestHandlerLocal(t *testing.T) {
 			var ni NetworkInfo
 			require.NoError(t, json.Unmarshal([]byte(body), &ni))
 			require.Equal(t, "obs_handler@127.0.0.1", ni.Name)
-			require.Nil(t, ni.Visible, "visibility is unknown for a Go node")
-			require.Contains(t, body, `"visible":null`)
+			require.NotNil(t, ni.Visible, "a Go node tells visible from hidden peers")
+			require.Contains(t, body, `"visible":[]`)
 		}},
 		{"/", http.StatusOK, func(t *testing.T, body string) {
 			require.Contains(t, body, "erlgo observer")

@@ -52,7 +52,7 @@ func (s localSource) Node(ctx context.Context) (NodeInfo, error) {
 		ProcessCount:    s.n.ProcessCount(),
 		RegisteredCount: len(reg),
 		Registered:      reg,
-		ConnectedNodes:  sortedNodes(s.n),
+		ConnectedNodes:  sortedNodes(s.n.ConnectedNodes()),
 	}
 	if a := s.n.ListenAddr(); a != nil {
 		info.ListenAddr = a.String()
@@ -83,11 +83,14 @@ func (s localSource) Processes(ctx context.Context, q Query) (ProcessList, error
 }
 
 func (s localSource) Network(ctx context.Context) (NetworkInfo, error) {
-	return NetworkInfo{Name: string(s.n.Name()), Connected: sortedNodes(s.n)}, nil
+	return NetworkInfo{Name: string(s.n.Name()), Connected: sortedNodes(s.n.ConnectedNodes()),
+		Visible: sortedNodes(s.n.Nodes()), Hidden: sortedNodes(s.n.HiddenNodes())}, nil
 }
 
-func sortedNodes(n *node.Node) []string {
-	out := atomStrings(n.ConnectedNodes())
+// sortedNodes returns the node names sorted, an empty (not nil) list for
+// none: a known empty list, not an unknown one (see NetworkInfo).
+func sortedNodes(nodes []etf.Atom) []string {
+	out := atomStrings(nodes)
 	slices.Sort(out)
 	return out
 }

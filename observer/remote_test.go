@@ -94,6 +94,8 @@ func TestRemoteErlgo(t *testing.T) {
 	ni, err := src.Network(ctx)
 	require.NoError(t, err)
 	require.Contains(t, ni.Connected, "obs_viewer@127.0.0.1")
+	require.Equal(t, []string{"obs_viewer@127.0.0.1"}, ni.Hidden, "the observer node is hidden")
+	require.Empty(t, ni.Visible)
 
 	// The same through HTTP, with no cookie in any answer.
 	srv := httptest.NewServer(Handler(obs, WithTarget(target.Name())))

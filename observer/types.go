@@ -58,9 +58,10 @@ type ProcessList struct {
 	Processes []ProcessInfo `json:"processes" etf:"processes"`
 }
 
-// NetworkInfo lists a node's connections. Visible and Hidden are nil (JSON
-// null) when the node cannot tell them apart (a Go node's public API does
-// not), and empty lists when it can and has none.
+// NetworkInfo lists a node's connections: all of them (nodes(connected)),
+// the visible ones (nodes()) and the hidden ones (nodes(hidden)). Visible
+// and Hidden are nil (JSON null) when the node cannot tell them apart, and
+// empty lists when it can and has none.
 type NetworkInfo struct {
 	Name      string   `json:"name" etf:"name"`
 	Connected []string `json:"connected" etf:"connected"`
