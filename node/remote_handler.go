@@ -147,15 +147,7 @@ func (r *remote) inUnlinkIDAck(ctl dist.UnlinkIDAck) {
 
 // inDemonitor: DEMONITOR_P by pid or name.
 func (r *remote) inDemonitor(c *dist.Conn, ctl dist.DemonitorP) {
-	n := r.n
-	var t *Process
-	switch to := ctl.To.(type) {
-	case etf.PID:
-		t = n.lookup(to)
-	case etf.Atom:
-		t = n.whereisProc(to)
-	}
-	if t != nil {
+	if t := r.n.lookupTerm(ctl.To); t != nil {
 		t.removeWatcherRef(ctl.Ref)
 	}
 	r.book(c, func(p *peer) { delete(p.watchers, ctl.Ref) })
@@ -196,14 +188,10 @@ func (r *remote) inLink(c *dist.Conn, from, to etf.PID) {
 // MONITOR_P_EXIT noproc at once.
 func (r *remote) inMonitor(c *dist.Conn, ctl dist.MonitorP) {
 	n := r.n
-	var t *Process
+	t := n.lookupTerm(ctl.To)
 	w := watcher{pid: ctl.From}
-	switch to := ctl.To.(type) {
-	case etf.PID:
-		t = n.lookup(to)
-	case etf.Atom:
-		t = n.whereisProc(to)
-		w.name = to
+	if name, ok := ctl.To.(etf.Atom); ok {
+		w.name = name
 	}
 	if t == nil || t == n.sys || !t.addWatcher(ctl.Ref, w) {
 		_ = c.SendControl(dist.MonitorPExit{From: ctl.To, To: ctl.From, Ref: ctl.Ref, Reason: NoProc})
@@ -219,18 +207,13 @@ func (r *remote) inMonitor(c *dist.Conn, ctl dist.MonitorP) {
 // ordinary messages) and exit/2 signals.
 func (r *remote) inAltact(ctl dist.AltactSig, payload etf.Term) {
 	n := r.n
-	var t *Process
-	switch to := ctl.To.(type) {
-	case etf.PID:
-		t = n.lookup(to)
-	case etf.Atom:
-		t = n.whereisProc(to)
-	case etf.Ref:
+	t := n.lookupTerm(ctl.To)
+	if ref, ok := ctl.To.(etf.Ref); ok {
 		if ctl.Flags&dist.AltactExit == 0 {
-			n.deliverAlias(to, payload)
+			n.deliverAlias(ref, payload)
 			return
 		}
-		if e := n.aliases.get(to); e != nil {
+		if e := n.aliases.get(ref); e != nil {
 			t = e.owner
 		}
 	}
@@ -242,4 +225,16 @@ func (r *remote) inAltact(ctl dist.AltactSig, payload etf.Term) {
 		return
 	}
 	_ = t.deliver(payload)
+}
+
+// lookupTerm finds the local process a control message names by pid or
+// registered name (nil for anything else).
+func (n *Node) lookupTerm(to etf.Term) *Process {
+	switch to := to.(type) {
+	case etf.PID:
+		return n.lookup(to)
+	case etf.Atom:
+		return n.whereisProc(to)
+	}
+	return nil
 }
