@@ -40,9 +40,14 @@ func decodeControl(t etf.Term) (Control, payloadSource, error) {
 		ctl, src = d.send()
 	case OpRegSend, OpRegSendTT:
 		ctl, src = d.regSend()
-	case OpExit, OpExitTT, OpPayloadExit, OpPayloadExitTT,
-		OpExit2, OpExit2TT, OpPayloadExit2, OpPayloadExit2TT:
-		ctl, src = d.exit()
+	case OpExit, OpExit2:
+		ctl, src = d.exit(false, false)
+	case OpExitTT, OpExit2TT:
+		ctl, src = d.exit(true, false)
+	case OpPayloadExit, OpPayloadExit2:
+		ctl, src = d.exit(false, true)
+	case OpPayloadExitTT, OpPayloadExit2TT:
+		ctl, src = d.exit(true, true)
 	case OpMonitorP, OpDemonitorP:
 		ctl = d.monitor()
 	case OpMonitorPExit, OpPayloadMonitorPExit:
@@ -116,18 +121,9 @@ func (d *ctlDec) regSend() (Control, payloadSource) {
 }
 
 // exit decodes EXIT and EXIT2 in all four variants, which share one layout:
-// {Op, From, To[, Token][, Reason]}, the reason in the payload for the
-// PAYLOAD_* ops (DFLAG_EXIT_PAYLOAD).
-func (d *ctlDec) exit() (Control, payloadSource) {
-	var tt, payload bool
-	switch d.op {
-	case OpExitTT, OpExit2TT:
-		tt = true
-	case OpPayloadExit, OpPayloadExit2:
-		payload = true
-	case OpPayloadExitTT, OpPayloadExit2TT:
-		tt, payload = true, true
-	}
+// {Op, From, To[, Token][, Reason]}; tt says the token is there, payload
+// that the reason is the payload (PAYLOAD_*, DFLAG_EXIT_PAYLOAD).
+func (d *ctlDec) exit(tt, payload bool) (Control, payloadSource) {
 	n := 3 + b2i(tt) + b2i(!payload)
 	if !d.arity(n) {
 		return nil, 0
