@@ -71,7 +71,12 @@ func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, moni
 		}
 		parent.links[c.pid] = linkActive
 		parent.mu.Unlock()
-		c.links = linkMap{parent.pid: linkActive}
+		c.mu.Lock() // c is already reachable by name: signals may be arriving
+		if c.links == nil {
+			c.links = make(linkMap)
+		}
+		c.links[parent.pid] = linkActive
+		c.mu.Unlock()
 	}
 	if parent != nil && monitor {
 		ref = n.newRef()
@@ -81,7 +86,14 @@ func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, moni
 		}
 		parent.monitors[ref] = monitorTarget{pid: c.pid, node: n.name}
 		parent.mu.Unlock()
-		c.watchers = map[etf.Ref]watcher{ref: {pid: parent.pid}}
+		// Merged under the lock: a MONITOR by name from another node (a
+		// caller of a just-restarted rex) may have added a watcher already.
+		c.mu.Lock()
+		if c.watchers == nil {
+			c.watchers = make(map[etf.Ref]watcher)
+		}
+		c.watchers[ref] = watcher{pid: parent.pid}
+		c.mu.Unlock()
 	}
 	if beforeInit != nil {
 		beforeInit(c)
