@@ -26,21 +26,47 @@ type Sender interface {
 //
 //	n, err := actors.Call[int](ctx, p, etf.Tuple{etf.Atom("counter"), peer}, etf.Atom("get"))
 //
+// When the caller's node has a type registry (node.WithRegistry), R may be
+// a registered type and the reply converts with etf.AsRegistered, so
+// Call[Order] gets the Order whether the server is local, a Go actor on
+// another node or a gen_server on BEAM replying %Shop.Order{} or a record.
+// A reply that is an error (a Go error value from a local server, or
+// {error, Name} / {error, Value} carrying a registered error) is returned
+// as the error when R is not an error type itself.
+//
 // Errors are those of node's Call (node.ErrNoProc at once for a missing
 // process, node.ErrNoConnection, node.ErrTimeout which matches
 // context.DeadlineExceeded, an *node.ExitError with the server's exit
-// reason), or a conversion error from etf when the reply does not fit R.
+// reason, which unwraps to the registered error it carries), or a
+// conversion error from etf when the reply does not fit R.
 // Without a ctx deadline the node's call timeout (5 s by default) applies.
 func Call[R any](ctx context.Context, c Caller, to etf.Term, req etf.Term) (R, error) {
+	var zero R
 	reply, err := c.Call(ctx, to, req)
 	if err != nil {
-		var zero R
 		return zero, err
 	}
 	if r, ok := reply.(R); ok {
 		return r, nil
 	}
+	if e, ok := reply.(error); ok {
+		return zero, e
+	}
+	if reg := registryOf(c); reg != nil {
+		if e, ok := reg.TermError(reply); ok {
+			return zero, e
+		}
+		return etf.AsRegistered[R](reg, reply)
+	}
 	return etf.As[R](reply)
+}
+
+// registryOf returns the type registry of c's node, if c has one.
+func registryOf(c Caller) *etf.Registry {
+	if r, ok := c.(interface{ Registry() *etf.Registry }); ok {
+		return r.Registry()
+	}
+	return nil
 }
 
 // Cast sends {'$gen_cast', msg} to "to" (gen_server:cast): it never fails

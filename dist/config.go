@@ -92,6 +92,13 @@ type Config struct {
 	Dial func(ctx context.Context, peer etf.Atom) (net.Conn, int, error)
 	// Logger receives connection events; nil means slog.Default().
 	Logger *slog.Logger
+	// Registry, when set, encodes the Go values registered in it as their
+	// BEAM terms in every payload sent, and decodes the payloads of
+	// messages (SEND, REG_SEND, ALIAS_SEND) that name a registered type
+	// straight into the Go value (etf.Registry.DecodeTerm). A payload
+	// that names a registered type but does not fit it arrives with
+	// Message.Mismatch set; the node layer decides what to do with it.
+	Registry *etf.Registry
 }
 
 // withDefaults returns a copy of c with defaults filled in, or an error if

@@ -277,4 +277,10 @@ func (AltactSig) Op() Op { return OpAltactSigSend }
 type Message struct {
 	Control Control
 	Payload etf.Term
+	// Mismatch is set when Config.Registry is set and the payload of a
+	// message names a registered type but does not fit it (usually an
+	// *etf.MismatchError, matching etf.ErrMismatch, and etf.ErrRejected
+	// when the registry rejects misfits): Payload is then the raw term,
+	// or nil if rejected.
+	Mismatch error
 }

@@ -31,8 +31,10 @@ const (
 )
 
 // initEncoder points the encoder at the sending atom cache when the header
-// with atom cache refs was negotiated (the flags never change).
+// with atom cache refs was negotiated (the flags never change), and at the
+// type registry, if any.
 func (c *Conn) initEncoder() {
+	c.cenc.enc.Registry = c.cfg.Registry
 	if c.flags&FlagDistHdrAtomCache != 0 {
 		c.cenc.cache = &c.out
 		c.cenc.enc.AtomCache = &c.out

@@ -30,6 +30,7 @@ type packetDecoder struct {
 	// peer and self, when self is set, make decode apply checkSignal to
 	// every message (the reader sets them; unit tests may not).
 	peer, self etf.Atom
+	reg        *etf.Registry // Config.Registry: message payloads through it
 }
 
 func newPacketDecoder(maxReassembly int) *packetDecoder {
@@ -47,6 +48,7 @@ func newConnDecoder(c *Conn) *packetDecoder {
 	d.dec.Limits = c.cfg.Limits
 	d.plain.Limits = c.cfg.Limits
 	d.peer, d.self = c.peer, c.name
+	d.reg = c.cfg.Registry
 	return d
 }
 
@@ -156,7 +158,7 @@ func (d *packetDecoder) body(dec *etf.Decoder, fast *fastDecoder, b []byte, pass
 		}
 		b = b[1:]
 	}
-	pl, n, err := dec.DecodeTerm(b)
+	pl, n, err := d.payload(dec, ctl, b, &m)
 	if err != nil {
 		m.Control = ctl
 		return m, malformed(err, "payload of %v", ctl.Op())
@@ -170,6 +172,34 @@ func (d *packetDecoder) body(dec *etf.Decoder, fast *fastDecoder, b []byte, pass
 		m.Control, m.Payload = ctl, pl
 	}
 	return m, nil
+}
+
+// payload decodes the payload term of ctl. The messages of sends go
+// through the registry when there is one: a registered value is decoded
+// straight into its Go type, and a misfit is reported in m.Mismatch with
+// the raw term (or none, if rejected) as the payload: the bytes were a
+// valid term, so the connection is not at fault.
+func (d *packetDecoder) payload(dec *etf.Decoder, ctl Control, b []byte, m *Message) (etf.Term, int, error) {
+	if d.reg == nil || !isSend(ctl) {
+		return dec.DecodeTerm(b)
+	}
+	v, _, n, err := d.reg.DecodeTerm(dec, b)
+	if err != nil && n > 0 { // decoded, but did not convert: not malformed
+		m.Mismatch = err
+		return v, n, nil
+	}
+	return v, n, err
+}
+
+// isSend reports whether ctl delivers its payload as a message.
+func isSend(ctl Control) bool {
+	switch c := ctl.(type) {
+	case Send, RegSend, AliasSend:
+		return true
+	case AltactSig:
+		return c.Flags&AltactExit == 0
+	}
+	return false
 }
 
 // readLoop reads packets, decodes them in order and hands them to the

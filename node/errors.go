@@ -28,10 +28,23 @@ const (
 // errors.Is(err, ErrNoProc) works for any error whose reason is noproc.
 type ExitError struct {
 	Reason etf.Term
+	// err is the registered Go error Reason carries (see WithRegistry),
+	// so that errors.Is and errors.As find it.
+	err error
 }
 
-// Error formats the reason.
-func (e *ExitError) Error() string { return fmt.Sprintf("exit: %v", e.Reason) }
+// Error formats the reason, or the registered error it carries.
+func (e *ExitError) Error() string {
+	if e.err != nil {
+		return "exit: " + e.err.Error()
+	}
+	return fmt.Sprintf("exit: %v", e.Reason)
+}
+
+// Unwrap returns the registered Go error the reason carries (a node
+// started WithRegistry decodes it from {error, Name} or {error, Value}),
+// or nil.
+func (e *ExitError) Unwrap() error { return e.err }
 
 // Is reports whether target is an *ExitError with an equal reason. The
 // timeout reason also matches context.DeadlineExceeded.
@@ -90,7 +103,36 @@ func reasonOf(err error) etf.Term {
 }
 
 // errorOf is the inverse of reasonOf for results handed to Go callers: the
-// well-known sentinels are returned as themselves so that == works too.
+// well-known sentinels are returned as themselves so that == works too; a
+// reason that carries an error registered in the node's registry gives an
+// *ExitError wrapping it.
+func (n *Node) errorOf(reason etf.Term) error {
+	if reg := n.cfg.registry; reg != nil {
+		if err, ok := reg.TermError(reason); ok {
+			return &ExitError{Reason: reason, err: err}
+		}
+	}
+	return errorOf(reason)
+}
+
+// reasonOf is ReasonOf with the node's registry: registered errors become
+// {error, Name} or {error, Value} instead of {error, <<"text">>}.
+func (n *Node) reasonOf(err error) etf.Term {
+	if reg := n.cfg.registry; reg != nil {
+		var ee *ExitError
+		if !errors.As(err, &ee) {
+			return reg.ErrorTerm(err)
+		}
+	}
+	return reasonOf(err)
+}
+
+// ReasonOf is the exit reason of a handler on this node that returned
+// err: as the package's ReasonOf, except that an error registered in the
+// node's registry (WithRegistry) gives its registered term, {error, Name}
+// for a sentinel, {error, Value} for an error type.
+func (n *Node) ReasonOf(err error) etf.Term { return n.reasonOf(err) }
+
 func errorOf(reason etf.Term) error {
 	switch reason {
 	case NoProc:

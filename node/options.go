@@ -28,6 +28,7 @@ type config struct {
 	creation    uint32
 	hasCreation bool
 	callTimeout time.Duration
+	registry    *etf.Registry
 }
 
 func defaultConfig() config {
@@ -117,6 +118,17 @@ func WithCreation(creation uint32) Option {
 // WithCallTimeout sets the deadline Call uses when its context has none
 // (default 5s, like gen_server:call/2).
 func WithCallTimeout(d time.Duration) Option { return func(c *config) { c.callTimeout = d } }
+
+// WithRegistry makes Go values keep their type across nodes: values of
+// the types registered in r are sent as their BEAM terms (an Elixir
+// struct, a record, a tagged value), and messages, call requests and
+// replies from other nodes that name a registered type arrive as the Go
+// value; errors registered in r travel as {error, Name} exit reasons and
+// come back as themselves (errors.Is, errors.As). A message that names a
+// registered type but does not fit it is logged at Warn and delivered as
+// the raw term, or dropped if r was made WithRejectMismatch. Each node has
+// its own registry (nil, the default: no registry). See etf.Registry.
+func WithRegistry(r *etf.Registry) Option { return func(c *config) { c.registry = r } }
 
 // SpawnOption configures a process at Spawn.
 type SpawnOption func(*spawnConfig)

@@ -106,6 +106,7 @@ func startRemote(ctx context.Context, n *Node) (*remote, error) {
 	mgr, err := dist.NewManager(dist.Config{
 		Name: n.name, Creation: n.creation, Cookie: cfg.cookie, Hidden: cfg.hidden,
 		TickTime: cfg.tickTime, TLS: cfg.tls, Dial: r.dial, Logger: cfg.logger, // dist adds the node attribute itself
+		Registry: cfg.registry,
 	}, r)
 	if err != nil {
 		ln.Close()

@@ -67,11 +67,17 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 	n := r.n
 	switch ctl := m.Control.(type) {
 	case dist.Send:
-		n.deliverLocal(target{kind: targetPID, pid: ctl.To}, m.Payload)
+		if msg, ok := n.inbound(m); ok {
+			n.deliverLocal(target{kind: targetPID, pid: ctl.To}, msg)
+		}
 	case dist.RegSend:
-		n.deliverLocal(target{kind: targetName, name: ctl.To}, m.Payload)
+		if msg, ok := n.inbound(m); ok {
+			n.deliverLocal(target{kind: targetName, name: ctl.To}, msg)
+		}
 	case dist.AliasSend:
-		n.deliverAlias(ctl.Alias, m.Payload)
+		if msg, ok := n.inbound(m); ok {
+			n.deliverAlias(ctl.Alias, msg)
+		}
 	case dist.Link:
 		r.inLink(c, ctl.From, ctl.To)
 	case dist.UnlinkID:

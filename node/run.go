@@ -135,7 +135,7 @@ func (p *Process) signalDown(ref etf.Ref, object, reason etf.Term) {
 	if pc := p.call; pc != nil && pc.ref == ref {
 		delete(p.monitors, ref)
 		p.mu.Unlock()
-		pc.complete(ref, nil, errorOf(reason))
+		pc.complete(ref, nil, p.node.errorOf(reason))
 		return
 	}
 	if p.state >= stateDead {
@@ -276,7 +276,7 @@ func (p *Process) invoke(m any) (exited bool) {
 	if p.urgentN.Load() != 0 && p.drainUrgent() {
 		return true
 	}
-	p.exit(reasonOf(err), true)
+	p.exit(p.node.reasonOf(err), true)
 	return true
 }
 

@@ -110,7 +110,7 @@ func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, moni
 			delete(c.links, parent.pid)
 			c.mu.Unlock()
 		}
-		c.exit(reasonOf(err), false)
+		c.exit(n.reasonOf(err), false)
 		return etf.PID{}, ref, err
 	}
 	// Init done: start draining what arrived meanwhile, or go idle.

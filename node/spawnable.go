@@ -147,7 +147,7 @@ func (n *Node) spawnBehavior(req dist.SpawnRequest, payload etf.Term) Behavior {
 	}
 	b, err := n.safeFactory(f, args)
 	if err != nil {
-		return exitAtOnce{reason: reasonOf(err)}
+		return exitAtOnce{reason: n.reasonOf(err)}
 	}
 	return b
 }

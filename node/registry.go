@@ -1,0 +1,85 @@
+package node
+
+import (
+	"errors"
+
+	"github.com/erlgo/erlgo/dist"
+	"github.com/erlgo/erlgo/etf"
+)
+
+// Registry returns the type registry given WithRegistry, or nil.
+func (n *Node) Registry() *etf.Registry { return n.cfg.registry }
+
+// Registry returns the type registry of the process's node, or nil; typed
+// helpers (actors.Call) convert replies with it.
+func (p *Process) Registry() *etf.Registry { return p.node.cfg.registry }
+
+// inbound applies the node's registry to the payload of a message from
+// another node, before delivery (reader goroutine). Dist has already
+// decoded a registered top-level value into its Go type; what is left here
+// is a misfit it reported, and the requests and replies of the gen
+// protocol, whose Go value sits inside the protocol tuple:
+// {'$gen_call', From, Req}, {'$gen_cast', Req} and {Tag, Reply} (Tag a
+// reference or [alias|Ref]). ok is false when the message is dropped.
+// Without a registry it is the payload as it is.
+func (n *Node) inbound(m dist.Message) (msg etf.Term, ok bool) {
+	if n.cfg.registry == nil {
+		return m.Payload, true
+	}
+	if m.Mismatch != nil {
+		return m.Payload, n.mismatch(m.Control, m.Mismatch)
+	}
+	t, isTuple := m.Payload.(etf.Tuple)
+	if !isTuple {
+		return m.Payload, true
+	}
+	i := genInner(t)
+	if i < 0 {
+		return t, true
+	}
+	v, matched, err := n.cfg.registry.FromTerm(t[i])
+	if err != nil && !n.mismatch(m.Control, err) {
+		return nil, false
+	}
+	if matched {
+		t[i] = v // the term was decoded for this message alone
+	}
+	return t, true
+}
+
+// genInner returns the index of the request or reply inside a gen
+// protocol tuple, or -1.
+func genInner(t etf.Tuple) int {
+	switch len(t) {
+	case 3:
+		if t[0] == etf.Term(GenCall) {
+			return 2
+		}
+	case 2:
+		switch tag := t[0].(type) {
+		case etf.Atom:
+			if tag == GenCast {
+				return 1
+			}
+		case etf.Ref:
+			return 1
+		case etf.ImproperList:
+			if _, ok := aliasRef(tag); ok {
+				return 1
+			}
+		}
+	}
+	return -1
+}
+
+// mismatch logs a message that names a registered type but does not fit
+// it and reports whether it is still delivered (as the raw term).
+func (n *Node) mismatch(ctl dist.Control, err error) bool {
+	rejected := errors.Is(err, etf.ErrRejected)
+	msg := "node: message does not fit its registered type; delivered as the raw term"
+	if rejected {
+		msg = "node: message does not fit its registered type; dropped"
+	}
+	n.log.Warn(msg, "op", ctl.Op().String(), "reason", err)
+	return !rejected
+}
