@@ -47,12 +47,13 @@ func (r *Registry) DecodeTerm(d *Decoder, b []byte) (v any, matched bool, n int,
 	return v, matched, n, err
 }
 
-// decodeBytes tries the bytes path on a term that names a registered
-// struct, record or tagged value.
-func (r *Registry) decodeBytes(d *Decoder, b []byte) (any, int, bool) {
+// lookupBytes returns the registered type the term in b names (its
+// __struct__, record tag or value tag), or nil. Its byteDec stays on the
+// stack, so a term that names nothing costs no allocation.
+func (r *Registry) lookupBytes(d *Decoder, b []byte) *regType {
 	s := r.load()
 	if len(b) < 2 || (len(s.byStruct) == 0 && len(s.byTag) == 0) {
-		return nil, 0, false
+		return nil
 	}
 	bd := byteDec{b: b, d: d}
 	var reg *regType
@@ -63,17 +64,17 @@ func (r *Registry) decodeBytes(d *Decoder, b []byte) (any, int, bool) {
 		bd.pos = 5
 		if bd.atomIs(exceptionKeyAtom) {
 			if !bd.atomIs("true") {
-				return nil, 0, false
+				return nil
 			}
 		} else {
 			bd.pos = 5
 		}
 		if !bd.atomIs("__struct__") {
-			return nil, 0, false
+			return nil
 		}
 		raw, cached, ok := bd.atom()
 		if !ok {
-			return nil, 0, false
+			return nil
 		}
 		if raw != nil {
 			reg = s.byStruct[Atom(raw)] // no allocation: map lookup by converted bytes
@@ -81,13 +82,13 @@ func (r *Registry) decodeBytes(d *Decoder, b []byte) (any, int, bool) {
 			reg = s.byStruct[cached]
 		}
 		if reg == nil || reg.shape != shapeStruct {
-			return nil, 0, false
+			return nil
 		}
 	case TagSmallTuple:
 		bd.pos = 2
 		raw, cached, ok := bd.atom()
 		if !ok {
-			return nil, 0, false
+			return nil
 		}
 		if raw != nil {
 			reg = s.byTag[Atom(raw)]
@@ -95,12 +96,22 @@ func (r *Registry) decodeBytes(d *Decoder, b []byte) (any, int, bool) {
 			reg = s.byTag[cached]
 		}
 		if reg == nil {
-			return nil, 0, false
+			return nil
 		}
 	default:
+		return nil
+	}
+	return reg
+}
+
+// decodeBytes tries the bytes path on a term that names a registered
+// struct, record or tagged value.
+func (r *Registry) decodeBytes(d *Decoder, b []byte) (any, int, bool) {
+	reg := r.lookupBytes(d, b)
+	if reg == nil {
 		return nil, 0, false
 	}
-	bd.pos = 0
+	bd := byteDec{b: b, d: d}
 	p := reflect.New(reg.val)
 	var err error
 	if reg.shape == shapeTagged {

@@ -35,16 +35,16 @@ func (n *Node) inbound(m dist.Message) (msg etf.Term, ok bool) {
 	}
 	i := genInner(t)
 	if i < 0 {
-		return t, true
+		return m.Payload, true // not t: boxing it again would allocate
 	}
 	v, matched, err := n.cfg.registry.FromTerm(t[i])
 	if err != nil && !n.mismatch(m.Control, err) {
 		return nil, false
 	}
 	if matched {
-		t[i] = v // the term was decoded for this message alone
+		t[i] = v // the term was decoded for this message alone; m.Payload shares it
 	}
-	return t, true
+	return m.Payload, true
 }
 
 // genInner returns the index of the request or reply inside a gen
