@@ -77,6 +77,24 @@
 // ({'DOWN', Ref, process, Object, Reason}), NodeDownMsg and NodeUpMsg. Each
 // has a Term method giving the Erlang tuple.
 //
+// # Go values across nodes
+//
+// With WithRegistry(r), a node sends the Go types registered in the
+// *etf.Registry r as their natural BEAM terms (an Elixir struct, a record,
+// a tagged value) and hands messages from other nodes that name a
+// registered type to handlers as that Go type: at the top level of a
+// message and inside gen protocol requests and replies ({'$gen_call',
+// From, Req}, {'$gen_cast', Req}, {Tag, Reply}), so Call returns the Go
+// value too. A local receiver gets the value as sent, so a handler cannot
+// tell a local sender from a remote one. Registered errors travel as
+// {error, Name} or {error, Value} exit reasons (Node.ReasonOf) and a Call
+// whose server exited with one returns an *ExitError that unwraps to the
+// error itself (errors.Is, errors.As). A message that names a registered
+// type but does not fit it is delivered as the raw term and logged at
+// Warn, or dropped (and logged) when r rejects misfits; the connection is
+// never closed for it. Every node has its own registry; nodes in one
+// process may use different ones.
+//
 // # Exit signals
 //
 // Exit signals follow the Erlang reference manual ("Receiving Exit
