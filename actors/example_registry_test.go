@@ -22,7 +22,7 @@ var errExampleOutOfStock = errors.New("out of stock")
 // error, which it returns as its reply (so it keeps running).
 type exampleShop struct{}
 
-func (exampleShop) Init(*actors.Process, ...any) error { return nil }
+func (exampleShop) Init(*actors.Process, ...any) error         { return nil }
 func (exampleShop) HandleCast(*actors.Process, etf.Term) error { return nil }
 func (exampleShop) HandleCall(_ *actors.Process, _ actors.From, req etf.Term) (etf.Term, error) {
 	if req == etf.Atom("latest") {
