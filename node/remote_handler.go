@@ -111,7 +111,11 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 	case dist.SpawnRequest:
 		go r.inSpawn(c, ctl, m.Payload)
 	case dist.AltactSig:
-		r.inAltact(ctl, m.Payload)
+		if ctl.Flags&dist.AltactExit != 0 {
+			r.inAltact(ctl, m.Payload) // an exit reason, not a message
+		} else if msg, ok := n.inbound(m); ok {
+			r.inAltact(ctl, msg)
+		}
 	default:
 		// SEND_TT etc. arrive normalised; SpawnReply (we issue no
 		// spawn requests), NodeLink and unknown ops are ignored.
