@@ -158,7 +158,7 @@ func (s *server) finish(err error) error {
 func (s *server) stopping(err error) error {
 	s.selfExit = true
 	s.cont = nil
-	s.proc.observe(Event{Kind: EventStop, Msg: node.ReasonOf(err)})
+	s.proc.observe(Event{Kind: EventStop, Msg: s.proc.Node().ReasonOf(err)}) // the exit reason, registry applied
 	return err
 }
 
