@@ -96,8 +96,8 @@ type Config struct {
 	// BEAM terms in every payload sent, and decodes the payloads of
 	// messages (SEND, REG_SEND, ALIAS_SEND) that name a registered type
 	// straight into the Go value (etf.Registry.DecodeTerm). A payload
-	// that names a registered type but does not fit it arrives with
-	// Message.Mismatch set; the node layer decides what to do with it.
+	// that names a registered type but does not fit it arrives as a
+	// *Mismatched; the node layer decides what to do with it.
 	Registry *etf.Registry
 }
 

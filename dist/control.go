@@ -270,6 +270,19 @@ func (UnlinkIDAck) Op() Op { return OpUnlinkIDAck }
 // Op implements Control.
 func (AltactSig) Op() Op { return OpAltactSigSend }
 
+// Mismatched is the Payload of a send whose term names a type registered
+// in Config.Registry but does not fit it. It stands in the Payload rather
+// than in a field of Message because every received message is copied
+// several times on the way to the Handler, and a wider Message measurably
+// slowed the decoding of all of them (BenchmarkDecodeSendFrame).
+type Mismatched struct {
+	// Term is the raw term, nil when the registry rejects misfits.
+	Term etf.Term
+	// Err says why it does not fit: usually an *etf.MismatchError,
+	// matching etf.ErrMismatch, and etf.ErrRejected when rejected.
+	Err error
+}
+
 // Message is one received (or sent) distribution message: a control
 // message and, for operations that carry one, the payload term (the
 // message of a send, the argument list of a spawn request). Payload is nil
@@ -277,10 +290,4 @@ func (AltactSig) Op() Op { return OpAltactSigSend }
 type Message struct {
 	Control Control
 	Payload etf.Term
-	// Mismatch is set when Config.Registry is set and the payload of a
-	// message names a registered type but does not fit it (usually an
-	// *etf.MismatchError, matching etf.ErrMismatch, and etf.ErrRejected
-	// when the registry rejects misfits): Payload is then the raw term,
-	// or nil if rejected.
-	Mismatch error
 }

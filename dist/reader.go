@@ -158,7 +158,13 @@ func (d *packetDecoder) body(dec *etf.Decoder, fast *fastDecoder, b []byte, pass
 		}
 		b = b[1:]
 	}
-	pl, n, err := d.payload(dec, ctl, b, &m)
+	var pl etf.Term
+	var err error
+	if d.reg != nil && isSend(ctl) {
+		pl, n, err = d.regPayload(dec, b)
+	} else {
+		pl, n, err = dec.DecodeTerm(b)
+	}
 	if err != nil {
 		m.Control = ctl
 		return m, malformed(err, "payload of %v", ctl.Op())
@@ -174,19 +180,14 @@ func (d *packetDecoder) body(dec *etf.Decoder, fast *fastDecoder, b []byte, pass
 	return m, nil
 }
 
-// payload decodes the payload term of ctl. The messages of sends go
-// through the registry when there is one: a registered value is decoded
-// straight into its Go type, and a misfit is reported in m.Mismatch with
-// the raw term (or none, if rejected) as the payload: the bytes were a
-// valid term, so the connection is not at fault.
-func (d *packetDecoder) payload(dec *etf.Decoder, ctl Control, b []byte, m *Message) (etf.Term, int, error) {
-	if d.reg == nil || !isSend(ctl) {
-		return dec.DecodeTerm(b)
-	}
+// regPayload decodes the payload of a send through the registry: a
+// registered value is decoded straight into its Go type, and a misfit is
+// a *Mismatched payload: the bytes were a valid term, so the connection
+// is not at fault.
+func (d *packetDecoder) regPayload(dec *etf.Decoder, b []byte) (etf.Term, int, error) {
 	v, _, n, err := d.reg.DecodeTerm(dec, b)
 	if err != nil && n > 0 { // decoded, but did not convert: not malformed
-		m.Mismatch = err
-		return v, n, nil
+		return &Mismatched{Term: v, Err: err}, n, nil
 	}
 	return v, n, err
 }

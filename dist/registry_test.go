@@ -52,7 +52,7 @@ func decodeAll(tb testing.TB, c *Conn, d *packetDecoder) []Message {
 }
 
 // TestRegistryPayloads: send payloads through the registry arrive as the
-// Go value; misfits are reported in Mismatch with the raw term (or none
+// Go value; misfits arrive as a *Mismatched with the raw term (or none
 // when rejected) and are not malformed packets; other payloads (spawn
 // arguments, exit reasons) stay terms.
 func TestRegistryPayloads(t *testing.T) {
@@ -85,15 +85,15 @@ func TestRegistryPayloads(t *testing.T) {
 				t.Fatalf("%d messages", len(ms))
 			}
 			for i := 0; i < 4; i += 2 {
-				if ms[i].Payload != any(o) || ms[i].Mismatch != nil {
+				if ms[i].Payload != any(o) {
 					t.Errorf("message %d: %#v", i, ms[i])
 				}
-				m := ms[i+1]
-				if !errors.Is(m.Mismatch, etf.ErrMismatch) || errors.Is(m.Mismatch, etf.ErrRejected) != tc.reject {
-					t.Errorf("misfit %d: Mismatch %v", i, m.Mismatch)
+				mm, ok := ms[i+1].Payload.(*Mismatched)
+				if !ok || !errors.Is(mm.Err, etf.ErrMismatch) || errors.Is(mm.Err, etf.ErrRejected) != tc.reject {
+					t.Fatalf("misfit %d: payload %#v", i, ms[i+1].Payload)
 				}
-				if tc.reject != (m.Payload == nil) {
-					t.Errorf("misfit %d: payload %#v", i, m.Payload)
+				if tc.reject != (mm.Term == nil) || (!tc.reject && !etf.Equal(mm.Term, misfit)) {
+					t.Errorf("misfit %d: term %#v", i, mm.Term)
 				}
 			}
 			if r := ms[4].Control.(Exit).Reason; !etf.Equal(r, mustTerm(t, o)) {
@@ -139,7 +139,7 @@ func FuzzRegistryPayload(f *testing.F) {
 		if (errPlain == nil) != (errReg == nil) {
 			t.Fatalf("plain %v, registry %v", errPlain, errReg)
 		}
-		if errReg == nil && m.Mismatch == nil && m.Payload == nil {
+		if errReg == nil && m.Payload == nil {
 			t.Fatal("no payload")
 		}
 	})

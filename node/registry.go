@@ -26,8 +26,8 @@ func (n *Node) inbound(m dist.Message) (msg etf.Term, ok bool) {
 	if n.cfg.registry == nil {
 		return m.Payload, true
 	}
-	if m.Mismatch != nil {
-		return m.Payload, n.mismatch(m.Control, m.Mismatch)
+	if mm, ok := m.Payload.(*dist.Mismatched); ok {
+		return mm.Term, n.mismatch(m.Control, mm.Err)
 	}
 	t, isTuple := m.Payload.(etf.Tuple)
 	if !isTuple {
