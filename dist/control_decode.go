@@ -308,13 +308,19 @@ type ctlDec struct {
 	err error
 }
 
-// arity checks the tuple's size for the op.
+// arity checks the tuple's size for the op. It is small enough to inline,
+// the error path is not: every control message passes here.
 func (d *ctlDec) arity(n int) bool {
 	if len(d.tup) != n {
-		d.err = malformed(nil, "%v with arity %d, want %d", d.op, len(d.tup), n)
+		d.arityErr(n)
 		return false
 	}
 	return true
+}
+
+//go:noinline
+func (d *ctlDec) arityErr(n int) {
+	d.err = malformed(nil, "%v with arity %d, want %d", d.op, len(d.tup), n)
 }
 
 func (d *ctlDec) fail(i int, want string) {
