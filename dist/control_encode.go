@@ -126,9 +126,39 @@ var emptyAtom = etf.Atom("")
 func (e *ctlEncoder) appendControl(dst []byte, ctl Control, flags Flags) ([]byte, payloadSource, etf.Term, error) {
 	switch c := ctl.(type) {
 	case Send:
-		return e.send(dst, &c, flags)
+		// SEND is most of the traffic: written out here as one piece, not
+		// in a helper, which cost ~10% more instructions per control
+		// (callgrind).
+		var err error
+		if c.From != (etf.PID{}) && flags&FlagSendSender != 0 {
+			if c.Token != nil {
+				dst = tupleHeader(dst, 4, OpSendSenderTT)
+			} else {
+				dst = tupleHeader(dst, 3, OpSendSender)
+			}
+			if dst, err = e.pid(dst, c.From); err != nil {
+				return dst, 0, nil, err
+			}
+		} else {
+			if c.Token != nil {
+				dst = tupleHeader(dst, 4, OpSendTT)
+			} else {
+				dst = tupleHeader(dst, 3, OpSend)
+			}
+			if dst, err = e.atom(dst, emptyAtom); err != nil {
+				return dst, 0, nil, err
+			}
+		}
+		if dst, err = e.pid(dst, c.To); err != nil {
+			return dst, 0, nil, err
+		}
+		if dst, err = e.token(dst, c.Token); err != nil {
+			return dst, 0, nil, err
+		}
+		return dst, payloadMessage, nil, nil
 	case RegSend:
-		return e.regSend(dst, &c)
+		dst, err := e.regSend(dst, &c)
+		return dst, payloadMessage, nil, err
 	case Link:
 		return e.pidPair(dst, OpLink, c.From, c.To)
 	case Unlink:
@@ -181,48 +211,21 @@ func pick(tok etf.Term, op, opTT Op) Op {
 	return op
 }
 
-// send writes SEND_SENDER {22, From, To} when the sender is known and the
-// peer takes it (DFLAG_SEND_SENDER), else SEND {2, Unused, To}; a token makes
-// either the TT form.
-func (e *ctlEncoder) send(dst []byte, c *Send, flags Flags) ([]byte, payloadSource, etf.Term, error) {
-	tt := b2i(c.Token != nil)
-	var err error
-	if c.From != (etf.PID{}) && flags&FlagSendSender != 0 {
-		dst = tupleHeader(dst, 3+tt, pick(c.Token, OpSendSender, OpSendSenderTT))
-		dst, err = e.pid(dst, c.From)
-	} else {
-		dst = tupleHeader(dst, 3+tt, pick(c.Token, OpSend, OpSendTT))
-		dst, err = e.atom(dst, emptyAtom)
-	}
-	if err != nil {
-		return dst, 0, nil, err
-	}
-	if dst, err = e.pid(dst, c.To); err != nil {
-		return dst, 0, nil, err
-	}
-	if dst, err = e.token(dst, c.Token); err != nil {
-		return dst, 0, nil, err
-	}
-	return dst, payloadMessage, nil, nil
-}
-
-// regSend writes REG_SEND {6, From, Unused, ToName} or REG_SEND_TT.
-func (e *ctlEncoder) regSend(dst []byte, c *RegSend) ([]byte, payloadSource, etf.Term, error) {
+// regSend writes REG_SEND {6, From, Unused, ToName} or REG_SEND_TT; the
+// message follows as the payload.
+func (e *ctlEncoder) regSend(dst []byte, c *RegSend) ([]byte, error) {
 	dst = tupleHeader(dst, 4+b2i(c.Token != nil), pick(c.Token, OpRegSend, OpRegSendTT))
 	dst, err := e.pid(dst, c.From)
 	if err != nil {
-		return dst, 0, nil, err
+		return dst, err
 	}
 	if dst, err = e.atom(dst, emptyAtom); err != nil {
-		return dst, 0, nil, err
+		return dst, err
 	}
 	if dst, err = e.atom(dst, c.To); err != nil {
-		return dst, 0, nil, err
+		return dst, err
 	}
-	if dst, err = e.token(dst, c.Token); err != nil {
-		return dst, 0, nil, err
-	}
-	return dst, payloadMessage, nil, nil
+	return e.token(dst, c.Token)
 }
 
 // monitorExit writes MONITOR_P_EXIT {21, FromProc, To, Ref, Reason}, or
