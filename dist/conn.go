@@ -52,6 +52,7 @@ type Conn struct {
 
 	stats   connStats
 	dropLog dropLog // owned by the reader goroutine
+	warnLog dropLog // WarnLimited's; owned by the reader goroutine
 
 	drainOnce  sync.Once
 	drain      chan struct{} // closed by Close: flush, then close

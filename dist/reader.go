@@ -336,22 +336,48 @@ type dropLog struct {
 
 const dropLogBurst = 10
 
-// logDropped logs a message dropped because it exceeds a decoding limit.
-func (c *Conn) logDropped(m Message, err error) {
-	c.stats.dropped.Add(1)
-	dl := &c.dropLog
+// allow reports whether a line may be logged now; when it may, unlogged
+// is how many lines were held back since the last one (then reset).
+func (dl *dropLog) allow() (unlogged int, ok bool) {
 	if now := time.Now(); now.Sub(dl.window) >= time.Second {
 		dl.window, dl.lines = now, 0
 	}
 	if dl.lines >= dropLogBurst {
 		dl.suppressed++
-		return
+		return 0, false
 	}
 	dl.lines++
+	unlogged, dl.suppressed = dl.suppressed, 0
+	return unlogged, true
+}
+
+// WarnLimited logs a Warn line about a message received on c through a
+// per-connection rate limit like that of the connection's own drop lines
+// (at most 10 a second; the next line logged carries unlogged_before, how
+// many were held back), so that a peer sending nothing but bad messages
+// cannot flood the log. It is for a Handler's HandleMessage: it must be
+// called on the connection's reader goroutine.
+func (c *Conn) WarnLimited(msg string, attrs ...any) {
+	unlogged, ok := c.warnLog.allow()
+	if !ok {
+		return
+	}
+	if unlogged > 0 {
+		attrs = append(attrs, slog.Int("unlogged_before", unlogged))
+	}
+	c.log.Warn(msg, attrs...)
+}
+
+// logDropped logs a message dropped because it exceeds a decoding limit.
+func (c *Conn) logDropped(m Message, err error) {
+	c.stats.dropped.Add(1)
+	unlogged, ok := c.dropLog.allow()
+	if !ok {
+		return
+	}
 	attrs := []any{slog.Any("reason", err)}
-	if dl.suppressed > 0 {
-		attrs = append(attrs, slog.Int("unlogged_before", dl.suppressed))
-		dl.suppressed = 0
+	if unlogged > 0 {
+		attrs = append(attrs, slog.Int("unlogged_before", unlogged))
 	}
 	if m.Control != nil {
 		attrs = append(attrs, slog.String("op", m.Control.Op().String()))

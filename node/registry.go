@@ -21,13 +21,14 @@ func (p *Process) Registry() *etf.Registry { return p.node.cfg.registry }
 // protocol, whose Go value sits inside the protocol tuple:
 // {'$gen_call', From, Req}, {'$gen_cast', Req} and {Tag, Reply} (Tag a
 // reference or [alias|Ref]). ok is false when the message is dropped.
-// Without a registry it is the payload as it is.
-func (n *Node) inbound(m dist.Message) (msg etf.Term, ok bool) {
+// Without a registry it is the payload as it is. c is the connection the
+// message came on, whose rate limit the misfit warnings go through.
+func (n *Node) inbound(c *dist.Conn, m dist.Message) (msg etf.Term, ok bool) {
 	if n.cfg.registry == nil {
 		return m.Payload, true
 	}
 	if mm, ok := m.Payload.(*dist.Mismatched); ok {
-		return mm.Term, n.mismatch(m.Control, mm.Err)
+		return mm.Term, mismatch(c, m.Control, mm.Err)
 	}
 	t, isTuple := m.Payload.(etf.Tuple)
 	if !isTuple {
@@ -38,7 +39,7 @@ func (n *Node) inbound(m dist.Message) (msg etf.Term, ok bool) {
 		return m.Payload, true // not t: boxing it again would allocate
 	}
 	v, matched, err := n.cfg.registry.FromTerm(t[i])
-	if err != nil && !n.mismatch(m.Control, err) {
+	if err != nil && !mismatch(c, m.Control, err) {
 		return nil, false
 	}
 	if matched {
@@ -73,13 +74,16 @@ func genInner(t etf.Tuple) int {
 }
 
 // mismatch logs a message that names a registered type but does not fit
-// it and reports whether it is still delivered (as the raw term).
-func (n *Node) mismatch(ctl dist.Control, err error) bool {
+// it and reports whether it is still delivered (as the raw term). The
+// warning goes through the connection's rate limit (dist.Conn.WarnLimited):
+// a peer sending nothing but misfits must not flood the log, and the
+// line after a quiet spell says how many went unlogged.
+func mismatch(c *dist.Conn, ctl dist.Control, err error) bool {
 	rejected := errors.Is(err, etf.ErrRejected)
 	msg := "node: message does not fit its registered type; delivered as the raw term"
 	if rejected {
 		msg = "node: message does not fit its registered type; dropped"
 	}
-	n.log.Warn(msg, "op", ctl.Op().String(), "reason", err)
+	c.WarnLimited(msg, "op", ctl.Op().String(), "reason", err)
 	return !rejected
 }

@@ -67,15 +67,15 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 	n := r.n
 	switch ctl := m.Control.(type) {
 	case dist.Send:
-		if msg, ok := n.inbound(m); ok {
+		if msg, ok := n.inbound(c, m); ok {
 			n.deliverLocal(target{kind: targetPID, pid: ctl.To}, msg)
 		}
 	case dist.RegSend:
-		if msg, ok := n.inbound(m); ok {
+		if msg, ok := n.inbound(c, m); ok {
 			n.deliverLocal(target{kind: targetName, name: ctl.To}, msg)
 		}
 	case dist.AliasSend:
-		if msg, ok := n.inbound(m); ok {
+		if msg, ok := n.inbound(c, m); ok {
 			n.deliverAlias(ctl.Alias, msg)
 		}
 	case dist.Link:
@@ -113,7 +113,7 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 	case dist.AltactSig:
 		if ctl.Flags&dist.AltactExit != 0 {
 			r.inAltact(ctl, m.Payload) // an exit reason, not a message
-		} else if msg, ok := n.inbound(m); ok {
+		} else if msg, ok := n.inbound(c, m); ok {
 			r.inAltact(ctl, msg)
 		}
 	default:
