@@ -210,7 +210,7 @@ func (s *Supervisor) Init(p *Process, _ ...any) error {
 		c := &child{spec: spec}
 		if err := s.start(c); err != nil {
 			s.terminateAll()
-			return Stop(etf.Tuple{atomShutdown, etf.Tuple{etf.Atom("failed_to_start_child"), spec.ID, node.ReasonOf(err)}})
+			return Stop(etf.Tuple{atomShutdown, etf.Tuple{etf.Atom("failed_to_start_child"), spec.ID, s.p.Node().ReasonOf(err)}})
 		}
 		s.kids = append(s.kids, c)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
-	"github.com/erlgo/erlgo/node"
 )
 
 // Errors returned by the supervisor functions ({error, Reason} replies).
@@ -27,9 +26,19 @@ func (e *AlreadyStartedError) Error() string {
 }
 
 // SupervisorError is any other {error, Reason} reply of a supervisor.
-type SupervisorError struct{ Reason etf.Term }
+// When Reason carries an error registered in the caller's type registry
+// (a child that failed to start with a registered error: Reason is then
+// {error, Name} or {error, Value}, see node.Node.ReasonOf), Unwrap returns
+// that error, so errors.Is and errors.As see it.
+type SupervisorError struct {
+	Reason etf.Term
+	err    error
+}
 
 func (e *SupervisorError) Error() string { return fmt.Sprintf("actors: supervisor: %v", e.Reason) }
+
+// Unwrap returns the registered error Reason carries, or nil.
+func (e *SupervisorError) Unwrap() error { return e.err }
 
 // HandleCall implements the supervisor's gen_server protocol, the requests
 // OTP's supervisor module sends.
@@ -130,7 +139,7 @@ func (s *Supervisor) callStart(arg etf.Term) etf.Term {
 		}
 		c := &child{spec: s.Children[0], extra: extra}
 		if err := s.start(c); err != nil {
-			return errTuple(node.ReasonOf(err))
+			return errTuple(s.p.Node().ReasonOf(err))
 		}
 		return etf.Tuple{atomOK, c.pid}
 	}
@@ -146,7 +155,7 @@ func (s *Supervisor) callStart(arg etf.Term) etf.Term {
 	}
 	c := &child{spec: spec}
 	if err := s.start(c); err != nil {
-		return errTuple(node.ReasonOf(err))
+		return errTuple(s.p.Node().ReasonOf(err))
 	}
 	s.kids = append(s.kids, c)
 	return etf.Tuple{atomOK, c.pid}
@@ -201,7 +210,7 @@ func (s *Supervisor) callRestart(id etf.Term) etf.Term {
 		return refused
 	}
 	if err := s.start(c); err != nil {
-		return errTuple(node.ReasonOf(err))
+		return errTuple(s.p.Node().ReasonOf(err))
 	}
 	return etf.Tuple{atomOK, c.pid}
 }
@@ -383,7 +392,8 @@ func CountChildren(ctx context.Context, c Caller, sup etf.Term) (ChildCounts, er
 // StartChild adds and starts a child on a local Go supervisor
 // (supervisor:start_child/2 with a spec).
 func StartChild(ctx context.Context, c Caller, sup etf.Term, spec ChildSpec) (etf.PID, error) {
-	return startReply(c.Call(ctx, sup, etf.Tuple{etf.Atom("start_child"), spec}))
+	r, err := c.Call(ctx, sup, etf.Tuple{etf.Atom("start_child"), spec})
+	return startReply(c, r, err)
 }
 
 // StartChildArgs starts a child of a simple_one_for_one supervisor, Go or
@@ -393,38 +403,40 @@ func StartChildArgs(ctx context.Context, c Caller, sup etf.Term, args ...etf.Ter
 	if l == nil {
 		l = etf.List{}
 	}
-	return startReply(c.Call(ctx, sup, etf.Tuple{etf.Atom("start_child"), l}))
+	r, err := c.Call(ctx, sup, etf.Tuple{etf.Atom("start_child"), l})
+	return startReply(c, r, err)
 }
 
 // TerminateChild stops a child, keeping its spec (a pid for
 // simple_one_for_one).
 func TerminateChild(ctx context.Context, c Caller, sup etf.Term, id etf.Term) error {
 	r, err := c.Call(ctx, sup, etf.Tuple{etf.Atom("terminate_child"), id})
-	return okReply(r, err)
+	return okReply(c, r, err)
 }
 
 // RestartChild restarts a terminated child from its spec.
 func RestartChild(ctx context.Context, c Caller, sup etf.Term, id etf.Term) (etf.PID, error) {
-	return startReply(c.Call(ctx, sup, etf.Tuple{etf.Atom("restart_child"), id}))
+	r, err := c.Call(ctx, sup, etf.Tuple{etf.Atom("restart_child"), id})
+	return startReply(c, r, err)
 }
 
 // DeleteChild removes the spec of a terminated child.
 func DeleteChild(ctx context.Context, c Caller, sup etf.Term, id etf.Term) error {
 	r, err := c.Call(ctx, sup, etf.Tuple{etf.Atom("delete_child"), id})
-	return okReply(r, err)
+	return okReply(c, r, err)
 }
 
-func okReply(r etf.Term, err error) error {
+func okReply(c Caller, r etf.Term, err error) error {
 	if err != nil {
 		return err
 	}
 	if r == atomOK {
 		return nil
 	}
-	return supError(r)
+	return supError(c, r)
 }
 
-func startReply(r etf.Term, err error) (etf.PID, error) {
+func startReply(c Caller, r etf.Term, err error) (etf.PID, error) {
 	if err != nil {
 		return etf.PID{}, err
 	}
@@ -433,10 +445,19 @@ func startReply(r etf.Term, err error) (etf.PID, error) {
 			return pid, nil
 		}
 	}
-	return etf.PID{}, supError(r)
+	return etf.PID{}, supError(c, r)
 }
 
-func supError(r etf.Term) error {
+// supError maps a supervisor's error reply; c's type registry, if it has
+// one (*node.Node, *node.Process and *Process do), recognises the
+// registered errors inside.
+func supError(c Caller, r etf.Term) error {
+	reg := registryOf(c)
+	if e, ok := r.(error); ok && reg != nil {
+		// A reply from another node whose registry term the caller's node
+		// already decoded: {error, {error, Name}} arrives as the error.
+		return &SupervisorError{Reason: reg.ErrorTerm(e), err: e}
+	}
 	t, ok := r.(etf.Tuple)
 	if !ok || len(t) != 2 || t[0] != atomError {
 		return &SupervisorError{Reason: r}
@@ -462,5 +483,9 @@ func supError(r etf.Term) error {
 			}
 		}
 	}
-	return &SupervisorError{Reason: t[1]}
+	se := &SupervisorError{Reason: t[1]}
+	if reg != nil {
+		se.err, _ = reg.TermError(t[1])
+	}
+	return se
 }
