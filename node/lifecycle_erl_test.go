@@ -474,18 +474,21 @@ func TestErlConnectDisconnectCycles(t *testing.T) {
 			t.Fatalf("cycle %d: got %#v, want nodedown", i, m)
 		}
 		for range 2 {
-			switch m := holder.recv().(type) {
+			m := holder.recv()
+			switch m := m.(type) {
 			case ExitMsg:
-				if m.From != anchor || m.Reason != NoConnection {
-					t.Fatalf("cycle %d: holder got %#v", i, m)
+				if m.From == anchor && m.Reason == NoConnection {
+					continue
 				}
 			case DownMsg:
-				if m.Ref != mref || m.Reason != NoConnection {
-					t.Fatalf("cycle %d: holder got %#v", i, m)
+				if m.Ref == mref && m.Reason == NoConnection {
+					continue
 				}
-			default:
-				t.Fatalf("cycle %d: holder got %#v", i, m)
 			}
+			// A noproc here meant the anchor had died (see anchor/0 in
+			// lifecycle_peer.erl): say whether it is still registered.
+			t.Fatalf("cycle %d: holder got %#v; erl's whereis(lc_anchor) = %v", i, m,
+				e.eval(t, pr, `whereis(lc_anchor).`))
 		}
 		if ls := holder.p.Links(); len(ls) != 0 {
 			t.Fatalf("cycle %d: holder still linked to %v", i, ls)

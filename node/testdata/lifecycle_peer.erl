@@ -72,10 +72,11 @@ disconnect_loop() ->
     end,
     disconnect_loop().
 
+%% Returns once the counter is subscribed: a nodeup or nodedown between
+%% spawn and its first instruction would otherwise go uncounted.
 node_counter() ->
-    Pid = spawn(fun() -> ok = net_kernel:monitor_nodes(true), node_count(0, 0) end),
-    register(lc_nodes, Pid),
-    Pid.
+    started(lc_nodes, fun() -> ok = net_kernel:monitor_nodes(true) end,
+            fun() -> node_count(0, 0) end).
 
 node_count(Ups, Downs) ->
     receive
@@ -84,10 +85,31 @@ node_count(Ups, Downs) ->
         {counts, From} -> From ! {lc_nodes, Ups, Downs}, node_count(Ups, Downs)
     end.
 
+%% Returns (and registers the name) only once the anchor traps exits. A
+%% spawned process runs its first instruction whenever a scheduler gets to
+%% it: on a busy machine the Go side had linked to the anchor and dropped
+%% the connection before that, the noconnection exit signal killed the
+%% anchor, and the next monitor by name got noproc.
 anchor() ->
-    Pid = spawn(fun() -> process_flag(trap_exit, true), anchor_loop() end),
-    register(lc_anchor, Pid),
-    Pid.
+    started(lc_anchor, fun() -> process_flag(trap_exit, true) end, fun anchor_loop/0).
 
 anchor_loop() ->
     receive _ -> anchor_loop() end.
+
+%% started(Name, Setup, Loop) spawns a process that runs Setup, registers
+%% itself as Name and then runs Loop; it returns the pid once the process
+%% is registered, so nothing reaches it by name before Setup has run.
+started(Name, Setup, Loop) ->
+    Parent = self(),
+    Tag = make_ref(),
+    Pid = spawn(fun() ->
+                        Setup(),
+                        true = register(Name, self()),
+                        Parent ! {Tag, started},
+                        Loop()
+                end),
+    Mref = monitor(process, Pid),
+    receive
+        {Tag, started} -> demonitor(Mref, [flush]), Pid;
+        {'DOWN', Mref, process, Pid, Reason} -> error({not_started, Name, Reason})
+    end.
