@@ -29,8 +29,12 @@
 // function returns or raises maps onto the exception classes a BEAM caller
 // sees: a nil error returns the value; Throw, Exit and Raise (or a
 // *node.ExitError) raise throw, exit and error; any other error raises
-// error with the message as a binary; a panic raises error
-// {panic, <<"text">>}. An unregistered function raises undef exactly as BEAM
+// error with the message as a binary, or, on a node with a type registry
+// (node.WithRegistry), with the registered term of a registered error (the
+// sentinel's atom, the error value's struct or record); a panic raises
+// error {panic, <<"text">>}. With a registry, arguments of the typed
+// adapters and return values go through it too: %Shop.Order{} arrives as
+// the registered Order and an Order returned is %Shop.Order{} again. An unregistered function raises undef exactly as BEAM
 // does ({undef, [{M, F, Args, []}]}).
 //
 // The client side — RPC, Cast, Multicall, Format and PutChars — calls

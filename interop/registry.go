@@ -2,6 +2,7 @@ package interop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -96,19 +97,52 @@ func (s *Services) apply(p *node.Process, m, f etf.Atom, args etf.List) (o outco
 	}()
 	ctx := context.WithValue(s.ctx, procKey{}, p)
 	v, err := fn(ctx, args)
+	reg := s.n.Registry()
 	if err == nil && v == nil {
 		v = atomOK
 	} else if err == nil {
 		var cerr error
-		if v, cerr = etf.ToTerm(v); cerr != nil {
+		if reg != nil {
+			// Registered Go values become their BEAM shapes (an Elixir
+			// struct, a record): the reply is a term, whatever the caller.
+			v, cerr = reg.ToTerm(v)
+		} else {
+			v, cerr = etf.ToTerm(v)
+		}
+		if cerr != nil {
 			err = Raise(etf.Tuple{etf.Atom("badreturn"), etf.Binary(cerr.Error())})
 		}
+	} else if reg != nil {
+		err = s.registeredRaise(err)
 	}
 	return toOutcome(v, err, frame)
 }
 
+// registeredRaise maps a plain error that carries an error registered in
+// the node's registry onto error:Reason, Reason its registered term (the
+// atom of a sentinel, the struct or record of an error type: what
+// Node.ReasonOf puts in {error, Reason}), as erlang:error(Reason) or an
+// Elixir raise would. Exceptions, exit errors and unregistered errors
+// are left to toOutcome (error:<<"text">> for the last).
+func (s *Services) registeredRaise(err error) error {
+	var ex *Exception
+	var ee *node.ExitError
+	if errors.As(err, &ex) || errors.As(err, &ee) {
+		return err
+	}
+	t, ok := s.n.ReasonOf(err).(etf.Tuple)
+	if !ok || len(t) != 2 {
+		return err
+	}
+	if _, text := t[1].([]byte); text { // not registered: {error, <<"text">>}
+		return err
+	}
+	return Raise(t[1])
+}
+
 // Func0 adapts a typed function of no arguments to a Func. The result is
-// converted with etf.ToTerm.
+// converted with etf.ToTerm, or through the node's registry when it has
+// one (a registered Go value becomes its Elixir struct or record).
 func Func0[R any](f func(ctx context.Context) (R, error)) Func {
 	return func(ctx context.Context, _ etf.List) (etf.Term, error) {
 		return f(ctx)
@@ -116,10 +150,13 @@ func Func0[R any](f func(ctx context.Context) (R, error)) Func {
 }
 
 // Func1 adapts a typed function of one argument to a Func. The argument is
-// converted with etf.As; a term that does not fit raises error:badarg.
+// converted with etf.As, or with etf.AsRegistered and the node's registry
+// (node.WithRegistry) when it has one, so that a registered type arrives as
+// itself (an Elixir %Shop.Order{} as Order); a term that does not fit
+// raises error:badarg.
 func Func1[A, R any](f func(ctx context.Context, a A) (R, error)) Func {
 	return func(ctx context.Context, args etf.List) (etf.Term, error) {
-		a, err := arg[A](args, 0)
+		a, err := arg[A](ctx, args, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -130,11 +167,11 @@ func Func1[A, R any](f func(ctx context.Context, a A) (R, error)) Func {
 // Func2 adapts a typed function of two arguments to a Func (see Func1).
 func Func2[A, B, R any](f func(ctx context.Context, a A, b B) (R, error)) Func {
 	return func(ctx context.Context, args etf.List) (etf.Term, error) {
-		a, err := arg[A](args, 0)
+		a, err := arg[A](ctx, args, 0)
 		if err != nil {
 			return nil, err
 		}
-		b, err := arg[B](args, 1)
+		b, err := arg[B](ctx, args, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -145,15 +182,15 @@ func Func2[A, B, R any](f func(ctx context.Context, a A, b B) (R, error)) Func {
 // Func3 adapts a typed function of three arguments to a Func (see Func1).
 func Func3[A, B, C, R any](f func(ctx context.Context, a A, b B, c C) (R, error)) Func {
 	return func(ctx context.Context, args etf.List) (etf.Term, error) {
-		a, err := arg[A](args, 0)
+		a, err := arg[A](ctx, args, 0)
 		if err != nil {
 			return nil, err
 		}
-		b, err := arg[B](args, 1)
+		b, err := arg[B](ctx, args, 1)
 		if err != nil {
 			return nil, err
 		}
-		c, err := arg[C](args, 2)
+		c, err := arg[C](ctx, args, 2)
 		if err != nil {
 			return nil, err
 		}
@@ -161,12 +198,18 @@ func Func3[A, B, C, R any](f func(ctx context.Context, a A, b B, c C) (R, error)
 	}
 }
 
-func arg[T any](args etf.List, i int) (T, error) {
+func arg[T any](ctx context.Context, args etf.List, i int) (T, error) {
 	var zero T
 	if i >= len(args) {
 		return zero, Raise(etf.Atom("badarg"))
 	}
-	v, err := etf.As[T](args[i])
+	var v T
+	var err error
+	if p := Process(ctx); p != nil && p.Registry() != nil {
+		v, err = etf.AsRegistered[T](p.Registry(), args[i])
+	} else {
+		v, err = etf.As[T](args[i])
+	}
 	if err != nil {
 		return zero, Raise(etf.Atom("badarg"))
 	}
