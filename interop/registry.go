@@ -102,7 +102,7 @@ func (s *Services) apply(p *node.Process, m, f etf.Atom, args etf.List) (o outco
 		v = atomOK
 	} else if err == nil {
 		var cerr error
-		if reg != nil {
+		if reg != nil && !plainLeaf(v) {
 			// Registered Go values become their BEAM shapes (an Elixir
 			// struct, a record): the reply is a term, whatever the caller.
 			v, cerr = reg.ToTerm(v)
@@ -116,6 +116,18 @@ func (s *Services) apply(p *node.Process, m, f etf.Atom, args etf.List) (o outco
 		err = s.registeredRaise(err)
 	}
 	return toOutcome(v, err, frame)
+}
+
+// plainLeaf reports whether v is of a type no registry can claim (an
+// unnamed scalar, a binary, a pid...), so that etf.ToTerm converts it as
+// the registry would, without the registry's encode and decode (which
+// made a 1 KiB binary result 3.5x slower to return).
+func plainLeaf(v etf.Term) bool {
+	switch v.(type) {
+	case etf.Atom, int, []byte, float64, bool, string, etf.PID, etf.Ref, etf.Charlist:
+		return true
+	}
+	return false
 }
 
 // registeredRaise maps a plain error that carries an error registered in
