@@ -144,3 +144,19 @@ func errorOf(reason etf.Term) error {
 	}
 	return &ExitError{Reason: reason}
 }
+
+// Spawn request errors: the reasons of OTP's {spawn_reply, ReqId, error,
+// Reason}, returned by RemoteSpawn and carried by SpawnReplyMsg.Err (which
+// may also be ErrNoConnection). Like the sentinels above they are
+// *ExitError values.
+var (
+	// ErrBadOpt: an invalid spawn option (reason badopt), refused here or
+	// by the peer.
+	ErrBadOpt error = &ExitError{Reason: etf.Atom("badopt")}
+	// ErrNotSup: the peer does not support remote spawn, its connection
+	// lacks DFLAG_SPAWN (reason notsup).
+	ErrNotSup error = &ExitError{Reason: etf.Atom("notsup")}
+	// ErrSystemLimit: the process could not be created (reason
+	// system_limit), e.g. the peer is shutting down.
+	ErrSystemLimit error = &ExitError{Reason: etf.Atom("system_limit")}
+)

@@ -43,6 +43,8 @@ type remote struct {
 	closing bool           // r.mu: close began, no new background setups
 
 	blocked blockedSenders // processes waiting for room on a connection
+
+	spawns spawnTable // spawn requests of local processes awaiting SPAWN_REPLY
 }
 
 // peer holds what crosses one live connection.

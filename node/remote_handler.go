@@ -56,6 +56,7 @@ func (r *remote) HandleConnDown(c *dist.Conn, reason error) {
 			t.removeWatcherRef(ref)
 		}
 	}
+	r.spawnsDown(c)
 	n.nodeDown(node, c.Hidden())
 }
 
@@ -110,6 +111,8 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 		}
 	case dist.SpawnRequest:
 		go r.inSpawn(c, ctl, m.Payload)
+	case dist.SpawnReply:
+		r.inSpawnReply(c, ctl) // here, not in a goroutine: before the new process's signals
 	case dist.AltactSig:
 		if ctl.Flags&dist.AltactExit != 0 {
 			r.inAltact(ctl, m.Payload) // an exit reason, not a message
@@ -117,8 +120,8 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 			r.inAltact(ctl, msg)
 		}
 	default:
-		// SEND_TT etc. arrive normalised; SpawnReply (we issue no
-		// spawn requests), NodeLink and unknown ops are ignored.
+		// SEND_TT etc. arrive normalised; NodeLink and unknown ops are
+		// ignored.
 	}
 }
 
