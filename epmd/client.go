@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -131,8 +132,18 @@ func (c *Client) exchange(ctx context.Context, req Request, keep bool, read func
 	// comes with ctx.Err() set and is reported as the context's error.
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	_, err = conn.Write(req.AppendFrame(nil))
+	answer := &countingReader{r: conn}
 	if err == nil {
-		err = read(conn)
+		err = read(answer)
+	}
+	if err != nil && answer.n == 0 && isReset(err) && ctx.Err() == nil {
+		// Reset before EPMD answered a single byte: the kernel completed
+		// the handshake for a listening socket nobody accepted from, and
+		// that socket then went away (an EPMD killed with our connection
+		// in its accept queue, or a listener closed in this process while
+		// a child forked by os/exec still held it until its exec). No
+		// EPMD served us: unreachable, as a refused dial a moment later.
+		err = fmt.Errorf("%w at %s: reset before any answer: %w", ErrUnreachable, conn.RemoteAddr(), err)
 	}
 	if !stop() || ctx.Err() != nil {
 		if err == nil {
@@ -149,6 +160,24 @@ func (c *Client) exchange(ctx context.Context, req Request, keep bool, read func
 	}
 	_ = conn.SetDeadline(time.Time{})
 	return conn, nil
+}
+
+// countingReader counts the bytes of EPMD's answer read so far.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// isReset reports whether err is the peer resetting the connection
+// (ECONNRESET, or EPIPE for a write after the reset arrived).
+func isReset(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // protoErr wraps a read failure: EOF before the answer means EPMD closed

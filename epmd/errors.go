@@ -16,8 +16,10 @@ var (
 	ErrNameTaken = errors.New("epmd: name already registered")
 
 	// ErrUnreachable means no EPMD could be reached: the TCP connection
-	// was refused or could not be set up. It is the signal Publish uses to
-	// start an embedded server.
+	// was refused or could not be set up, or was reset before EPMD
+	// answered anything (a listening socket on its way out: nobody
+	// accepted the connection). It is the signal Publish uses to start an
+	// embedded server.
 	ErrUnreachable = errors.New("epmd: unreachable")
 
 	// ErrInvalidName means a node name is empty, longer than 255
