@@ -150,4 +150,22 @@
 // factory always gets an etf.List, also for [1,2], which travels as a
 // string. Unknown functions spawn a process that exits with {undef, [{M, F,
 // Args, []}]}, as on BEAM.
+//
+// The other direction is erlang:spawn_request/5 from Go. SpawnRequest
+// sends SPAWN_REQUEST and returns the request id at once; the outcome
+// arrives as a SpawnReplyMsg ({spawn_reply, ReqId, ok | error, Pid |
+// Reason}, filtered by SpawnReply, tagged by SpawnReplyTag), and
+// SpawnRequestAbandon withdraws the caller's interest. RemoteSpawn and
+// RemoteSpawnMonitor (spawn_opt/5, spawn_monitor/4) block for the pid,
+// under ctx or the call timeout; Node.RemoteSpawn does the same from
+// outside any process. Toward BEAM the function is any exported one,
+// toward a Go node a registered spawnable. SpawnLink and SpawnMonitor are
+// set up by the peer with the process, and the reply's local half before
+// the connection's next signal is read, so a process that dies at once
+// still delivers its EXIT or DOWN, after the reply. Failures are
+// ErrNoConnection (also a connection lost while waiting), ErrNotSup (the
+// peer lacks DFLAG_SPAWN), ErrBadOpt (a SpawnOpt option the peer refuses),
+// ErrSystemLimit. A request abandoned or given up (ctx) whose process the
+// peer spawns anyway gets what OTP sends: an exit signal abandoned to a
+// linked process, a demonitor for a monitored one.
 package node
