@@ -345,11 +345,10 @@ func (p *Process) awaitSpawn(ctx context.Context, timeout time.Duration, pc *pen
 	if out, ok := res.reply.(spawnOutcome); ok {
 		return out, nil
 	}
-	// A killing exit signal: abandon the request (a reply taken already
-	// finds p dying and links or monitors a process on its way out).
-	if r != nil {
-		r.spawns.abandon(reqID, p)
-	}
+	// A killing exit signal. The request stays: its reply finds p dead
+	// and sends a process linked to it exit noproc, as ERTS does for a
+	// reply to a dead process (or, if p is still on its way out, the link
+	// carries p's exit reason).
 	return spawnOutcome{}, res.err
 }
 

@@ -216,6 +216,31 @@ func TestRemoteSpawnGoGo(t *testing.T) {
 		})
 	})
 
+	t.Run("killed while waiting: the late linked process gets exit noproc", func(t *testing.T) {
+		gt := newGate()
+		if err := b.RegisterSpawnable("rs", "gate4", gt.factory); err != nil {
+			t.Fatal(err)
+		}
+		g := spawnProbe(t, a)
+		wait := watch(t, a, g.pid)
+		g.async(func(p *Process) error {
+			_, err := p.RemoteSpawn(context.Background(), b.Name(), "rs", "gate4", etf.List{0}, SpawnLink())
+			return err
+		})
+		gt.waitEntered(t)
+		_ = a.Exit(g.pid, Kill)
+		if r := wait(); r != Killed {
+			t.Fatalf("caller exited with %#v", r)
+		}
+		close(gt.release)
+		if r := recvReason(t, gt.reasons); r != NoProc {
+			t.Fatalf("orphan exited with %#v", r)
+		}
+		if a.remote.spawns.len() != 0 {
+			t.Fatal("requests left pending")
+		}
+	})
+
 	t.Run("connection lost while waiting: noconnection", func(t *testing.T) {
 		gt := newGate()
 		if err := b.RegisterSpawnable("rs", "gate3", gt.factory); err != nil {
