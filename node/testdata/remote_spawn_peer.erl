@@ -1,7 +1,7 @@
 %% Functions that node/remote_spawn_erl_test.go spawns on a BEAM node from
 %% Go (SPAWN_REQUEST), loaded next to node_peer.
 -module(remote_spawn_peer).
--export([hello/1, loop/0, gl/1, quick/0]).
+-export([hello/1, loop/0, gl/1, quick/0, spawn_loop/2]).
 
 %% hello(To) tells To who it is, then serves pings until stop.
 hello(To) ->
@@ -22,3 +22,10 @@ gl(To) -> To ! {self(), group_leader()}.
 
 %% quick() returns at once: a process that exits normally right away.
 quick() -> ok.
+
+%% spawn_loop(Node, N) spawns quick/0 on Node N times, one after the
+%% other: spawn/4 toward another node waits for the SPAWN_REPLY.
+spawn_loop(_Node, 0) -> ok;
+spawn_loop(Node, N) ->
+    _ = spawn(Node, ?MODULE, quick, []),
+    spawn_loop(Node, N - 1).
