@@ -53,11 +53,22 @@ func (e exitAtOnce) Init(p *Process) error {
 func (e exitAtOnce) HandleMessage(*Process, etf.Term) error { return &ExitError{Reason: e.reason} }
 func (exitAtOnce) Terminate(*Process, etf.Term)             {}
 
-// inSpawn serves a SPAWN_REQUEST: spawns with the requested group leader,
-// link and monitor, and replies SPAWN_REPLY (subject to {reply, ...}).
+// inSpawn serves a SPAWN_REQUEST as ERTS does (dist.c, DOP_SPAWN_REQUEST):
+// an option list ERTS would refuse is answered with badopt and spawns
+// nothing (parseSpawnOpts); otherwise the process is spawned with the
+// requested group leader, link and monitor, and SPAWN_REPLY always goes
+// back (the requester filters it by its own {reply, _}, which never
+// travels). The monitor's reference is the request id, as ERTS sets
+// so.mref = ReqId: the DOWN the requester gets carries the ref
+// spawn_request returned.
 func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, payload etf.Term) {
 	n := r.n
-	link, monitor, reply := spawnRequestOpts(req.Opts)
+	so, ok := parseSpawnOpts(req.Opts)
+	if !ok {
+		_ = c.SendControl(dist.SpawnReply{ReqID: req.ReqID, To: req.From, Result: etf.Atom("badopt")})
+		return
+	}
+	link, monitor := so.link, so.monitor
 	b := n.spawnBehavior(req, payload)
 	flags := 0
 	if link {
@@ -87,47 +98,15 @@ func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, payload etf.Term) 
 		if monitor {
 			r.book(c, func(pr *peer) { pr.watchers[req.ReqID] = p.pid })
 		}
-		if reply == "yes" || reply == "success_only" {
-			_ = c.SendControl(dist.SpawnReply{ReqID: req.ReqID, To: req.From, Flags: flags, Result: p.pid})
-		}
+		_ = c.SendControl(dist.SpawnReply{ReqID: req.ReqID, To: req.From, Flags: flags, Result: p.pid})
 	}
 	var opts []SpawnOption
 	if req.GroupLeader != (etf.PID{}) {
 		opts = append(opts, WithGroupLeader(req.GroupLeader))
 	}
 	if _, _, err := n.spawn(nil, b, opts, false, false, setup); err != nil && errors.Is(err, ErrStopped) {
-		if reply == "yes" || reply == "error_only" {
-			_ = c.SendControl(dist.SpawnReply{ReqID: req.ReqID, To: req.From, Result: etf.Atom("system_limit")})
-		}
+		_ = c.SendControl(dist.SpawnReply{ReqID: req.ReqID, To: req.From, Result: etf.Atom("system_limit")})
 	}
-}
-
-// spawnRequestOpts reads the spawn_request options that matter here:
-// link, monitor (also {monitor, Opts}) and {reply, yes|no|error_only|
-// success_only} (default yes).
-func spawnRequestOpts(opts etf.List) (link, monitor bool, reply etf.Atom) {
-	reply = etf.Atom("yes")
-	for _, o := range opts {
-		switch o := o.(type) {
-		case etf.Atom:
-			switch o {
-			case "link":
-				link = true
-			case "monitor":
-				monitor = true
-			}
-		case etf.Tuple:
-			if len(o) == 2 && o[0] == etf.Atom("reply") {
-				if a, ok := o[1].(etf.Atom); ok {
-					reply = a
-				}
-			}
-			if len(o) == 2 && o[0] == etf.Atom("monitor") {
-				monitor = true
-			}
-		}
-	}
-	return link, monitor, reply
 }
 
 // spawnBehavior builds the Behavior of a requested spawn: the registered
