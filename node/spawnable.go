@@ -23,6 +23,13 @@ type mfaKey struct {
 // module:function with any arity (the factory sees the argument list). A
 // spawn request for an unregistered function spawns a process that exits
 // at once with {undef, [{Module, Function, Args, []}]}, as BEAM does.
+//
+// The request's spawn_opt options are judged as ERTS judges them: link,
+// monitor and {monitor, Opts} act, the other valid ones ({priority, P},
+// heap sizes, {message_queue_data, M}, {async_dist, B}) are accepted
+// without effect, and an unknown or invalid one gets {spawn_reply, ReqId,
+// error, badopt} and no process (spawn_opt/5 raises badarg), as from an
+// erl node. A monitor's reference is the request id.
 func (n *Node) RegisterSpawnable(module, function etf.Atom, factory SpawnFactory) error {
 	if factory == nil {
 		return errors.New("node: RegisterSpawnable: nil factory")
