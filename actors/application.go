@@ -224,6 +224,19 @@ func (c *Applications) stopped(r *appRun) {
 	c.n.Logger().Info("application stopped", "application", r.spec.Name)
 }
 
+// Deps reports whether name is loaded and, if it is, the dependencies
+// its spec names (for callers that answer as OTP's controller does, e.g.
+// {error, {not_started, Dep}} from application:start/1).
+func (c *Applications) Deps(name etf.Atom) ([]etf.Atom, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.apps[name]
+	if r == nil {
+		return nil, false
+	}
+	return slices.Clone(r.spec.Deps), true
+}
+
 // Running lists the running applications in start order
 // (application:which_applications/0).
 func (c *Applications) Running() []etf.Atom {
