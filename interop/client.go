@@ -48,12 +48,13 @@ func RPC(ctx context.Context, n *node.Node, to etf.Atom, module, function etf.At
 	if err != nil {
 		return nil, err
 	}
-	return decodeRPCReply(ref, reply)
+	return decodeRPCReply(ref, reply, n.Registry())
 }
 
 // decodeRPCReply maps {badrpc, {'EXIT', {Ref, Class, ...}}} to a value or
-// an *Exception.
-func decodeRPCReply(ref etf.Ref, reply etf.Term) (etf.Term, error) {
+// an *Exception (whose Unwrap is the registered error reg knows the
+// reason of, for error-class exceptions).
+func decodeRPCReply(ref etf.Ref, reply etf.Term, reg *etf.Registry) (etf.Term, error) {
 	t, ok := reply.(etf.Tuple)
 	if !ok || len(t) != 2 || t[0] != atomBadRPC {
 		return nil, fmt.Errorf("%w: %s", ErrBadReply, etf.Format(reply))
@@ -78,7 +79,7 @@ func decodeRPCReply(ref etf.Ref, reply etf.Term) (etf.Term, error) {
 	case res[1] == etf.Atom(ClassExit) && len(res) == 3:
 		return nil, &Exception{Class: ClassExit, Reason: res[2]}
 	case res[1] == etf.Atom(ClassError) && len(res) == 4:
-		return nil, &Exception{Class: ClassError, Reason: res[2], Stack: res[3]}
+		return nil, &Exception{Class: ClassError, Reason: res[2], Stack: res[3], cause: registeredCause(reg, res[2])}
 	case res[1] == etf.Atom(ClassError) && len(res) == 3:
 		// {Ref, error, {erpc, Reason}}: erpc's own argument errors.
 		return nil, &Exception{Class: ClassError, Reason: res[2]}

@@ -34,6 +34,10 @@ type Exception struct {
 	Class  Class
 	Reason etf.Term
 	Stack  etf.Term
+
+	// cause is the registered Go error Reason stands for (RPC on a node
+	// with a type registry), so that errors.Is/errors.As reach it.
+	cause error
 }
 
 // Sentinels matching any Exception of a class under errors.Is:
@@ -72,6 +76,29 @@ func (e *Exception) Is(target error) bool {
 		return false
 	}
 	return t.Reason == nil || etf.Equal(t.Reason, e.Reason)
+}
+
+// Unwrap returns the registered Go error the exception's Reason stands
+// for: RPC on a node with a type registry (node.WithRegistry) sets it when
+// the remote function failed with a registered sentinel or error type, so
+// errors.Is(err, ErrOutOfStock) and errors.As(err, &stockErr) work on the
+// caller as they would locally. Nil otherwise.
+func (e *Exception) Unwrap() error { return e.cause }
+
+// registeredCause is the registered error an error-class Reason stands for
+// (a sentinel's atom or an error type's struct term, or the Go error the
+// decoder already produced), or nil.
+func registeredCause(reg *etf.Registry, reason etf.Term) error {
+	if err, ok := reason.(error); ok {
+		return err
+	}
+	if reg == nil {
+		return nil
+	}
+	if err, ok := reg.TermError(etf.Tuple{etf.Atom("error"), reason}); ok {
+		return err
+	}
+	return nil
 }
 
 // outcome is what a function call produced, before it is shaped for erpc
