@@ -74,25 +74,40 @@ func (r *remoteSource) beamProcesses(ctx context.Context, q Query) (ProcessList,
 		}
 		return cmp.Compare(b.key, a.key)
 	})
-	top := make(etf.List, 0, min(len(cands), q.Limit))
-	for _, c := range cands[:min(len(cands), q.Limit)] {
-		top = append(top, c.pid)
-	}
-
-	answers, err := r.processInfo(ctx, top, processInfoItems)
+	ps, err := r.topInfo(ctx, cands, q.Limit)
 	if err != nil {
 		return ProcessList{}, err
-	}
-	ps := make([]ProcessInfo, 0, len(answers))
-	for i, a := range answers {
-		pid, _ := top[i].(etf.PID)
-		if p, ok := beamProcessInfo(pid, a); ok {
-			ps = append(ps, p)
-		}
 	}
 	// Re-sort on the fresh values of the second pass.
 	pl.Processes = sortProcesses(ps, q)
 	return pl, nil
+}
+
+// topInfo reads the full process_info of the first limit candidates. A
+// candidate that exited between the ranking pass and this one (a short-lived
+// process: BEAM has many) answers undefined and is replaced by the next
+// one, so the list is short only when fewer live processes are left.
+func (r *remoteSource) topInfo(ctx context.Context, cands []candidate, limit int) ([]ProcessInfo, error) {
+	ps := make([]ProcessInfo, 0, min(len(cands), limit))
+	for len(ps) < limit && len(cands) > 0 {
+		batch := cands[:min(len(cands), limit-len(ps))]
+		cands = cands[len(batch):]
+		pids := make(etf.List, len(batch))
+		for i, c := range batch {
+			pids[i] = c.pid
+		}
+		answers, err := r.processInfo(ctx, pids, processInfoItems)
+		if err != nil {
+			return nil, err
+		}
+		for i, a := range answers {
+			pid, _ := pids[i].(etf.PID)
+			if p, ok := beamProcessInfo(pid, a); ok {
+				ps = append(ps, p)
+			}
+		}
+	}
+	return ps, nil
 }
 
 // processInfo calls erlang:process_info(Pid, item) for each pid on the
