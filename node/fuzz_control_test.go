@@ -108,7 +108,11 @@ func (nopHandler) HandleConnUp(*dist.Conn)                {}
 func (nopHandler) HandleMessage(*dist.Conn, dist.Message) {}
 func (nopHandler) HandleConnDown(*dist.Conn, error)       {}
 
-func newFuzzPeer(f *testing.F) *fuzzPeer {
+func newFuzzPeer(f *testing.F) *fuzzPeer { return newFuzzPeerWith(f, nopHandler{}) }
+
+// newFuzzPeerWith is newFuzzPeer whose raw peer hands what it receives to
+// h (a fuzz target that answers the node's requests).
+func newFuzzPeerWith(f *testing.F, h dist.Handler) *fuzzPeer {
 	const cookie = "fuzzcookie"
 	a, err := Start(context.Background(), "fza@127.0.0.1", WithCookie(cookie), WithoutEPMD(),
 		WithListenAddr("127.0.0.1:0"), WithLogger(quietLogger()))
@@ -116,7 +120,7 @@ func newFuzzPeer(f *testing.F) *fuzzPeer {
 		f.Fatal(err)
 	}
 	b, err := dist.NewManager(dist.Config{Name: "fzb@127.0.0.1", Creation: 5, Cookie: cookie,
-		Logger: quietLogger()}, nopHandler{})
+		Logger: quietLogger()}, h)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -126,12 +130,12 @@ func newFuzzPeer(f *testing.F) *fuzzPeer {
 		defer cancel()
 		_ = a.Stop(ctx)
 	})
-	h := &fuzzPeer{a: a, b: b, peer: "fzb@127.0.0.1", marks: make(chan etf.Term, 16)}
-	_, err = a.Spawn(BehaviorFunc(func(_ *Process, m etf.Term) error { h.marks <- m; return nil }), WithName("fz_barrier"))
+	fp := &fuzzPeer{a: a, b: b, peer: "fzb@127.0.0.1", marks: make(chan etf.Term, 16)}
+	_, err = a.Spawn(BehaviorFunc(func(_ *Process, m etf.Term) error { fp.marks <- m; return nil }), WithName("fz_barrier"))
 	if err != nil {
 		f.Fatal(err)
 	}
-	return h
+	return fp
 }
 
 // conn returns the peer's live connection to a, connecting (again) when

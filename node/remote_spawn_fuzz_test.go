@@ -42,28 +42,10 @@ func FuzzSpawnReply(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	const cookie = "rsfuzz"
-	a, err := Start(context.Background(), "rsfa@127.0.0.1", WithCookie(cookie), WithoutEPMD(),
-		WithListenAddr("127.0.0.1:0"), WithLogger(quietLogger()))
-	if err != nil {
-		f.Fatal(err)
-	}
 	h := captureHandler{reqs: make(chan dist.SpawnRequest, 64)}
-	b, err := dist.NewManager(dist.Config{Name: "rsfb@127.0.0.1", Creation: 5, Cookie: cookie, Logger: quietLogger()}, h)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() {
-		_ = b.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-		defer cancel()
-		_ = a.Stop(ctx)
-	})
-	marks := make(chan etf.Term, 16)
-	if _, err := a.Spawn(BehaviorFunc(func(_ *Process, m etf.Term) error { marks <- m; return nil }), WithName("rsf_barrier")); err != nil {
-		f.Fatal(err)
-	}
-	peerPID := func(b byte) etf.PID { return etf.PID{Node: "rsfb@127.0.0.1", ID: uint32(b) + 100, Creation: 5} }
+	fp := newFuzzPeerWith(f, h)
+	a, b, marks := fp.a, fp.b, fp.marks
+	peerPID := func(b byte) etf.PID { return etf.PID{Node: fp.peer, ID: uint32(b) + 100, Creation: 5} }
 	base := runtime.NumGoroutine()
 	seq := 0
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -78,7 +60,7 @@ func FuzzSpawnReply(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for a.remote.liveConn("rsfb@127.0.0.1") == nil && c.Err() == nil {
+		for a.remote.liveConn(fp.peer) == nil && c.Err() == nil {
 			time.Sleep(time.Millisecond) // polling: the dialling side returns first
 		}
 		var owners []*Process
@@ -108,7 +90,7 @@ func FuzzSpawnReply(f *testing.F) {
 			}
 			p := a.lookup(pid)
 			owners = append(owners, p)
-			ref, err := p.SpawnRequest("rsfb@127.0.0.1", "m", "f", nil, opts...)
+			ref, err := p.SpawnRequest(fp.peer, "m", "f", nil, opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +136,7 @@ func FuzzSpawnReply(f *testing.F) {
 			}
 		}
 		seq++
-		if c.Send(dist.RegSend{From: peerPID(0), To: "rsf_barrier"}, seq) == nil {
+		if c.Send(dist.RegSend{From: peerPID(0), To: "fz_barrier"}, seq) == nil {
 			select {
 			case <-marks:
 			case <-c.Done():
@@ -175,7 +157,7 @@ func FuzzSpawnReply(f *testing.F) {
 				why = "pending spawn requests: " + itoa(a.remote.spawns.len())
 			case a.ProcessCount() != 1:
 				why = "processes left: " + itoa(a.ProcessCount())
-			case a.remote.liveConn("rsfb@127.0.0.1") != nil:
+			case a.remote.liveConn(fp.peer) != nil:
 				why = "connection still booked"
 			case runtime.NumGoroutine() > base+16:
 				why = "goroutines: " + itoa(runtime.NumGoroutine())
