@@ -169,21 +169,7 @@ func BenchmarkDecodeSendFrameRegistry(b *testing.B) {
 			}
 			c, d := regConn(b, testRegistry(b), dec)
 			c.flags = DefaultFlags &^ FlagSendSender
-			ctl := Send{To: pid("b@127.0.0.1", 1)}
-			_ = c.appendMessage(ctl, tc.payload, true)
-			_ = c.appendMessage(ctl, tc.payload, true) // cached refs from here on
-			ps := packets(b, c.wbuf)
-			if _, _, err := d.decode(ps[0]); err != nil {
-				b.Fatal(err)
-			}
-			first := ps[1]
-			b.ReportAllocs()
-			b.SetBytes(int64(len(first)))
-			for b.Loop() {
-				if _, ok, err := d.decode(first); err != nil || !ok {
-					b.Fatal(err)
-				}
-			}
+			benchDecodeSend(b, c, d, tc.payload)
 		})
 	}
 }
