@@ -132,3 +132,30 @@ func GenCastMsg(req etf.Term) etf.Tuple {
 func SystemMsg(from etf.PID, tag, req etf.Term) etf.Tuple {
 	return etf.Tuple{System, etf.Tuple{from, tag}, req}
 }
+
+// genInner returns the index of the request or reply inside a gen
+// protocol tuple ({'$gen_call', From, Req}, {'$gen_cast', Req}, a reply
+// {Tag, Reply} whose Tag is a ref or [alias|Ref]), or -1. Used where a
+// message's gen payload is rewritten in place (the type registry).
+func genInner(t etf.Tuple) int {
+	switch len(t) {
+	case 3:
+		if t[0] == etf.Term(GenCall) {
+			return 2
+		}
+	case 2:
+		switch tag := t[0].(type) {
+		case etf.Atom:
+			if tag == GenCast {
+				return 1
+			}
+		case etf.Ref:
+			return 1
+		case etf.ImproperList:
+			if _, ok := aliasRef(tag); ok {
+				return 1
+			}
+		}
+	}
+	return -1
+}

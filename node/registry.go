@@ -48,31 +48,6 @@ func (n *Node) inbound(c *dist.Conn, m dist.Message) (msg etf.Term, ok bool) {
 	return m.Payload, true
 }
 
-// genInner returns the index of the request or reply inside a gen
-// protocol tuple, or -1.
-func genInner(t etf.Tuple) int {
-	switch len(t) {
-	case 3:
-		if t[0] == etf.Term(GenCall) {
-			return 2
-		}
-	case 2:
-		switch tag := t[0].(type) {
-		case etf.Atom:
-			if tag == GenCast {
-				return 1
-			}
-		case etf.Ref:
-			return 1
-		case etf.ImproperList:
-			if _, ok := aliasRef(tag); ok {
-				return 1
-			}
-		}
-	}
-	return -1
-}
-
 // mismatch logs a message that names a registered type but does not fit
 // it and reports whether it is still delivered (as the raw term). The
 // warning goes through the connection's rate limit (dist.Conn.WarnLimited):
