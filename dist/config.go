@@ -86,6 +86,12 @@ type Config struct {
 	// tls.Client (ServerName defaults to the peer's host part); accepted
 	// ones with tls.Server.
 	TLS *tls.Config
+	// TLSFor, when set, returns the TLS configuration for connections
+	// this node dials to peer; nil means TLS (which may itself be nil:
+	// plain TCP). It lets one node reach some peers over TLS and others
+	// over TCP (the node layer's routes). Accepted connections always use
+	// TLS: the peer's name is known only after the TLS handshake.
+	TLSFor func(peer etf.Atom) *tls.Config
 	// Dial opens a transport connection to peer and reports the peer's
 	// highest distribution version (from EPMD; 0 if unknown). The node
 	// layer supplies it (EPMD lookup + TCP dial). Dist wraps TLS itself.

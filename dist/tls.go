@@ -33,12 +33,19 @@ func (m *Manager) tlsServer(nc net.Conn) (net.Conn, error) {
 	return tlsc, nil
 }
 
-// tlsClient wraps a dialled transport when TLS is configured.
+// tlsClient wraps a dialled transport when TLS is configured for peer
+// (Config.TLSFor, else Config.TLS).
 func (m *Manager) tlsClient(ctx context.Context, nc net.Conn, peer etf.Atom) (net.Conn, error) {
-	if m.cfg.TLS == nil {
+	base := m.cfg.TLS
+	if m.cfg.TLSFor != nil {
+		if c := m.cfg.TLSFor(peer); c != nil {
+			base = c
+		}
+	}
+	if base == nil {
 		return nc, nil
 	}
-	cfg := m.cfg.TLS.Clone()
+	cfg := base.Clone()
 	if cfg.ServerName == "" {
 		if _, host, err := splitName(string(peer)); err == nil {
 			cfg.ServerName = host
