@@ -36,10 +36,17 @@ type erlPeer struct {
 // waiting for its "ready" line.
 func startErl(t testing.TB, epmdPort int, alive, cookie string) *erlPeer {
 	t.Helper()
+	return startErlWith(t, epmdPort, alive, cookie, "-kernel", "dist_auto_connect", "once")
+}
+
+// startErlWith is startErl with args (e.g. -kernel settings) instead of
+// dist_auto_connect once.
+func startErlWith(t testing.TB, epmdPort int, alive, cookie string, args ...string) *erlPeer {
+	t.Helper()
 	dir := erltest.Compile(t, "testdata", "node_peer.erl")
 	name := alive + "@127.0.0.1"
-	cmd := exec.Command("erl", "-noshell", "-name", name, "-setcookie", cookie,
-		"-pa", dir, "-kernel", "dist_auto_connect", "once", "-eval", "node_peer:start()")
+	cmd := exec.Command("erl", append(append([]string{"-noshell", "-name", name, "-setcookie", cookie,
+		"-pa", dir}, args...), "-eval", "node_peer:start()")...)
 	cmd.Env = erltest.EnvWithEPMD(epmdPort)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, _ := cmd.StdoutPipe()

@@ -72,6 +72,9 @@ func Start(ctx context.Context, name string, opts ...Option) (*Node, error) {
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
 	}
+	if _, err := newRouteTable(cfg.routes); err != nil {
+		return nil, err // WithRoute: a bad pattern or port fails here, not at the first dial
+	}
 	var salt [8]byte
 	_, _ = rand.Read(salt[:])
 	n := &Node{

@@ -29,6 +29,10 @@ type config struct {
 	hasCreation bool
 	callTimeout time.Duration
 	registry    *etf.Registry
+	routes      []RouteEntry  // WithRoute, in order
+	backoffBase time.Duration // WithConnectBackoff
+	backoffMax  time.Duration
+	backoffSet  bool
 }
 
 func defaultConfig() config {

@@ -45,6 +45,9 @@ type remote struct {
 	blocked blockedSenders // processes waiting for room on a connection
 
 	spawns spawnTable // spawn requests of local processes awaiting SPAWN_REPLY
+
+	routes  routeSet      // WithRoute / AddRoute (routes.go)
+	backoff *backoffTable // failed connection attempts (backoff.go)
 }
 
 // peer holds what crosses one live connection.
@@ -85,7 +88,11 @@ func startRemote(ctx context.Context, n *Node) (*remote, error) {
 		defer cancel()
 	}
 	r := &remote{n: n, ln: ln, peers: make(map[etf.Atom]*peer), serveDone: make(chan struct{}),
-		setups: make(map[etf.Atom]*setup)}
+		setups: make(map[etf.Atom]*setup), backoff: newBackoffTable(cfg)}
+	if err := r.routes.update(func([]RouteEntry) []RouteEntry { return cfg.routes }); err != nil {
+		ln.Close()
+		return nil, err // validated in Start already
+	}
 	if !cfg.noEPMD {
 		alive := string(n.name[:strings.IndexByte(string(n.name), '@')])
 		reg := epmd.Registration{Name: alive, Port: uint16(port)}
@@ -108,7 +115,7 @@ func startRemote(ctx context.Context, n *Node) (*remote, error) {
 	mgr, err := dist.NewManager(dist.Config{
 		Name: n.name, Creation: n.creation, Cookie: cfg.cookie, Hidden: cfg.hidden,
 		TickTime: cfg.tickTime, TLS: cfg.tls, Dial: r.dial, Logger: cfg.logger, // dist adds the node attribute itself
-		Registry: cfg.registry,
+		Registry: cfg.registry, CookieFor: r.routes.cookieFor, TLSFor: r.routes.tlsFor,
 	}, r)
 	if err != nil {
 		ln.Close()
@@ -125,25 +132,42 @@ func startRemote(ctx context.Context, n *Node) (*remote, error) {
 	return r, nil
 }
 
-// dial looks peer up in the EPMD on the peer's host (at this node's EPMD
-// port) and opens a TCP connection to it.
+// dial opens a TCP connection to peer: at its route's Host:Port when a
+// route gives a port (no EPMD asked, version unknown), else at the port
+// the EPMD on the route's (or the name's) host reports, asked on the
+// route's (or this node's) EPMD port.
 func (r *remote) dial(ctx context.Context, peer etf.Atom) (net.Conn, int, error) {
 	s := string(peer)
 	at := strings.IndexByte(s, '@')
 	if at <= 0 {
 		return nil, 0, fmt.Errorf("node: bad node name %q", peer)
 	}
-	cl := &epmd.Client{Host: s[at+1:], Port: r.n.cfg.epmdPort, Logger: r.n.log}
-	info, err := cl.PortPlease(ctx, s[:at])
-	if err != nil {
-		return nil, 0, err
+	host, port, epmdPort := s[at+1:], 0, r.n.cfg.epmdPort
+	if e, ok := r.routes.lookup(peer); ok {
+		if e.Route.Host != "" {
+			host = e.Route.Host
+		}
+		port = e.Route.Port
+		if e.Route.EPMDPort != 0 {
+			epmdPort = e.Route.EPMDPort
+		}
+		r.n.log.Debug("dialling via route", "peer", peer, "route", e.Pattern, "host", host, "port", port)
+	}
+	version := 0
+	if port == 0 {
+		cl := &epmd.Client{Host: host, Port: epmdPort, Logger: r.n.log}
+		info, err := cl.PortPlease(ctx, s[:at])
+		if err != nil {
+			return nil, 0, err
+		}
+		port, version = int(info.Port), int(info.HighestVersion)
 	}
 	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(s[at+1:], strconv.Itoa(int(info.Port))))
+	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
 		return nil, 0, err
 	}
-	return nc, int(info.HighestVersion), nil
+	return nc, version, nil
 }
 
 func (r *remote) close() error {

@@ -85,9 +85,11 @@ func (r *remote) connect(node etf.Atom) (*dist.Conn, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
-	c, err := r.mgr.Connect(ctx, node)
+	c, err := r.dialPeer(ctx, node)
+	if errors.Is(err, ErrConnectBackoff) {
+		return nil, err // not dialled: says so, and wraps ErrNoConnection
+	}
 	if err != nil {
-		r.n.log.Debug("connect failed", "peer", node, "err", err)
 		// %v, not %w: the cause can be this setup timeout's
 		// context.DeadlineExceeded, and callers of Send/Call test that
 		// (before ErrNoConnection) to mean their own deadline passed.
@@ -124,6 +126,13 @@ func (r *remote) inBackground(node etf.Atom, op func(c *dist.Conn, err error)) {
 		r.mu.Unlock()
 		return
 	}
+	if err := r.backoff.check(node); err != nil {
+		// Inside the back-off window: fail as the attempt would, here
+		// and now, without a goroutine or a dial.
+		r.mu.Unlock()
+		op(nil, err)
+		return
+	}
 	s := &setup{ops: []func(*dist.Conn, error){op}, done: make(chan struct{})}
 	r.setups[node] = s
 	r.nsetups.Add(1)
@@ -137,11 +146,8 @@ func (r *remote) inBackground(node etf.Atom, op func(c *dist.Conn, err error)) {
 			err = ErrNoConnection
 		} else {
 			ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
-			c, err = r.mgr.Connect(ctx, node)
+			c, err = r.dialPeer(ctx, node)
 			cancel()
-		}
-		if err != nil {
-			r.n.log.Debug("connect failed", "peer", node, "err", err)
 		}
 		s.err = err
 		for {

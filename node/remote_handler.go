@@ -13,6 +13,7 @@ func (r *remote) HandleConnUp(c *dist.Conn) {
 	}
 	r.setConnLocked(c.Peer(), c)
 	r.mu.Unlock()
+	r.backoff.clear(c.Peer()) // dialled or accepted: it is reachable again
 	r.n.log.Debug("nodeup", "peer", c.Peer(), "hidden", c.Hidden())
 	if !c.Hidden() {
 		r.n.nodeUp(c.Peer())

@@ -9,10 +9,17 @@ import (
 	"github.com/erlgo/erlgo/etf"
 )
 
-// Connect connects to node (EPMD lookup and handshake) unless already
-// connected. Sends connect on demand; Connect is for callers that want the
-// connection up front or its error, which wraps both ErrNoConnection and the
-// cause (ctx's error, or one of dist's or epmd's, e.g. dist.ErrBadCookie).
+// Connect connects to node (EPMD lookup or route, and handshake) unless
+// already connected. Sends connect on demand; Connect is for callers that
+// want the connection up front or its error, which wraps both
+// ErrNoConnection and the cause (ctx's error, or one of dist's or epmd's,
+// e.g. dist.ErrBadCookie).
+//
+// Like net_kernel:connect_node/1, Connect always dials, even inside the
+// connect back-off window that a failed attempt opened (see
+// WithConnectBackoff); its own failure opens or extends that window for
+// the sends, links, monitors and calls that dial on demand, and its
+// success closes it. A failure that is only ctx ending is not counted.
 func (n *Node) Connect(ctx context.Context, node etf.Atom) error {
 	if n.remote == nil {
 		return ErrNoConnection
@@ -21,6 +28,9 @@ func (n *Node) Connect(ctx context.Context, node etf.Atom) error {
 		return nil
 	}
 	if _, err := n.remote.mgr.Connect(ctx, node); err != nil {
+		if ctx.Err() == nil {
+			n.remote.connectFailed(node, err)
+		}
 		return fmt.Errorf("%w: %s: %w", ErrNoConnection, node, err)
 	}
 	return nil
