@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -13,16 +14,16 @@ import (
 // peer of the same Manager is reached over plain transport (TLS nil), and
 // a nil answer falls back to Config.TLS.
 func TestTLSForPerPeer(t *testing.T) {
-	pki := newTestPKI(t)
+	pki := erltest.NewPKI(t)
 	n := newMemNet()
 	a := n.node(t, Config{Name: "a@127.0.0.1", TLSFor: func(peer etf.Atom) *tls.Config {
 		if peer == "secure@127.0.0.1" {
-			return pki.client
+			return pki.TLS
 		}
 		return nil
 	}}, newRecorder())
 	rs, rp := newRecorder(), newRecorder()
-	n.node(t, Config{Name: "secure@127.0.0.1", TLS: pki.serverTLS}, rs)
+	n.node(t, Config{Name: "secure@127.0.0.1", TLS: pki.TLS}, rs)
 	n.node(t, Config{Name: "plain@127.0.0.1"}, rp)
 
 	cs, err := a.Connect(ctxT(t), "secure@127.0.0.1")
@@ -43,11 +44,11 @@ func TestTLSForPerPeer(t *testing.T) {
 // TestTLSForFallsBackToTLS: TLSFor answering nil keeps Config.TLS, so a
 // per-peer hook cannot silently turn a TLS node's dials into plain TCP.
 func TestTLSForFallsBackToTLS(t *testing.T) {
-	pki := newTestPKI(t)
+	pki := erltest.NewPKI(t)
 	n := newMemNet()
-	a := n.node(t, Config{Name: "a@127.0.0.1", TLS: pki.client,
+	a := n.node(t, Config{Name: "a@127.0.0.1", TLS: pki.TLS,
 		TLSFor: func(etf.Atom) *tls.Config { return nil }}, newRecorder())
-	n.node(t, Config{Name: "b@127.0.0.1", TLS: pki.serverTLS}, newRecorder())
+	n.node(t, Config{Name: "b@127.0.0.1", TLS: pki.TLS}, newRecorder())
 	c, err := a.Connect(ctxT(t), "b@127.0.0.1")
 	require.NoError(t, err)
 	_, isTLS := c.nc.(*tls.Conn)
