@@ -131,6 +131,19 @@ func (pr *proc) exit(t testing.TB, reason etf.Term) {
 	require.NoError(t, pr.P.Node().Send(pr.P.Self(), func() error { return &node.ExitError{Reason: reason} }))
 }
 
+// do runs f on the process's goroutine, in order with what the test sent
+// as the process before, and waits for it.
+func (pr *proc) do(t testing.TB, f func(p *node.Process)) {
+	t.Helper()
+	done := make(chan struct{})
+	require.NoError(t, pr.P.Node().Send(pr.P.Self(), func() error { f(pr.P); close(done); return nil }))
+	select {
+	case <-done:
+	case <-time.After(waitFor):
+		t.Fatal("process did not run the function")
+	}
+}
+
 func (pr *proc) recv(t testing.TB) etf.Term {
 	t.Helper()
 	select {

@@ -175,10 +175,10 @@ func (ep *eventProc) publish(ref, msg etf.Term) {
 		return
 	}
 	out := etf.Tuple{atomEvent, ep.evTerm, msg}
+	ep.s.sent.Add(uint64(len(ep.subs))) // before: a receiver may look at once
 	for sub := range ep.subs {
 		_ = ep.p.Send(sub, out)
 	}
-	ep.s.sent.Add(uint64(len(ep.subs)))
 }
 
 // call answers a gen_server call; see docs/events.md for the shapes.

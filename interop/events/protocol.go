@@ -53,10 +53,7 @@ func parseServiceCall(req etf.Term, maxBuffer int) svcCall {
 // <= maxBuffer).
 func parseRegisterOpts(t etf.Term, maxBuffer int) (eventConfig, bool) {
 	var c eventConfig
-	if t == nil {
-		return c, true
-	}
-	l, ok := t.(etf.List)
+	l, ok := etf.AsList(t)
 	if !ok {
 		return c, false
 	}
@@ -96,11 +93,7 @@ func parseSubscribed(reply etf.Term, maxBuffer int) (etf.List, int, bool) {
 	}
 	// A producer node with a larger maximum: mirror what we may hold.
 	size = min(size, maxBuffer)
-	switch l := t[1].(type) {
-	case nil:
-		return nil, size, true
-	case etf.List:
-		return l, size, true
-	}
-	return nil, 0, false
+	// [2,3] arrives as a STRING_EXT: AsList reads every list shape.
+	l, ok := etf.AsList(t[1])
+	return l, size, ok
 }

@@ -72,6 +72,9 @@ type unsubReq struct {
 	reply chan subResp
 }
 
+// inspectReq runs on the service process (tests read its state).
+type inspectReq func(*service)
+
 func (sv *service) Init(p *node.Process) error {
 	sv.p = p
 	sv.refs = map[etf.Ref]*remoteEvent{}
@@ -104,6 +107,8 @@ func (sv *service) HandleMessage(p *node.Process, msg etf.Term) error {
 		m.reply <- sv.unsubscribe(m.ev, m.sub)
 	case node.DownMsg:
 		sv.down(m)
+	case inspectReq:
+		m(sv)
 	default:
 		sv.s.log.Debug("events: ignored message", "msg", etf.Format(msg))
 	}
@@ -184,8 +189,8 @@ func (sv *service) fanout(evTerm, msg etf.Term) {
 	}
 	re.buf.push(msg)
 	out := Message{Event: ev, Msg: msg}
+	sv.s.delivered.Add(uint64(len(re.subs)))
 	for sub := range re.subs {
 		_ = sv.p.Send(sub, out)
 	}
-	sv.s.delivered.Add(uint64(len(re.subs)))
 }
