@@ -73,6 +73,10 @@ func (s *epmdScan) scan(ctx context.Context, hosts []string) ([]etf.Atom, error)
 	sem := make(chan struct{}, scanParallel)
 	var wg sync.WaitGroup
 	for i, h := range hosts {
+		if h == "" { // '' is an atom, but no host (and an empty Client.Host means 127.0.0.1)
+			errs[i] = fmt.Errorf("%w: empty host name", ErrLookup)
+			continue
+		}
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()

@@ -149,9 +149,6 @@ func checkAtomLen(r *hostsReader, a string) error {
 	if n := utf8.RuneCountInString(a); n > maxAtom {
 		return r.errorf("atom of %d characters, more than %d", n, maxAtom)
 	}
-	if a == "" {
-		return r.errorf("empty host name ''")
-	}
 	return nil
 }
 

@@ -5,6 +5,7 @@
 -export([start/0]).
 
 start() ->
+    ok = io:setopts(standard_io, [{encoding, unicode}]),
     ok = net_kernel:monitor_nodes(true),
     Main = self(),
     spawn_link(fun() -> read(Main) end),
