@@ -1,0 +1,23 @@
+package cron
+
+import "errors"
+
+// Errors returned by Parse, the Cron handle's methods and in JobFailed.
+var (
+	// ErrBadSpec is wrapped by every error Parse returns.
+	ErrBadSpec = errors.New("cron: bad spec")
+	// ErrNoNextRun is returned by AddJob for a schedule that never fires
+	// within the search bound (e.g. "0 0 30 2 *", February 30th).
+	ErrNoNextRun = errors.New("cron: schedule never fires")
+	// ErrJobExists is returned by AddJob for a name already in use.
+	ErrJobExists = errors.New("cron: job already exists")
+	// ErrNoJob is returned by Remove, Enable and Disable for an unknown name.
+	ErrNoJob = errors.New("cron: no such job")
+	// ErrBadJob is returned by AddJob for an empty name or a nil action.
+	ErrBadJob = errors.New("cron: bad job")
+	// ErrPanic is wrapped by the error a Func action's panic is reported as.
+	ErrPanic = errors.New("cron: action panicked")
+	// ErrStillRunning is reported when a Func job is due while its previous
+	// run has not returned: that run is skipped (see JobFailed).
+	ErrStillRunning = errors.New("cron: previous run still running")
+)
