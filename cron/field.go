@@ -34,10 +34,10 @@ type field struct {
 	// star: the field starts with * or ? (Vixie's *_STAR flags). For the
 	// day fields it selects AND instead of OR; for minute and hour it makes
 	// the job a "wildcard" job for DST (see Next).
-	star bool
-	last bool     // day-of-month L: the month's last day
-	lastDow uint8 // day-of-week xL: bit x = last weekday x of the month
-	nth  [7]uint8 // day-of-week x#n: nth[x] bit n-1 = nth weekday x
+	star    bool
+	last    bool     // day-of-month L: the month's last day
+	lastDow uint8    // day-of-week xL: bit x = last weekday x of the month
+	nth     [7]uint8 // day-of-week x#n: nth[x] bit n-1 = nth weekday x
 }
 
 func (f *field) empty() bool {

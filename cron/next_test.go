@@ -38,7 +38,7 @@ func TestNextTable(t *testing.T) {
 	const layout = "2006-01-02 15:04:05"
 	cases := []struct {
 		name, spec, from string
-		want           []string
+		want             []string
 	}{
 		{"every minute", "* * * * *", "2026-01-01 00:00:30", []string{"2026-01-01 00:01:00", "2026-01-01 00:02:00"}},
 		{"every second", "* * * * * *", "2026-01-01 00:00:00", []string{"2026-01-01 00:00:01", "2026-01-01 00:00:02"}},

@@ -123,8 +123,8 @@ func parseFields(spec, text string, loc *time.Location) (*SpecSchedule, error) {
 // SpecSchedule is a parsed field spec (or descriptor other than @every).
 // Its fields are read on the wall clock of its location.
 type SpecSchedule struct {
-	spec                          string
-	loc                           *time.Location
+	spec                            string
+	loc                             *time.Location
 	sec, min, hour, dom, month, dow field
 	// wildcard: the minute or hour field starts with * (Vixie's MIN_STAR
 	// or HR_STAR), which decides the DST behaviour (see Next).
