@@ -121,10 +121,11 @@ func newDialGate(t *testing.T) *dialGate {
 func (g *dialGate) port() int { return g.ln.Addr().(*net.TCPAddr).Port }
 
 // forward sends later connections to n's listener.
-func (g *dialGate) forward(n *Node) {
-	addr := n.ListenAddr().String()
-	g.to.Store(&addr)
-}
+func (g *dialGate) forward(n *Node) { g.forwardTo(n.ListenAddr().String()) }
+
+// forwardTo sends later connections to addr (a refused forward closes
+// the connection).
+func (g *dialGate) forwardTo(addr string) { g.to.Store(&addr) }
 
 func (g *dialGate) serve() {
 	defer g.wg.Done()

@@ -31,13 +31,13 @@ func fixedPortArgs(port int) []string {
 		"-kernel", "net_ticktime", strconv.Itoa(int(routeTick / time.Second))}
 }
 
-// publishAlias registers n, at its listen port, in the EPMD at epmdPort
-// (one n does not use), so that erl nodes using that EPMD can dial n.
-func publishAlias(t *testing.T, epmdPort int, n *Node) {
+// publishAlias registers alive at port in the EPMD at epmdPort (e.g. a
+// Go node in an EPMD it does not use), so that erl nodes using that EPMD
+// can dial it, until the test ends.
+func publishAlias(t *testing.T, epmdPort int, alive string, port int) {
 	t.Helper()
-	name := string(n.Name())
 	pub, err := epmd.Publish(context.Background(), epmd.PublishOptions{
-		Registration: epmd.Registration{Name: name[:strings.IndexByte(name, '@')], Port: uint16(listenPort(n))},
+		Registration: epmd.Registration{Name: alive, Port: uint16(port)},
 		Host:         "127.0.0.1", Port: epmdPort, Fallback: epmd.FallbackNone, Logger: quietLogger(),
 	})
 	if err != nil {
@@ -72,7 +72,7 @@ func TestRouteErl(t *testing.T) {
 	erlCookie := "erl_cookie_" + id
 	n := distNode(t, "rgo"+id+"@127.0.0.1", freePort(t), "go_cookie_"+id, WithTickTime(routeTick),
 		WithRoute(string(erlName), Route{Port: port, Cookie: erlCookie}))
-	publishAlias(t, erlEPMD, n)
+	publishAlias(t, erlEPMD, "rgo"+id, listenPort(n))
 	dialGo := "io:format(\"dialled go: ~p~n\", [net_kernel:connect_node('" + string(n.Name()) + "')])"
 	e := startErlWith(t, erlEPMD, "rerl"+id, erlCookie, append(fixedPortArgs(port), "-eval", dialGo)...)
 	pr := spawnProbe(t, n, WithName("goprobe"))
