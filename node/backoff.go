@@ -23,7 +23,7 @@ import (
 // DefaultBackoffMax and is jittered (each window is between half and all
 // of its nominal length), so that nodes that lost the same peer do not
 // redial it in step. A connection up with the node (dialled or accepted)
-// forgets the failures; so does a quiet spell of DefaultBackoffMax after
+// forgets the failures; so does a quiet spell of the maximum window after
 // the last window ended.
 //
 // Node.Connect always dials, like net_kernel:connect_node/1 (it is the

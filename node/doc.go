@@ -19,6 +19,13 @@
 // WithoutDistribution gives a purely local node for tests. There is no
 // global state: any number of nodes can live in one process.
 //
+// Routes (WithRoute, AddRoute) reach peers whose names match a pattern at
+// a fixed host and port instead of through EPMD, with their own cookie
+// and TLS configuration. A failed connection attempt opens a short
+// back-off window (WithConnectBackoff) in which sends, links, monitors and
+// calls to that node fail at once instead of redialling; Connect always
+// dials. See docs/routes.md.
+//
 // Stop's order: new spawns are refused; every process gets exit reason
 // shutdown (trapping processes get ExitMsg and should return); survivors are
 // killed when ctx ends (5 s without a deadline); then connections close

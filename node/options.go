@@ -45,7 +45,8 @@ func defaultConfig() config {
 	}
 }
 
-// WithCookie sets the distribution cookie.
+// WithCookie sets the distribution cookie (a route can give another one
+// for the peers it matches, see Route.Cookie).
 func WithCookie(cookie string) Option { return func(c *config) { c.cookie = cookie } }
 
 // WithLogger sets the node's logger; processes log through children of it.
@@ -61,7 +62,7 @@ func WithListenAddr(addr string) Option { return func(c *config) { c.listenAddr 
 
 // WithEPMD sets the EPMD used to register this node and to look peers up:
 // host is used for registration, peers are looked up at their own host on
-// the same port. Default 127.0.0.1 and the port from ERL_EPMD_PORT, else
+// the same port (unless a route says otherwise, see WithRoute). Default 127.0.0.1 and the port from ERL_EPMD_PORT, else
 // 4369, as erl does; read when Start runs.
 //
 // When no EPMD answers on this machine, Start starts one: by default a
@@ -110,7 +111,9 @@ func WithoutDistribution() Option { return func(c *config) { c.noDist = true; c.
 // use the same value.
 func WithTickTime(d time.Duration) Option { return func(c *config) { c.tickTime = d } }
 
-// WithTLS runs distribution over TLS (like -proto_dist inet_tls).
+// WithTLS runs distribution over TLS (like -proto_dist inet_tls): every
+// connection accepted, and every one dialled unless a route gives its own
+// TLS configuration (see Route.TLS).
 func WithTLS(cfg *tls.Config) Option { return func(c *config) { c.tls = cfg } }
 
 // WithCreation fixes the node's creation instead of taking it from EPMD

@@ -22,9 +22,9 @@ type Route struct {
 	// port; "" means the host part of the peer's name.
 	Host string
 	// Port is the peer's distribution port. When set, the peer is
-	// dialled at Host:Port and no EPMD is asked (like an erl node that
-	// knows its peers' ports, -erl_epmd_port). 0 means: ask the EPMD at
-	// Host, on EPMDPort.
+	// dialled at Host:Port and no EPMD is asked (what an erl node does
+	// with an -epmd_module that knows its peers). 0 means: ask the EPMD
+	// at Host, on EPMDPort.
 	Port int
 	// EPMDPort is the port of the EPMD asked for the peer's port when Port
 	// is 0; 0 means the node's EPMD port (WithEPMD). Setting both Port
