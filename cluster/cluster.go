@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/erlgo/erlgo/interop"
+	"github.com/erlgo/erlgo/interop/events"
 	"github.com/erlgo/erlgo/interop/global"
 	"github.com/erlgo/erlgo/interop/pg"
 	"github.com/erlgo/erlgo/node"
@@ -19,8 +20,10 @@ type config struct {
 	services []interop.Option
 	global   []global.Option
 	pg       []pg.Option
+	events   []events.Option
 	noGlobal bool
 	noPG     bool
+	noEvents bool
 }
 
 // WithNode passes options to node.Start (cookie, EPMD, listen address,
@@ -45,6 +48,11 @@ func WithPG(opts ...pg.Option) Option {
 	return func(c *config) { c.pg = append(c.pg, opts...) }
 }
 
+// WithEvents passes options to events.Start.
+func WithEvents(opts ...events.Option) Option {
+	return func(c *config) { c.events = append(c.events, opts...) }
+}
+
 // WithoutGlobal starts no global_name_server. BEAM nodes connected to the
 // member then wait for it in global:sync/0 and see no names from it.
 func WithoutGlobal() Option { return func(c *config) { c.noGlobal = true } }
@@ -52,19 +60,24 @@ func WithoutGlobal() Option { return func(c *config) { c.noGlobal = true } }
 // WithoutPG starts no default pg scope.
 func WithoutPG() Option { return func(c *config) { c.noPG = true } }
 
+// WithoutEvents starts no erlgo_events service: the member can then
+// neither host events nor subscribe to them.
+func WithoutEvents() Option { return func(c *config) { c.noEvents = true } }
+
 // Member is a running node with its cluster services.
 type Member struct {
 	n      *node.Node
 	svcs   *interop.Services
 	global *global.Server
 	pg     *pg.Scope
+	events *events.Server
 }
 
 // Start starts the node name (node.Start) and on it net_kernel, rex, erpc
 // and user (interop.Start), global_name_server with global:resolve_it/4
-// callable from BEAM, and the default pg scope (pg.DefaultScope). If any
-// of them fails to start, what was started is stopped again and the error
-// returned.
+// callable from BEAM, the default pg scope (pg.DefaultScope) and the
+// erlgo_events service (events.Start). If any of them fails to start,
+// what was started is stopped again and the error returned.
 func Start(ctx context.Context, name string, opts ...Option) (*Member, error) {
 	var c config
 	for _, o := range opts {
@@ -97,6 +110,11 @@ func (m *Member) startServices(ctx context.Context, c *config) error {
 			return err
 		}
 	}
+	if !c.noEvents {
+		if m.events, err = events.Start(ctx, m.n, c.events...); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -113,10 +131,17 @@ func (m *Member) Global() *global.Server { return m.global }
 // PG returns the default pg scope (nil with WithoutPG).
 func (m *Member) PG() *pg.Scope { return m.pg }
 
-// Stop stops the pg scope, global and the kernel services, in that order
-// (the reverse of Start), then the node, waiting for its processes until
-// ctx ends. Its error is the node's (see node.Node.Stop).
+// Events returns the events service (nil with WithoutEvents).
+func (m *Member) Events() *events.Server { return m.events }
+
+// Stop stops the events service, the pg scope, global and the kernel
+// services, in that order (the reverse of Start), then the node, waiting
+// for its processes until ctx ends. Its error is the node's (see
+// node.Node.Stop).
 func (m *Member) Stop(ctx context.Context) error {
+	if m.events != nil {
+		m.events.Stop()
+	}
 	if m.pg != nil {
 		m.pg.Stop()
 	}

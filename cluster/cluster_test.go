@@ -59,6 +59,14 @@ func TestMemberServesRealErl(t *testing.T) {
 	if err := m.PG().Join(ctx, etf.Atom("cluster_test_group"), pid); err != nil {
 		t.Fatal(err)
 	}
+	var prod *node.Process
+	if _, err := m.Node().Spawn(node.BehaviorFunc(func(*node.Process, etf.Term) error { return nil }),
+		node.WithBeforeInit(func(p *node.Process) { prod = p })); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Events().Register(ctx, prod, "cluster_test_event"); err != nil {
+		t.Fatal(err)
+	}
 
 	goNode := "'" + string(m.Node().Name()) + "'"
 	script := `Go = ` + goNode + `,
@@ -74,6 +82,7 @@ func TestMemberServesRealErl(t *testing.T) {
 	io:format("rpc ~w~n", [rpc:call(Go, greet, hello, [world])]),
 	io:format("global ~w~n", [catch node(Where)]),
 	io:format("pg ~w~n", [catch [node(P) || P <- Members]]),
+	io:format("events ~w~n", [catch gen_server:call({erlgo_events, Go}, which_events)]),
 	halt().`
 	cmd := exec.CommandContext(ctx, "erl", "-noshell", "-name", "erl"+id+"@127.0.0.1", "-setcookie", cookie,
 		"-kernel", "start_pg", "true", "-eval", script)
@@ -82,7 +91,7 @@ func TestMemberServesRealErl(t *testing.T) {
 	if err != nil {
 		t.Fatalf("erl: %v\n%s", err, out)
 	}
-	want := "rpc {hello,world}\nglobal " + goNode + "\npg [" + goNode + "]\n"
+	want := "rpc {hello,world}\nglobal " + goNode + "\npg [" + goNode + "]\nevents [cluster_test_event]\n"
 	if got := string(out); got != want {
 		t.Fatalf("erl printed:\n%s\nwant:\n%s", got, want)
 	}

@@ -12,8 +12,8 @@ import (
 )
 
 // A member registers the names a BEAM node has (net_kernel, rex, user,
-// global_name_server, the pg scope pg) and hosts Go functions BEAM calls
-// with rpc:call/4. A real member would be started with a cookie and
+// global_name_server, the pg scope pg), the events service erlgo_events,
+// and hosts Go functions BEAM calls with rpc:call/4. A real member would be started with a cookie and
 // distribution; this one runs without, so the example needs no peer.
 func Example() {
 	ctx := context.Background()
@@ -32,6 +32,6 @@ func Example() {
 	fmt.Println(names)
 	fmt.Println(slices.Contains(m.Services().Functions(), interop.MFA{Module: "example", Function: "double", Arity: 1}))
 	// Output:
-	// [global_name_server net_kernel pg rex user]
+	// [erlgo_events global_name_server net_kernel pg rex user]
 	// true
 }
