@@ -40,18 +40,6 @@ type field struct {
 	nth     [7]uint8 // day-of-week x#n: nth[x] bit n-1 = nth weekday x
 }
 
-func (f *field) empty() bool {
-	if f.bits != 0 || f.last || f.lastDow != 0 {
-		return false
-	}
-	for _, n := range f.nth {
-		if n != 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // parseField parses a comma-separated list of items for b. dayExt says
 // which extensions the field accepts: 'd' for day-of-month, 'w' for
 // day-of-week, 0 for none.

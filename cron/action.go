@@ -1,0 +1,144 @@
+package cron
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+)
+
+// Action is what a job does when it runs: Send, Spawn or Func.
+type Action interface {
+	// String describes the action for logs and JobInfo.
+	String() string
+	run(s *server, j *job, at time.Time)
+}
+
+// Send returns an action that sends msg to "to" from the cron process:
+// a pid, a registered name (etf.Atom), a node.Name or {Name, Node} on any
+// node. A send to a name that is not registered here, or to a local pid
+// that is not alive, fails. A send to another node first connects to it
+// (bounded by WithConnectTimeout) and fails if that does not work; what
+// happens after that is erlang:send/2's business, so a remote name that
+// is not registered drops the message without an error, as on BEAM.
+func Send(to etf.Term, msg etf.Term) Action { return sendAction{to: to, msg: msg} }
+
+type sendAction struct{ to, msg etf.Term }
+
+func (a sendAction) String() string { return "send to " + etf.Format(a.to) }
+
+func (a sendAction) run(s *server, j *job, at time.Time) {
+	p := s.p
+	if peer, remote := remoteNode(p.Node(), a.to); remote && !isConnected(p.Node(), peer) {
+		s.connectThen(j, at, peer, a)
+		return
+	}
+	s.finish(j, at, a.deliver(s))
+}
+
+// deliver sends the message and reports a local target that is missing.
+func (a sendAction) deliver(s *server) error {
+	if err := s.p.Send(a.to, a.msg); err != nil {
+		return err
+	}
+	if pid, ok := a.to.(etf.PID); ok && pid.Node == s.p.Node().Name() && !s.p.Node().IsAlive(pid) {
+		return fmt.Errorf("%w: %s is not alive", node.ErrNoProc, pid)
+	}
+	return nil
+}
+
+// remoteNode returns the node a Send target lives on, when not this one.
+func remoteNode(n *node.Node, to etf.Term) (etf.Atom, bool) {
+	var peer etf.Atom
+	switch t := to.(type) {
+	case etf.PID:
+		peer = t.Node
+	case node.Name:
+		peer = t.Node
+	case *node.Name:
+		peer = t.Node
+	case etf.Tuple:
+		if len(t) == 2 {
+			peer, _ = t[1].(etf.Atom)
+		}
+	}
+	return peer, peer != "" && peer != n.Name()
+}
+
+func isConnected(n *node.Node, peer etf.Atom) bool {
+	for _, c := range n.ConnectedNodes() {
+		if c == peer {
+			return true
+		}
+	}
+	return false
+}
+
+// Spawn returns an action that starts a process running the Behavior
+// newB returns (a fresh one per run) with opts, monitored by the cron
+// process: a spawn that fails and a process that exits with a reason
+// other than normal are reported as failures (JobFailed.Err is then an
+// *node.ExitError). The process is not linked to the cron process.
+func Spawn(newB func(at time.Time) node.Behavior, opts ...node.SpawnOption) Action {
+	return spawnAction{newB: newB, opts: opts}
+}
+
+type spawnAction struct {
+	newB func(at time.Time) node.Behavior
+	opts []node.SpawnOption
+}
+
+func (spawnAction) String() string { return "spawn" }
+
+func (a spawnAction) run(s *server, j *job, at time.Time) {
+	b, err := callSafely(func() (node.Behavior, error) { return a.newB(at), nil })
+	if err != nil {
+		s.finish(j, at, err)
+		return
+	}
+	_, ref, err := s.p.SpawnMonitor(b, a.opts...)
+	if err != nil {
+		s.finish(j, at, err)
+		return
+	}
+	s.spawned[ref] = spawnRun{j: j, at: at}
+	s.finish(j, at, nil)
+}
+
+// Func returns an action that calls f(ctx, at) on a goroutine of its own,
+// at being the time the run was due; ctx ends when the cron process exits.
+// An error or a panic (recovered, wrapped in ErrPanic) is reported as a
+// failure. A run that is due while the previous one has not returned is
+// skipped and reported with ErrStillRunning.
+func Func(f func(ctx context.Context, at time.Time) error) Action { return funcAction{f: f} }
+
+type funcAction struct {
+	f func(ctx context.Context, at time.Time) error
+}
+
+func (funcAction) String() string { return "func" }
+
+func (a funcAction) run(s *server, j *job, at time.Time) {
+	if j.running {
+		s.fail(j, at, ErrStillRunning)
+		return
+	}
+	j.running = true
+	ctx, self, n := s.ctx, s.p.Self(), s.p.Node()
+	go func() {
+		_, err := callSafely(func() (struct{}, error) { return struct{}{}, a.f(ctx, at) })
+		_ = n.Send(self, funcDone{j: j, at: at, err: err})
+	}()
+}
+
+// callSafely calls f, turning a panic into an error wrapping ErrPanic.
+func callSafely[T any](f func() (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrPanic, r)
+		}
+	}()
+	return f()
+}
