@@ -14,8 +14,9 @@ import (
 type DNSOption func(*dnsConfig)
 
 type dnsConfig struct {
-	resolver *net.Resolver
-	network  string
+	resolver       *net.Resolver
+	network        string
+	resolveTargets bool
 }
 
 // WithResolver makes lookups go through r (default net.DefaultResolver).
@@ -27,6 +28,13 @@ func WithResolver(r *net.Resolver) DNSOption { return func(c *dnsConfig) { c.res
 // default), "ip6" (AAAA; the nodes must run inet6_tcp distribution) or
 // "ip" (both).
 func WithNetwork(network string) DNSOption { return func(c *dnsConfig) { c.network = network } }
+
+// ResolveTargets makes DNSSRV resolve each SRV target to its addresses
+// (as DNSA does, see WithNetwork) and list basename@address: for nodes
+// started as -name basename@$(POD_IP), the usual shape of a Kubernetes
+// Deployment behind a headless service, whose SRV targets are per-pod
+// names (10-1-2-3.app.default.svc.cluster.local) no node is named after.
+func ResolveTargets() DNSOption { return func(c *dnsConfig) { c.resolveTargets = true } }
 
 func newDNSConfig(opts []DNSOption) dnsConfig {
 	c := dnsConfig{resolver: net.DefaultResolver, network: "ip4"}
@@ -118,13 +126,23 @@ func (d *dnsSRV) Nodes(ctx context.Context) ([]etf.Atom, error) {
 	if err != nil { // Go kept the well-formed records of a partly bad answer
 		errs = append(errs, fmt.Errorf("%w: %s: %w", ErrLookup, d.name, err))
 	}
-	var out []etf.Atom
-	seen := make(map[etf.Atom]bool)
+	var hosts []string
 	for _, s := range srvs {
 		if s.Target == "." { // RFC 2782: the service is decidedly not available
 			continue
 		}
-		n, err := nodeName(d.basename, strings.TrimSuffix(s.Target, "."))
+		hosts = append(hosts, strings.TrimSuffix(s.Target, "."))
+	}
+	if d.c.resolveTargets {
+		var err error
+		if hosts, err = d.addresses(ctx, hosts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	var out []etf.Atom
+	seen := make(map[etf.Atom]bool)
+	for _, h := range hosts {
+		n, err := nodeName(d.basename, h)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -132,6 +150,24 @@ func (d *dnsSRV) Nodes(ctx context.Context) ([]etf.Atom, error) {
 		if !seen[n] {
 			seen[n] = true
 			out = append(out, n)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// addresses resolves SRV targets to their addresses, in order; a target
+// that does not resolve is reported and skipped.
+func (d *dnsSRV) addresses(ctx context.Context, targets []string) ([]string, error) {
+	var out []string
+	var errs []error
+	for _, t := range targets {
+		addrs, err := d.c.resolver.LookupNetIP(ctx, d.c.network, t)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w: SRV target %s: %w", ErrLookup, t, err))
+			continue
+		}
+		for _, a := range addrs {
+			out = append(out, a.Unmap().String())
 		}
 	}
 	return out, errors.Join(errs...)

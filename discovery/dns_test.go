@@ -33,6 +33,7 @@ func TestDNSStrategies(t *testing.T) {
 	d.setA("app.test.", "10.1.0.1", "10.1.0.2", "10.1.0.1")
 	d.setSRV("_erl._tcp.app.test.", "pod-0.app.test.", "pod-1.app.test.", ".")
 	d.setSRV("_bad._tcp.app.test.", "pod-0.app.test.", "bad name.app.test.")
+	d.setA("pod-0.app.test.", "10.1.0.7")
 
 	cases := []struct {
 		name    string
@@ -46,6 +47,7 @@ func TestDNSStrategies(t *testing.T) {
 		{"A bad basename", DNSA("app.test.", "a@b", res), nil, ErrBadNodeName},
 		{"SRV", DNSSRV("_erl._tcp.app.test.", "app", res), []etf.Atom{"app@pod-0.app.test", "app@pod-1.app.test"}, nil},
 		{"SRV NXDOMAIN is no nodes", DNSSRV("_none._tcp.app.test.", "app", res), nil, nil},
+		{"SRV ResolveTargets", DNSSRV("_erl._tcp.app.test.", "app", res, ResolveTargets()), []etf.Atom{"app@10.1.0.7"}, ErrLookup}, // pod-1 has no A record
 		{"SRV invalid target: the valid ones and an error", DNSSRV("_bad._tcp.app.test.", "app", res), []etf.Atom{"app@pod-0.app.test"}, ErrLookup},
 	}
 	for _, tc := range cases {
