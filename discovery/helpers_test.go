@@ -238,3 +238,5 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond) // polling another node's state
 	}
 }
+
+func nodeTick(d time.Duration) node.Option { return node.WithTickTime(d) }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
@@ -72,6 +73,8 @@ type Runner struct {
 	wg       sync.WaitGroup
 	inFlight int
 	lastWarn string
+
+	watcherPID atomic.Value // etf.PID of the current watcher, for tests
 }
 
 // Start runs a discovery loop on n until ctx ends, Stop is called or n

@@ -52,6 +52,7 @@ func (r *Runner) spawnWatcher(ctx context.Context) (*watcherHandle, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.watcherPID.Store(pid)
 	return &watcherHandle{pid: pid, exited: r.n.Watch(pid)}, nil
 }
 
