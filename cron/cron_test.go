@@ -184,11 +184,10 @@ func TestCronStopsWithOwner(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			n := localNode(t)
 			f := newFixture(t, n)
-			pid := cronPID(t, f)
+			exited := n.Watch(cronPID(t, f))
 			c.end(n, f.own.pid)
-			reason, err := n.WaitExit(ctxT(t), pid)
-			if err != nil || !etf.Equal(reason, c.want) {
-				t.Fatalf("cron exit: %v, %v; want %v", reason, err, c.want)
+			if reason := <-exited; !etf.Equal(reason, c.want) {
+				t.Fatalf("cron exit: %v; want %v", reason, c.want)
 			}
 		})
 	}
@@ -198,11 +197,10 @@ func TestCronStopsWithOwner(t *testing.T) {
 func TestOwnerSeesCronDeath(t *testing.T) {
 	n := localNode(t)
 	f := newFixture(t, n)
-	pid := cronPID(t, f)
-	_ = n.Exit(pid, etf.Atom("kill"))
-	reason, err := n.WaitExit(ctxT(t), f.own.pid)
-	if err != nil || reason != etf.Atom("killed") {
-		t.Fatalf("owner exit: %v, %v; want killed", reason, err)
+	exited := n.Watch(f.own.pid)
+	_ = n.Exit(cronPID(t, f), etf.Atom("kill"))
+	if reason := <-exited; reason != etf.Atom("killed") {
+		t.Fatalf("owner exit: %v; want killed", reason)
 	}
 }
 

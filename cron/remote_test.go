@@ -1,0 +1,161 @@
+package cron_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/erlgo/erlgo/cron"
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
+	"github.com/erlgo/erlgo/node"
+)
+
+var seq atomic.Int64
+
+func unique(prefix string) string {
+	return fmt.Sprintf("%s_%d_%d", prefix, os.Getpid(), seq.Add(1))
+}
+
+// distNode starts a distributed node registered in the EPMD on port.
+func distNode(t testing.TB, prefix, cookie string, epmd int) *node.Node {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	n, err := node.Start(ctx, unique(prefix)+"@127.0.0.1", node.WithCookie(cookie),
+		node.WithEPMD("127.0.0.1", epmd), node.WithLogger(quiet()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stopNode(n) })
+	return n
+}
+
+// TestSendToGoNode: jobs send to a name and a pid on a second Go node
+// (connecting on the first run); a send to a node that cannot be reached
+// and a failure whose fallback is on the other node are reported there.
+func TestSendToGoNode(t *testing.T) {
+	epmd := erltest.StartEPMD(t)
+	cookie := unique("cookie")
+	n1 := distNode(t, "cron_a", cookie, epmd)
+	n2 := distNode(t, "cron_b", cookie, epmd)
+	named := newInbox(t, n2, node.WithName("sink"))
+	anon := newInbox(t, n2)
+	fb := newInbox(t, n1)
+	remoteFB := newInbox(t, n2, node.WithName("fallback"))
+	f := newFixture(t, n1, cron.WithFallback(fb.pid), cron.WithConnectTimeout(wait))
+	f.add(t, "by-name", "* * * * * *", cron.Send(node.Name{Name: "sink", Node: n2.Name()}, etf.Atom("by_name")))
+	f.add(t, "by-pid", "* * * * * *", cron.Send(anon.pid, etf.Atom("by_pid")))
+	f.add(t, "unreachable", "* * * * * *", cron.Send(etf.Tuple{etf.Atom("x"), etf.Atom("nobody_here@127.0.0.1")}, 1))
+	f.add(t, "remote-fallback", "* * * * * *", cron.Send(etf.Atom("not_registered"), 1),
+		cron.JobFallback(etf.Tuple{etf.Atom("fallback"), n2.Name()}))
+	for i := range 3 {
+		f.step(t, 1)
+		due := start.Add(time.Duration(i+1) * time.Second)
+		if m := named.next(t); m != etf.Atom("by_name") {
+			t.Fatalf("sink got %v", m)
+		}
+		if m := anon.next(t); m != etf.Atom("by_pid") {
+			t.Fatalf("pid got %v", m)
+		}
+		m, ok := fb.next(t).(cron.JobFailed)
+		if !ok || m.Job != "unreachable" || !errors.Is(m.Err, node.ErrNoConnection) || !m.At.Equal(due) {
+			t.Fatalf("fallback got %#v", m)
+		}
+		// Across nodes the report is {cron_job_failed, Job, Reason, AtMillis}.
+		tup, ok := remoteFB.next(t).(etf.Tuple)
+		if !ok || len(tup) != 4 || tup[0] != etf.Atom("cron_job_failed") || !etf.Equal(tup[1], etf.Binary("remote-fallback")) ||
+			!strings.Contains(string(toBytes(tup[2])), "not_registered") || !etf.Equal(tup[3], due.UnixMilli()) {
+			t.Fatalf("remote fallback got %s", etf.Format(tup))
+		}
+	}
+}
+
+func toBytes(t etf.Term) []byte {
+	if b, ok := t.(etf.Binary); ok {
+		return b
+	}
+	return nil
+}
+
+// TestSendToErlang: a job sends to a process registered on a real erl
+// node, and a failing job reports to a fallback on that node, which gets
+// {cron_job_failed, Job, Reason, At}.
+func TestSendToErlang(t *testing.T) {
+	erl := erltest.Tool(t, "erl")
+	epmd := erltest.StartEPMD(t)
+	cookie := unique("cookie")
+	n := distNode(t, "cron_go", cookie, epmd)
+	erlName := unique("cron_erl") + "@127.0.0.1"
+	expr := `register(cron_sink, self()), io:format("ready~n"),
+		Loop = fun L() ->
+			receive
+				{cron_job_failed, Job, _Reason, At} when is_binary(Job), is_integer(At) ->
+					io:format("failed ~s ~w~n", [Job, At]), L();
+				M -> io:format("got ~w~n", [M]), L()
+			end
+		end, Loop().`
+	cmd := exec.Command(erl, "-noshell", "-name", erlName, "-setcookie", cookie, "-eval", expr)
+	cmd.Env = erltest.EnvWithEPMD(epmd)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	expect := func(want string) {
+		t.Helper()
+		timeout := time.After(wait)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("erl exited before printing %q", want)
+				}
+				if l == want {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("erl did not print %q", want)
+			}
+		}
+	}
+	expect("ready")
+
+	sink := etf.Tuple{etf.Atom("cron_sink"), etf.Atom(erlName)}
+	f := newFixture(t, n, cron.WithConnectTimeout(wait))
+	f.add(t, "hello", "*/2 * * * * *", cron.Send(sink, etf.Tuple{etf.Atom("hello"), 42}))
+	f.add(t, "broken", "*/2 * * * * *", cron.Send(etf.Atom("not_registered"), 1), cron.JobFallback(sink))
+	f.step(t, 2)
+	got := map[string]bool{}
+	for range 2 {
+		select {
+		case l := <-lines:
+			got[l] = true
+		case <-time.After(wait):
+			t.Fatalf("erl printed only %v", got)
+		}
+	}
+	want := fmt.Sprintf("failed broken %d", start.Add(2*time.Second).UnixMilli())
+	if !got["got {hello,42}"] || !got[want] {
+		t.Fatalf("erl printed %v, want %q and %q", got, "got {hello,42}", want)
+	}
+}
