@@ -139,7 +139,11 @@ func (r *hostsReader) atom() (string, error) {
 		}
 		return word, checkAtomLen(r, word)
 	case c == '"':
-		return "", r.errorf("host %s is a string; net_adm:world/0 needs an atom (single quotes)", r.peek())
+		lit := r.s[r.i:]
+		if end := strings.IndexAny(lit[1:], "\"\n"); end >= 0 {
+			lit = lit[:end+2]
+		}
+		return "", r.errorf("host %s is a string; net_adm:world/0 needs an atom ('%s')", lit, strings.Trim(lit, "\"\n"))
 	default:
 		return "", r.errorf("expected a host atom, found %s", r.peek())
 	}
