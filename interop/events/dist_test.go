@@ -58,6 +58,9 @@ func TestAcrossGoNodes(t *testing.T) {
 		}
 	}
 	require.Equal(t, uint64(3*msgs), sa.Stats().Sent-sentBefore, "one message per node and publish")
+	// B's and C's services each received every message once, from A, and
+	// handed out the copies (subscribers got events.Message values, which
+	// only a local send carries: a message from A would be a decoded tuple).
 	for _, s := range []*Server{sb, sc} {
 		st := s.Stats()
 		require.Equal(t, uint64(msgs), st.Received)
@@ -184,6 +187,45 @@ func TestSubscriberNodeDisconnects(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, Publish(prod.P, tok, etf.Atom("back")))
 	require.Equal(t, etf.Atom("back"), again.recvMsg(t).Msg)
+
+	// The event's end reaches the new subscriber, and none of the old
+	// ones (their monitors fired with noconnection already).
+	prod.exit(t, etf.Atom("closed"))
+	down, ok := again.recv(t).(node.DownMsg)
+	require.True(t, ok)
+	require.Equal(t, etf.Atom("closed"), down.Reason)
+	for _, p := range onB {
+		p.quiet(t, 0)
+	}
+}
+
+// TestTokenOnAnotherNode: the token travels as a term to node B, which
+// publishes with it and unregisters the event; a subscriber on C gets the
+// message and DOWN normal.
+func TestTokenOnAnotherNode(t *testing.T) {
+	c := newCluster(t)
+	a, sa := c.goNode(t, "a")
+	b, _ := c.goNode(t, "b")
+	cc, sc := c.goNode(t, "c")
+	ctx := ctxT(t)
+	prod := spawnProc(t, a)
+	tok, err := sa.Register(ctx, prod.P, "handover")
+	require.NoError(t, err)
+	sub := spawnProc(t, cc)
+	ref, _, err := sc.Monitor(ctx, sub.P, tok.Event())
+	require.NoError(t, err)
+
+	holder := spawnProc(t, b)
+	require.NoError(t, a.Send(holder.P.Self(), etf.Tuple{etf.Atom("token"), tok.Term()}))
+	got := holder.recv(t).(etf.Tuple)
+	onB, err := ParseToken(got[1])
+	require.NoError(t, err)
+	require.NoError(t, Publish(holder.P, onB, etf.Atom("from_b")))
+	require.Equal(t, Message{Event: tok.Event(), Msg: etf.Atom("from_b")}, sub.recvMsg(t))
+	require.NoError(t, Unregister(ctx, b, onB))
+	require.Equal(t, node.DownMsg{Ref: ref, Type: "process", Object: tok.PID(), Reason: node.Normal}, sub.recv(t))
+	require.Empty(t, sa.Events())
+	require.ErrorIs(t, Unregister(ctx, b, onB), ErrUnknownEvent)
 }
 
 // TestProducerDiesRightAfterRegister: a remote subscriber racing the
