@@ -150,7 +150,7 @@ func TestRouteErlWrongCookie(t *testing.T) {
 	id := itoa(int(nodeSeq.Add(1))) + strconv.Itoa(os.Getpid())
 	port := freePort(t)
 	e := startErlWith(t, startEPMD(t), "werl"+id, "right_"+id, fixedPortArgs(port)...)
-	var logs syncBuffer
+	var logs erltest.SyncBuffer
 	n := distNode(t, "wgo"+id+"@127.0.0.1", freePort(t), "right_"+id,
 		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
 		WithRoute("werl*@127.0.0.1", Route{Port: port, Cookie: "wrong_" + id}))

@@ -1,20 +1,19 @@
 package node
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/erlgo/erlgo/dist"
 	"github.com/erlgo/erlgo/epmd"
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
 )
 
 func TestRouteValidation(t *testing.T) {
@@ -191,7 +190,7 @@ func TestRouteEPMDRedirect(t *testing.T) {
 // failure with the route that was used.
 func TestRouteWrongCookie(t *testing.T) {
 	b := unlistedNode(t, "wb", "right")
-	var logs syncBuffer
+	var logs erltest.SyncBuffer
 	a := distNode(t, "wa"+itoa(int(nodeSeq.Add(1)))+"@127.0.0.1", freePort(t), "default",
 		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
 		WithRoute("wb*@127.0.0.1", Route{Port: listenPort(b), Cookie: "wrong"}))
@@ -217,22 +216,4 @@ func waitDisconnected(t *testing.T, n *Node, peer etf.Atom) {
 		}
 		time.Sleep(10 * time.Millisecond) // polling for the down event, not a fixed wait
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
