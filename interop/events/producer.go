@@ -159,14 +159,14 @@ func (ep *eventProc) HandleMessage(p *node.Process, msg etf.Term) error {
 		}
 		return nil // a linked subscriber ended; its monitor cleans up
 	}
-	ep.s.log.Debug("event: ignored message", "event", ep.ev.String(), "msg", etf.Format(msg))
+	ep.s.log.Debug("event: ignored message", "event", ep.ev, "msg", msg)
 	return nil
 }
 
 func (ep *eventProc) publish(ref, msg etf.Term) {
 	if r, ok := ref.(etf.Ref); !ok || r != ep.token {
 		ep.s.rejected.Add(1)
-		ep.s.log.Debug("event: publish with a wrong token dropped", "event", ep.ev.String())
+		ep.s.log.Debug("event: publish with a wrong token dropped", "event", ep.ev)
 		return
 	}
 	ep.s.published.Add(1)
@@ -174,7 +174,7 @@ func (ep *eventProc) publish(ref, msg etf.Term) {
 	if len(ep.subs) == 0 {
 		return
 	}
-	out := etf.Tuple{atomEvent, ep.evTerm, msg}
+	var out etf.Term = etf.Tuple{atomEvent, ep.evTerm, msg} // boxed once for all subscribers
 	ep.s.sent.Add(uint64(len(ep.subs))) // before: a receiver may look at once
 	for sub := range ep.subs {
 		_ = ep.p.Send(sub, out)
@@ -185,6 +185,7 @@ func (ep *eventProc) publish(ref, msg etf.Term) {
 func (ep *eventProc) call(from, req etf.Term) error {
 	pid, _, ok := node.ParseFrom(from)
 	if !ok {
+		ep.s.log.Debug("event: call with a bad From dropped", "event", ep.ev, "from", from)
 		return nil
 	}
 	switch r := req.(type) {
@@ -214,6 +215,7 @@ func (ep *eventProc) call(from, req etf.Term) error {
 			return nil
 		}
 	}
+	ep.s.log.Debug("event: bad request answered badarg", "event", ep.ev, "req", req)
 	ep.reply.Reply(ep.p, from, errorTerm(atomBadarg))
 	return nil
 }

@@ -110,7 +110,7 @@ func (sv *service) HandleMessage(p *node.Process, msg etf.Term) error {
 	case inspectReq:
 		m(sv)
 	default:
-		sv.s.log.Debug("events: ignored message", "msg", etf.Format(msg))
+		sv.s.log.Debug("events: ignored message", "msg", msg)
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (sv *service) tuple(m etf.Tuple) {
 			return
 		}
 	}
-	sv.s.log.Debug("events: ignored message", "msg", etf.Format(m))
+	sv.s.log.Debug("events: ignored message", "msg", m)
 }
 
 // call answers a peer's gen_server call.
@@ -153,6 +153,7 @@ func (sv *service) call(from, req etf.Term) {
 		}
 		out = l
 	default:
+		sv.s.log.Debug("events: bad request answered badarg", "req", req)
 		out = errorTerm(atomBadarg)
 	}
 	sv.reply.Reply(sv.p, from, out)
@@ -188,7 +189,7 @@ func (sv *service) fanout(evTerm, msg etf.Term) {
 		return // before our snapshot (its buffer has it) or after we left
 	}
 	re.buf.push(msg)
-	out := Message{Event: ev, Msg: msg}
+	var out etf.Term = Message{Event: ev, Msg: msg} // boxed once for all subscribers
 	sv.s.delivered.Add(uint64(len(re.subs)))
 	for sub := range re.subs {
 		_ = sv.p.Send(sub, out)

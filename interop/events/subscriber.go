@@ -86,7 +86,8 @@ func (sv *service) answer(ref etf.Ref, reply etf.Term) {
 		if !ok {
 			sv.p.Demonitor(ref)
 			delete(sv.refs, ref)
-			sv.fail(re, fmt.Errorf("%w: %s answered %s", ErrUnknownEvent, re.ev, etf.Format(reply)))
+			sv.s.log.Debug("events: bad answer to node_subscribe", "event", re.ev, "reply", reply)
+			sv.fail(re, fmt.Errorf("%w: %s", ErrUnknownEvent, re.ev))
 			return
 		}
 		re.buf.reset(last, size)
