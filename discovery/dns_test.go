@@ -44,6 +44,7 @@ func TestDNSStrategies(t *testing.T) {
 		{"A", DNSA("app.test.", "app", res), []etf.Atom{"app@10.1.0.1", "app@10.1.0.2"}, nil},
 		{"A without trailing dot", DNSA("app.test", "app", res), []etf.Atom{"app@10.1.0.1", "app@10.1.0.2"}, nil},
 		{"A NXDOMAIN is no nodes", DNSA("none.test.", "app", res), nil, nil},
+		{"A NODATA is no nodes", DNSA("_erl._tcp.app.test.", "app", res), nil, nil}, // the name has SRV records only
 		{"A bad basename", DNSA("app.test.", "a@b", res), nil, ErrBadNodeName},
 		{"SRV", DNSSRV("_erl._tcp.app.test.", "app", res), []etf.Atom{"app@pod-0.app.test", "app@pod-1.app.test"}, nil},
 		{"SRV NXDOMAIN is no nodes", DNSSRV("_none._tcp.app.test.", "app", res), nil, nil},
