@@ -175,7 +175,7 @@ func (ep *eventProc) publish(ref, msg etf.Term) {
 		return
 	}
 	var out etf.Term = etf.Tuple{atomEvent, ep.evTerm, msg} // boxed once for all subscribers
-	ep.s.sent.Add(uint64(len(ep.subs))) // before: a receiver may look at once
+	ep.s.sent.Add(uint64(len(ep.subs)))                     // before: a receiver may look at once
 	for sub := range ep.subs {
 		_ = ep.p.Send(sub, out)
 	}
