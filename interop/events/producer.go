@@ -174,8 +174,10 @@ func (ep *eventProc) publish(ref, msg etf.Term) {
 	if len(ep.subs) == 0 {
 		return
 	}
-	var out etf.Term = etf.Tuple{atomEvent, ep.evTerm, msg} // boxed once for all subscribers
-	ep.s.sent.Add(uint64(len(ep.subs)))                     // before: a receiver may look at once
+	// Boxed once for all subscribers; counted before the sends, since a
+	// receiver may look at the counter as soon as it has the message.
+	var out etf.Term = etf.Tuple{atomEvent, ep.evTerm, msg}
+	ep.s.sent.Add(uint64(len(ep.subs)))
 	for sub := range ep.subs {
 		_ = ep.p.Send(sub, out)
 	}
