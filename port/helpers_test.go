@@ -1,0 +1,280 @@
+package port
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/node"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// waitFor bounds every wait in these tests; reaching it means a hang.
+const waitFor = 20 * time.Second
+
+var nodeSeq atomic.Int64
+
+func testLogger() *slog.Logger {
+	if os.Getenv("PORT_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// localNode starts a node without distribution, stopped at cleanup.
+func localNode(t testing.TB, opts ...node.Option) *node.Node {
+	t.Helper()
+	name := "port" + strconv.Itoa(int(nodeSeq.Add(1))) + "@127.0.0.1"
+	opts = append([]node.Option{node.WithoutDistribution(), node.WithLogger(testLogger())}, opts...)
+	n, err := node.Start(context.Background(), name, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stopNode(t, n) })
+	return n
+}
+
+func stopNode(t testing.TB, n *node.Node) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := n.Stop(ctx); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}
+
+// owner is a process that runs functions sent to it (so that Open and
+// Command run inside its handler, as in real code) and forwards every
+// other message to msgs.
+type owner struct {
+	n    *node.Node
+	pid  etf.PID
+	proc *node.Process
+	msgs chan etf.Term
+}
+
+type ownerCall struct {
+	f    func(p *node.Process) error
+	done chan error
+}
+
+type ownerBeh struct{ o *owner }
+
+func (b ownerBeh) Init(p *node.Process) error { b.o.proc = p; return nil }
+func (b ownerBeh) HandleMessage(p *node.Process, msg etf.Term) error {
+	if c, ok := msg.(*ownerCall); ok {
+		c.done <- c.f(p)
+		return nil
+	}
+	b.o.msgs <- msg
+	if x, ok := msg.(node.ExitMsg); ok && x.Reason == node.Shutdown {
+		return &node.ExitError{Reason: node.Shutdown} // Node.Stop
+	}
+	return nil
+}
+func (ownerBeh) Terminate(*node.Process, etf.Term) {}
+
+// startOwner spawns an owner; trap makes it trap exits.
+func startOwner(t testing.TB, n *node.Node, trap bool) *owner {
+	t.Helper()
+	o := &owner{n: n, msgs: make(chan etf.Term, 1<<16)}
+	var opts []node.SpawnOption
+	if trap {
+		opts = append(opts, node.WithTrapExit())
+	}
+	pid, err := n.Spawn(ownerBeh{o}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.pid = pid
+	return o
+}
+
+// do runs f in the owner's handler and returns its error.
+func (o *owner) do(t testing.TB, f func(p *node.Process) error) error {
+	t.Helper()
+	c := &ownerCall{f: f, done: make(chan error, 1)}
+	if err := o.n.Send(o.pid, c); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-c.done:
+		return err
+	case <-time.After(waitFor):
+		t.Fatal("owner did not run the function")
+		return nil
+	}
+}
+
+// open opens a port owned by o; a failure fails the test.
+func (o *owner) open(t testing.TB, name string, args []string, opts ...Option) *Port {
+	t.Helper()
+	var pt *Port
+	if err := o.do(t, func(p *node.Process) (err error) {
+		pt, err = Open(context.Background(), p, name, args, opts...)
+		return err
+	}); err != nil {
+		t.Fatalf("open %s %v: %v", name, args, err)
+	}
+	return pt
+}
+
+// command writes data from inside the owner.
+func (o *owner) command(t testing.TB, pt *Port, data []byte) error {
+	t.Helper()
+	return o.do(t, func(*node.Process) error {
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		return pt.Command(ctx, data)
+	})
+}
+
+// next returns the owner's next message.
+func (o *owner) next(t testing.TB) etf.Term {
+	t.Helper()
+	select {
+	case m := <-o.msgs:
+		return m
+	case <-time.After(waitFor):
+		t.Fatal("no message for the owner")
+		return nil
+	}
+}
+
+// event is a message from a port, parsed for the tests.
+type event struct {
+	kind   string // data, eol, noeol, stderr, exit_status, closed, EXIT
+	data   []byte
+	code   int
+	reason etf.Term
+}
+
+// nextEvent returns the next message, which must come from pt.
+func (o *owner) nextEvent(t testing.TB, pt *Port) event {
+	t.Helper()
+	m := o.next(t)
+	if x, ok := m.(node.ExitMsg); ok && x.From == pt.ID() {
+		return event{kind: "EXIT", reason: x.Reason}
+	}
+	tu, ok := m.(etf.Tuple)
+	if !ok || len(tu) != 2 || tu[0] != pt.ID() {
+		t.Fatalf("not a message from port %v: %#v", pt.ID(), m)
+	}
+	if tu[1] == atomClosed {
+		return event{kind: "closed"}
+	}
+	in, ok := tu[1].(etf.Tuple)
+	if !ok || len(in) != 2 {
+		t.Fatalf("bad port message %#v", m)
+	}
+	switch in[0] {
+	case atomExitStatus:
+		return event{kind: "exit_status", code: in[1].(int)}
+	case atomStderr:
+		return event{kind: "stderr", data: in[1].([]byte)}
+	case atomData:
+		if l, ok := in[1].(etf.Tuple); ok {
+			return event{kind: string(l[0].(etf.Atom)), data: l[1].([]byte)}
+		}
+		return event{kind: "data", data: in[1].([]byte)}
+	}
+	t.Fatalf("bad port message %#v", m)
+	return event{}
+}
+
+// drain collects a port's events until its EXIT: stream data is
+// concatenated into out, other events are returned in order.
+func (o *owner) drain(t testing.TB, pt *Port) (out []byte, evs []event) {
+	t.Helper()
+	for {
+		e := o.nextEvent(t, pt)
+		if e.kind == "data" {
+			out = append(out, e.data...)
+			continue
+		}
+		evs = append(evs, e)
+		if e.kind == "EXIT" {
+			return out, evs
+		}
+	}
+}
+
+// waitDone waits for the port to have exited and its program reaped.
+func waitDone(t testing.TB, pt *Port) {
+	t.Helper()
+	select {
+	case <-pt.Done():
+	case <-time.After(waitFor):
+		t.Fatal("port did not exit")
+	}
+}
+
+// groupMembers lists the live processes (not zombies) and the zombies in
+// process group pgid, from /proc.
+func groupMembers(t testing.TB, pgid int) (live, zombies []int) {
+	t.Helper()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid pgrp ...; comm may hold spaces.
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) < 3 || f[2] != strconv.Itoa(pgid) {
+			continue
+		}
+		if f[0] == "Z" {
+			zombies = append(zombies, pid)
+		} else {
+			live = append(live, pid)
+		}
+	}
+	return live, zombies
+}
+
+// requireGone fails unless nothing of process group pgid is left: no
+// live process and no zombie, the program itself included.
+func requireGone(t testing.TB, pgid int) {
+	t.Helper()
+	if live, zombies := groupMembers(t, pgid); len(live)+len(zombies) > 0 {
+		t.Fatalf("process group %d still has live %v and zombies %v", pgid, live, zombies)
+	}
+	if _, err := os.Stat(filepath.Join("/proc", strconv.Itoa(pgid))); err == nil {
+		t.Fatalf("program %d still in /proc (not reaped)", pgid)
+	}
+}
+
+// waitGroupSize waits until process group pgid has n live members (a
+// shell has started its children).
+func waitGroupSize(t testing.TB, pgid, n int) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for {
+		live, _ := groupMembers(t, pgid)
+		if len(live) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process group %d has %v, want %d members", pgid, live, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,147 @@
+package port
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// readSize is the size of one read from the program's stdout or stderr,
+// and so the largest stream chunk.
+const readSize = 64 << 10
+
+// Backpressure polling: while the owner's mailbox is full the reader
+// checks again after a pause that doubles from minPause to maxPause. The
+// node offers no wake-up when a mailbox drains, and a poll every few
+// milliseconds costs nothing next to an owner that is behind anyway.
+const (
+	minPause = 50 * time.Microsecond
+	maxPause = 10 * time.Millisecond
+)
+
+var (
+	atomData       = etf.Atom("data")
+	atomEOL        = etf.Atom("eol")
+	atomNoEOL      = etf.Atom("noeol")
+	atomStderr     = etf.Atom("stderr")
+	atomExitStatus = etf.Atom("exit_status")
+	atomCommand    = etf.Atom("command")
+	atomClose      = etf.Atom("close")
+	atomClosed     = etf.Atom("closed")
+	atomConnect    = etf.Atom("connect")
+	atomBadsig     = etf.Atom("badsig")
+	atomEinval     = etf.Atom("einval")
+	atomEmsgsize   = etf.Atom("emsgsize")
+)
+
+// readOutput reads the program's stdout until EOF (or until stop) and
+// delivers it framed. A framing error (a packet over the maximum) is
+// returned; the port exits with it.
+func (s *portProc) readOutput(f *os.File) error {
+	fr := newFramer(&s.cfg)
+	emit := func(k frameKind, b []byte) bool { return s.deliver(atomData, k, b) }
+	buf := make([]byte, readSize)
+	for {
+		n, err := f.Read(buf)
+		if n > 0 {
+			if ferr := fr.push(buf[:n], emit); ferr != nil {
+				return ferr
+			}
+		}
+		if err != nil {
+			if dropped := fr.eof(emit); dropped > 0 {
+				s.self.Logger().Debug("port: output ended inside a packet", "dropped_bytes", dropped)
+			}
+			if errors.Is(err, io.EOF) || s.stopping() {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// readStderr delivers the program's stderr as {stderr, Chunk} messages.
+func (s *portProc) readStderr(f *os.File) {
+	buf := make([]byte, readSize)
+	for {
+		n, err := f.Read(buf)
+		if n > 0 && !s.deliver(atomStderr, frameData, bytes.Clone(buf[:n])) {
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// deliver waits for room in the owner's mailbox and sends {Port, {tag,
+// Data}} from the port's pid. It returns false once the port is stopping.
+func (s *portProc) deliver(tag etf.Atom, k frameKind, b []byte) bool {
+	if !s.waitWindow() {
+		return false
+	}
+	var data etf.Term = b
+	if s.cfg.text {
+		data = charlist(b)
+	}
+	switch k {
+	case frameEOL:
+		data = etf.Tuple{atomEOL, data}
+	case frameNoEOL:
+		data = etf.Tuple{atomNoEOL, data}
+	}
+	_ = s.self.Send(s.owner.Self(), etf.Tuple{s.self.Self(), etf.Tuple{tag, data}})
+	return true
+}
+
+// waitWindow blocks while the owner's mailbox holds window messages or
+// more. A process takes its whole queue in one batch, so at most about
+// two windows of the port's messages exist at once: the batch being
+// handled and the queue behind it.
+func (s *portProc) waitWindow() bool {
+	pause := minPause
+	var t *time.Timer
+	for s.owner.MessageQueueLen() >= s.cfg.window {
+		if t == nil {
+			t = time.NewTimer(pause)
+			defer t.Stop()
+		} else {
+			t.Reset(pause)
+		}
+		select {
+		case <-s.stop:
+			return false
+		case <-t.C:
+		}
+		pause = min(2*pause, maxPause)
+	}
+	select {
+	case <-s.stop:
+		return false
+	default:
+		return true
+	}
+}
+
+// charlist is b as open_port's list mode delivers it: one code point per
+// byte, so that it travels as a list of bytes (STRING_EXT).
+func charlist(b []byte) etf.Charlist {
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return etf.Charlist(string(r))
+}
+
+func (s *portProc) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
