@@ -217,3 +217,36 @@ func waitDisconnected(t *testing.T, n *Node, peer etf.Atom) {
 		time.Sleep(10 * time.Millisecond) // polling for the down event, not a fixed wait
 	}
 }
+
+// FuzzRouteMatch: any pattern and any peer name (the name arrives from the
+// wire in a handshake, where CookieFor looks its route up) either fail
+// validation with ErrBadRoute or give a table whose lookup never panics;
+// an exact pattern always finds itself.
+func FuzzRouteMatch(f *testing.F) {
+	for _, s := range [][2]string{
+		{"db@10.0.0.5", "db@10.0.0.5"}, {"worker*@10.0.0.*", "worker7@10.0.0.9"},
+		{"w[0-9]@h", "w5@h"}, {`a\*@h`, "a*@h"}, {"*@*", "x@y"}, {"[", "a@b"},
+		{"a@b@c", "a@b"}, {"?@?", "\xff@\x00"}, {"*", ""},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, name string) {
+		var s routeSet
+		err := s.update(func([]RouteEntry) []RouteEntry {
+			return []RouteEntry{{Pattern: pattern, Route: Route{Cookie: "c"}}}
+		})
+		if err != nil {
+			if !errors.Is(err, ErrBadRoute) {
+				t.Fatalf("update(%q) = %v, want ErrBadRoute", pattern, err)
+			}
+			return
+		}
+		_, _ = s.lookup(etf.Atom(name))
+		_ = s.cookieFor(etf.Atom(name))
+		if exact, _ := validRoute(pattern, Route{}); exact {
+			if e, ok := s.lookup(etf.Atom(pattern)); !ok || e.Pattern != pattern {
+				t.Fatalf("exact pattern %q does not find itself", pattern)
+			}
+		}
+	})
+}
