@@ -167,3 +167,20 @@ func TestRegisterErrors(t *testing.T) {
 	}
 	eventually(t, "orphan released", func() bool { return len(s.Events()) == 0 })
 }
+
+// TestStopped: after Stop the server refuses new work with ErrStopped;
+// the events registered before stay until their producers end them.
+func TestStopped(t *testing.T) {
+	n, s := localNode(t)
+	ctx := ctxT(t)
+	prod, sub := spawnProc(t, n), spawnProc(t, n)
+	tok, err := s.Register(ctx, prod.P, "kept")
+	require.NoError(t, err)
+	s.Stop()
+	_, err = s.Register(ctx, prod.P, "late")
+	require.ErrorIs(t, err, ErrStopped)
+	_, _, err = s.Monitor(ctx, sub.P, tok.Event())
+	require.ErrorIs(t, err, ErrStopped)
+	require.Equal(t, []etf.Atom{"kept"}, s.Events())
+	require.True(t, n.IsAlive(tok.PID()))
+}

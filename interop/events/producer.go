@@ -45,6 +45,9 @@ func (s *Server) Register(ctx context.Context, p *node.Process, name etf.Atom, o
 	if p.Node() != s.n {
 		return Token{}, ErrNotLocal
 	}
+	if s.ctx.Err() != nil {
+		return Token{}, ErrStopped // peers could not find the event
+	}
 	var c eventConfig
 	for _, o := range opts {
 		o(&c)
