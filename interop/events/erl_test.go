@@ -192,3 +192,26 @@ func TestErlLoadAndTickTime(t *testing.T) {
 	require.Equal(t, []etf.Term{etf.Atom("still_there")}, expect(t, col, "got"))
 	require.Contains(t, g.ConnectedNodes(), e.Name)
 }
+
+// TestErlSubscriberNodeGoes: when the erl node of a BEAM subscriber goes
+// away, the event forgets the subscriber (the producer is told Stopped)
+// and sends it nothing more.
+func TestErlSubscriberNodeGoes(t *testing.T) {
+	c := newCluster(t)
+	g, s := c.goNode(t, "go")
+	e := beamPeers(t, c, false, ct.Options{})[0]
+	ctx := ctxT(t)
+	prod := spawnProc(t, g)
+	tok, err := s.Register(ctx, prod.P, "watch", WithNotify())
+	require.NoError(t, err)
+	col, to := reports(t, g, "collector")
+	e.Eval("events_peer:subscriber(" + ct.Atom(g.Name()) + ", watch, " + to + ")")
+	expect(t, col, "subscribed")
+	require.Equal(t, Started{Event: tok.Event()}, prod.recv(t))
+	e.Kill()
+	require.Equal(t, Stopped{Event: tok.Event()}, prod.recv(t))
+	sent := s.Stats().Sent
+	require.NoError(t, Publish(prod.P, tok, etf.Atom("nobody_there")))
+	syncWith(t, prod, tok)
+	require.Equal(t, sent, s.Stats().Sent)
+}
