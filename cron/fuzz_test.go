@@ -8,7 +8,7 @@ import (
 
 // FuzzParse: Parse never panics, every error wraps ErrBadSpec, and Next
 // on what it accepts terminates (the search is bounded) with strictly
-// increasing times.
+// increasing times, which in UTC match the fields.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"* * * * *", "*/15 0 1,15 * 1-5", "0 30 2 * * *", "0 0 L * *", "0 18 * * 5L",
@@ -42,6 +42,15 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("%q: Next(%v) = %v, not after", spec, at, next)
 			}
 			at = next
+		}
+		u, err := ParseIn(spec, time.UTC)
+		if err != nil {
+			t.Fatalf("%q parses in New York but not in UTC: %v", spec, err)
+		}
+		if us, ok := u.(*SpecSchedule); ok && us.loc == time.UTC {
+			if next := us.Next(from); !next.IsZero() && !matchesRef(us, next) {
+				t.Fatalf("%q: Next(%v) = %v does not match the fields", spec, from, next)
+			}
 		}
 	})
 }

@@ -23,8 +23,9 @@ type job struct {
 	lastErr  error
 	runs     uint64
 	failures uint64
-	running  bool // a Func run has not returned yet
-	idx      int  // position in the queue, -1 when not queued
+	running  bool  // a Func run has not returned yet
+	idx      int   // position in the queue, -1 when not queued
+	key      int64 // next.Unix(), compared by the heap (cheaper than time.Time)
 }
 
 // table holds the jobs by name and the enabled ones in a min-heap by next
@@ -108,6 +109,7 @@ func (t *table) due(now time.Time, run func(j *job, at time.Time)) {
 		if j.next = j.sched.Next(now); j.next.IsZero() {
 			heap.Pop(&t.q)
 		} else {
+			j.key = j.next.Unix()
 			heap.Fix(&t.q, 0)
 		}
 		run(j, at)
@@ -135,7 +137,7 @@ type queue []*job
 
 func (q queue) Len() int { return len(q) }
 
-func (q queue) Less(i, k int) bool { return q[i].next.Before(q[k].next) }
+func (q queue) Less(i, k int) bool { return q[i].key < q[k].key }
 
 func (q queue) Swap(i, k int) {
 	q[i], q[k] = q[k], q[i]
@@ -144,7 +146,7 @@ func (q queue) Swap(i, k int) {
 
 func (q *queue) Push(x any) {
 	j := x.(*job)
-	j.idx = len(*q)
+	j.idx, j.key = len(*q), j.next.Unix()
 	*q = append(*q, j)
 }
 
