@@ -41,7 +41,7 @@ func quietLogger() *slog.Logger {
 }
 
 // peerDir compiles discovery_peer.erl once per test.
-func peerDir(t *testing.T) string {
+func peerDir(t testing.TB) string {
 	t.Helper()
 	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	return erltest.Compile(t, "testdata", "discovery_peer.erl")
@@ -49,7 +49,7 @@ func peerDir(t *testing.T) string {
 
 // peer is a real erl node running discovery_peer.
 type peer struct {
-	t    *testing.T
+	t    testing.TB
 	name etf.Atom
 	lp   *beamproc.LineProc
 }
@@ -59,11 +59,12 @@ type peerOpts struct {
 	iface string // bind distribution to this address only
 	cwd   string // working directory (where net_adm looks for .hosts.erlang)
 	tick  int    // net_ticktime in seconds (0: OTP's default)
+	extra []string
 }
 
 // startPeer starts "erl -name name" against the EPMD on epmdPort and waits
 // for its ready line. It is killed when the test ends.
-func startPeer(t *testing.T, dir string, epmdPort int, name, cookie string, o peerOpts) *peer {
+func startPeer(t testing.TB, dir string, epmdPort int, name, cookie string, o peerOpts) *peer {
 	t.Helper()
 	args := []string{"-noshell", "-name", name, "-setcookie", cookie, "-pa", dir}
 	if o.iface != "" {
@@ -72,6 +73,7 @@ func startPeer(t *testing.T, dir string, epmdPort int, name, cookie string, o pe
 	if o.tick > 0 {
 		args = append(args, "-kernel", "net_ticktime", strconv.Itoa(o.tick))
 	}
+	args = append(args, o.extra...)
 	args = append(args, "-eval", "discovery_peer:start()")
 	var cmd *exec.Cmd
 	if o.ns != "" {
@@ -137,7 +139,7 @@ func atoms(s string) []etf.Atom {
 }
 
 // goNode starts a Go node on the EPMD at epmdPort, stopped at cleanup.
-func goNode(t *testing.T, name, cookie string, epmdPort int, opts ...node.Option) *node.Node {
+func goNode(t testing.TB, name, cookie string, epmdPort int, opts ...node.Option) *node.Node {
 	t.Helper()
 	opts = append([]node.Option{node.WithCookie(cookie), node.WithEPMD("127.0.0.1", epmdPort),
 		node.WithoutEPMDStart(), node.WithLogger(quietLogger())}, opts...)

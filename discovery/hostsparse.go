@@ -172,6 +172,13 @@ func atomChar(c rune) bool {
 func (r *hostsReader) quotedAtom() (string, error) {
 	startLine := r.line
 	r.i++ // opening quote
+	// Fast path: no escape before the closing quote, the atom is the text.
+	if end := strings.IndexAny(r.s[r.i:], "'\\"); end >= 0 && r.s[r.i+end] == '\'' {
+		a := r.s[r.i : r.i+end]
+		r.line += strings.Count(a, "\n")
+		r.i += end + 1
+		return a, checkAtomLen(r, a)
+	}
 	var b strings.Builder
 	for r.i < len(r.s) {
 		c, size := utf8.DecodeRuneInString(r.s[r.i:])

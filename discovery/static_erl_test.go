@@ -18,12 +18,12 @@ type loopCluster struct {
 	dir    string
 }
 
-func newLoopCluster(t *testing.T) *loopCluster {
+func newLoopCluster(t testing.TB) *loopCluster {
 	return &loopCluster{dir: peerDir(t), epmd: erltest.StartEPMD(t), cookie: "c" + uniq(), id: uniq()}
 }
 
 // peer starts erl node alive<id>@127.0.0.<host>.
-func (c *loopCluster) peer(t *testing.T, alive string, host int, o peerOpts) *peer {
+func (c *loopCluster) peer(t testing.TB, alive string, host int, o peerOpts) *peer {
 	addr := "127.0.0." + itoa(host)
 	o.iface = addr
 	return startPeer(t, c.dir, c.epmd, alive+c.id+"@"+addr, c.cookie, o)

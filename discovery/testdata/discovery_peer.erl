@@ -46,6 +46,18 @@ command("consult " ++ Path) ->
             end;
         {error, _} -> io:format("error~n")
     end;
+command("bench_consult " ++ Args) ->
+    [Path, N] = string:lexemes(Args, " "),
+    [{ok, _} = file:consult(Path) || _ <- lists:seq(1, list_to_integer(N))],
+    io:format("done~n");
+command("bench_world " ++ Args) ->
+    [N | Hosts] = string:lexemes(Args, " "),
+    L = [list_to_atom(H) || H <- Hosts],
+    lists:foreach(fun(_) ->
+                          Found = net_adm:world_list(L),
+                          [erlang:disconnect_node(F) || F <- Found]
+                  end, lists:seq(1, list_to_integer(N))),
+    io:format("done~n");
 command("disconnect " ++ N) ->
     io:format("disconnect ~w~n", [erlang:disconnect_node(list_to_atom(N))]);
 command(Other) ->
