@@ -3,6 +3,7 @@ package events_test
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,28 +29,29 @@ import (
 // publisher's node. ns/fanout is the time from just before the publish to
 // the last subscriber's receive (BEAM reads os:system_time, the same
 // clock), ns/msg that per subscriber; the Go rows' allocations count
-// every node of the process. Each case's rows run back to back, and the
-// ratios ("vs-pgpubsub", "vs-beampg": this row's ns/fanout over theirs)
-// compare rows of the same run.
+// every node of the process. Each case's rows run back to back (with
+// -count, each row that many times in a row), and the ratios
+// ("vs-pgpubsub", "vs-beampg") are this row's ns/fanout over the median
+// of that side's rows of the same case in the same run.
 //
 //	go test -run '^$' -bench BenchmarkFanout -benchtime 20x -count 3 ./interop/events/
 func BenchmarkFanout(b *testing.B) {
 	beam := startBeamFan(b, 3)
-	res := map[string]float64{}
+	res := map[string][]float64{} // ns/fanout of every row so far, by side/case
 	ratio := func(b *testing.B, own float64, side, cs string) {
-		if other, ok := res[side+"/"+cs]; ok && other > 0 {
-			b.ReportMetric(own/other, "vs-"+side)
+		if other := res[side+"/"+cs]; len(other) > 0 {
+			b.ReportMetric(own/median(other), "vs-"+side)
 		}
 	}
 	for _, nodes := range []int{1, 3} {
 		for _, subs := range []int{1, 100, 10000} {
 			cs := fmt.Sprintf("nodes=%d/subs=%d", nodes, subs)
 			b.Run("beampg/"+cs, func(b *testing.B) {
-				res["beampg/"+cs] = beam.bench(b, nodes, subs)
+				res["beampg/"+cs] = append(res["beampg/"+cs], beam.bench(b, nodes, subs))
 			})
 			b.Run("pgpubsub/"+cs, func(b *testing.B) {
 				own := benchGoFanout(b, nodes, subs, newPGSideAny)
-				res["pgpubsub/"+cs] = own
+				res["pgpubsub/"+cs] = append(res["pgpubsub/"+cs], own)
 				ratio(b, own, "beampg", cs)
 			})
 			b.Run("events/"+cs, func(b *testing.B) {
@@ -59,6 +61,15 @@ func BenchmarkFanout(b *testing.B) {
 			})
 		}
 	}
+}
+
+// median of xs (not empty); xs is reordered.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	if n := len(xs); n%2 == 0 {
+		return (xs[n/2-1] + xs[n/2]) / 2
+	}
+	return xs[len(xs)/2]
 }
 
 func newPGSideAny(tb testing.TB, nodes []*node.Node) fanSide     { return newPGSide(tb, nodes) }
@@ -162,21 +173,41 @@ func (bf *beamFan) nodeList(count int) string {
 	return "[" + strings.Join(names, ",") + "]"
 }
 
+// beamEvalTimeout bounds one evaluation on node 0: 10,000 subscribers'
+// setup or a long batch of rounds on a loaded machine can take more than
+// clustertest's 30 s.
+const beamEvalTimeout = 3 * time.Minute
+
+// eval is clustertest's Eval on node 0 with beamEvalTimeout.
+func (bf *beamFan) eval(tb testing.TB, expr string) string {
+	tb.Helper()
+	n := bf.nodes[0]
+	v, err := n.EvalTimeout(expr, beamEvalTimeout)
+	if err != nil {
+		tb.Fatalf("%v\noutput:\n%s", err, n.Output())
+	}
+	val, ok := strings.CutPrefix(v, "{ok,")
+	if !ok {
+		tb.Fatalf("%s: %s raised %s\noutput:\n%s", n.Name, expr, v, n.Output())
+	}
+	return strings.TrimSuffix(val, "}")
+}
+
 // setup starts the forwarders and subscribers of one case, runs its
 // warm-up round and stops them when tb ends; it returns the case's id.
 func (bf *beamFan) setup(tb testing.TB, nodes, subs int) int {
 	tb.Helper()
 	bf.seq++
 	id, list := bf.seq, bf.nodeList(nodes)
-	bf.nodes[0].Eval(fmt.Sprintf("fanout_beam:setup(%s, %d, %d)", list, subs, id))
-	tb.Cleanup(func() { bf.nodes[0].Eval(fmt.Sprintf("fanout_beam:teardown(%s, %d)", list, id)) })
+	bf.eval(tb, fmt.Sprintf("fanout_beam:setup(%s, %d, %d)", list, subs, id))
+	tb.Cleanup(func() { bf.eval(tb, fmt.Sprintf("fanout_beam:teardown(%s, %d)", list, id)) })
 	return id
 }
 
 // run runs rounds more fan-outs and returns their summed time.
 func (bf *beamFan) run(tb testing.TB, id int, rounds int) time.Duration {
 	tb.Helper()
-	v := bf.nodes[0].Eval(fmt.Sprintf("fanout_beam:run(%d, %d)", rounds, id))
+	v := bf.eval(tb, fmt.Sprintf("fanout_beam:run(%d, %d)", rounds, id))
 	ns, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
 		tb.Fatalf("fanout_beam:run: %q", v)
@@ -188,7 +219,7 @@ func (bf *beamFan) run(tb testing.TB, id int, rounds int) time.Duration {
 // messages, in order.
 func (bf *beamFan) check(tb testing.TB, nodes, subs, id, rounds int) {
 	tb.Helper()
-	v := bf.nodes[0].Eval(fmt.Sprintf("C = fanout_beam:check(%s, %d), {length(C), length([x || {G, B} <- C, {G, B} =/= {%d, 0}])}",
+	v := bf.eval(tb, fmt.Sprintf("C = fanout_beam:check(%s, %d), {length(C), length([x || {G, B} <- C, {G, B} =/= {%d, 0}])}",
 		bf.nodeList(nodes), id, rounds))
 	if v != fmt.Sprintf("{%d,0}", subs) {
 		tb.Fatalf("BEAM subscribers {count, not exactly %d in order}: %s, want {%d,0}", rounds, v, subs)

@@ -77,16 +77,14 @@ teardown(Nodes, Id) ->
 start_node(Count, Id, Collector) ->
     Ctr = atomics:new(1, []),
     atomics:put(Ctr, 1, Count),
-    Subs = [spawn(fun() -> sub_init(Id, Ctr, Count, Collector) end) || _ <- lists:seq(1, Count)],
-    Fwd = spawn(fun() -> fwd_init(Id) end),
+    Subs = [spawn(fun() -> sub(Ctr, Count, Collector, 0, 0) end) || _ <- lists:seq(1, Count)],
+    %% One join for all: a join per subscriber would send each to every
+    %% other node's scope, which is setup, not the fan-out measured.
+    ok = pg:join(?SCOPE, {fanout_topic, Id}, Subs),
+    Fwd = spawn(fun() -> fwd(Id) end),
+    ok = pg:join(?SCOPE, {fanout_fwd, Id}, Fwd),
     persistent_term:put({?MODULE, procs, Id}, [Fwd | Subs]),
-    Joined = node_counts(Id),
-    Count = length(Joined),
     ok.
-
-fwd_init(Id) ->
-    ok = pg:join(?SCOPE, {fanout_fwd, Id}, self()),
-    fwd(Id).
 
 fwd(Id) ->
     receive
@@ -96,10 +94,6 @@ fwd(Id) ->
         {count, From} -> From ! {count, self(), fwd}, fwd(Id);
         stop -> ok
     end.
-
-sub_init(Id, Ctr, Local, Collector) ->
-    ok = pg:join(?SCOPE, {fanout_topic, Id}, self()),
-    sub(Ctr, Local, Collector, 0, 0).
 
 %% Got counts the rounds received; a round other than the next one
 %% (a loss or a duplicate) counts as Bad.
@@ -119,8 +113,7 @@ sub(Ctr, Local, Collector, Got, Bad) ->
         stop -> ok
     end.
 
-%% node_counts(Id): {Got, Bad} of this node's subscribers (also a
-%% readiness check: a subscriber answers only after it joined).
+%% node_counts(Id): {Got, Bad} of this node's subscribers.
 node_counts(Id) ->
     Procs = persistent_term:get({?MODULE, procs, Id}),
     [P ! {count, self()} || P <- Procs],
