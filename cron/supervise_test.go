@@ -86,10 +86,7 @@ func TestSupervised(t *testing.T) {
 	if len(js) != 1 || js[0].Name != "beat" {
 		t.Fatalf("after restart: %+v", js)
 	}
-	// Drain the runs that may have happened before the kill.
-	for len(in.ch) > 0 {
-		<-in.ch
-	}
+	in.none(t)
 	clk.Advance(time.Second)
 	if m := in.next(t); m != etf.Atom("beat") {
 		t.Fatalf("got %v", m)
