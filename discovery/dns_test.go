@@ -11,14 +11,14 @@ import (
 	"github.com/erlgo/erlgo/node"
 )
 
-func lookup(t *testing.T, s Strategy) ([]etf.Atom, error) {
+func lookup(t testing.TB, s Strategy) ([]etf.Atom, error) {
 	t.Helper()
 	return lookupWithin(t, s, 5*time.Second)
 }
 
 // lookupWithin bounds a lookup that is expected to fail (a server that
 // answers garbage is waited out until the deadline).
-func lookupWithin(t *testing.T, s Strategy, d time.Duration) ([]etf.Atom, error) {
+func lookupWithin(t testing.TB, s Strategy, d time.Duration) ([]etf.Atom, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()

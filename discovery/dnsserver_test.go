@@ -25,11 +25,14 @@ type dnsServer struct {
 	// 3 NXDOMAIN); garbage makes it answer bytes that are no DNS message.
 	rcode   int
 	garbage bool
+	// raw, when set, is answered to every question as is, but for the
+	// first two bytes (the query's ID, so the resolver reads the rest).
+	raw     []byte
 	queries int
 	wg      sync.WaitGroup
 }
 
-func newDNSServer(t *testing.T) *dnsServer {
+func newDNSServer(t testing.TB) *dnsServer {
 	t.Helper()
 	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -86,6 +89,22 @@ func (s *dnsServer) setFault(rcode int, garbage bool) {
 	s.rcode, s.garbage = rcode, garbage
 }
 
+func (s *dnsServer) setRaw(resp []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.raw = resp
+}
+
+// response returns the server's answer to the resolver's query for name and
+// type, as a fuzz seed.
+func (s *dnsServer) response(name string, qtype uint16) []byte {
+	q := []byte{0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0}
+	q = appendName(q, name)
+	q = append(q, byte(qtype>>8), byte(qtype), 0, 1)
+	resp, _ := s.answer(q)
+	return resp
+}
+
 func (s *dnsServer) queryCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -127,6 +146,10 @@ func (s *dnsServer) answer(q []byte) ([]byte, error) {
 	s.queries++
 	if s.garbage {
 		return []byte{q[0], q[1], 0x81, 0x80, 0, 1, 0, 9, 0xde, 0xad}, nil
+	}
+	if s.raw != nil {
+		resp := append([]byte{q[0], q[1]}, s.raw[min(2, len(s.raw)):]...)
+		return resp, nil
 	}
 	rcode := s.rcode
 	var answers [][]byte
