@@ -160,3 +160,10 @@ func (q *writeQueue) shut() {
 // abort unblocks a Write in progress (Terminate): closing the file fails
 // it at once.
 func (q *writeQueue) abort() { q.f.Close() }
+
+// pendingBytes is what is queued or booked toward stdin.
+func (q *writeQueue) pendingBytes() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.pending
+}
