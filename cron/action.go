@@ -20,9 +20,10 @@ type Action interface {
 // a pid, a registered name (etf.Atom), a node.Name or {Name, Node} on any
 // node. A send to a name that is not registered here, or to a local pid
 // that is not alive, fails. A send to another node first connects to it
-// (bounded by WithConnectTimeout) and fails if that does not work; what
-// happens after that is erlang:send/2's business, so a remote name that
-// is not registered drops the message without an error, as on BEAM.
+// (bounded by WithConnectTimeout) and fails if that does not work; runs
+// due meanwhile are skipped (ErrStillRunning). What happens after that is
+// erlang:send/2's business: a remote name that is not registered drops
+// the message without an error, as on BEAM.
 func Send(to etf.Term, msg etf.Term) Action { return sendAction{to: to, msg: msg} }
 
 type sendAction struct{ to, msg etf.Term }
@@ -30,8 +31,13 @@ type sendAction struct{ to, msg etf.Term }
 func (a sendAction) String() string { return "send to " + etf.Format(a.to) }
 
 func (a sendAction) run(s *server, j *job, at time.Time) {
+	if j.running {
+		s.fail(j, at, ErrStillRunning)
+		return
+	}
 	p := s.p
 	if peer, remote := remoteNode(p.Node(), a.to); remote && !isConnected(p.Node(), peer) {
+		j.running = true
 		s.connectThen(j, at, peer, a)
 		return
 	}

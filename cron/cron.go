@@ -114,7 +114,9 @@ type JobInfo struct {
 	LastErr  error     // the last run's failure, nil when it succeeded
 	Runs     uint64
 	Failures uint64
-	Running  bool // a Func run has not returned yet
+	// Running: a Func run has not returned yet, or a Send waits for its
+	// connection to another node.
+	Running bool
 }
 
 // Term returns the job as a map for sys:get_state and the observer.

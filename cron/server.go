@@ -150,6 +150,7 @@ func (s *server) HandleInfo(p *actors.Process, msg etf.Term) error {
 		m.j.running = false
 		s.finish(m.j, m.at, m.err)
 	case connected:
+		m.j.running = false
 		if m.err != nil {
 			s.finish(m.j, m.at, m.err)
 		} else {
