@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,13 @@ func WithShortNames() ScanOption { return func(s *epmdScan) { s.short = true } }
 // WithScanTimeout bounds each host's NAMES request (default 5 s).
 func WithScanTimeout(d time.Duration) ScanOption { return func(s *epmdScan) { s.timeout = d } }
 
+// WithEPMDDial makes the NAMES requests dial through dial (default a
+// net.Dialer): to reach hosts through a tunnel, or, in tests, to map names
+// the system resolver does not know.
+func WithEPMDDial(dial func(ctx context.Context, network, address string) (net.Conn, error)) ScanOption {
+	return func(s *epmdScan) { s.dial = dial }
+}
+
 // scanParallel bounds the hosts asked at once.
 const scanParallel = 8
 
@@ -36,6 +44,7 @@ type epmdScan struct {
 	port    int
 	short   bool
 	timeout time.Duration
+	dial    func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 func newEPMDScan(hosts []string, opts []ScanOption) *epmdScan {
@@ -103,7 +112,7 @@ func (s *epmdScan) scan(ctx context.Context, hosts []string) ([]etf.Atom, error)
 func (s *epmdScan) host(ctx context.Context, host string) ([]etf.Atom, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	c := &epmd.Client{Host: host, Port: s.port}
+	c := &epmd.Client{Host: host, Port: s.port, Dial: s.dial}
 	_, names, err := c.Names(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", host, err)
