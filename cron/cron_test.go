@@ -3,6 +3,7 @@ package cron_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -212,4 +213,54 @@ func cronPID(t testing.TB, f *fixture) etf.PID {
 		t.Fatalf("Target() = %v, want the pid", f.c.Target())
 	}
 	return pid
+}
+
+// TestStartRejectsBadJobs: an invalid WithJobs job makes Start fail.
+func TestStartRejectsBadJobs(t *testing.T) {
+	n := localNode(t)
+	o := &owner{msgs: make(chan etf.Term, 1), opts: []cron.Option{
+		cron.WithJobs(cron.Job{Name: "bad", Spec: "0 0 32 * *", Action: cron.Send(etf.Atom("x"), 1)})}}
+	_, err := n.Spawn(o)
+	if !errors.Is(err, cron.ErrBadSpec) {
+		t.Fatalf("Start with a bad job: %v, want ErrBadSpec", err)
+	}
+}
+
+// TestJobZone: a CRON_TZ= prefix overrides the cron's WithLocation.
+func TestJobZone(t *testing.T) {
+	n := localNode(t)
+	f := newFixture(t, n) // WithLocation(time.UTC)
+	f.add(t, "tokyo", "CRON_TZ=Asia/Tokyo 0 9 * * *", cron.Send(etf.Atom("x"), 1))
+	f.add(t, "utc", "0 9 * * *", cron.Send(etf.Atom("x"), 1))
+	js := f.jobs(t)
+	// 09:00 JST is 00:00 UTC: the start itself, so the next one is a day later.
+	if got := jobNamed(t, js, "tokyo").Next; !got.Equal(start.Add(24 * time.Hour)) {
+		t.Fatalf("tokyo.Next = %v", got)
+	}
+	if got := jobNamed(t, js, "utc").Next; !got.Equal(start.Add(9 * time.Hour)) {
+		t.Fatalf("utc.Next = %v", got)
+	}
+}
+
+// TestSustainedLoad: 2,000 jobs due every second for 10 s of fake time
+// all run every time, in order of their due times, with their messages
+// delivered.
+func TestSustainedLoad(t *testing.T) {
+	n := localNode(t)
+	f := newFixture(t, n)
+	in := newInbox(t, n)
+	const jobs, seconds = 2000, 10
+	for i := range jobs {
+		f.add(t, fmt.Sprint("j", i), "* * * * * *", cron.Send(in.pid, i))
+	}
+	f.step(t, seconds)
+	for range jobs * seconds {
+		in.next(t)
+	}
+	in.none(t)
+	for _, j := range f.jobs(t) {
+		if j.Runs != seconds || j.Failures != 0 || !j.LastRun.Equal(start.Add(seconds*time.Second)) {
+			t.Fatalf("%+v", j)
+		}
+	}
 }
