@@ -242,3 +242,5 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func nodeTick(d time.Duration) node.Option { return node.WithTickTime(d) }
+
+func nodeHidden() node.Option { return node.WithHidden() }

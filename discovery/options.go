@@ -99,8 +99,9 @@ func WithParallel(k int) Option {
 
 // OnEvent sets a function called with every nodeup and nodedown of a
 // candidate node, in order, from the loop's goroutine: it must return
-// quickly (hand the event to a channel or a process). A panic in it is
-// recovered and logged.
+// quickly (hand the event to a channel or a process) and must not call
+// Runner.Stop, which waits for the loop. A panic in it is recovered and
+// logged.
 func OnEvent(f func(Event)) Option { return func(c *config) { c.onEvent = f } }
 
 // WithLogger sets the loop's logger (default the node's). Failed polls

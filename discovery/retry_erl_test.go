@@ -1,6 +1,8 @@
 package discovery
 
 import (
+	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -85,5 +87,42 @@ func TestClusterStaysPastTickTime(t *testing.T) {
 		if !hasAll(p.nodes(), n.Name()) {
 			t.Errorf("%s lost %s while idle", p.name, n.Name())
 		}
+	}
+}
+
+// TestHiddenNodeFollowedByPolls: a hidden Go node gets no nodeup or
+// nodedown from the runtime (OTP's monitor_nodes reports visible nodes
+// only), so the loop follows its connections at each poll: it still
+// reports the erl node up once connected and down once it is gone.
+func TestHiddenNodeFollowedByPolls(t *testing.T) {
+	c := newLoopCluster(t)
+	a := c.peer(t, "a", 2, peerOpts{})
+	n := goNode(t, "go"+c.id+"@127.0.0.1", c.cookie, c.epmd, nodeHidden())
+	ev := newEvents()
+	startRunner(t, n, Static(a.name), ev)
+	ev.wait(t, Event{Node: a.name, Up: true})
+	if slices.Contains(a.nodes(), n.Name()) {
+		t.Fatalf("hidden %s listed in %s's nodes()", n.Name(), a.name)
+	}
+	a.kill()
+	ev.wait(t, Event{Node: a.name, Up: false})
+}
+
+// TestAlreadyConnected: a node connected before it is listed is reported
+// up when it is listed, without an attempt.
+func TestAlreadyConnected(t *testing.T) {
+	c := newLoopCluster(t)
+	a := c.peer(t, "a", 2, peerOpts{})
+	n := goNode(t, "go"+c.id+"@127.0.0.1", c.cookie, c.epmd)
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := n.Connect(ctx, a.name); err != nil {
+		t.Fatal(err)
+	}
+	ev := newEvents()
+	r := startRunner(t, n, Static(a.name), ev)
+	ev.wait(t, Event{Node: a.name, Up: true})
+	if s, _ := statusOf(r, a.name); !s.Connected || s.Attempts != 0 {
+		t.Fatalf("status %+v: want connected without an attempt", s)
 	}
 }
