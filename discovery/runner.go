@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -138,18 +139,8 @@ func (r *Runner) Status() []NodeStatus {
 		out = append(out, c.status)
 	}
 	r.mu.Unlock()
-	slices.SortFunc(out, func(a, b NodeStatus) int { return compareAtoms(a.Node, b.Node) })
+	slices.SortFunc(out, func(a, b NodeStatus) int { return cmp.Compare(a.Node, b.Node) })
 	return out
-}
-
-func compareAtoms(a, b etf.Atom) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (r *Runner) loop(ctx context.Context, w *watcherHandle) {
