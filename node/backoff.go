@@ -187,6 +187,16 @@ func (b *backoffTable) until(node etf.Atom) time.Time {
 	return time.Time{}
 }
 
+// backoffFor returns the back-off error for an operation towards node
+// that would have to dial it (no connection, none being set up), or nil;
+// r may be nil (no distribution).
+func (r *remote) backoffFor(node etf.Atom) error {
+	if r == nil || node == r.n.name || r.backoff.active.Load() == 0 || r.liveConn(node) != nil || r.settingUp(node) {
+		return nil
+	}
+	return r.backoff.check(node)
+}
+
 // dialPeer is the one place where operations that may dial on their own
 // (not Node.Connect) reach the Manager: it fails fast inside node's
 // back-off window and records a failed attempt.

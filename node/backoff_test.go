@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/erlgo/erlgo/dist"
 	"github.com/erlgo/erlgo/etf"
 )
 
@@ -233,8 +234,9 @@ func TestBackoffPolicy(t *testing.T) {
 			t.Fatalf("%d dials, want 1", n)
 		}
 		g.forward(b) // the peer is back, but a does not know yet
-		if _, err := a.Call(ctx, echo, etf.Atom("x")); !errors.Is(err, ErrNoConnection) {
-			t.Fatalf("Call inside the window = %v, want ErrNoConnection", err)
+		_, err := a.Call(ctx, echo, etf.Atom("x"))
+		if !errors.Is(err, ErrNoConnection) || !errors.Is(err, ErrConnectBackoff) || !errors.Is(err, dist.ErrHandshake) {
+			t.Fatalf("Call inside the window = %v, want ErrNoConnection, ErrConnectBackoff and the attempt's cause", err)
 		}
 		pr := spawnProbe(t, a, WithTrapExit())
 		pr.do(func(p *Process) error { return p.Link(etf.PID{Node: b.Name(), ID: 1, Creation: b.Creation()}) })

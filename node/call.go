@@ -63,7 +63,9 @@ func (pc *pendingCall) matchesReply(msg any) bool {
 //
 // It returns the reply, or: ErrNoProc at once if the target does not exist
 // (or exits before replying with reason noproc), ErrNoConnection if its
-// node is unreachable or lost, an *ExitError with the target's exit reason
+// node is unreachable or lost (also matching ErrConnectBackoff, at once,
+// inside the connect back-off window after a failed attempt), an
+// *ExitError with the target's exit reason
 // if it exits before replying, ErrTimeout (which also matches
 // context.DeadlineExceeded) when the deadline passes, ctx.Err() if ctx is
 // cancelled. Without a ctx deadline the node's call timeout (default 5s)
@@ -88,6 +90,9 @@ func (p *Process) genCall(ctx context.Context, to etf.Term, label etf.Atom, req 
 	t, err := p.callTarget(to)
 	if err != nil {
 		return nil, err
+	}
+	if err := n.remote.backoffFor(t.node); err != nil {
+		return nil, err // the monitor would be DOWN noconnection at once
 	}
 	ref := n.newRef()
 	pc, err := p.beginCall(ref)

@@ -54,10 +54,10 @@ func ExampleWithRoute() {
 	err = app.Connect(ctx, "gone1@127.0.0.1") // Connect always dials
 	fmt.Println(errors.Is(err, node.ErrNoConnection), errors.Is(err, node.ErrConnectBackoff))
 	_, err = app.Call(ctx, gone, etf.Atom("ping")) // inside the window: no dial
-	fmt.Println(errors.Is(err, node.ErrNoConnection))
+	fmt.Println(errors.Is(err, node.ErrNoConnection), errors.Is(err, node.ErrConnectBackoff))
 	// Output:
 	// hi <nil>
 	// true
 	// true false
-	// true
+	// true true
 }
