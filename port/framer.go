@@ -17,13 +17,14 @@ const (
 
 // framer cuts a byte stream into frames. It never keeps more than one
 // frame's bytes: a packet body up to maxPacket plus its header, or a line
-// part up to lineMax+1 bytes (one more to see whether a newline follows).
+// part of up to L bytes.
 // Every frame it emits is a fresh slice the owner may keep.
 type framer struct {
 	framing   Framing
 	n         int
 	maxPacket int
-	buf       []byte
+	buf       []byte // a partial packet, or the current line (at most n bytes)
+	cr        bool   // line mode: a "\r" that may start a "\r\n"
 }
 
 func newFramer(c *config) *framer {
@@ -51,12 +52,22 @@ func (f *framer) push(data []byte, emit func(frameKind, []byte) bool) error {
 // eof flushes what is left at end of output: a partial line as {noeol,
 // Rest} (as ERTS does); a partial packet is dropped and reported.
 func (f *framer) eof(emit func(frameKind, []byte) bool) (dropped int) {
-	if len(f.buf) == 0 {
+	if len(f.buf) == 0 && !f.cr {
 		return 0
 	}
 	if f.framing == Line {
-		emit(frameNoEOL, bytes.Clone(f.buf))
+		rest := f.buf
 		f.buf = nil
+		if f.cr {
+			rest, f.cr = append(rest, '\r'), false
+		}
+		for len(rest) > 0 {
+			k := min(f.n, len(rest))
+			if !emit(frameNoEOL, rest[:k:k]) {
+				break
+			}
+			rest = rest[k:]
+		}
 		return 0
 	}
 	dropped = len(f.buf)
@@ -132,53 +143,72 @@ func (f *framer) tooLarge(size int) error {
 	return fmt.Errorf("%w: header says %d bytes, maximum %d", ErrMsgSize, size, f.maxPacket)
 }
 
-// pushLine emits {eol, Line} for every newline within lineMax bytes of
-// the line's start and {noeol, Part} for every lineMax bytes without one,
-// which is what ERTS's {line, L} does (checked by TestLineLikeErl).
+// pushLine implements ERTS's {line, L}, checked against erl by
+// TestLineLikeErl: a line ends at "\n" or "\r\n" (both removed) and is
+// {eol, Line} when it holds at most L bytes; a longer one comes as
+// {noeol, Part} for every L bytes, the last part as {eol, Rest}. A part is
+// emitted only when the byte after it is known not to end the line, so a
+// line of exactly L bytes is one eol, and a "\r" waits for the next byte.
 func (f *framer) pushLine(data []byte, emit func(frameKind, []byte) bool) {
-	max := f.n
 	for len(data) > 0 {
-		if len(f.buf) == 0 {
-			// Fast path over data itself.
-			i := bytes.IndexByte(data[:min(len(data), max+1)], '\n')
-			switch {
-			case i >= 0:
-				if !emit(frameEOL, bytes.Clone(data[:i])) {
+		if f.cr {
+			f.cr = false
+			if data[0] == '\n' {
+				data = data[1:]
+				if !f.emitLine(emit) {
 					return
 				}
-				data = data[i+1:]
-				continue
-			case len(data) > max:
-				if !emit(frameNoEOL, bytes.Clone(data[:max])) {
-					return
-				}
-				data = data[max:]
 				continue
 			}
-			f.buf = append(f.buf, data...)
+			if !f.addContent([]byte{'\r'}, emit) {
+				return
+			}
+		}
+		i := bytes.IndexAny(data, "\r\n")
+		if i < 0 {
+			f.addContent(data, emit)
 			return
 		}
-		take := min(max+1-len(f.buf), len(data))
-		if i := bytes.IndexByte(data[:take], '\n'); i >= 0 {
-			line := append(f.buf, data[:i]...)
-			f.buf = nil
+		if !f.addContent(data[:i], emit) {
+			return
+		}
+		if data[i] == '\r' {
+			f.cr = true
 			data = data[i+1:]
-			if !emit(frameEOL, line) {
-				return
-			}
 			continue
 		}
-		f.buf = append(f.buf, data[:take]...)
-		data = data[take:]
-		if len(f.buf) > max {
-			part := bytes.Clone(f.buf[:max])
-			rest := f.buf[max:]
-			f.buf = append(f.buf[:0], rest...)
-			if !emit(frameNoEOL, part) {
-				return
-			}
+		data = data[i+1:]
+		if !f.emitLine(emit) {
+			return
 		}
 	}
+}
+
+func (f *framer) emitLine(emit func(frameKind, []byte) bool) bool {
+	line := f.buf
+	if line == nil {
+		line = []byte{}
+	}
+	f.buf = nil
+	return emit(frameEOL, line)
+}
+
+// addContent appends run to the current line, emitting a full part first
+// whenever more content follows it.
+func (f *framer) addContent(run []byte, emit func(frameKind, []byte) bool) bool {
+	for len(run) > 0 {
+		if len(f.buf) == f.n {
+			part := f.buf
+			f.buf = nil
+			if !emit(frameNoEOL, part) {
+				return false
+			}
+		}
+		take := min(f.n-len(f.buf), len(run))
+		f.buf = append(f.buf, run[:take]...)
+		run = run[take:]
+	}
+	return true
 }
 
 // frameHeader returns the {packet, N} header for a message of size bytes,
