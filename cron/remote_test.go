@@ -86,8 +86,9 @@ func toBytes(t etf.Term) []byte {
 }
 
 // TestSendToErlang: a job sends to a process registered on a real erl
-// node, and a failing job reports to a fallback on that node, which gets
-// {cron_job_failed, Job, Reason, At}.
+// node, a failing job reports to a fallback on that node, which gets
+// {cron_job_failed, Job, Reason, At}, and erl reads the jobs with
+// sys:get_state.
 func TestSendToErlang(t *testing.T) {
 	erl := erltest.Tool(t, "erl")
 	epmd := erltest.StartEPMD(t)
@@ -99,6 +100,11 @@ func TestSendToErlang(t *testing.T) {
 			receive
 				{cron_job_failed, Job, _Reason, At} when is_binary(Job), is_integer(At) ->
 					io:format("failed ~s ~w~n", [Job, At]), L();
+				{get_state, Cron} ->
+					Jobs = sys:get_state(Cron),
+					[io:format("job ~s ~s next ~w runs ~w~n", [N, S, Next, R])
+					 || #{name := N, spec := S, next := Next, runs := R} <- Jobs],
+					io:format("state done~n"), L();
 				M -> io:format("got ~w~n", [M]), L()
 			end
 		end, Loop().`
@@ -141,7 +147,7 @@ func TestSendToErlang(t *testing.T) {
 	expect("ready")
 
 	sink := etf.Tuple{etf.Atom("cron_sink"), etf.Atom(erlName)}
-	f := newFixture(t, n, cron.WithConnectTimeout(wait))
+	f := newFixture(t, n, cron.WithConnectTimeout(wait), cron.WithName("crond"))
 	f.add(t, "hello", "*/2 * * * * *", cron.Send(sink, etf.Tuple{etf.Atom("hello"), 42}))
 	f.add(t, "broken", "*/2 * * * * *", cron.Send(etf.Atom("not_registered"), 1), cron.JobFallback(sink))
 	f.step(t, 2)
@@ -158,4 +164,13 @@ func TestSendToErlang(t *testing.T) {
 	if !got["got {hello,42}"] || !got[want] {
 		t.Fatalf("erl printed %v, want %q and %q", got, "got {hello,42}", want)
 	}
+
+	// sys:get_state from erl shows the jobs.
+	if err := n.Send(sink, etf.Tuple{etf.Atom("get_state"), etf.Tuple{etf.Atom("crond"), n.Name()}}); err != nil {
+		t.Fatal(err)
+	}
+	next := start.Add(4 * time.Second).UnixMilli()
+	expect(fmt.Sprintf("job broken */2 * * * * * next %d runs 1", next))
+	expect(fmt.Sprintf("job hello */2 * * * * * next %d runs 1", next))
+	expect("state done")
 }
