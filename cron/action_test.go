@@ -21,10 +21,22 @@ func TestFuncAction(t *testing.T) {
 		}
 		return n.Send(in.pid, at)
 	}))
-	f.step(t, 4)
 	for _, want := range []time.Time{start.Add(2 * time.Second), start.Add(4 * time.Second)} {
+		f.step(t, 2)
 		if got := in.next(t); got != want {
 			t.Fatalf("func called with %v, want %v", got, want)
+		}
+		f.waitIdle(t, "f") // else the next run may find this one still going
+	}
+}
+
+// waitIdle polls until the job's last Func run has been reported.
+func (f *fixture) waitIdle(t testing.TB, name string) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for jobNamed(t, f.jobs(t), name).Running {
+		if time.Now().After(deadline) {
+			t.Fatalf("job %q still running", name)
 		}
 	}
 }
@@ -201,12 +213,7 @@ func TestStillRunning(t *testing.T) {
 	}
 	close(release)
 	// Once it returned, the next run goes ahead.
-	deadline := time.Now().Add(wait)
-	for jobNamed(t, f.jobs(t), "slow").Running {
-		if time.Now().After(deadline) {
-			t.Fatal("the Func's return was not reported")
-		}
-	}
+	f.waitIdle(t, "slow")
 	f.step(t, 1)
 	<-started
 	fb.none(t)
