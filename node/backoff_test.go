@@ -98,7 +98,7 @@ type dialGate struct {
 	wg      sync.WaitGroup
 }
 
-func newDialGate(t *testing.T) *dialGate {
+func newDialGate(t testing.TB) *dialGate {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -156,7 +156,7 @@ func (g *dialGate) serve() {
 }
 
 // waitSetups waits until n has no background connection attempt left.
-func waitSetups(t *testing.T, n *Node) {
+func waitSetups(t testing.TB, n *Node) {
 	t.Helper()
 	deadline := time.Now().Add(2 * setupTimeout)
 	for n.remote.nsetups.Load() != 0 {
@@ -330,5 +330,30 @@ func TestBackoffClearedByIncoming(t *testing.T) {
 	}
 	if n := g.accepts.Load(); n != 1 {
 		t.Fatalf("%d dials through the gate, want only the failed one", n)
+	}
+}
+
+// BenchmarkSendDeadNode: the cost of a send to a node whose handshakes all
+// fail, with the back-off (inside the window: no goroutine, no dial) and
+// without (every send queues behind, or starts, a dial).
+func BenchmarkSendDeadNode(b *testing.B) {
+	for _, on := range []bool{true, false} {
+		b.Run(fmt.Sprintf("backoff=%v", on), func(b *testing.B) {
+			g := newDialGate(b)
+			ghost := etf.Atom("bghost" + itoa(int(nodeSeq.Add(1))) + "@127.0.0.1")
+			opts := []Option{WithRoute(string(ghost), Route{Port: g.port()})}
+			if !on {
+				opts = append(opts, WithConnectBackoff(0, 0))
+			}
+			n := distNode(b, "bs"+itoa(int(nodeSeq.Add(1)))+"@127.0.0.1", freePort(b), "c", opts...)
+			to := Name{"x", ghost}
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				_ = n.Send(to, i)
+			}
+			b.StopTimer()
+			waitSetups(b, n)
+			b.ReportMetric(float64(g.accepts.Load())/float64(b.N), "dials/op")
+		})
 	}
 }
