@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/internal/erltest"
 	"github.com/erlgo/erlgo/node"
 )
@@ -124,4 +126,114 @@ func printfFormat(data string) string {
 		}
 	}
 	return b.String()
+}
+
+// Bad messages to a port get what ERTS gives them: the owner receives an
+// exit signal badsig and the port keeps running, or (a {packet, 1}
+// command over 255 bytes) the port exits einval. testdata/port_sigs.erl
+// runs the cases on erl; the same cases run here and the lines must match.
+func TestBadMessagesLikeErl(t *testing.T) {
+	erl := erltest.Tool(t, "erl")
+	dir := erltest.Compile(t, "testdata", "port_sigs.erl")
+	out, err := exec.Command(erl, "-noinput", "-pa", dir, "-s", "port_sigs", "start").Output()
+	if err != nil {
+		t.Fatalf("erl: %v\n%s", err, out)
+	}
+	want := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if name, rest, ok := strings.Cut(line, ": "); ok {
+			want[name] = rest
+		}
+	}
+	n := localNode(t)
+	other := startOwner(t, n, true)
+	for _, tc := range []struct {
+		name string
+		opts []Option
+		send func(p *node.Process, pt *Port) error
+	}{
+		{"other_sender", nil, func(_ *node.Process, pt *Port) error {
+			return other.do(t, func(q *node.Process) error {
+				return q.Send(pt.ID(), etf.Tuple{q.Self(), etf.Tuple{atomCommand, []byte("x\n")}})
+			})
+		}},
+		{"bad_data", nil, func(p *node.Process, pt *Port) error {
+			return p.Send(pt.ID(), etf.Tuple{p.Self(), etf.Tuple{atomCommand, etf.Atom("foo")}})
+		}},
+		{"junk", nil, func(p *node.Process, pt *Port) error { return p.Send(pt.ID(), etf.Atom("foo")) }},
+		{"connect_junk", nil, func(p *node.Process, pt *Port) error {
+			return p.Send(pt.ID(), etf.Tuple{p.Self(), etf.Tuple{atomConnect, etf.Atom("foo")}})
+		}},
+		{"iolist", nil, func(p *node.Process, pt *Port) error {
+			return p.Send(pt.ID(), etf.Tuple{p.Self(), etf.Tuple{atomCommand,
+				etf.List{int('a'), etf.List{[]byte("b")}, etf.Charlist("c\n")}}})
+		}},
+		{"packet1_too_big", []Option{WithPacket(1)}, func(p *node.Process, pt *Port) error {
+			return p.Send(pt.ID(), etf.Tuple{p.Self(), etf.Tuple{atomCommand, make([]byte, 256)}})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := startOwner(t, n, true)
+			pt := o.open(t, "cat", nil, tc.opts...)
+			if err := o.do(t, func(p *node.Process) error {
+				if err := tc.send(p, pt); err != nil {
+					return err
+				}
+				_ = pt.Command(context.Background(), []byte("m\n")) // ErrClosed once the port died
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			got := collectLikeErl(t, o, pt)
+			if got != want[tc.name] {
+				t.Fatalf("erlgo %q, erl %q", got, want[tc.name])
+			}
+		})
+	}
+}
+
+// collectLikeErl is port_sigs.erl's collect/3 for a Go owner: the EXIT
+// reasons and the data before the marker, then whether the port runs.
+func collectLikeErl(t *testing.T, o *owner, pt *Port) string {
+	var entries []string
+	var buf []byte
+	done := pt.Done()
+	for {
+		var m etf.Term
+		select {
+		case m = <-o.msgs:
+		case <-done:
+			done = nil // the port is gone: take what is queued, then stop
+			continue
+		default:
+			if done == nil {
+				return strings.Join(entries, ",") + " false"
+			}
+			select {
+			case m = <-o.msgs:
+			case <-done:
+				done = nil
+				continue
+			case <-time.After(waitFor):
+				t.Fatal("no marker and no exit")
+			}
+		}
+		if x, ok := m.(node.ExitMsg); ok {
+			if x.Reason != node.Normal {
+				entries = append(entries, "EXIT "+string(x.Reason.(etf.Atom)))
+			}
+			continue
+		}
+		tu, ok := m.(etf.Tuple)
+		if !ok || tu[0] != pt.ID() {
+			t.Fatalf("unexpected %#v", m)
+		}
+		buf = append(buf, tu[1].(etf.Tuple)[1].([]byte)...)
+		if before, ok := bytes.CutSuffix(buf, []byte("m\n")); ok {
+			if len(before) > 0 {
+				entries = append(entries, "data "+strings.TrimSpace(string(before)))
+			}
+			return strings.Join(entries, ",") + " " + strconv.FormatBool(pt.s.self.IsAlive())
+		}
+	}
 }

@@ -127,42 +127,60 @@ func (s *portProc) HandleMessage(p *node.Process, msg etf.Term) error {
 	return nil
 }
 
-// request handles {Pid, {command, Data}} and {Pid, close}. As in ERTS,
-// anything else, or a Pid that is not the owner, sends the owner an exit
-// signal badsig and leaves the port running.
-func (s *portProc) request(m etf.Tuple) error {
+// reqKind is what a message to the port asks for.
+type reqKind uint8
+
+const (
+	reqBad     reqKind = iota // badsig to the owner, the port keeps running
+	reqCommand                // write data
+	reqClose                  // close, then reply {Port, closed}
+)
+
+// parseRequest reads {Pid, {command, Data}} and {Pid, close}. As in ERTS,
+// anything else, a Pid that is not the owner or Data that is not iodata
+// is bad: the owner gets an exit signal badsig and the port keeps running
+// (why says what was wrong, for the log). {Pid, {connect, NewOwner}} is
+// not supported and bad too.
+func parseRequest(owner etf.PID, m etf.Tuple) (kind reqKind, data []byte, why string) {
 	from, ok := m[0].(etf.PID)
-	if len(m) != 2 || !ok || from != s.owner.Self() {
-		s.badsig("message not from the owner", m)
-		return nil
+	if len(m) != 2 || !ok || from != owner {
+		return reqBad, nil, "message not from the owner"
 	}
 	switch req := m[1].(type) {
 	case etf.Atom:
 		if req == atomClose {
-			s.closers = append(s.closers, from)
-			s.beginClose()
-			return nil
+			return reqClose, nil, ""
 		}
 	case etf.Tuple:
 		if len(req) == 2 && req[0] == atomCommand {
-			data, ok := appendIOData(nil, req[1], 0)
-			if !ok {
-				s.badsig("command data is not iodata", req[1])
-				return nil
+			if data, ok := appendIOData(nil, req[1], 0); ok {
+				return reqCommand, data, ""
 			}
-			framed, err := s.frame(data)
-			if err != nil {
-				return &node.ExitError{Reason: atomEinval} // as ERTS for {packet,1} over 255 bytes
-			}
-			s.wq.push(framed, false)
-			return nil
+			return reqBad, nil, "command data is not iodata"
 		}
 		if len(req) == 2 && req[0] == atomConnect {
-			s.badsig("connect is not supported", req)
-			return nil
+			return reqBad, nil, "connect is not supported"
 		}
 	}
-	s.badsig("unknown port request", m)
+	return reqBad, nil, "unknown port request"
+}
+
+// request serves a tuple sent to the port.
+func (s *portProc) request(m etf.Tuple) error {
+	kind, data, why := parseRequest(s.owner.Self(), m)
+	switch kind {
+	case reqClose:
+		s.closers = append(s.closers, s.owner.Self())
+		s.beginClose()
+	case reqCommand:
+		framed, err := s.frame(data)
+		if err != nil {
+			return &node.ExitError{Reason: atomEinval} // as ERTS for {packet,1} over 255 bytes
+		}
+		s.wq.push(framed, false)
+	default:
+		s.badsig(why, m)
+	}
 	return nil
 }
 
