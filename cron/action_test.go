@@ -9,6 +9,7 @@ import (
 	"github.com/erlgo/erlgo/cron"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
+	"go.uber.org/goleak"
 )
 
 func TestFuncAction(t *testing.T) {
@@ -216,5 +217,33 @@ func TestStillRunning(t *testing.T) {
 	f.waitIdle(t, "slow")
 	f.step(t, 1)
 	<-started
+	fb.none(t)
+}
+
+// TestRemoveWhileRunning: a job removed while its Func runs, or while its
+// Send waits for a connection, reports nothing afterwards.
+func TestRemoveWhileRunning(t *testing.T) {
+	n := localNode(t)
+	fb := newInbox(t, n)
+	f := newFixture(t, n, cron.WithFallback(fb.pid))
+	release, started := make(chan struct{}), make(chan struct{})
+	f.add(t, "slow", "* * * * * *", cron.Func(func(context.Context, time.Time) error {
+		close(started)
+		<-release
+		return errors.New("late failure")
+	}))
+	before := goleak.IgnoreCurrent() // the goroutines before the run's
+	f.step(t, 1)
+	<-started
+	if err := f.c.Remove(ctxT(t), "slow"); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	// The run's goroutine ends right after putting its report in the cron
+	// process's mailbox; the Jobs call after that is handled after it.
+	if err := goleak.Find(before); err != nil {
+		t.Fatal(err)
+	}
+	f.jobs(t)
 	fb.none(t)
 }

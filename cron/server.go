@@ -148,18 +148,22 @@ func (s *server) HandleInfo(p *actors.Process, msg etf.Term) error {
 		}
 	case funcDone:
 		m.j.running = false
-		s.finish(m.j, m.at, m.err)
+		if s.live(m.j) {
+			s.finish(m.j, m.at, m.err)
+		}
 	case connected:
 		m.j.running = false
-		if m.err != nil {
+		switch {
+		case !s.live(m.j): // removed meanwhile: it sends nothing more
+		case m.err != nil:
 			s.finish(m.j, m.at, m.err)
-		} else {
+		default:
 			s.finish(m.j, m.at, m.a.deliver(s))
 		}
 	case node.DownMsg:
 		if run, ok := s.spawned[m.Ref]; ok {
 			delete(s.spawned, m.Ref)
-			if m.Reason != node.Normal {
+			if m.Reason != node.Normal && s.live(run.j) {
 				s.fail(run.j, run.at, &node.ExitError{Reason: m.Reason})
 			}
 		}
@@ -168,6 +172,10 @@ func (s *server) HandleInfo(p *actors.Process, msg etf.Term) error {
 	// process traps exits only to die with its owner, so it ignores them.
 	return nil
 }
+
+// live reports whether j is still in the table (not removed, perhaps
+// replaced by a new job of the same name).
+func (s *server) live(j *job) bool { return s.t.jobs[j.name] == j }
 
 func (s *server) Terminate(*actors.Process, etf.Term) { s.cancel() }
 
