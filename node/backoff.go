@@ -215,7 +215,9 @@ func (r *remote) dialPeer(ctx context.Context, node etf.Atom) (*dist.Conn, error
 // which fails every attempt) and logs it; at Info for a routed peer,
 // whose failure is more likely a configuration matter (port, cookie, TLS).
 func (r *remote) connectFailed(node etf.Atom, err error) {
-	if r.n.stopped.Load() || errors.Is(err, dist.ErrClosed) {
+	if r.n.stopped.Load() || errors.Is(err, dist.ErrClosed) || r.liveConn(node) != nil {
+		// Stopping fails every attempt; and a connection that came up
+		// meanwhile (the peer dialled us) already proved it reachable.
 		return
 	}
 	d := r.backoff.failed(node, err)
