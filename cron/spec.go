@@ -42,7 +42,8 @@ func Parse(spec string) (Schedule, error) { return ParseIn(spec, time.Local) }
 //	"@daily", "@every 90s"            descriptors
 //	"CRON_TZ=Europe/Paris 0 7 * * *"  a zone for this spec only
 //
-// The errors wrap ErrBadSpec. Field syntax: package documentation.
+// A nil loc means UTC. The errors wrap ErrBadSpec. Field syntax: package
+// documentation.
 func ParseIn(spec string, loc *time.Location) (Schedule, error) {
 	if len(spec) > maxSpecLen {
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrBadSpec, maxSpecLen)
@@ -50,22 +51,41 @@ func ParseIn(spec string, loc *time.Location) (Schedule, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	text := strings.TrimSpace(spec)
-	for _, prefix := range []string{"CRON_TZ=", "TZ="} {
-		if rest, ok := strings.CutPrefix(text, prefix); ok {
-			zone, fields, _ := strings.Cut(rest, " ")
-			l, err := time.LoadLocation(zone)
-			if err != nil || zone == "" {
-				return nil, fmt.Errorf("%w: time zone %q: %w", ErrBadSpec, zone, err)
-			}
-			loc, text = l, strings.TrimSpace(fields)
-			break
-		}
+	text, loc, err := zonePrefix(strings.TrimSpace(spec), loc)
+	if err != nil {
+		return nil, err
 	}
 	if strings.HasPrefix(text, "@") {
 		return parseDescriptor(spec, text, loc)
 	}
-	return parseFields(spec, text, loc)
+	s, err := parseFields(spec, text, loc)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return s, nil
+}
+
+// zonePrefix strips a CRON_TZ= or TZ= prefix and loads its zone.
+func zonePrefix(text string, loc *time.Location) (string, *time.Location, error) {
+	for _, prefix := range []string{"CRON_TZ=", "TZ="} {
+		rest, ok := strings.CutPrefix(text, prefix)
+		if !ok {
+			continue
+		}
+		zone, fields := rest, ""
+		if i := strings.IndexAny(rest, " \t"); i >= 0 {
+			zone, fields = rest[:i], rest[i:]
+		}
+		if zone == "" {
+			return "", nil, fmt.Errorf("%w: %s with no time zone", ErrBadSpec, prefix)
+		}
+		l, err := time.LoadLocation(zone)
+		if err != nil {
+			return "", nil, fmt.Errorf("%w: time zone %q: %w", ErrBadSpec, zone, err)
+		}
+		return strings.TrimSpace(fields), l, nil
+	}
+	return text, loc, nil
 }
 
 func parseDescriptor(spec, text string, loc *time.Location) (Schedule, error) {
@@ -83,11 +103,7 @@ func parseDescriptor(spec, text string, loc *time.Location) (Schedule, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown descriptor %q", ErrBadSpec, text)
 	}
-	s, err := parseFields(spec, fields, loc)
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
+	return parseFields(spec, fields, loc) // the descriptors' fields parse
 }
 
 // parseFields parses 5 or 6 fields.
