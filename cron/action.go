@@ -14,6 +14,7 @@ type Action interface {
 	// String describes the action for logs and JobInfo.
 	String() string
 	run(s *server, j *job, at time.Time)
+	valid() bool
 }
 
 // Send returns an action that sends msg to "to" from the cron process:
@@ -29,6 +30,8 @@ func Send(to etf.Term, msg etf.Term) Action { return sendAction{to: to, msg: msg
 type sendAction struct{ to, msg etf.Term }
 
 func (a sendAction) String() string { return "send to " + etf.Format(a.to) }
+
+func (a sendAction) valid() bool { return a.to != nil }
 
 func (a sendAction) run(s *server, j *job, at time.Time) {
 	if j.running {
@@ -98,6 +101,8 @@ type spawnAction struct {
 
 func (spawnAction) String() string { return "spawn" }
 
+func (a spawnAction) valid() bool { return a.newB != nil }
+
 func (a spawnAction) run(s *server, j *job, at time.Time) {
 	b, err := callSafely(func() (node.Behavior, error) { return a.newB(at), nil })
 	if err != nil {
@@ -125,6 +130,8 @@ type funcAction struct {
 }
 
 func (funcAction) String() string { return "func" }
+
+func (a funcAction) valid() bool { return a.f != nil }
 
 func (a funcAction) run(s *server, j *job, at time.Time) {
 	if j.running {

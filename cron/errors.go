@@ -13,7 +13,8 @@ var (
 	ErrJobExists = errors.New("cron: job already exists")
 	// ErrNoJob is returned by Remove, Enable and Disable for an unknown name.
 	ErrNoJob = errors.New("cron: no such job")
-	// ErrBadJob is returned by AddJob for an empty name or a nil action.
+	// ErrBadJob is returned by AddJob for an empty name, a nil action or
+	// an action made with a nil target, factory or function.
 	ErrBadJob = errors.New("cron: bad job")
 	// ErrPanic is wrapped by the error a Func action's panic is reported as.
 	ErrPanic = errors.New("cron: action panicked")

@@ -118,8 +118,8 @@ func (s *server) HandleCall(p *actors.Process, _ actors.From, req etf.Term) (etf
 }
 
 func (s *server) add(r addReq) error {
-	if r.name == "" || r.action == nil {
-		return fmt.Errorf("%w: a job needs a name and an action", ErrBadJob)
+	if r.name == "" || r.action == nil || !r.action.valid() {
+		return fmt.Errorf("%w: a job needs a name and an action (with a target, factory or function)", ErrBadJob)
 	}
 	sched := r.sched
 	if sched == nil {
