@@ -94,6 +94,11 @@ func benchGoFanout(b *testing.B, nodes, subs int, newSide func(testing.TB, []*no
 	if _, err := fs.fanout(side.publish, 0); err != nil { // warm-up: the subscriptions work
 		b.Fatal(err)
 	}
+	counter, counts := side.(fanSender)
+	var sent0 uint64
+	if counts {
+		sent0 = counter.sends()
+	}
 	b.ReportAllocs()
 	var sum time.Duration
 	rounds := int64(0)
@@ -111,12 +116,16 @@ func benchGoFanout(b *testing.B, nodes, subs int, newSide func(testing.TB, []*no
 	per := float64(sum.Nanoseconds()) / float64(rounds)
 	b.ReportMetric(per, "ns/fanout")
 	b.ReportMetric(per/float64(subs), "ns/msg")
+	if counts {
+		b.ReportMetric(float64(counter.sends()-sent0)/float64(rounds), "sends/fanout")
+	}
 	return per
 }
 
 // TestFanoutHarness runs every side of BenchmarkFanout with 100
 // subscribers on 3 nodes for a few rounds and checks that every
-// subscriber got every round exactly once, so the benchmark cannot rot.
+// subscriber got every round exactly once (and that events sent one
+// message per node and round), so the benchmark cannot rot.
 func TestFanoutHarness(t *testing.T) {
 	const nodes, subs, rounds = 3, 100, 5
 	goSide := func(newSide func(testing.TB, []*node.Node) fanSide) func(t *testing.T) {
@@ -132,6 +141,11 @@ func TestFanoutHarness(t *testing.T) {
 			}
 			if err := fs.check(rounds); err != nil {
 				t.Fatal(err)
+			}
+			if c, ok := side.(fanSender); ok {
+				if got := c.sends(); got != rounds*nodes {
+					t.Fatalf("%d rounds to subscribers on %d nodes sent %d messages, want one per node and round", rounds, nodes, got)
+				}
 			}
 		}
 	}

@@ -334,3 +334,10 @@ func (s *eventsSide) subscribe(tb testing.TB, subs *fanSubs) {
 }
 
 func (s *eventsSide) publish(msg etf.Term) error { return events.Publish(s.from, s.tok, msg) }
+
+// sends counts the messages node 0's events have sent: one per
+// subscribing node and publish, however many subscribers a node has.
+func (s *eventsSide) sends() uint64 { return s.byNode[s.from.Name()].Stats().Sent }
+
+// fanSender is a side that counts the messages its publishes send.
+type fanSender interface{ sends() uint64 }
