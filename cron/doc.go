@@ -21,8 +21,11 @@
 //
 // AddJob, AddSchedule, Remove, Enable, Disable and Jobs are calls to the
 // process (ctx bounds them; the node's call timeout applies without a
-// deadline). A disabled job keeps its place in Jobs with a zero Next;
-// Enable schedules it from the current time.
+// deadline). They work on the cron process's own node: the requests are
+// Go values. Another call (from a BEAM node, say) is answered
+// {error, unknown_request} and changes nothing. A disabled job keeps its
+// place in Jobs with a zero Next; Enable schedules it from the current
+// time.
 //
 // # Actions
 //

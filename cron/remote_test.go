@@ -87,8 +87,9 @@ func toBytes(t etf.Term) []byte {
 
 // TestSendToErlang: a job sends to a process registered on a real erl
 // node, a failing job reports to a fallback on that node, which gets
-// {cron_job_failed, Job, Reason, At}, and erl reads the jobs with
-// sys:get_state.
+// {cron_job_failed, Job, Reason, At}, erl reads the jobs with
+// sys:get_state, and a gen_server:call the cron does not know gets
+// {error, unknown_request}.
 func TestSendToErlang(t *testing.T) {
 	erl := erltest.Tool(t, "erl")
 	epmd := erltest.StartEPMD(t)
@@ -100,6 +101,8 @@ func TestSendToErlang(t *testing.T) {
 			receive
 				{cron_job_failed, Job, _Reason, At} when is_binary(Job), is_integer(At) ->
 					io:format("failed ~s ~w~n", [Job, At]), L();
+				{call, Cron, Req} ->
+					io:format("reply ~w~n", [gen_server:call(Cron, Req)]), L();
 				{get_state, Cron} ->
 					Jobs = sys:get_state(Cron),
 					[io:format("job ~s ~s next ~w runs ~w~n", [N, S, Next, R])
@@ -173,4 +176,13 @@ func TestSendToErlang(t *testing.T) {
 	expect(fmt.Sprintf("job broken */2 * * * * * next %d runs 1", next))
 	expect(fmt.Sprintf("job hello */2 * * * * * next %d runs 1", next))
 	expect("state done")
+
+	// A call the cron does not know is answered, and the cron goes on.
+	if err := n.Send(sink, etf.Tuple{etf.Atom("call"), etf.Tuple{etf.Atom("crond"), n.Name()}, etf.Atom("hello")}); err != nil {
+		t.Fatal(err)
+	}
+	expect("reply {error,unknown_request}")
+	if js := f.jobs(t); len(js) != 2 {
+		t.Fatalf("after the unknown call: %+v", js)
+	}
 }

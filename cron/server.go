@@ -108,7 +108,11 @@ func (s *server) HandleCall(p *actors.Process, _ actors.From, req etf.Term) (etf
 	case listReq:
 		return s.t.list(), nil
 	default:
-		return nil, fmt.Errorf("%w: %s", actors.ErrUnknownRequest, etf.Format(req))
+		// Requests come from the Cron handle, as Go values; anything else
+		// (a call from another node, say) is answered, not fatal: the cron
+		// process and its owner are linked.
+		p.Logger().Debug("cron: unknown call", "req", etf.Format(req))
+		return etf.Tuple{etf.Atom("error"), etf.Atom("unknown_request")}, nil
 	}
 	s.arm()
 	if err != nil {
