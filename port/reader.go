@@ -47,7 +47,13 @@ func (s *portProc) readOutput(f *os.File) error {
 	buf := make([]byte, readSize)
 	for {
 		n, err := f.Read(buf)
-		if n > 0 {
+		switch {
+		case n >= readSize/2 && s.cfg.framing == Stream:
+			// A big chunk goes to the owner as it is, saving a copy; a
+			// fresh buffer takes the next read.
+			emit(frameData, buf[:n:n])
+			buf = make([]byte, readSize)
+		case n > 0:
 			if ferr := fr.push(buf[:n], emit); ferr != nil {
 				return ferr
 			}
