@@ -175,8 +175,10 @@ type Cron struct {
 
 // Start starts a cron process linked to owner: it ends when the owner
 // ends (whatever the reason), and the owner gets an exit signal when it
-// ends (as with gen_server:start_link). Initial jobs (WithJobs) are added
-// before Start returns; an invalid one makes Start fail.
+// ends (as with gen_server:start_link). Call it from the owner's own
+// handlers (Init, HandleMessage; from an actor, pass p.Process). Initial
+// jobs (WithJobs) are added before Start returns; an invalid one makes
+// Start fail.
 func Start(ctx context.Context, owner *node.Process, opts ...Option) (*Cron, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
