@@ -118,6 +118,42 @@ func (a spawnAction) run(s *server, j *job, at time.Time) {
 	s.finish(j, at, nil)
 }
 
+// SpawnOn returns an action that spawns module:function(args) on another
+// node (erlang:spawn_request/5 with a monitor): any exported function on a
+// BEAM node, a registered spawnable (node.RegisterSpawnable) on a Go node.
+// The request never blocks the cron process; the run is counted when the
+// spawn reply arrives. A refused or failed spawn (node.ErrNoConnection for
+// an unreachable node, an *node.ExitError) and a process that exits with a
+// reason other than normal are reported as failures.
+func SpawnOn(peer, module, function etf.Atom, args etf.List) Action {
+	return spawnOnAction{peer: peer, module: module, function: function, args: args}
+}
+
+type spawnOnAction struct {
+	peer, module, function etf.Atom
+	args                   etf.List
+}
+
+func (a spawnOnAction) String() string {
+	return fmt.Sprintf("spawn %s:%s/%d on %s", a.module, a.function, len(a.args), a.peer)
+}
+
+func (a spawnOnAction) valid() bool { return a.peer != "" && a.module != "" && a.function != "" }
+
+func (a spawnOnAction) run(s *server, j *job, at time.Time) {
+	if j.running {
+		s.fail(j, at, ErrStillRunning)
+		return
+	}
+	ref, err := s.p.SpawnRequest(a.peer, a.module, a.function, a.args, node.SpawnMonitor())
+	if err != nil {
+		s.finish(j, at, err)
+		return
+	}
+	j.running = true // until the reply
+	s.spawned[ref] = spawnRun{j: j, at: at, pending: true}
+}
+
 // Func returns an action that calls f(ctx, at) on a goroutine of its own,
 // at being the time the run was due; ctx ends when the cron process exits.
 // An error or a panic (recovered, wrapped in ErrPanic) is reported as a

@@ -114,8 +114,8 @@ type JobInfo struct {
 	LastErr  error     // the last run's failure, nil when it succeeded
 	Runs     uint64
 	Failures uint64
-	// Running: a Func run has not returned yet, or a Send waits for its
-	// connection to another node.
+	// Running: a Func run has not returned yet, a Send waits for its
+	// connection to another node, or a SpawnOn for its spawn reply.
 	Running bool
 }
 

@@ -31,7 +31,9 @@
 //
 // Send sends a message from the cron process to a pid, a registered
 // name, or {Name, Node} on any node (connecting first when needed). Spawn
-// starts a fresh process per run, monitored by the cron process. Func
+// starts a fresh process per run, monitored by the cron process; SpawnOn
+// does the same on another node (module:function(args) on BEAM, a
+// registered spawnable on a Go node) with erlang:spawn_request/5. Func
 // calls a function on its own goroutine with a context that ends with the
 // cron process. A failure goes to the job's fallback (JobFallback, else
 // WithFallback) as a JobFailed value, or as the tuple JobFailed.Term()
@@ -39,13 +41,14 @@
 // at Warn. Failures are: a send to a name not registered on this node, to
 // a local pid that is not alive, to a node that cannot be connected to
 // (node.ErrNoConnection), or to a bad target; a Func that returns an
-// error or panics (ErrPanic); a Spawn whose Behavior cannot be made or
-// started, or whose process exits with a reason other than normal (an
-// *node.ExitError); a run due while the previous one is still going (a
-// Func that has not returned, a Send waiting for its connection), which
-// is skipped (ErrStillRunning). A send to a name on
-// another node that is not registered there is dropped without an error,
-// as erlang:send/2 drops it.
+// error or panics (ErrPanic); a Spawn or SpawnOn whose process cannot
+// be started (SpawnOn: also node.ErrNoConnection), or exits with a reason
+// other than normal (an *node.ExitError); a run due while the previous
+// one is still going (a Func that has not returned, a Send waiting for
+// its connection, a SpawnOn waiting for its reply), which is skipped
+// (ErrStillRunning). A send to a name on another node that is not
+// registered there is dropped without an error, as erlang:send/2 drops
+// it.
 //
 // # Specs
 //

@@ -18,7 +18,7 @@ var (
 	ErrBadJob = errors.New("cron: bad job")
 	// ErrPanic is wrapped by the error a Func action's panic is reported as.
 	ErrPanic = errors.New("cron: action panicked")
-	// ErrStillRunning is reported when a Func job is due while its previous
-	// run has not returned: that run is skipped (see JobFailed).
+	// ErrStillRunning is reported when a job is due while its previous run
+	// is still going (JobInfo.Running): that run is skipped.
 	ErrStillRunning = errors.New("cron: previous run still running")
 )

@@ -39,8 +39,9 @@ func distNode(t testing.TB, prefix, cookie string, epmd int) *node.Node {
 }
 
 // TestSendToGoNode: jobs send to a name and a pid on a second Go node
-// (connecting on the first run); a send to a node that cannot be reached
-// and a failure whose fallback is on the other node are reported there.
+// (connecting on the first run) and spawn a spawnable there; a send or a
+// spawn to a node that cannot be reached and a failure whose fallback is
+// on the other node are reported.
 func TestSendToGoNode(t *testing.T) {
 	epmd := erltest.StartEPMD(t)
 	cookie := unique("cookie")
@@ -56,6 +57,23 @@ func TestSendToGoNode(t *testing.T) {
 	f.add(t, "unreachable", "* * * * * *", cron.Send(etf.Tuple{etf.Atom("x"), etf.Atom("nobody_here@127.0.0.1")}, 1))
 	f.add(t, "remote-fallback", "* * * * * *", cron.Send(etf.Atom("not_registered"), 1),
 		cron.JobFallback(etf.Tuple{etf.Atom("fallback"), n2.Name()}))
+	// SpawnOn a spawnable registered on n2, and on a node that is not there.
+	spawned := newInbox(t, n2)
+	if err := n2.RegisterSpawnable("cronjob", "run", func(args etf.List) (node.Behavior, error) {
+		return initFunc(func(p *node.Process) error {
+			if err := p.Send(spawned.pid, args[0]); err != nil {
+				return err
+			}
+			return p.Send(p.Self(), etf.Atom("done")) // then exit normally
+		}), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	spawnFB := newInbox(t, n1)
+	f.add(t, "spawn-on", "* * * * * *", cron.SpawnOn(n2.Name(), "cronjob", "run", etf.List{etf.Atom("hi")}),
+		cron.JobFallback(spawnFB.pid))
+	f.add(t, "spawn-nowhere", "* * * * * *", cron.SpawnOn("nobody_here@127.0.0.1", "cronjob", "run", nil),
+		cron.JobFallback(spawnFB.pid))
 	for i := range 3 {
 		f.step(t, 1)
 		due := start.Add(time.Duration(i+1) * time.Second)
@@ -75,6 +93,16 @@ func TestSendToGoNode(t *testing.T) {
 			!strings.Contains(string(toBytes(tup[2])), "not_registered") || !etf.Equal(tup[3], due.UnixMilli()) {
 			t.Fatalf("remote fallback got %s", etf.Format(tup))
 		}
+		if m := spawned.next(t); m != etf.Atom("hi") {
+			t.Fatalf("spawned process sent %v", m)
+		}
+		if m, ok := spawnFB.next(t).(cron.JobFailed); !ok || m.Job != "spawn-nowhere" || !errors.Is(m.Err, node.ErrNoConnection) {
+			t.Fatalf("spawn fallback got %#v", m)
+		}
+		f.waitIdle(t, "spawn-on")
+	}
+	if j := jobNamed(t, f.jobs(t), "spawn-on"); j.Runs != 3 || j.Failures != 0 {
+		t.Fatalf("spawn-on %+v", j)
 	}
 }
 
@@ -88,8 +116,8 @@ func toBytes(t etf.Term) []byte {
 // TestSendToErlang: a job sends to a process registered on a real erl
 // node, a failing job reports to a fallback on that node, which gets
 // {cron_job_failed, Job, Reason, At}, erl reads the jobs with
-// sys:get_state, and a gen_server:call the cron does not know gets
-// {error, unknown_request}.
+// sys:get_state, a gen_server:call the cron does not know gets
+// {error, unknown_request}, and SpawnOn starts processes there.
 func TestSendToErlang(t *testing.T) {
 	erl := erltest.Tool(t, "erl")
 	epmd := erltest.StartEPMD(t)
@@ -184,5 +212,33 @@ func TestSendToErlang(t *testing.T) {
 	expect("reply {error,unknown_request}")
 	if js := f.jobs(t); len(js) != 2 {
 		t.Fatalf("after the unknown call: %+v", js)
+	}
+
+	// SpawnOn: erlang:send/2 spawned on erl sends to the sink; a process
+	// that raises is reported with its exit reason.
+	ctx := ctxT(t)
+	for _, name := range []string{"hello", "broken"} {
+		if err := f.c.Remove(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fb := newInbox(t, n)
+	f.add(t, "spawn", "* * * * * *", cron.SpawnOn(etf.Atom(erlName), "erlang", "send",
+		etf.List{etf.Atom("cron_sink"), etf.Tuple{etf.Atom("spawned"), 7}}))
+	f.add(t, "crash", "* * * * * *", cron.SpawnOn(etf.Atom(erlName), "erlang", "error", etf.List{etf.Atom("boom")}),
+		cron.JobFallback(fb.pid))
+	f.step(t, 1)
+	expect("got {spawned,7}")
+	m, ok := fb.next(t).(cron.JobFailed)
+	var exit *node.ExitError
+	if !ok || m.Job != "crash" || !errors.As(m.Err, &exit) {
+		t.Fatalf("fallback got %#v", m)
+	}
+	if reason, ok := exit.Reason.(etf.Tuple); !ok || len(reason) != 2 || reason[0] != etf.Atom("boom") {
+		t.Fatalf("exit reason %s, want {boom, Stack}", etf.Format(exit.Reason))
+	}
+	f.waitIdle(t, "spawn") // its spawn reply may come after crash's DOWN
+	if j := jobNamed(t, f.jobs(t), "spawn"); j.Runs != 1 || j.Failures != 0 {
+		t.Fatalf("spawn job %+v", j)
 	}
 }

@@ -35,8 +35,9 @@ type server struct {
 }
 
 type spawnRun struct {
-	j  *job
-	at time.Time
+	j       *job
+	at      time.Time
+	pending bool // SpawnOn: the spawn reply has not come yet
 }
 
 // Messages the cron process sends itself.
@@ -164,6 +165,8 @@ func (s *server) HandleInfo(p *actors.Process, msg etf.Term) error {
 		default:
 			s.finish(m.j, m.at, m.a.deliver(s))
 		}
+	case node.SpawnReplyMsg:
+		s.spawnReplied(m)
 	case node.DownMsg:
 		if run, ok := s.spawned[m.Ref]; ok {
 			delete(s.spawned, m.Ref)
@@ -175,6 +178,25 @@ func (s *server) HandleInfo(p *actors.Process, msg etf.Term) error {
 	// ExitMsg from a linked process other than the owner: the cron
 	// process traps exits only to die with its owner, so it ignores them.
 	return nil
+}
+
+// spawnReplied ends a SpawnOn run's wait: a failed spawn is the run's
+// failure; a spawned process stays monitored under the same ref.
+func (s *server) spawnReplied(m node.SpawnReplyMsg) {
+	run, ok := s.spawned[m.Ref]
+	if !ok || !run.pending {
+		return
+	}
+	run.j.running = false
+	if m.Err != nil {
+		delete(s.spawned, m.Ref)
+	} else {
+		run.pending = false
+		s.spawned[m.Ref] = run
+	}
+	if s.live(run.j) {
+		s.finish(run.j, run.at, m.Err)
+	}
 }
 
 // live reports whether j is still in the table (not removed, perhaps

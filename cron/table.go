@@ -23,7 +23,7 @@ type job struct {
 	lastErr  error
 	runs     uint64
 	failures uint64
-	running  bool  // a Func run has not returned, or a Send waits for a connection
+	running  bool  // a run is still going (see JobInfo.Running)
 	idx      int   // position in the queue, -1 when not queued
 	key      int64 // next.Unix(), compared by the heap (cheaper than time.Time)
 }
