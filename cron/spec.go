@@ -156,14 +156,12 @@ func (s *SpecSchedule) String() string { return s.spec }
 // Location returns the time zone the fields are read in.
 func (s *SpecSchedule) Location() *time.Location { return s.loc }
 
-// Every returns a schedule that fires every d (at least one second),
-// whatever the wall clock says: a DST change does not move it. Next(t) is
-// t rounded down to the second plus d. It is what "@every d" parses to.
+// Every returns a schedule that fires every d, rounded down to whole
+// seconds and at least one, whatever the wall clock says: a DST change
+// does not move it. Next(t) is t rounded down to the second plus d. It is
+// what "@every d" parses to.
 func Every(d time.Duration) Schedule {
-	if d < time.Second {
-		d = time.Second
-	}
-	return every(d)
+	return every(max(d.Truncate(time.Second), time.Second))
 }
 
 type every time.Duration

@@ -89,4 +89,7 @@ func TestScheduleStrings(t *testing.T) {
 	if Every(0).Next(time.Unix(10, 0)) != time.Unix(11, 0) {
 		t.Fatal("Every(0) is not clamped to one second")
 	}
+	if got := Every(2500 * time.Millisecond).Next(time.Unix(10, 0)); got != time.Unix(12, 0) {
+		t.Fatalf("Every(2.5s).Next(10s) = %v, want 12s (whole seconds)", got)
+	}
 }
