@@ -1,6 +1,7 @@
 package cron_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -99,5 +100,42 @@ func TestSupervised(t *testing.T) {
 	}
 	if reason := <-exited; reason != etf.Atom("shutdown") {
 		t.Fatalf("cron exit %v, want shutdown", reason)
+	}
+}
+
+// cronActor is an actor that owns a cron process.
+type cronActor struct {
+	actors.Base
+	opts []cron.Option
+	c    *cron.Cron
+}
+
+func (a *cronActor) Init(p *actors.Process, _ ...any) (err error) {
+	a.c, err = cron.Start(context.Background(), p.Process, a.opts...)
+	return err
+}
+
+// TestOwnedByActor: an actor can own a cron process (p.Process); when the
+// actor stops normally, the cron process stops too.
+func TestOwnedByActor(t *testing.T) {
+	n := localNode(t)
+	in := newInbox(t, n)
+	clk := actorstest.NewFakeClock(start)
+	a := &cronActor{opts: []cron.Option{cron.WithClock(clk), cron.WithJobs(
+		cron.Job{Name: "beat", Spec: "* * * * * *", Action: cron.Send(in.pid, etf.Atom("beat"))})}}
+	pid, err := actors.Spawn(n, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Second)
+	if m := in.next(t); m != etf.Atom("beat") {
+		t.Fatalf("got %v", m)
+	}
+	exited := n.Watch(a.c.Target().(etf.PID))
+	if err := actors.StopProcess(ctxT(t), n, pid, node.Normal); err != nil {
+		t.Fatal(err)
+	}
+	if reason := <-exited; reason != node.Normal {
+		t.Fatalf("cron exit %v, want normal", reason)
 	}
 }
