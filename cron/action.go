@@ -104,7 +104,7 @@ func (spawnAction) String() string { return "spawn" }
 func (a spawnAction) valid() bool { return a.newB != nil }
 
 func (a spawnAction) run(s *server, j *job, at time.Time) {
-	b, err := callSafely(func() (node.Behavior, error) { return a.newB(at), nil })
+	b, err := callSafely(s.p.Process, j.name, func() (node.Behavior, error) { return a.newB(at), nil })
 	if err != nil {
 		s.finish(j, at, err)
 		return
@@ -175,19 +175,25 @@ func (a funcAction) run(s *server, j *job, at time.Time) {
 		return
 	}
 	j.running = true
-	ctx, self, n := s.ctx, s.p.Self(), s.p.Node()
+	ctx, self, n, p := s.ctx, s.p.Self(), s.p.Node(), s.p.Process
 	go func() {
-		_, err := callSafely(func() (struct{}, error) { return struct{}{}, a.f(ctx, at) })
+		_, err := callSafely(p, j.name, func() (struct{}, error) { return struct{}{}, a.f(ctx, at) })
 		_ = n.Send(self, funcDone{j: j, at: at, err: err})
 	}()
 }
 
-// callSafely calls f, turning a panic into an error wrapping ErrPanic.
-func callSafely[T any](f func() (T, error)) (v T, err error) {
+// callSafely calls f with node's one panic-recover path (node.Recover
+// logs the panic with its stack on p's logger): a panic becomes an error
+// wrapping both ErrPanic and the *node.ExitError {panic, <<"text">>}.
+func callSafely[T any](p *node.Process, job string, f func() (T, error)) (v T, err error) {
+	panicked := true
 	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %v", ErrPanic, r)
+		if panicked {
+			err = fmt.Errorf("%w: %w", ErrPanic, err)
 		}
 	}()
-	return f()
+	defer node.Recover(&err, p, "cron action panicked", "job", job)
+	v, err = f()
+	panicked = false
+	return v, err
 }

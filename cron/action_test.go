@@ -133,7 +133,11 @@ func TestFallback(t *testing.T) {
 		{"dead local pid", cron.Send(dead.pid, 1), func(err error) bool { return errors.Is(err, node.ErrNoProc) }},
 		{"bad target", cron.Send(42, 1), func(err error) bool { return errors.Is(err, node.ErrBadTarget) }},
 		{"func error", cron.Func(func(context.Context, time.Time) error { return errBoom }), func(err error) bool { return errors.Is(err, errBoom) }},
-		{"func panic", cron.Func(func(context.Context, time.Time) error { panic("oops") }), func(err error) bool { return errors.Is(err, cron.ErrPanic) }},
+		{"func panic", cron.Func(func(context.Context, time.Time) error { panic("oops") }), func(err error) bool {
+			var e *node.ExitError
+			return errors.Is(err, cron.ErrPanic) && errors.As(err, &e) &&
+				etf.Equal(e.Reason, etf.Tuple{etf.Atom("panic"), etf.Binary("oops")})
+		}},
 		{"spawn factory panic", cron.Spawn(func(time.Time) node.Behavior { panic("no") }), func(err error) bool { return errors.Is(err, cron.ErrPanic) }},
 		{"spawn init fails", cron.Spawn(func(time.Time) node.Behavior {
 			return initFunc(func(*node.Process) error { return errBoom })

@@ -2,6 +2,7 @@ package cron
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -147,12 +148,13 @@ type JobFailed struct {
 }
 
 // Term returns {cron_job_failed, Job, Reason, At}, sent to a fallback on
-// another node: Job a binary, Reason the exit reason of a spawned process
-// or the error's text as a binary, At milliseconds since the Unix epoch
-// (erlang:system_time(millisecond)).
+// another node: Job a binary; Reason the exit reason the error carries
+// (an *node.ExitError: noproc, noconnection, {panic, <<"text">>}, a
+// spawned process's reason), else the error's text as a binary; At
+// milliseconds since the Unix epoch (erlang:system_time(millisecond)).
 func (f JobFailed) Term() etf.Term {
 	var reason etf.Term = etf.Binary(fmt.Sprint(f.Err))
-	if e, ok := f.Err.(*node.ExitError); ok {
+	if e := (*node.ExitError)(nil); errors.As(f.Err, &e) {
 		reason = e.Reason
 	}
 	return etf.Tuple{etf.Atom("cron_job_failed"), etf.Binary(f.Job), reason, millis(f.At)}

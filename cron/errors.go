@@ -16,7 +16,9 @@ var (
 	// ErrBadJob is returned by AddJob for an empty name, a nil action or
 	// an action made with a nil target, factory or function.
 	ErrBadJob = errors.New("cron: bad job")
-	// ErrPanic is wrapped by the error a Func action's panic is reported as.
+	// ErrPanic is wrapped by the error an action's panic (a Func, a Spawn
+	// factory) is reported as, together with the *node.ExitError
+	// {panic, <<"text">>} a panicking process would exit with.
 	ErrPanic = errors.New("cron: action panicked")
 	// ErrStillRunning is reported when a job is due while its previous run
 	// is still going (JobInfo.Running): that run is skipped.
