@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/internal/erltest"
@@ -193,34 +192,21 @@ func TestBadMessagesLikeErl(t *testing.T) {
 }
 
 // collectLikeErl is port_sigs.erl's collect/3 for a Go owner: the EXIT
-// reasons and the data before the marker, then whether the port runs.
+// reasons and the data before the marker, then whether the port runs. An
+// exit signal other than badsig comes from a port that died (there is
+// no marker then).
 func collectLikeErl(t *testing.T, o *owner, pt *Port) string {
 	var entries []string
 	var buf []byte
-	done := pt.Done()
 	for {
-		var m etf.Term
-		select {
-		case m = <-o.msgs:
-		case <-done:
-			done = nil // the port is gone: take what is queued, then stop
-			continue
-		default:
-			if done == nil {
-				return strings.Join(entries, ",") + " false"
-			}
-			select {
-			case m = <-o.msgs:
-			case <-done:
-				done = nil
-				continue
-			case <-time.After(waitFor):
-				t.Fatal("no marker and no exit")
-			}
-		}
+		m := o.next(t)
 		if x, ok := m.(node.ExitMsg); ok {
 			if x.Reason != node.Normal {
 				entries = append(entries, "EXIT "+string(x.Reason.(etf.Atom)))
+			}
+			if x.Reason != atomBadsig {
+				waitDone(t, pt)
+				return strings.Join(entries, ",") + " " + strconv.FormatBool(pt.s.self.IsAlive())
 			}
 			continue
 		}

@@ -15,7 +15,7 @@ type frame struct {
 
 // runFramer feeds data in chunks of the given sizes (cycled) and returns
 // the frames, the error and the largest buffer the framer held.
-func runFramer(c *config, data []byte, chunks []int) (frames []frame, err error, held int) {
+func runFramer(c *config, data []byte, chunks []int) (frames []frame, held int, err error) {
 	f := newFramer(c)
 	emit := func(k frameKind, b []byte) bool { frames = append(frames, frame{k, b}); return true }
 	for i := 0; len(data) > 0; i++ {
@@ -24,30 +24,30 @@ func runFramer(c *config, data []byte, chunks []int) (frames []frame, err error,
 			size = min(max(chunks[i%len(chunks)], 1), len(data))
 		}
 		if err = f.push(data[:size], emit); err != nil {
-			return frames, err, held
+			return frames, held, err
 		}
 		held = max(held, cap(f.buf))
 		data = data[size:]
 	}
 	f.eof(emit)
-	return frames, nil, held
+	return frames, held, nil
 }
 
 func TestFramerPacket(t *testing.T) {
 	c := &config{framing: Packet, n: 2, maxPacket: 10}
 	in := []byte{0, 3, 'a', 'b', 'c', 0, 0, 0, 1, 'z', 0, 2, 'x'} // last is partial
 	for _, chunks := range [][]int{nil, {1}, {2, 3}, {5}} {
-		frames, err, _ := runFramer(c, in, chunks)
+		frames, _, err := runFramer(c, in, chunks)
 		if err != nil || len(frames) != 3 || string(frames[0].b) != "abc" || len(frames[1].b) != 0 || string(frames[2].b) != "z" {
 			t.Fatalf("chunks %v: %v %q", chunks, err, frames)
 		}
 	}
-	if _, err, held := runFramer(c, []byte{0, 11, 1, 2}, []int{1}); !errors.Is(err, ErrMsgSize) || held > 16 {
+	if _, held, err := runFramer(c, []byte{0, 11, 1, 2}, []int{1}); !errors.Is(err, ErrMsgSize) || held > 16 {
 		t.Fatalf("oversized header: %v, held %d", err, held)
 	}
 	// A 4-byte header announcing 4 GiB is refused before any allocation.
 	c4 := &config{framing: Packet, n: 4, maxPacket: 1 << 20}
-	if _, err, held := runFramer(c4, []byte{0xff, 0xff, 0xff, 0xff, 0}, []int{1}); !errors.Is(err, ErrMsgSize) || held > 16 {
+	if _, held, err := runFramer(c4, []byte{0xff, 0xff, 0xff, 0xff, 0}, []int{1}); !errors.Is(err, ErrMsgSize) || held > 16 {
 		t.Fatalf("4 GiB header: %v, held %d", err, held)
 	}
 }
@@ -75,8 +75,8 @@ func FuzzFramer(f *testing.F) {
 		case 4:
 			c.framing, c.n = Packet, 4
 		}
-		whole, errWhole, _ := runFramer(c, data, nil)
-		cut, errCut, held := runFramer(c, data, []int{int(split%7) + 1, int(split%3) + 1})
+		whole, _, errWhole := runFramer(c, data, nil)
+		cut, held, errCut := runFramer(c, data, []int{int(split%7) + 1, int(split%3) + 1})
 		if (errWhole == nil) != (errCut == nil) || len(whole) != len(cut) {
 			t.Fatalf("chunking changed the outcome: %v/%v, %d/%d frames", errWhole, errCut, len(whole), len(cut))
 		}

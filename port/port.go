@@ -64,7 +64,9 @@ func (p *Port) ID() etf.PID { return p.id }
 // OSPid is the program's OS process id, which is also its process group.
 func (p *Port) OSPid() int { return p.s.prog.pid() }
 
-// Done is closed once the port has exited and the program is reaped.
+// Done is closed once the port's process has ended: the program is
+// reaped and the port's pipes and goroutines are gone. The exit signals
+// to linked processes and the DOWNs follow right after.
 func (p *Port) Done() <-chan struct{} { return p.s.dead }
 
 // ExitStatus returns the program's exit status as exit_status reports it
@@ -90,7 +92,7 @@ func (p *Port) Command(ctx context.Context, data []byte) error {
 	if p.s.wq.isClosed() || p.exited() {
 		return ErrClosed
 	}
-	buf := data
+	var buf []byte // a copy: the caller may reuse data
 	if p.s.cfg.framing == Packet {
 		h, err := frameHeader(p.s.cfg.n, len(data))
 		if err != nil {
