@@ -3,6 +3,7 @@ package port
 import (
 	"context"
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -191,4 +192,72 @@ func TestNodeStopKillsPrograms(t *testing.T) {
 		requireGone(t, g)
 	}
 	goleak.VerifyNone(t, goleak.IgnoreCurrent())
+}
+
+// A program that exits leaving a child that holds stdout: the port stays
+// open for that output (as it waits for EOF), and Close ends the child
+// with the grace-period escalation.
+func TestCloseEndsLeftoverChild(t *testing.T) {
+	n := localNode(t)
+	o := startOwner(t, n, true)
+	pt := o.open(t, "sh", []string{"-c", `trap "" TERM; (sleep 1000; echo late) & echo started`},
+		WithLine(100), WithGracePeriod(100*time.Millisecond), WithExitStatus())
+	if e := o.nextEvent(t, pt); e.kind != "eol" || string(e.data) != "started" {
+		t.Fatalf("got %+v", e)
+	}
+	select {
+	case <-pt.s.exited:
+	case <-time.After(waitFor):
+		t.Fatal("sh did not exit")
+	}
+	waitGroupSize(t, pt.OSPid(), 1) // the background subshell or its sleep
+	if err := o.do(t, func(*node.Process) error {
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		return pt.Close(ctx)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, evs := o.drain(t, pt); !sameEvents(evs, []event{{kind: "exit_status", code: 0}, {kind: "EXIT", reason: node.Normal}}) {
+		t.Fatalf("events %+v", evs)
+	}
+	requireGone(t, pt.OSPid())
+}
+
+// Opening and ending ports in every way leaves no file descriptor open.
+func TestNoLeakedFDs(t *testing.T) {
+	n := localNode(t)
+	countFDs := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ents)
+	}
+	// Warm up whatever the runtime opens once (epoll, pidfd support).
+	o := startOwner(t, n, true)
+	pt := o.open(t, "true", nil)
+	waitDone(t, pt)
+	before := countFDs()
+	for i := range 30 {
+		o := startOwner(t, n, i%3 != 0)
+		opts := []Option{WithStderr(Stderr(i % 4)), WithGracePeriod(100 * time.Millisecond)}
+		switch i % 3 {
+		case 0: // owner killed
+			pt := o.open(t, "sleep", []string{"1000"}, opts...)
+			_ = n.Exit(o.pid, node.Kill)
+			waitDone(t, pt)
+		case 1: // program exits
+			pt := o.open(t, "sh", []string{"-c", "echo out; echo err >&2"}, opts...)
+			waitDone(t, pt)
+		case 2: // Close
+			pt := o.open(t, "cat", nil, opts...)
+			if err := o.do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if after := countFDs(); after > before {
+		t.Fatalf("%d file descriptors open, %d before 30 ports", after, before)
+	}
 }

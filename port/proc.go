@@ -213,10 +213,8 @@ func (s *portProc) beginClose() {
 }
 
 func (s *portProc) escalate(sig syscall.Signal) {
-	select {
-	case <-s.exited:
+	if s.ended() {
 		return
-	default:
 	}
 	s.self.Logger().Debug("port: program still running after the grace period", "signal", sig.String())
 	_ = s.prog.signalGroup(sig)
@@ -266,20 +264,7 @@ func (s *portProc) Terminate(p *node.Process, reason etf.Term) {
 // empty or holds only daemons that closed their pipes, which a port does
 // not own).
 func (s *portProc) stopGroup() {
-	done := func() bool {
-		select {
-		case <-s.exited:
-		default:
-			return false
-		}
-		select {
-		case <-s.outDone:
-			return true
-		default:
-			return false
-		}
-	}
-	if done() {
+	if s.ended() {
 		return
 	}
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
@@ -290,6 +275,23 @@ func (s *portProc) stopGroup() {
 			return
 		}
 		s.self.Logger().Debug("port: program outlived its grace period", "signal", sig.String())
+	}
+}
+
+// ended reports whether the program was reaped and its output ended. Until
+// both, something of the group is still running: a program that closed
+// stdout, or a child it left holding the pipe.
+func (s *portProc) ended() bool {
+	select {
+	case <-s.exited:
+	default:
+		return false
+	}
+	select {
+	case <-s.outDone:
+		return true
+	default:
+		return false
 	}
 }
 
