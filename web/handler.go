@@ -118,6 +118,9 @@ func (h *Handler) call(ctx context.Context, w http.ResponseWriter, rp *reqProc, 
 	defer stop()
 	req.ctx = callCtx
 	res, err := rp.p.Call(callCtx, h.target, req)
+	if errors.Is(callCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		err = node.ErrTimeout // whatever a worker cut short by the deadline said
+	}
 	if err == nil {
 		rep, perr := parseReply(res)
 		if perr == nil {

@@ -190,3 +190,15 @@ type getFunc func(ctx context.Context, req *Request) (Response, error)
 func (f getFunc) HandleGet(ctx context.Context, req *Request) (Response, error) { return f(ctx, req) }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func newServer(t testing.TB, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}

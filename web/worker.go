@@ -51,10 +51,10 @@ type callback = func(ctx context.Context, req *Request) (Response, error)
 // answers web requests and nothing else (other calls get
 // actors.ErrUnknownRequest).
 //
-// While it runs a callback the worker is linked to the request's
-// process, so a worker killed mid-request answers the client 500 at once
-// even behind an actors.Pool (whose callers monitor the pool, not the
-// worker); it traps exits, so a client going away does not end it.
+// A worker killed while its callback waits in a Call (made through
+// Process(ctx)) sees that Call end at once; it answers 500 and exits with
+// the kill's reason, so the client never waits for the timeout, also
+// behind an actors.Pool (whose callers monitor the pool, not the worker).
 type WebWorker struct {
 	actors.Base
 	handler any
@@ -96,23 +96,13 @@ func NewWebWorker(handler any) *WebWorker {
 	return w
 }
 
-// Init traps exits (see WebWorker).
-func (w *WebWorker) Init(p *actors.Process, _ ...any) error {
-	p.TrapExit(true)
-	return nil
-}
-
 // HandleCall answers a web request.
 func (w *WebWorker) HandleCall(p *actors.Process, from actors.From, msg etf.Term) (etf.Term, error) {
 	req, err := ParseRequest(msg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", actors.ErrUnknownRequest, etf.Format(msg))
 	}
-	linked := p.Process.Link(from.PID) == nil
 	resp := w.run(p, req)
-	if linked {
-		p.Process.Unlink(from.PID)
-	}
 	if resp.Stream != nil {
 		if err := startStream(p, from.PID, req, resp.Stream); err != nil {
 			return errorResponse(p, req, err), nil
@@ -120,10 +110,6 @@ func (w *WebWorker) HandleCall(p *actors.Process, from actors.From, msg etf.Term
 	}
 	return resp, nil
 }
-
-// HandleInfo ignores the exits of request processes (clients that went
-// away); the parent's exit ends the worker as it ends a gen_server.
-func (w *WebWorker) HandleInfo(*actors.Process, etf.Term) error { return nil }
 
 // run calls the callback for req's method, turning a panic or an error
 // into a response.
@@ -149,7 +135,17 @@ func (w *WebWorker) run(p *actors.Process, req *Request) *Response {
 // invoke runs cb; a panic is logged with its stack and becomes an error.
 func invoke(p *actors.Process, cb callback, req *Request) (out Response, err error) {
 	defer node.Recover(&err, p.Process, "web callback", "method", req.Method, "path", req.Path)
-	return cb(req.Context(), req)
+	return cb(context.WithValue(req.Context(), procKey{}, p), req)
+}
+
+type procKey struct{}
+
+// Process returns the worker process running the callback whose context
+// ctx is (nil for any other context): a callback calls other processes
+// through it, and a killing exit signal then ends such a Call at once.
+func Process(ctx context.Context) *actors.Process {
+	p, _ := ctx.Value(procKey{}).(*actors.Process)
+	return p
 }
 
 // errorResponse is the response for a failed callback.
