@@ -48,7 +48,8 @@ func (c *Conn) Send(ctx context.Context, typ MessageType, data []byte) error {
 
 // Close asks the connection process to close with code and reason (at
 // most 123 bytes): it sends the close frame, waits briefly for the
-// client's, and exits normal.
+// client's, and exits {shutdown, {websocket_closed, Code}}, which ends a
+// handler that does not trap exits.
 func (c *Conn) Close(code websocket.StatusCode, reason string) error {
 	return c.n.Send(c.id, etf.Tuple{atomWSClose, int(code), etf.Binary(reason)})
 }
@@ -144,7 +145,7 @@ func (cp *connProc) HandleMessage(p *node.Process, msg etf.Term) error {
 	}
 	if !cmd.send {
 		_ = cp.ws.Close(cmd.code, cmd.reason)
-		return &node.ExitError{Reason: node.Normal}
+		return &node.ExitError{Reason: etf.Tuple{node.Shutdown, etf.Tuple{atomWSClosed, int(cmd.code)}}}
 	}
 	ctx, cancel := context.WithTimeout(cp.ctx, cp.cfg.writeTimeout)
 	defer cancel()
