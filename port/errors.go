@@ -10,9 +10,9 @@ var (
 	// would refuse (badarg): a packet size other than 1, 2 or 4, a line
 	// length below 1, a limit below 1.
 	ErrBadOption = errors.New("port: bad option")
-	// ErrClosed is returned by Command and Close when the port's stdin is
-	// closed: the port exited, Close was called, or the program stopped
-	// reading (its stdin broke).
+	// ErrClosed is returned by Command when the port's stdin is closed:
+	// the port exited, Close was called, or the program stopped reading
+	// (its stdin broke).
 	ErrClosed = errors.New("port: closed")
 	// ErrTooLarge is returned by Command for data that does not fit the
 	// {packet, N} header (more than 255 bytes for N = 1, 65535 for N = 2).

@@ -47,8 +47,9 @@ const (
 	// DefaultGracePeriod is how long a program gets after SIGTERM before
 	// SIGKILL, and after Close closed its stdin before SIGTERM.
 	DefaultGracePeriod = 2 * time.Second
-	// DefaultMaxPacket bounds one {packet, 4} message and one stderr or
-	// stream chunk (64 MiB).
+	// DefaultMaxPacket bounds one incoming {packet, 4} message (64 MiB).
+	// Stream and stderr data come in chunks of at most 64 KiB, line
+	// parts of at most L bytes.
 	DefaultMaxPacket = 64 << 20
 	// DefaultWindow is how many ordinary messages the owner's mailbox may
 	// hold before the port stops reading the program's output.
@@ -90,7 +91,8 @@ func WithDir(dir string) Option { return func(c *config) { c.dir = dir } }
 func WithPacket(n int) Option { return func(c *config) { c.framing, c.n = Packet, n } }
 
 // WithLine delivers stdout line by line ({line, L}): {eol, Line} for a
-// line of at most maxLen bytes (the newline removed), and {noeol, Part}
+// line of at most maxLen bytes (its "\n" or "\r\n" removed, as ERTS
+// does), and {noeol, Part}
 // for each maxLen-byte part of a longer one, whose last part comes as
 // {eol, Rest}. Output that ends without a newline comes as {noeol, Rest}.
 func WithLine(maxLen int) Option { return func(c *config) { c.framing, c.n = Line, maxLen } }
@@ -121,9 +123,9 @@ func WithExitStatus() Option { return func(c *config) { c.exitStatus = true } }
 // (default DefaultGracePeriod).
 func WithGracePeriod(d time.Duration) Option { return func(c *config) { c.grace = d } }
 
-// WithMaxPacket bounds the size of one incoming message (a packet, a
-// stderr chunk). A {packet, N} header announcing more ends the port with
-// reason emsgsize. Default DefaultMaxPacket.
+// WithMaxPacket bounds the size of one incoming {packet, N} message: a
+// header announcing more ends the port with reason emsgsize before
+// anything of it is buffered. Default DefaultMaxPacket.
 func WithMaxPacket(n int) Option { return func(c *config) { c.maxPacket = n } }
 
 // WithWindow sets how many ordinary messages may wait in the owner's
