@@ -1,0 +1,166 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/erltest"
+	"github.com/erlgo/erlgo/node"
+)
+
+// erlTick is net_ticktime on both sides of the erl tests.
+const erlTick = 2 * time.Second
+
+// startErlWorker starts an erl node running web_erl_worker (a plain
+// gen_server, registered under that name) and a Go node that reaches it;
+// it returns the Go node and the worker's {Name, Node}.
+func startErlWorker(t *testing.T) (*node.Node, etf.Tuple) {
+	t.Helper()
+	erl := erltest.Tool(t, "erl")
+	ebin := erltest.Compile(t, "testdata", "web_erl_worker.erl")
+	epmd := erltest.StartEPMD(t)
+	cookie := uniqueName("cookie")
+	erlName := uniqueName("web_erl") + "@127.0.0.1"
+	cmd := exec.Command(erl, "-noshell", "-name", erlName, "-setcookie", cookie, "-pa", ebin,
+		"-kernel", "net_ticktime", strconv.Itoa(int(erlTick/time.Second)),
+		"-eval", `{ok, _} = web_erl_worker:start(), io:format("ready~n").`)
+	cmd.Env = erltest.EnvWithEPMD(epmd)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	ready := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if sc.Text() == "ready" {
+				ready <- true
+			}
+		}
+		close(ready)
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			t.Fatal("erl exited before it was ready")
+		}
+	case <-time.After(waitFor):
+		t.Fatal("erl was not ready")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	n, err := node.Start(ctx, uniqueName("web_go")+"@127.0.0.1", node.WithCookie(cookie),
+		node.WithEPMD("127.0.0.1", epmd), node.WithTickTime(erlTick), node.WithLogger(testLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stopNode(t, n) })
+	return n, etf.Tuple{etf.Atom("web_erl_worker"), etf.Atom(erlName)}
+}
+
+// A real BEAM gen_server answers web requests routed to it: it matches
+// {web_request, #{...}} and replies {web_response, ...} with iodata, and
+// {web_stream, ...} followed by chunks; the connection survives idling
+// past net_ticktime; 400 requests, 50 at a time, are all answered in
+// turn; its crash mid-request is a 500.
+func TestErlGenServer(t *testing.T) {
+	n, target := startErlWorker(t)
+	srv, _, _ := serve(t, n, NewHandler(target))
+	c := srv.Client()
+	count := 0
+	check := func(t *testing.T) {
+		t.Helper()
+		status, h, body := do(t, c, "POST", srv.URL+"/users/bob?x=1", strings.NewReader("payload"))
+		count++
+		want := "POST /users/bob?x=1 payload ua=Go-http-client/1.1"
+		if status != 200 || body != want || h.Get("Content-Type") != "text/plain" || h.Get("X-Erl-Count") != strconv.Itoa(count) {
+			t.Fatalf("%d %q %v, want %q count %d", status, body, h, want, count)
+		}
+	}
+	t.Run("request", check)
+	t.Run("stream", func(t *testing.T) {
+		status, _, body := do(t, c, "GET", srv.URL+"/stream", nil)
+		if status != 200 || body != "part 1\npart 2\npart 3\n" {
+			t.Fatalf("%d %q", status, body)
+		}
+	})
+	t.Run("idle past net_ticktime", func(t *testing.T) {
+		time.Sleep(3 * erlTick) // the behaviour under test: ticks keep the connection up
+		if len(n.Nodes()) != 1 {
+			t.Fatalf("connected to %v", n.Nodes())
+		}
+		check(t)
+	})
+	t.Run("sustained load", func(t *testing.T) {
+		const total, parallel = 400, 50
+		seen := make(map[int]bool)
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		errs := make(chan error, total)
+		sem := make(chan struct{}, parallel)
+		for i := range total {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				req, _ := http.NewRequest("GET", fmt.Sprintf("%s/n/%d", srv.URL, i), nil)
+				resp, err := c.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer resp.Body.Close()
+				var b strings.Builder
+				sc := bufio.NewScanner(resp.Body)
+				for sc.Scan() {
+					b.WriteString(sc.Text())
+				}
+				k, _ := strconv.Atoi(resp.Header.Get("X-Erl-Count"))
+				if want := fmt.Sprintf("GET /n/%d? ", i); resp.StatusCode != 200 || !strings.HasPrefix(b.String(), want) {
+					errs <- fmt.Errorf("request %d: %d %q", i, resp.StatusCode, b.String())
+					return
+				}
+				mu.Lock()
+				seen[k] = true
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		for k := count + 1; k <= count+total; k++ {
+			if !seen[k] {
+				t.Fatalf("no request got count %d", k)
+			}
+		}
+		count += total
+		check(t)
+	})
+	t.Run("crash mid-request", func(t *testing.T) {
+		status, _, _ := do(t, c, "GET", srv.URL+"/crash", nil)
+		if status != http.StatusInternalServerError {
+			t.Fatalf("status %d, want 500", status)
+		}
+		// The worker is gone now: its name no longer resolves.
+		if status, _, _ := do(t, c, "GET", srv.URL+"/", nil); status != http.StatusServiceUnavailable {
+			t.Fatalf("after the crash: status %d, want 503", status)
+		}
+	})
+}
