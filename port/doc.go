@@ -34,8 +34,10 @@
 // {Owner, {connect, Pid}} (changing the owner) is not supported and is
 // answered with badsig.
 //
-// The owner's exit, with any reason, ends the port with that reason, as a
-// port closes when its owner terminates. The port's exit reaches the owner
+// The owner's exit, with any reason (normal too), reaches the port
+// through the link and ends it with that reason, as a port closes when
+// its owner terminates; an owner that unlinked its port leaves it
+// running, as on ERTS (Node.Stop still ends it). The port's exit reaches the owner
 // through the link: an abnormal reason (emsgsize, einval, a reason sent
 // with exit/2) kills an owner that does not trap exits, a normal one is
 // {'EXIT', Port, normal} for a trapping owner. A port therefore belongs in

@@ -261,3 +261,33 @@ func TestNoLeakedFDs(t *testing.T) {
 		t.Fatalf("%d file descriptors open, %d before 30 ports", after, before)
 	}
 }
+
+// The owner's exit reaches the port through the link: an owner that
+// unlinked its port leaves it running when it exits, as an ERTS port
+// survives an unlinked connected process (checked on erl 25:
+// port_info/1 still answers). Node.Stop ends it then.
+func TestUnlinkedOwnerLeavesPortRunning(t *testing.T) {
+	n, err := node.Start(context.Background(), "portunlink@127.0.0.1", node.WithoutDistribution(), node.WithLogger(testLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := startOwner(t, n, false)
+	pt := o.open(t, "sleep", []string{"1000"})
+	_ = o.do(t, func(p *node.Process) error { p.Unlink(pt.ID()); return nil })
+	gone := n.Watch(o.pid)
+	_ = n.Send(o.pid, ownerExit{etf.Atom("gone")})
+	select {
+	case <-gone:
+	case <-time.After(waitFor):
+		t.Fatal("owner did not exit")
+	}
+	if !n.IsAlive(pt.ID()) {
+		t.Fatal("the port died with an owner it was not linked to")
+	}
+	if live, _ := groupMembers(t, pt.OSPid()); len(live) != 1 {
+		t.Fatalf("program group %v", live)
+	}
+	stopNode(t, n)
+	waitDone(t, pt)
+	requireGone(t, pt.OSPid())
+}
