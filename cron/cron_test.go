@@ -168,6 +168,7 @@ func TestMissedRunsSkipped(t *testing.T) {
 	clk.Jump(10*time.Minute + 30*time.Second)
 	at := in.next(t).(time.Time)
 	seen = append(seen, at)
+	f.waitIdle(t, "m") // the Func's return is reported after it sent
 	j := f.jobs(t)[0]
 	if !at.Equal(start.Add(time.Minute)) || j.Runs != 1 || !j.Next.Equal(start.Add(11*time.Minute)) {
 		t.Fatalf("ran at %v, job %+v; want one run due 00:01, next 00:11", seen, j)
