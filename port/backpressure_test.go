@@ -138,3 +138,37 @@ func TestCommandBackpressure(t *testing.T) {
 	}
 	requireGone(t, pt.OSPid())
 }
+
+// Close from the owner's own handler on a program that answers EOF with a
+// lot of output (sort does): the owner cannot drain while it waits, so the
+// window is lifted meanwhile and the program finishes instead of being
+// stalled into SIGTERM. CloseInput returns at once and keeps the window.
+func TestCloseLiftsWindowForOwner(t *testing.T) {
+	const script = "cat >/dev/null; head -c 8388608 /dev/zero"
+	for _, wait := range []bool{true, false} {
+		name := map[bool]string{true: "Close", false: "CloseInput"}[wait]
+		t.Run(name, func(t *testing.T) {
+			n := localNode(t)
+			o := startOwner(t, n, true)
+			pt := o.open(t, "sh", []string{"-c", script}, WithWindow(4), WithExitStatus(), WithGracePeriod(time.Second))
+			if err := o.do(t, func(*node.Process) error {
+				if !wait {
+					pt.CloseInput()
+					return nil
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+				defer cancel()
+				return pt.Close(ctx)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			out, evs := o.drain(t, pt)
+			if len(out) != 8<<20 {
+				t.Fatalf("got %d bytes of 8 MiB", len(out))
+			}
+			if want := []event{{kind: "exit_status", code: 0}, {kind: "EXIT", reason: node.Normal}}; !sameEvents(evs, want) {
+				t.Fatalf("events %+v, want %+v", evs, want)
+			}
+		})
+	}
+}

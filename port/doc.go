@@ -68,8 +68,8 @@
 // exits normal. Close closes stdin after everything written and waits:
 // a program still running a grace period later gets SIGTERM, one still
 // running after another gets SIGKILL; output and exit_status keep
-// arriving meanwhile. Node.Stop ends every port this way before it
-// returns.
+// arriving meanwhile; CloseInput does the same without waiting. Node.Stop
+// ends every port before it returns.
 //
 // stderr is inherited (the default, as open_port), merged into stdout
 // (StderrMerge, open_port's stderr_to_stdout), delivered as {Port,
@@ -81,7 +81,9 @@
 // port reads stdout only while the owner's mailbox holds fewer than the
 // window's messages (WithWindow, default 64): a program that floods
 // stdout blocks on a full pipe instead of growing the owner's heap, and at
-// most about two windows of output exist at once. The other way, Command
+// most about two windows of output exist at once. While a Close waits the
+// window is lifted, since an owner blocked in Close cannot drain; the
+// grace periods bound that time. The other way, Command
 // waits (under its ctx) while more than the write buffer (WithWriteBuffer,
 // default 1 MiB) waits for the program to read; {command, Data} messages
 // cannot wait and are queued as ERTS queues them.

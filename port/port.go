@@ -119,17 +119,32 @@ func (p *Port) Command(ctx context.Context, data []byte) error {
 // exit_status, are delivered as usual; the port then exits normal. Close
 // on a port that has exited returns nil; ctx's error leaves the close
 // running.
+//
+// An owner blocked in Close cannot drain its mailbox, so while Close
+// waits the port delivers output without the window (a sort printing its
+// result must not be stalled into SIGKILL); the grace periods bound that
+// time. CloseInput is the variant that does not wait.
 func (p *Port) Close(ctx context.Context) error {
 	if p.exited() {
 		return nil
 	}
-	_ = p.owner.Send(p.id, &closeMsg{})
+	p.s.closeWait.Add(1)
+	defer p.s.closeWait.Add(-1)
+	p.CloseInput()
 	select {
 	case <-p.s.dead:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// CloseInput closes the program's stdin once everything written is
+// flushed, and returns: the owner then receives the rest of the output,
+// the exit_status and the port's EXIT as usual, under the window. The
+// grace-period escalation of Close applies.
+func (p *Port) CloseInput() {
+	_ = p.owner.Send(p.id, &closeMsg{})
 }
 
 func (p *Port) exited() bool {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -32,8 +33,9 @@ type portProc struct {
 	wg      sync.WaitGroup
 	state   *os.ProcessState // set before exited is closed
 
-	closers []etf.PID // senders of {Pid, close}, owed {Port, closed}
-	closing bool
+	closers   []etf.PID    // senders of {Pid, close}, owed {Port, closed}
+	closing   bool
+	closeWait atomic.Int32 // Close calls waiting: the window is lifted
 }
 
 // Internal messages, pointer types so that no term can be mistaken for one.

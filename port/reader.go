@@ -111,7 +111,7 @@ func (s *portProc) deliver(tag etf.Atom, k frameKind, b []byte) bool {
 func (s *portProc) waitWindow() bool {
 	pause := minPause
 	var t *time.Timer
-	for s.owner.MessageQueueLen() >= s.cfg.window {
+	for s.owner.MessageQueueLen() >= s.cfg.window && s.closeWait.Load() == 0 {
 		if t == nil {
 			t = time.NewTimer(pause)
 			defer t.Stop()
