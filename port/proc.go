@@ -33,7 +33,7 @@ type portProc struct {
 	wg      sync.WaitGroup
 	state   *os.ProcessState // set before exited is closed
 
-	closers   []etf.PID    // senders of {Pid, close}, owed {Port, closed}
+	closers   []etf.PID // senders of {Pid, close}, owed {Port, closed}
 	closing   bool
 	closeWait atomic.Int32 // Close calls waiting: the window is lifted
 }
