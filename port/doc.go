@@ -86,5 +86,10 @@
 // grace periods bound that time. The other way, Command
 // waits (under its ctx) while more than the write buffer (WithWriteBuffer,
 // default 1 MiB) waits for the program to read; {command, Data} messages
-// cannot wait and are queued as ERTS queues them.
+// cannot wait and are queued as ERTS queues them. Command may be called
+// from any goroutine (it writes as the owner): an owner that pushes much
+// more input than a window of output from inside one handler waits on a
+// program that waits on the owner (it stops reading stdin while its
+// stdout is full), as with any pair of pipes, until ctx ends; write bulk
+// input from another goroutine, as the tests and benchmarks do.
 package port
