@@ -269,3 +269,5 @@ func (e *echoBeh) Terminate(*node.Process, etf.Term) {
 		<-e.done
 	}
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }
