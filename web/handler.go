@@ -118,8 +118,12 @@ func (h *Handler) call(ctx context.Context, w http.ResponseWriter, rp *reqProc, 
 	defer stop()
 	req.ctx = callCtx
 	res, err := rp.p.Call(callCtx, h.target, req)
-	if errors.Is(callCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-		err = node.ErrTimeout // whatever a worker cut short by the deadline said
+	// A reply racing the deadline or an abort is what a worker cut short
+	// said: the deadline or the abort decides.
+	if ctx.Err() != nil {
+		err = context.Cause(ctx)
+	} else if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
+		err = node.ErrTimeout
 	}
 	if err == nil {
 		rep, perr := parseReply(res)

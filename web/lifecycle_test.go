@@ -15,27 +15,29 @@ import (
 	"github.com/erlgo/erlgo/observer"
 )
 
-// blocker is a WebWorker whose GET signals it started and waits in a
-// Call to a process that never answers.
-type blocker struct {
-	started chan etf.PID
-	self    etf.PID
-	silent  etf.PID
-}
+// blocker is a WebWorker whose GET waits in a Call to a process that
+// never answers.
+type blocker struct{ silent etf.PID }
 
 func (b *blocker) HandleGet(ctx context.Context, _ *Request) (Response, error) {
-	b.started <- b.self
 	_, err := Process(ctx).Call(ctx, b.silent, etf.Atom("never"))
 	return Response{}, err
 }
 
-// silent spawns a process that never answers.
-func silent(t testing.TB, n *node.Node) etf.PID {
-	pid, err := n.Spawn(node.BehaviorFunc(func(*node.Process, etf.Term) error { return nil }))
+// silent spawns a process that never answers calls; it reports each
+// caller's pid once the call has reached it (so the caller is in Call).
+func silent(t testing.TB, n *node.Node) (etf.PID, chan etf.PID) {
+	callers := make(chan etf.PID, 16)
+	pid, err := n.Spawn(node.BehaviorFunc(func(_ *node.Process, msg etf.Term) error {
+		if from, _, ok := node.ParseGenCall(msg); ok {
+			callers <- from.(etf.Tuple)[0].(etf.PID)
+		}
+		return nil
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pid
+	return pid, callers
 }
 
 // A worker killed while it handles a request (blocked in a Call, which
@@ -46,12 +48,11 @@ func TestWorkerDiesMidRequest(t *testing.T) {
 	for _, viaPool := range []bool{false, true} {
 		t.Run(fmt.Sprintf("pool=%v", viaPool), func(t *testing.T) {
 			n := localNode(t)
-			started := make(chan etf.PID, 4)
-			quiet := silent(t, n)
+			quiet, started := silent(t, n)
 			var target etf.Term
 			if viaPool {
 				pool := &actors.Pool{Size: 2, New: func(int) (actors.Actor, error) {
-					return &poolWorker{b: &blocker{started: started, silent: quiet}}, nil
+					return NewWebWorker(&blocker{silent: quiet}), nil
 				}}
 				pid, err := actors.Spawn(n, pool)
 				if err != nil {
@@ -59,9 +60,7 @@ func TestWorkerDiesMidRequest(t *testing.T) {
 				}
 				target = pid
 			} else {
-				b := &blocker{started: started, silent: quiet}
-				b.self = spawnWorker(t, n, b)
-				target = b.self
+				target = spawnWorker(t, n, &blocker{silent: quiet})
 			}
 			srv, _, _ := serve(t, n, NewHandler(target, WithTimeout(waitFor*2)))
 			type result struct {
@@ -76,7 +75,7 @@ func TestWorkerDiesMidRequest(t *testing.T) {
 			}()
 			var w etf.PID
 			select {
-			case w = <-started:
+			case w = <-started: // the worker is in its Call
 			case <-time.After(waitFor):
 				t.Fatal("the worker did not start the request")
 			}
@@ -102,18 +101,6 @@ func TestWorkerDiesMidRequest(t *testing.T) {
 			}
 		})
 	}
-}
-
-// poolWorker is a blocker that learns its pid in Init (a pool's worker).
-type poolWorker struct {
-	*WebWorker
-	b *blocker
-}
-
-func (w *poolWorker) Init(p *actors.Process, args ...any) error {
-	w.b.self = p.Self()
-	w.WebWorker = NewWebWorker(w.b)
-	return w.WebWorker.Init(p, args...)
 }
 
 func doNoFatal(c *http.Client, method, url string) (int, http.Header, error) {
@@ -207,11 +194,17 @@ func TestOwnerLink(t *testing.T) {
 		if status, _, _ := do(t, srv.Client(), "GET", srv.URL+"/", nil); status != 200 {
 			t.Fatalf("status %d", status)
 		}
+		exited := n.Watch(pid)
 		if err := n.Send(o.pid, ownerExit{etf.Atom("owner_gone")}); err != nil {
 			t.Fatal(err)
 		}
-		if r, err := n.WaitExit(ctxT(t), pid); err != nil || r != etf.Atom("owner_gone") {
-			t.Fatalf("handler exit %v %v", r, err)
+		select {
+		case r := <-exited:
+			if r != etf.Atom("owner_gone") {
+				t.Fatalf("handler exit %v", r)
+			}
+		case <-time.After(waitFor):
+			t.Fatal("the handler outlived its owner")
 		}
 		if status, _, _ := do(t, srv.Client(), "GET", srv.URL+"/", nil); status != http.StatusServiceUnavailable {
 			t.Fatalf("after the owner: status %d", status)
@@ -232,15 +225,14 @@ func TestOwnerLink(t *testing.T) {
 // The handler process dying while a request waits aborts it with 503.
 func TestHandlerDiesMidRequest(t *testing.T) {
 	n := localNode(t)
-	b := &blocker{started: make(chan etf.PID, 1), silent: silent(t, n)}
-	b.self = spawnWorker(t, n, b)
-	srv, _, pid := serve(t, n, NewHandler(b.self, WithTimeout(2*waitFor)))
+	quiet, started := silent(t, n)
+	srv, _, pid := serve(t, n, NewHandler(spawnWorker(t, n, &blocker{silent: quiet}), WithTimeout(2*waitFor)))
 	res := make(chan int, 1)
 	go func() {
 		status, _, _ := doNoFatal(srv.Client(), "GET", srv.URL+"/")
 		res <- status
 	}()
-	<-b.started
+	<-started
 	if err := n.Exit(pid, etf.Atom("kill")); err != nil {
 		t.Fatal(err)
 	}

@@ -154,25 +154,45 @@ func (rp *reqProc) relay(ctx context.Context, w http.ResponseWriter, idle time.D
 	for {
 		select {
 		case m := <-rp.ch:
-			if _, ok := m.(endMsg); ok {
-				return true
-			}
-			if _, err := w.Write(m.(chunkMsg)); err != nil {
-				return false
-			}
-			if flusher != nil {
-				flusher.Flush()
-			}
-			select {
-			case <-rp.credit: // a Go stream's chunk gives its credit back
-			default:
+			if done, ok := rp.write(w, flusher, m); done || !ok {
+				return ok
 			}
 			timer.Reset(idle)
 		case <-ctx.Done():
-			return false
+			// What the stream sent before it failed still goes out, in
+			// order: it was in the channel before the exit signal.
+			for {
+				select {
+				case m := <-rp.ch:
+					if done, ok := rp.write(w, flusher, m); done || !ok {
+						return false
+					}
+				default:
+					return false
+				}
+			}
 		case <-timer.C:
 			rp.p.Logger().Debug("web: stream idle timeout", "after", idle)
 			return false
 		}
 	}
+}
+
+// write writes one chunk and gives its credit back; done reports web_end,
+// ok false a failed write.
+func (rp *reqProc) write(w http.ResponseWriter, flusher http.Flusher, m etf.Term) (done, ok bool) {
+	if _, end := m.(endMsg); end {
+		return true, true
+	}
+	if _, err := w.Write(m.(chunkMsg)); err != nil {
+		return false, false
+	}
+	if flusher != nil {
+		flusher.Flush()
+	}
+	select {
+	case <-rp.credit: // a Go stream's chunk gives its credit back
+	default:
+	}
+	return false, true
 }
