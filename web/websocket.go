@@ -31,7 +31,6 @@ type WebSocket struct {
 	component
 	factory HandlerFactory
 	cfg     config
-	accept  *websocket.AcceptOptions
 	open    atomic.Int64
 	total   atomic.Int64
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -257,5 +258,66 @@ func TestWebSocketBadCommands(t *testing.T) {
 	}
 	if _, data, err := c.Read(ctxT(t)); err != nil || string(data) != "still here" {
 		t.Fatalf("%q %v", data, err)
+	}
+}
+
+// WithAcceptOptions reaches the upgrade: a subprotocol is negotiated and
+// the handler's Conn reports it.
+func TestWebSocketSubprotocol(t *testing.T) {
+	n := localNode(t)
+	got := make(chan string, 1)
+	ws := NewWebSocket(func(c *Conn, _ *http.Request) (node.Behavior, error) {
+		got <- c.Subprotocol()
+		return node.BehaviorFunc(func(*node.Process, etf.Term) error { return nil }), nil
+	}, WithAcceptOptions(&websocket.AcceptOptions{Subprotocols: []string{"erlgo.v1"}}))
+	srv, _, _ := serve(t, n, ws)
+	c, _, err := websocket.Dial(ctxT(t), "ws"+strings.TrimPrefix(srv.URL, "http"), &websocket.DialOptions{Subprotocols: []string{"other", "erlgo.v1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if c.Subprotocol() != "erlgo.v1" || <-got != "erlgo.v1" {
+		t.Fatalf("subprotocol %q", c.Subprotocol())
+	}
+}
+
+// Sustained load: 50 connections at once, 200 frames each, every echo
+// back in order on its own connection; with a small handler mailbox the
+// readers wait instead of dropping.
+func TestWebSocketLoad(t *testing.T) {
+	f := newWSFixture(t, false, WithMailboxLimit(4))
+	const conns, frames = 50, 200
+	errs := make(chan error, conns)
+	for i := range conns {
+		go func() {
+			errs <- func() error {
+				ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+				defer cancel()
+				c, _, err := websocket.Dial(ctx, f.srv+"/", nil)
+				if err != nil {
+					return err
+				}
+				defer c.CloseNow()
+				go func() {
+					for j := range frames {
+						if c.Write(ctx, websocket.MessageText, fmt.Appendf(nil, "c%d-%d", i, j)) != nil {
+							return
+						}
+					}
+				}()
+				for j := range frames {
+					_, data, err := c.Read(ctx)
+					if want := fmt.Sprintf("C%d-%d", i, j); err != nil || string(data) != want {
+						return fmt.Errorf("conn %d frame %d: %q %v, want %q", i, j, data, err, want)
+					}
+				}
+				return c.Close(websocket.StatusNormalClosure, "")
+			}()
+		}()
+	}
+	for range conns {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
