@@ -60,8 +60,13 @@ func (s *Socket) remote() string {
 func (b sockProc) Init(p *node.Process) error {
 	s := b.s
 	s.self, s.id = p, p.Self()
-	if err := p.Link(s.gate.Controller().Self()); err != nil {
+	ctrl := s.gate.Controller().Self()
+	if err := p.Link(ctrl); err != nil {
 		return err
+	}
+	if s.acceptedBy != nil {
+		// From the socket's pid, so that it arrives before any Data.
+		_ = p.Send(ctrl, Accepted{Listener: s.acceptedBy, Socket: s})
 	}
 	s.wg.Add(1)
 	go s.run(s.conn)

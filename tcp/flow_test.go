@@ -296,3 +296,28 @@ func TestAcceptFlood(t *testing.T) {
 	}
 	waitUntil(t, "all closed", func() bool { return l.Conns() == 0 })
 }
+
+// Accepted reaches the controller before the data of a peer that writes
+// at once.
+func TestAcceptedBeforeData(t *testing.T) {
+	n := localNode(t)
+	o := startOwner(t, n, true)
+	l := o.listen(t)
+	for range 20 {
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Write([]byte("first")); err != nil {
+			t.Fatal(err)
+		}
+		a, ok := o.next(t).(Accepted)
+		if !ok {
+			t.Fatal("data before Accepted")
+		}
+		if b := o.nextData(t, a.Socket); string(b) != "first" {
+			t.Fatalf("got %q", b)
+		}
+	}
+}

@@ -264,11 +264,10 @@ func (lp *listenProc) hand(conn net.Conn) {
 func (lp *listenProc) startFor(ctrl *node.Process, conn net.Conn, release func()) {
 	s := newSocket(lp.self.Node(), lp.cfg, conn, ctrl)
 	s.release = release
+	s.acceptedBy = lp.l // the socket sends Accepted ahead of its data
 	if err := s.start(ctrl); err != nil {
 		lp.self.Logger().Debug("tcp: socket failed to start", "error", err)
-		return
 	}
-	_ = lp.self.Send(ctrl.Self(), Accepted{Listener: lp.l, Socket: s})
 }
 
 // Terminate stops accepting, closes connections not handed out yet and

@@ -31,6 +31,9 @@ type Socket struct {
 
 	// release frees the socket's Listener slot (nil for Dial'd sockets).
 	release func()
+	// acceptedBy is the Listener that hands the socket to its controller
+	// with Accepted (owner and pool modes).
+	acceptedBy *Listener
 	// redial makes a new connection (Dial'd sockets with WithReconnect).
 	redial func(ctx context.Context) (net.Conn, error)
 
