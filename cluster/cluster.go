@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/erlgo/erlgo/discovery"
 	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/interop/events"
 	"github.com/erlgo/erlgo/interop/global"
@@ -21,6 +22,8 @@ type config struct {
 	global   []global.Option
 	pg       []pg.Option
 	events   []events.Option
+	strategy discovery.Strategy
+	discOpts []discovery.Option
 	noGlobal bool
 	noPG     bool
 	noEvents bool
@@ -53,6 +56,14 @@ func WithEvents(opts ...events.Option) Option {
 	return func(c *config) { c.events = append(c.events, opts...) }
 }
 
+// WithDiscovery runs a discovery loop (discovery.Start) with strategy s
+// once the services are up, so the member connects to the nodes s lists
+// and keeps reconnecting them; Stop stops the loop first, so nothing is
+// redialled while the member shuts down.
+func WithDiscovery(s discovery.Strategy, opts ...discovery.Option) Option {
+	return func(c *config) { c.strategy, c.discOpts = s, opts }
+}
+
 // WithoutGlobal starts no global_name_server. BEAM nodes connected to the
 // member then wait for it in global:sync/0 and see no names from it.
 func WithoutGlobal() Option { return func(c *config) { c.noGlobal = true } }
@@ -71,6 +82,7 @@ type Member struct {
 	global *global.Server
 	pg     *pg.Scope
 	events *events.Server
+	disc   *discovery.Runner
 }
 
 // Start starts the node name (node.Start) and on it net_kernel, rex, erpc
@@ -115,6 +127,12 @@ func (m *Member) startServices(ctx context.Context, c *config) error {
 			return err
 		}
 	}
+	if c.strategy != nil {
+		// The loop outlives Start's ctx: it runs until Stop.
+		if m.disc, err = discovery.Start(context.WithoutCancel(ctx), m.n, c.strategy, c.discOpts...); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -134,11 +152,17 @@ func (m *Member) PG() *pg.Scope { return m.pg }
 // Events returns the events service (nil with WithoutEvents).
 func (m *Member) Events() *events.Server { return m.events }
 
-// Stop stops the events service, the pg scope, global and the kernel
+// Discovery returns the discovery loop (nil without WithDiscovery).
+func (m *Member) Discovery() *discovery.Runner { return m.disc }
+
+// Stop stops the discovery loop, the events service, the pg scope, global and the kernel
 // services, in that order (the reverse of Start), then the node, waiting
 // for its processes until ctx ends. Its error is the node's (see
 // node.Node.Stop).
 func (m *Member) Stop(ctx context.Context) error {
+	if m.disc != nil {
+		m.disc.Stop()
+	}
 	if m.events != nil {
 		m.events.Stop()
 	}

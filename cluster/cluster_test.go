@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/cluster"
+	"github.com/erlgo/erlgo/discovery"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/internal/erltest"
 	"github.com/erlgo/erlgo/node"
@@ -116,4 +117,62 @@ func quiet() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// TestMemberWithDiscoveryJoinsErl: a member started WithDiscovery connects
+// on its own to the real erl node its strategy lists (erl sees the Go node
+// in nodes() without either side calling connect), reports it in Status,
+// and Stop ends the loop with the member.
+func TestMemberWithDiscoveryJoinsErl(t *testing.T) {
+	erltest.RequireTools(t, "erl", "epmd")
+	port := erltest.StartEPMD(t)
+	id := strconv.FormatInt(seq.Add(1), 10) + "_" + strconv.Itoa(erltest.FreePort(t))
+	cookie := "clusterdisc" + id
+	goName := "go" + id + "@127.0.0.1"
+	erlName := etf.Atom("erl" + id + "@127.0.0.1")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	script := `Go = '` + goName + `',
+	Wait = fun W(0) -> timeout; W(N) -> case lists:member(Go, nodes()) of true -> joined; false -> timer:sleep(20), W(N - 1) end end,
+	io:format("~w~n", [Wait(2500)]),
+	halt().`
+	cmd := exec.CommandContext(ctx, "erl", "-noshell", "-name", string(erlName), "-setcookie", cookie, "-eval", script)
+	cmd.Env = erltest.EnvWithEPMD(port)
+	out := &erltest.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	erltest.WaitEPMDName(t, port, "erl"+id)
+
+	m, err := cluster.Start(ctx, goName,
+		cluster.WithNode(node.WithLogger(quiet()), node.WithCookie(cookie), node.WithEPMD("127.0.0.1", port), node.WithListenAddr("127.0.0.1:0")),
+		cluster.WithDiscovery(discovery.Static(erlName), discovery.WithPollInterval(100*time.Millisecond)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = m.Stop(context.Background()) }()
+	select {
+	case err := <-exited:
+		if err != nil || out.String() != "joined\n" {
+			t.Fatalf("erl: %v, printed %q; want joined", err, out.String())
+		}
+	case <-ctx.Done():
+		t.Fatalf("erl never saw the member connect; printed %q", out.String())
+	}
+	st := m.Discovery().Status()
+	if len(st) != 1 || st[0].Node != erlName {
+		t.Fatalf("Status = %+v, want one entry for %s", st, erlName)
+	}
+	if err := m.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-m.Discovery().Done():
+	case <-ctx.Done():
+		t.Fatal("the discovery loop outlived Stop")
+	}
 }

@@ -17,6 +17,8 @@
 //
 // Each service can be turned off (WithoutGlobal, WithoutPG,
 // WithoutEvents) and configured with its own package's options
-// (WithNode, WithServices, WithGlobal, WithPG, WithEvents). Stop stops them in the reverse order of Start and
-// then the node.
+// (WithNode, WithServices, WithGlobal, WithPG, WithEvents).
+// WithDiscovery adds a discovery loop (package discovery) that connects
+// the member to the nodes a strategy lists. Stop stops them in the
+// reverse order of Start and then the node.
 package cluster
