@@ -144,8 +144,9 @@ func TestMemberWithDiscoveryJoinsErl(t *testing.T) {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	waited := make(chan struct{})
+	go func() { exited <- cmd.Wait(); close(waited) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-waited })
 	erltest.WaitEPMDName(t, port, "erl"+id)
 
 	m, err := cluster.Start(ctx, goName,
