@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/internal/erltest"
@@ -32,7 +35,7 @@ func startErlWorker(t *testing.T) (*node.Node, etf.Tuple) {
 	erlName := uniqueName("web_erl") + "@127.0.0.1"
 	cmd := exec.Command(erl, "-noshell", "-name", erlName, "-setcookie", cookie, "-pa", ebin,
 		"-kernel", "net_ticktime", strconv.Itoa(int(erlTick/time.Second)),
-		"-eval", `{ok, _} = web_erl_worker:start(), io:format("ready~n").`)
+		"-eval", `{ok, _} = web_erl_worker:start(), true = web_erl_worker:start_ws(), io:format("ready~n").`)
 	cmd.Env = erltest.EnvWithEPMD(epmd)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -163,4 +166,46 @@ func TestErlGenServer(t *testing.T) {
 			t.Fatalf("after the crash: status %d, want 503", status)
 		}
 	})
+}
+
+// A WebSocket connection driven from BEAM: the Go handler forwards each
+// frame ({websocket, Conn, {Type, Data}}) to a process on erl, which
+// answers by sending {websocket_send, {Type, IoData}} to the connection
+// process and, for "close", {websocket_close, 4002, Reason}.
+func TestErlWebSocket(t *testing.T) {
+	n, worker := startErlWorker(t)
+	relay := etf.Tuple{etf.Atom("web_erl_ws"), worker[1]}
+	ws := NewWebSocket(func(*Conn, *http.Request) (node.Behavior, error) {
+		return node.BehaviorFunc(func(p *node.Process, msg etf.Term) error {
+			if _, ok := ParseMessage(msg); ok {
+				return p.Send(relay, msg)
+			}
+			return nil
+		}), nil
+	})
+	srv, _, _ := serve(t, n, ws)
+	c, _, err := websocket.Dial(ctxT(t), "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(1 << 20)
+	for i, tc := range []struct {
+		typ websocket.MessageType
+		in  string
+	}{{websocket.MessageText, "hello"}, {websocket.MessageBinary, "\x00\xff"}, {websocket.MessageText, strings.Repeat("big", 30000)}} {
+		if err := c.Write(ctxT(t), tc.typ, []byte(tc.in)); err != nil {
+			t.Fatal(err)
+		}
+		typ, data, err := c.Read(ctxT(t))
+		if err != nil || typ != tc.typ || string(data) != "erl: "+tc.in {
+			t.Fatalf("frame %d: %v %.40q %v", i, typ, data, err)
+		}
+	}
+	_ = c.Write(ctxT(t), websocket.MessageText, []byte("close"))
+	_, _, err = c.Read(ctxT(t))
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4002 || ce.Reason != "erl says bye" {
+		t.Fatalf("after close: %v", err)
+	}
 }

@@ -1,9 +1,23 @@
 %% A plain gen_server answering erlgo web requests, for web's tests.
 -module(web_erl_worker).
 -behaviour(gen_server).
--export([start/0, init/1, handle_call/3, handle_cast/2]).
+-export([start/0, start_ws/0, init/1, handle_call/3, handle_cast/2]).
 
 start() -> gen_server:start({local, web_erl_worker}, ?MODULE, [], []).
+
+%% start_ws registers web_erl_ws, which answers WebSocket frames
+%% forwarded to it by sending commands straight to the connection.
+start_ws() ->
+    register(web_erl_ws, spawn(fun ws_loop/0)).
+
+ws_loop() ->
+    receive
+        {websocket, Conn, {text, <<"close">>}} ->
+            Conn ! {websocket_close, 4002, <<"erl says bye">>};
+        {websocket, Conn, {Type, Data}} ->
+            Conn ! {websocket_send, {Type, [<<"erl: ">>, Data]}}
+    end,
+    ws_loop().
 
 init([]) -> {ok, 0}.
 
