@@ -139,3 +139,35 @@ func TestReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A client that connects to a TLS listener and never completes the
+// handshake is dropped after WithHandshakeTimeout, freeing its slot: with
+// WithMaxConns(1), a real client is served next.
+func TestTLSHandshakeTimeout(t *testing.T) {
+	pki := erltest.NewPKI(t)
+	n := localNode(t)
+	o := startOwner(t, n, true)
+	l := o.listen(t, WithTLS(pki.TLS), WithMaxConns(1), WithHandshakeTimeout(100*time.Millisecond))
+	silent, s := rawPeer(t, o, l)
+	if e, ok := o.next(t).(Error); !ok || e.Socket != s || e.Reason != atomTimeout {
+		t.Fatalf("want Error timeout, got %#v", e)
+	}
+	if _, ok := o.next(t).(Closed); !ok {
+		t.Fatal("want Closed")
+	}
+	if x, ok := o.next(t).(node.ExitMsg); !ok || x.From != s.ID() {
+		t.Fatalf("want EXIT, got %#v", x)
+	}
+	readEOF(t, silent)
+	c := o.dial(t, l.Addr().String(), WithTLS(pki.TLS))
+	a, ok := o.next(t).(Accepted)
+	if !ok {
+		t.Fatal("the second client was not accepted")
+	}
+	if err := o.send(t, c, []byte("hi")); err != nil {
+		t.Fatal(err)
+	}
+	if got := o.nextData(t, a.Socket); string(got) != "hi" {
+		t.Fatalf("got %q", got)
+	}
+}

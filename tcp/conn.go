@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -147,9 +148,11 @@ func (s *Socket) read(conn net.Conn) {
 		panic(err) // validated by the options
 	}
 	emit := func(_ framing.Kind, b []byte) bool { return s.gate.Hand(event{data: b}, s.deliver) }
+	rerr := s.handshake(conn)
 	buf := make([]byte, s.cfg.readSize)
-	for {
-		n, rerr := conn.Read(buf)
+	for rerr == nil {
+		var n int
+		n, rerr = conn.Read(buf)
 		if n > 0 {
 			if ferr := fr.Push(buf[:n], emit); ferr != nil {
 				s.self.Logger().Info("tcp: peer sent a message over the maximum; closing the connection",
@@ -158,33 +161,55 @@ func (s *Socket) read(conn net.Conn) {
 				rerr = ferr
 			}
 		}
-		if rerr == nil {
-			continue
+	}
+	if !errors.Is(rerr, framing.ErrTooLarge) {
+		if dropped := fr.EOF(emit); dropped > 0 {
+			s.self.Logger().Debug("tcp: connection ended inside a packet", "dropped_bytes", dropped)
 		}
-		if !errors.Is(rerr, framing.ErrTooLarge) {
-			if dropped := fr.EOF(emit); dropped > 0 {
-				s.self.Logger().Debug("tcp: connection ended inside a packet", "dropped_bytes", dropped)
-			}
+	}
+	s.end(conn, rerr)
+}
+
+// handshake runs an accepted TLS connection's handshake under the
+// handshake timeout, so that a client that never completes it does not
+// hold its slot (Dial'd connections are done with it already).
+func (s *Socket) handshake(conn net.Conn) error {
+	tc, ok := conn.(*tls.Conn)
+	if !ok || tc.ConnectionState().HandshakeComplete {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.handshakeTO)
+	defer cancel()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		s.self.Logger().Debug("tcp: TLS handshake failed", "peer", conn.RemoteAddr().String(), "error", err)
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: TLS handshake: %w", ErrTimeout, err)
 		}
-		_ = conn.Close()
-		s.mu.Lock()
-		why := s.endErr
-		s.endErr = nil
-		if s.conn == conn {
-			s.conn = nil
-		}
-		closing := s.closing
-		s.mu.Unlock()
-		if why == nil && !errors.Is(rerr, io.EOF) {
-			why = rerr
-		}
-		if why != nil {
-			s.self.Logger().Debug("tcp: connection ended", "error", why)
-		}
-		if !closing {
-			s.gate.Hand(event{end: true, err: why}, s.deliver)
-		}
-		return
+		return err
+	}
+	return nil
+}
+
+// end reports conn's end (rerr, or why the socket closed it) to the
+// controller unless Close was called.
+func (s *Socket) end(conn net.Conn, rerr error) {
+	_ = conn.Close()
+	s.mu.Lock()
+	why := s.endErr
+	s.endErr = nil
+	if s.conn == conn {
+		s.conn = nil
+	}
+	closing := s.closing
+	s.mu.Unlock()
+	if why == nil && !errors.Is(rerr, io.EOF) {
+		why = rerr
+	}
+	if why != nil {
+		s.self.Logger().Debug("tcp: connection ended", "error", why)
+	}
+	if !closing {
+		s.gate.Hand(event{end: true, err: why}, s.deliver)
 	}
 }
 

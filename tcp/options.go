@@ -43,6 +43,9 @@ const (
 	// DefaultConnectTimeout bounds Dial when ctx has no deadline, and
 	// every reconnection attempt.
 	DefaultConnectTimeout = 10 * time.Second
+	// DefaultHandshakeTimeout bounds an accepted connection's TLS
+	// handshake.
+	DefaultHandshakeTimeout = 10 * time.Second
 	// DefaultReadSize is the size of one read from the socket, and so the
 	// largest {packet, 0} message.
 	DefaultReadSize = 64 << 10
@@ -52,26 +55,27 @@ const (
 type Option func(*config)
 
 type config struct {
-	packet     int
-	maxPacket  int
-	active     ActiveMode
-	window     int
-	readSize   int
-	tls        *tls.Config
-	maxConns   int
-	handler    func(*Socket) node.Behavior
-	pool       int
-	poolWorker func() node.Behavior
-	connectTO  time.Duration
-	reconnect  bool
-	backoffMin time.Duration
-	backoffMax time.Duration
-	spawnOpts  []node.SpawnOption
+	packet      int
+	maxPacket   int
+	active      ActiveMode
+	window      int
+	readSize    int
+	tls         *tls.Config
+	maxConns    int
+	handler     func(*Socket) node.Behavior
+	pool        int
+	poolWorker  func() node.Behavior
+	connectTO   time.Duration
+	handshakeTO time.Duration
+	reconnect   bool
+	backoffMin  time.Duration
+	backoffMax  time.Duration
+	spawnOpts   []node.SpawnOption
 }
 
 func defaultConfig() config {
 	return config{maxPacket: DefaultMaxPacket, active: Active, window: DefaultWindow, readSize: DefaultReadSize,
-		maxConns: DefaultMaxConns, connectTO: DefaultConnectTimeout}
+		maxConns: DefaultMaxConns, connectTO: DefaultConnectTimeout, handshakeTO: DefaultHandshakeTimeout}
 }
 
 // WithPacket sets the framing ({packet, N}): 0 delivers data as it is
@@ -100,6 +104,12 @@ func WithReadSize(n int) Option { return func(c *config) { c.readSize = n } }
 // WithTLS makes Listen accept TLS connections and Dial connect with TLS,
 // using cfg (a client's cfg needs ServerName or RootCAs as usual).
 func WithTLS(cfg *tls.Config) Option { return func(c *config) { c.tls = cfg } }
+
+// WithHandshakeTimeout bounds the TLS handshake of an accepted
+// connection (default DefaultHandshakeTimeout): a client that does not
+// complete it in time is disconnected (its controller gets Error with
+// reason timeout, then Closed) and frees its WithMaxConns slot.
+func WithHandshakeTimeout(d time.Duration) Option { return func(c *config) { c.handshakeTO = d } }
 
 // WithMaxConns bounds how many connections a Listener has open at once
 // (default DefaultMaxConns); while the bound is reached it accepts no
@@ -145,7 +155,7 @@ func (c *config) validate() error {
 	switch {
 	case c.packet != 0 && c.packet != 1 && c.packet != 2 && c.packet != 4 && c.packet != Line:
 		return optionError("packet must be 0, 1, 2, 4 or Line")
-	case c.maxPacket <= 0, c.window <= 0, c.readSize <= 0, c.maxConns <= 0, c.connectTO <= 0:
+	case c.maxPacket <= 0, c.window <= 0, c.readSize <= 0, c.maxConns <= 0, c.connectTO <= 0, c.handshakeTO <= 0:
 		return optionError("limits must be positive")
 	case c.active < Passive || c.active > Active:
 		return optionError("unknown active mode")
