@@ -2,9 +2,10 @@ module github.com/erlgo/erlgo
 
 go 1.25
 
-require go.uber.org/goleak v1.3.0
-
-require github.com/coder/websocket v1.8.15 // indirect
+require (
+	github.com/coder/websocket v1.8.15
+	go.uber.org/goleak v1.3.0
+)
 
 require (
 	github.com/stretchr/testify v1.12.1
