@@ -99,6 +99,7 @@ func (p *Process) genCall(ctx context.Context, to etf.Term, label etf.Atom, req 
 	if err != nil {
 		return nil, err
 	}
+	hooks, start := n.hooks.callStart(label)
 	n.aliases.put(ref, &pc.entry)
 	p.monitorRef(ref, t, aliasNone)
 	if label != "" {
@@ -117,6 +118,7 @@ func (p *Process) genCall(ctx context.Context, to etf.Term, label etf.Atom, req 
 	}
 	res := pc.wait(ctx, timeout)
 	p.endCall(ref)
+	callDone(hooks, start, res.err)
 	return res.reply, res.err
 }
 

@@ -53,6 +53,8 @@ type Node struct {
 	sys *Process // anonymous pid used as sender for Node.Send/Exit
 
 	remote *remote // nil when started WithoutDistribution
+
+	hooks hookList // AddHooks
 }
 
 // Start starts a node named name ("name@host"; the host part may be a

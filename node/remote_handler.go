@@ -15,6 +15,7 @@ func (r *remote) HandleConnUp(c *dist.Conn) {
 	r.mu.Unlock()
 	r.backoff.clear(c.Peer()) // dialled or accepted: it is reachable again
 	r.n.log.Debug("nodeup", "peer", c.Peer(), "hidden", c.Hidden())
+	r.n.hooks.conn(c.Peer(), c.Hidden(), true)
 	if !c.Hidden() {
 		r.n.nodeUp(c.Peer())
 	}
@@ -37,6 +38,7 @@ func (r *remote) HandleConnDown(c *dist.Conn, reason error) {
 	r.mu.Unlock()
 	n := r.n
 	n.log.Debug("nodedown", "peer", node, "reason", reason)
+	n.hooks.conn(node, c.Hidden(), false)
 	for l := range p.links {
 		if lp := n.lookup(l[0]); lp != nil {
 			lp.mu.Lock()
