@@ -69,10 +69,18 @@ func (n *Node) nodesWhere(keep func(*dist.Conn) bool) []etf.Atom {
 	if n.remote == nil {
 		return nil
 	}
+	// The node's own snapshot, not the dist manager's table: HandleConnUp
+	// books a connection there before nodeup is delivered (the manager
+	// adds it only after), so a monitor_nodes subscriber handling nodeup
+	// finds the peer listed, as in OTP.
+	m := n.remote.conns.Load()
+	if m == nil {
+		return nil
+	}
 	var out []etf.Atom
-	for _, c := range n.remote.mgr.Conns() {
-		if keep(c) {
-			out = append(out, c.Peer())
+	for peer, c := range *m {
+		if c.Err() == nil && keep(c) {
+			out = append(out, peer)
 		}
 	}
 	return out
