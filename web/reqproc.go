@@ -16,9 +16,9 @@ import (
 // process ended.
 var errHandlerDown = errors.New("web: handler process ended")
 
-// WorkerExitError is the cause of a request aborted because a process
-// linked to it (the worker handling it, a stream's process) ended
-// abnormally: the client gets 500, or mid-stream a cut connection.
+// WorkerExitError is the cause of a request aborted by an exit signal:
+// a stream's process failing, or the node stopping (From is then the
+// node's own pid). The client gets 500, or mid-stream a cut connection.
 type WorkerExitError struct {
 	From   etf.PID
 	Reason etf.Term
@@ -33,9 +33,8 @@ func (e *WorkerExitError) Error() string {
 // (from the HTTP goroutine: the process's own handler never calls), and
 // receives what a stream sends: {web_chunk, IoData} and web_end, which it
 // hands to the HTTP goroutine. It traps exits: the handler process's exit
-// aborts the request and ends it with the same reason; another linked
-// process's abnormal exit (a WebWorker or a stream process dying) aborts
-// the request.
+// and any other abnormal exit signal (a stream's process failing, the
+// node stopping) abort the request and end the process with that reason.
 type reqProc struct {
 	hp     etf.PID
 	p      *node.Process
@@ -103,11 +102,14 @@ func (rp *reqProc) exitSignal(e node.ExitMsg) error {
 		return &node.ExitError{Reason: reason}
 	case e.From == rp.hp:
 		rp.cancel(errHandlerDown)
-		return &node.ExitError{Reason: e.Reason}
-	case e.Reason != node.Normal:
+	case e.Reason == node.Normal:
+		return nil // a stream's process that has finished
+	default:
+		// A stream's process failed, or the node is stopping. The chunks
+		// already handed over stay in the channel for the HTTP goroutine.
 		rp.cancel(&WorkerExitError{From: e.From, Reason: e.Reason})
 	}
-	return nil
+	return &node.ExitError{Reason: e.Reason}
 }
 
 // push hands m to the HTTP goroutine, waiting while its window is full
@@ -132,9 +134,7 @@ func (rp *reqProc) finish(completed bool) {
 	reason := node.Shutdown
 	if completed {
 		reason = node.Normal
-		if rp.p.Self() != (etf.PID{}) {
-			rp.p.Unlink(rp.hp)
-		}
+		rp.p.Unlink(rp.hp)
 	}
 	_ = rp.p.Node().Exit(rp.p.Self(), reason)
 }

@@ -321,3 +321,24 @@ func TestWebSocketLoad(t *testing.T) {
 		}
 	}
 }
+
+// Node.Stop closes open connections cleanly (1000 from the handler's
+// shutdown or 1001 from the node's, whichever comes first; never an
+// abnormal drop) and Stop returns.
+func TestWebSocketNodeStop(t *testing.T) {
+	f := newWSFixture(t, false)
+	c, _ := f.dial(t, "")
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		stopped <- f.n.Stop(ctx)
+	}()
+	_, _, err := c.Read(ctxT(t))
+	if code := websocket.CloseStatus(err); code != websocket.StatusNormalClosure && code != websocket.StatusGoingAway {
+		t.Fatalf("read during Node.Stop: %v", err)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+}

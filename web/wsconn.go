@@ -156,13 +156,13 @@ func (cp *connProc) HandleMessage(p *node.Process, msg etf.Term) error {
 }
 
 // exitSignal closes the socket when the handler or the endpoint ends
-// (1000 for normal or shutdown, 1011 otherwise; 1001 for the endpoint),
-// and exits with the same reason.
+// (1000 for normal or shutdown, 1011 otherwise; 1001 for the endpoint
+// and for the node's shutdown), and exits with the same reason.
 func (cp *connProc) exitSignal(e node.ExitMsg) error {
 	code := websocket.StatusInternalError
 	switch {
-	case e.From == cp.server:
-		code = websocket.StatusGoingAway
+	case e.From == cp.server, e.From != cp.handler && e.Reason == node.Shutdown:
+		code = websocket.StatusGoingAway // the endpoint or the node is going
 	case e.From != cp.handler && e.Reason == node.Normal:
 		return nil
 	case e.From == cp.handler && (e.Reason == node.Normal || e.Reason == node.Shutdown):
