@@ -296,7 +296,9 @@ func (r *packetReader) next() (p []byte, peeked bool, err error) {
 			return nil, false, readErr(err)
 		}
 		n = int(binary.BigEndian.Uint32(r.hdr[:]))
+		r.c.stats.bytesIn.Add(uint64(len(r.hdr)))
 	}
+	r.c.stats.bytesIn.Add(uint64(n)) // counted once accepted below or not: it was read off the wire
 	if n > r.c.cfg.MaxPacket {
 		err := malformed(nil, "packet of %d bytes exceeds MaxPacket %d", n, r.c.cfg.MaxPacket)
 		r.c.log.Error("dist: closing connection: malformed distribution packet", slog.Any("reason", err))

@@ -61,6 +61,7 @@ func (c *Conn) kickLocked(wasEmpty bool) {
 	buf := c.takeLocked()
 	c.wmu.Unlock()
 	n, err := c.writeDirect(buf)
+	c.stats.bytesOut.Add(uint64(n))
 	if err == nil && n < len(buf) {
 		// The socket buffer is full: hand the rest, and the write side,
 		// to the writer goroutine rather than blocking this sender.
@@ -201,6 +202,7 @@ func (c *Conn) writeAll(buf []byte, timeout time.Duration, now time.Time) error 
 		k := min(len(buf), writeChunk)
 		c.armDeadline(now, timeout)
 		n, err := c.nc.Write(buf[:k])
+		c.stats.bytesOut.Add(uint64(n))
 		if err != nil {
 			return err
 		}

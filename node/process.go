@@ -70,7 +70,8 @@ type Process struct {
 	mu       sync.Mutex
 	state    uint8
 	trap     bool
-	max      int32 // mailbox bound for ordinary messages, 0 = none
+	max      int32  // mailbox bound for ordinary messages, 0 = none
+	reds     uint32 // messages taken from the mailbox (low word; fills padding)
 	name     etf.Atom
 	normal   queue                     // messages, DOWN and trapped exits, in arrival order
 	urgent   []any                     // exit signals that will kill the process
@@ -91,6 +92,7 @@ type procExt struct {
 	pc       *pendingCall           // reused by every Call of this process
 	exitCh   []chan etf.Term        // Node.Watch subscribers
 	timers   map[etf.Ref]*procTimer // pending SendAfter timers
+	redsHi   uint32                 // carry of Process.reds
 }
 
 type watcher struct {

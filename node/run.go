@@ -195,6 +195,7 @@ func (p *Process) run() {
 			return
 		}
 		spins = 0
+		p.countTakenLocked(p.normal.len)
 		chain := p.normal.take()
 		p.mu.Unlock()
 		for seg := chain; seg != nil; {
