@@ -209,3 +209,56 @@ func TestErlWebSocket(t *testing.T) {
 		t.Fatalf("after close: %v", err)
 	}
 }
+
+// A WebWorker on another Go node: the request crosses as its term
+// ({web_request, Map}, through MarshalTerm) and the reply as
+// {web_response, ...} or {web_stream, ...} plus chunks.
+func TestRemoteGoWorker(t *testing.T) {
+	epmd := erltest.StartEPMD(t)
+	cookie := uniqueName("cookie")
+	start := func(prefix string) *node.Node {
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		n, err := node.Start(ctx, uniqueName(prefix)+"@127.0.0.1", node.WithCookie(cookie),
+			node.WithEPMD("127.0.0.1", epmd), node.WithLogger(testLogger()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { stopNode(t, n) })
+		return n
+	}
+	front, back := start("web_front"), start("web_back")
+	s := &streamer{next: make(chan struct{}, 3), lines: 3}
+	for range 3 {
+		s.next <- struct{}{}
+	}
+	mux := &remoteMux{users: users{}, stream: s}
+	spawnWorker(t, back, mux, node.WithName("remote_users"))
+	srv, _, _ := serve(t, front, NewHandler(node.Name{Name: "remote_users", Node: back.Name()}))
+	c := srv.Client()
+	if status, h, body := do(t, c, "GET", srv.URL+"/bob?q=1", nil); status != 200 || body != "hello /bob ua=Go-http-client/1.1" || h.Get("X-Query") != "q=1" {
+		t.Fatalf("get: %d %q %v", status, body, h)
+	}
+	if status, _, body := do(t, c, "POST", srv.URL+"/", strings.NewReader("over the wire")); status != 201 || body != "got over the wire" {
+		t.Fatalf("post: %d %q", status, body)
+	}
+	if status, _, body := do(t, c, "GET", srv.URL+"/stream", nil); status != 200 || body != "line 0\nline 1\nline 2\n" {
+		t.Fatalf("stream: %d %q", status, body)
+	}
+	if status, _, _ := do(t, c, "GET", srv.URL+"/panic", nil); status != 500 {
+		t.Fatalf("panic: %d", status)
+	}
+}
+
+// remoteMux sends /stream to a streamer and the rest to users.
+type remoteMux struct {
+	users
+	stream *streamer
+}
+
+func (m *remoteMux) HandleGet(ctx context.Context, req *Request) (Response, error) {
+	if req.Path == "/stream" {
+		return m.stream.HandleGet(ctx, req)
+	}
+	return m.users.HandleGet(ctx, req)
+}
