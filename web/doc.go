@@ -54,7 +54,9 @@
 //
 // Behind an actors.Pool the caller monitors the pool, not the worker: a
 // plain gen_server that dies mid-request behind a pool leaves the client
-// waiting for the timeout (504). A WebWorker always answers (see below).
+// waiting for the timeout (504). A killed WebWorker still answers 500
+// once its callback returns (see below); only a callback that itself
+// blocks past the timeout leaves the client with 504.
 //
 // # WebWorker
 //

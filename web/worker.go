@@ -15,25 +15,29 @@ import (
 
 // The callbacks a WebWorker's handler may implement, one per method. A
 // method without its callback gets 405 Method Not Allowed with an Allow
-// header listing the ones there are; HEAD uses HandleGet (net/http drops
-// the body). RequestHandler takes every method its specific callbacks do
-// not.
+// header listing the ones there are.
 type (
+	// GetHandler answers GET, and HEAD (net/http drops the body).
 	GetHandler interface {
 		HandleGet(ctx context.Context, req *Request) (Response, error)
 	}
+	// PostHandler answers POST.
 	PostHandler interface {
 		HandlePost(ctx context.Context, req *Request) (Response, error)
 	}
+	// PutHandler answers PUT.
 	PutHandler interface {
 		HandlePut(ctx context.Context, req *Request) (Response, error)
 	}
+	// PatchHandler answers PATCH.
 	PatchHandler interface {
 		HandlePatch(ctx context.Context, req *Request) (Response, error)
 	}
+	// DeleteHandler answers DELETE.
 	DeleteHandler interface {
 		HandleDelete(ctx context.Context, req *Request) (Response, error)
 	}
+	// RequestHandler answers every method without a callback of its own.
 	RequestHandler interface {
 		HandleRequest(ctx context.Context, req *Request) (Response, error)
 	}
@@ -46,10 +50,10 @@ type callback = func(ctx context.Context, req *Request) (Response, error)
 // HandleGet, HandlePost ... callbacks, one request at a time. A callback
 // that panics or returns an error answers 500 (a *StatusError its status)
 // and the worker goes on; the error is logged at Debug, never shown to
-// the client. Other calls and messages go to the handler's
-// actors.Actor-style methods only through a separate actor: a WebWorker
-// answers web requests and nothing else (other calls get
-// actors.ErrUnknownRequest).
+// the client. A WebWorker answers web requests only: any other call
+// stops it with actors.ErrUnknownRequest, as an unmatched handle_call
+// clause stops a gen_server (a supervisor or a Pool restarts it); casts
+// and other messages are ignored.
 //
 // A worker killed while its callback waits in a Call (made through
 // Process(ctx)) sees that Call end at once; it answers 500 and exits with
