@@ -1,0 +1,31 @@
+%% A real erl peer for the metrics tests, driven line by line on stdin:
+%%   ping         -> net_adm:ping(GoNode), prints "ping pong|pang"
+%%   send N       -> N messages {msg, I} to {sink, GoNode}, prints "sent N"
+%%   disconnect   -> erlang:disconnect_node(GoNode), prints "disconnected"
+%% It prints "ready" first and halts at end of input.
+-module(metrics_peer).
+-export([start/1]).
+
+start([GoNode]) ->
+    io:format("ready~n"),
+    loop(GoNode).
+
+loop(Go) ->
+    case io:get_line("") of
+        eof ->
+            halt();
+        Line ->
+            command(string:lexemes(string:trim(Line), " "), Go),
+            loop(Go)
+    end.
+
+command(["ping"], Go) ->
+    io:format("ping ~p~n", [net_adm:ping(Go)]);
+command(["send", N], Go) ->
+    Count = list_to_integer(N),
+    [{sink, Go} ! {msg, I} || I <- lists:seq(1, Count)],
+    io:format("sent ~p~n", [Count]);
+command(["disconnect"], Go) ->
+    io:format("disconnected ~p~n", [erlang:disconnect_node(Go)]);
+command(Other, _Go) ->
+    io:format("unknown ~p~n", [Other]).
