@@ -171,7 +171,8 @@ func TestErlGenServer(t *testing.T) {
 // A WebSocket connection driven from BEAM: the Go handler forwards each
 // frame ({websocket, Conn, {Type, Data}}) to a process on erl, which
 // answers by sending {websocket_send, {Type, IoData}} to the connection
-// process and, for "close", {websocket_close, 4002, Reason}.
+// process and, for "close", {websocket_close, 4002, Reason}; it still
+// works after idling past net_ticktime.
 func TestErlWebSocket(t *testing.T) {
 	n, worker := startErlWorker(t)
 	relay := etf.Tuple{etf.Atom("web_erl_ws"), worker[1]}
@@ -201,6 +202,15 @@ func TestErlWebSocket(t *testing.T) {
 		if err != nil || typ != tc.typ || string(data) != "erl: "+tc.in {
 			t.Fatalf("frame %d: %v %.40q %v", i, typ, data, err)
 		}
+	}
+	// Idle past net_ticktime (the behaviour under test): the connection,
+	// its process and the dist link all stay up.
+	time.Sleep(3 * erlTick)
+	if err := c.Write(ctxT(t), websocket.MessageText, []byte("after idle")); err != nil {
+		t.Fatal(err)
+	}
+	if _, data, err := c.Read(ctxT(t)); err != nil || string(data) != "erl: after idle" {
+		t.Fatalf("after idling: %q %v", data, err)
 	}
 	_ = c.Write(ctxT(t), websocket.MessageText, []byte("close"))
 	_, _, err = c.Read(ctxT(t))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
 )
@@ -114,6 +115,15 @@ func (f *wsFixture) event(t *testing.T) etf.Term {
 func TestWebSocketEcho(t *testing.T) {
 	f := newWSFixture(t, false)
 	c, _ := f.dial(t, "")
+	// The endpoint is a gen_server: sys:get_state counts the connection.
+	st, err := actors.GetState(ctxT(t), f.n, f.ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := st.(etf.Map)
+	if open, _ := m.Get(etf.Atom("open")); open != 1 {
+		t.Fatalf("state %s", etf.Format(st))
+	}
 	for _, tc := range []struct {
 		typ      websocket.MessageType
 		in, want string
