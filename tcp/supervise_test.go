@@ -178,3 +178,67 @@ func TestSupervisedListener(t *testing.T) {
 		t.Fatal("the observer still lists a stopped listener")
 	}
 }
+
+// session is a handler written as an actor (a gen_server): it echoes
+// Data in HandleInfo and answers a call with how many it echoed.
+type session struct {
+	actors.Base
+	s     *Socket
+	count int
+	pids  chan<- etf.PID
+}
+
+func (a *session) Init(p *actors.Process, _ ...any) error {
+	a.pids <- p.Self()
+	return nil
+}
+
+func (a *session) HandleInfo(p *actors.Process, msg etf.Term) error {
+	switch m := msg.(type) {
+	case Data:
+		a.count++
+		return m.Socket.Send(context.Background(), m.Data)
+	case Closed:
+		return actors.StopNormal
+	}
+	return nil
+}
+
+func (a *session) HandleCall(_ *actors.Process, _ actors.From, req etf.Term) (etf.Term, error) {
+	return a.count, nil
+}
+
+// An actor as the connection handler: it receives the socket's messages
+// in HandleInfo, answers gen_server calls meanwhile, and stops normally
+// at Closed.
+func TestActorHandler(t *testing.T) {
+	n := localNode(t)
+	o := startOwner(t, n, true)
+	pids := make(chan etf.PID, 1)
+	l := o.listen(t, WithPacket(1), WithHandler(func(s *Socket) node.Behavior {
+		return actors.NewBehavior(&session{s: s, pids: pids})
+	}))
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pid := <-pids
+	for i := range 3 {
+		if _, err := c.Write([]byte{1, byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 2)
+		if _, err := io.ReadFull(c, buf); err != nil || buf[1] != byte(i) {
+			t.Fatalf("echo %v %v", buf, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	count, err := actors.Call[int](ctx, n, pid, etf.Atom("count"))
+	if err != nil || count != 3 {
+		t.Fatalf("call: %d %v", count, err)
+	}
+	c.Close()
+	waitUntil(t, "the actor stopped", func() bool { return !n.IsAlive(pid) })
+}

@@ -84,7 +84,8 @@ func TestActiveModes(t *testing.T) {
 }
 
 // The owner's exit closes the socket; the socket's death reaches a
-// trapping owner as an exit signal; Close is quiet and final.
+// trapping owner as an exit signal; a named socket is registered; Close
+// is quiet and final.
 func TestLifecycle(t *testing.T) {
 	n := localNode(t)
 	o := startOwner(t, n)
@@ -111,7 +112,10 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal("the socket outlived its owner")
 	}
 
-	s3 := o.open(t)
+	s3 := o.open(t, WithSpawnOptions(node.WithName("udp_sock")))
+	if pid, ok := n.Whereis("udp_sock"); !ok || pid != s3.ID() {
+		t.Fatalf("whereis udp_sock: %v %v", pid, ok)
+	}
 	if err := s3.Close(); err != nil {
 		t.Fatal(err)
 	}
