@@ -143,7 +143,7 @@ func (m *Manager) dialOnce(ctx context.Context, peer etf.Atom, p *pending, nc ne
 			return nil, hsErr(ErrNok, "attempt to %s aborted by simultaneous connect", peer)
 		}
 		if !errors.Is(err, ErrNok) {
-			m.log.Info("dist: connect handshake failed", slog.String("peer", string(peer)), slog.Any("err", err))
+			m.log.Debug("dist: connect handshake failed", slog.String("peer", string(peer)), slog.Any("err", err))
 		}
 		return nil, err
 	}

@@ -191,7 +191,7 @@ func (m *Manager) accept(nc net.Conn) (*Conn, error) {
 		if errors.Is(err, ErrNok) {
 			m.log.Debug("dist: simultaneous connect, our own attempt wins", slog.String("peer", string(res.Peer)))
 		} else {
-			m.log.Info("dist: accept handshake failed", slog.String("peer", string(res.Peer)), slog.Any("err", err))
+			m.log.Debug("dist: accept handshake failed", slog.String("peer", string(res.Peer)), slog.Any("err", err))
 		}
 		return nil, err
 	}
@@ -292,7 +292,7 @@ func (m *Manager) register(c *Conn, p *pending) error {
 		old.closeWith(ErrReplaced)
 		<-old.Done()
 	}
-	c.log.Info("dist: connection up", slog.String("flags", c.flags.String()), slog.Bool("hidden", c.Hidden()))
+	c.log.Debug("dist: connection up", slog.String("flags", c.flags.String()), slog.Bool("hidden", c.Hidden()))
 	m.h.HandleConnUp(c)
 	m.mu.Lock()
 	if m.closed {
@@ -320,7 +320,7 @@ func (m *Manager) connDown(c *Conn, reason error) {
 		delete(m.conns, c.peer)
 	}
 	m.mu.Unlock()
-	m.log.Info("dist: connection down", slog.String("peer", string(c.peer)), slog.Any("reason", reason))
+	m.log.Debug("dist: connection down", slog.String("peer", string(c.peer)), slog.Any("reason", reason))
 	m.h.HandleConnDown(c, reason)
 }
 

@@ -26,7 +26,7 @@ func (m *Manager) tlsServer(nc net.Conn) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(m.ctx, m.cfg.SetupTimeout)
 	defer cancel()
 	if err := tlsc.HandshakeContext(ctx); err != nil {
-		m.log.Info("dist: TLS handshake failed on accept", slog.String("remote", nc.RemoteAddr().String()), slog.Any("err", err))
+		m.log.Warn("dist: TLS handshake failed on accept", slog.String("remote", nc.RemoteAddr().String()), slog.Any("err", err))
 		_ = nc.Close()
 		return nil, hsErr(nil, "TLS: %v", err)
 	}

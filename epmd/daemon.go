@@ -101,7 +101,7 @@ func StartDaemon(ctx context.Context, cfg DaemonConfig) (int, error) {
 		return 0, err
 	}
 	pid := cmd.Process.Pid
-	cfg.Logger.Info("epmd: started a detached EPMD daemon", "cmd", argv[0], "pid", pid, "port", cfg.Port)
+	cfg.Logger.Debug("epmd: started a detached EPMD daemon", "cmd", argv[0], "pid", pid, "port", cfg.Port)
 	return pid, nil
 }
 

@@ -189,7 +189,7 @@ func Publish(ctx context.Context, opts PublishOptions) (*Publication, error) {
 		return nil, err
 	}
 	p.setCurrent(reg, srv)
-	p.log.Info("epmd: node registered", "creation", reg.Creation(), "embedded", srv != nil, "epmd", reg.EPMDAddr().String())
+	p.log.Debug("epmd: node registered", "creation", reg.Creation(), "embedded", srv != nil, "epmd", reg.EPMDAddr().String())
 	go p.keep()
 	return p, nil
 }
@@ -283,7 +283,7 @@ func (p *Publication) startServer(ctx context.Context) (*Server, net.Listener, e
 	}
 	srv := NewServer(cfg)
 	go func() { _ = srv.Serve(l) }()
-	p.log.Info("epmd: no EPMD answered; running embedded EPMD server", "addr", l.Addr().String())
+	p.log.Debug("epmd: no EPMD answered; running embedded EPMD server", "addr", l.Addr().String())
 	return srv, l, nil
 }
 
@@ -385,7 +385,7 @@ func (p *Publication) reregister() bool {
 // creation. On error reg is closed.
 func (p *Publication) freshCreation(reg *Registered, last uint32) (*Registered, error) {
 	for reg.Creation() == last {
-		p.log.Info("epmd: got the previous creation again; registering once more for a new one", "creation", last)
+		p.log.Debug("epmd: got the previous creation again; registering once more for a new one", "creation", last)
 		addr, _ := reg.EPMDAddr().(*net.TCPAddr)
 		_ = reg.Close()
 		if addr == nil {

@@ -140,7 +140,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.wg.Add(1) // Close waits for this loop too
 	s.mu.Unlock()
 	defer s.wg.Done()
-	s.log.Info("epmd: listening", "addr", l.Addr().String())
+	s.log.Debug("epmd: listening", "addr", l.Addr().String())
 	defer l.Close()
 
 	var backoff time.Duration

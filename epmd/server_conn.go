@@ -156,7 +156,7 @@ func (s *Server) serveAlive(sc *serverConn, r *AliveRequest, log *slog.Logger) {
 		s.reg.unregister(e)
 		return
 	}
-	log.Info("epmd: registered", "creation", creation, "type", r.NodeType,
+	log.Debug("epmd: registered", "creation", creation, "type", r.NodeType,
 		"highest", r.HighestVersion, "lowest", r.LowestVersion)
 	// The registration lives as long as the socket: no deadline, and any
 	// read result (close, error or unexpected bytes) ends it.
@@ -172,13 +172,13 @@ func (s *Server) serveAlive(sc *serverConn, r *AliveRequest, log *slog.Logger) {
 		}
 		switch {
 		case stopping:
-			log.Info("epmd: unregistered: server stopping")
+			log.Debug("epmd: unregistered: server stopping")
 		case n > 0:
 			log.Warn("epmd: unregistered: got more than expected on registration socket", "bytes", n)
 		case errors.Is(err, io.EOF):
-			log.Info("epmd: unregistered: connection closed")
+			log.Debug("epmd: unregistered: connection closed")
 		default:
-			log.Info("epmd: unregistered", "err", err)
+			log.Debug("epmd: unregistered", "err", err)
 		}
 	}
 }
@@ -258,6 +258,6 @@ func (s *Server) serveStop(sc *serverConn, r *StopRequest, log *slog.Logger) {
 	if owner != nil {
 		_ = owner.c.Close() // its goroutine sees the close and exits
 	}
-	log.Info("epmd: stopped", "name", r.Name)
+	log.Debug("epmd: stopped", "name", r.Name)
 	s.reply(sc, []byte("STOPPED"), "STOP answer", log)
 }

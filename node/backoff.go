@@ -222,7 +222,7 @@ func (r *remote) connectFailed(node etf.Atom, err error) {
 	}
 	d := r.backoff.failed(node, err)
 	if e, ok := r.routes.lookup(node); ok {
-		r.n.log.Info("connect via route failed", "peer", node, "route", e.Pattern, "err", err, "backoff", d)
+		r.n.log.Debug("connect via route failed", "peer", node, "route", e.Pattern, "err", err, "backoff", d)
 		return
 	}
 	r.n.log.Debug("connect failed", "peer", node, "err", err, "backoff", d)

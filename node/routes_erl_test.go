@@ -152,7 +152,7 @@ func TestRouteErlWrongCookie(t *testing.T) {
 	e := startErlWith(t, startEPMD(t), "werl"+id, "right_"+id, fixedPortArgs(port)...)
 	var logs erltest.SyncBuffer
 	n := distNode(t, "wgo"+id+"@127.0.0.1", freePort(t), "right_"+id,
-		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		WithRoute("werl*@127.0.0.1", Route{Port: port, Cookie: "wrong_" + id}))
 	err := n.Connect(context.Background(), e.name)
 	if !errors.Is(err, ErrNoConnection) || !errors.Is(err, dist.ErrBadCookie) {

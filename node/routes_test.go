@@ -192,7 +192,7 @@ func TestRouteWrongCookie(t *testing.T) {
 	b := unlistedNode(t, "wb", "right")
 	var logs erltest.SyncBuffer
 	a := distNode(t, "wa"+itoa(int(nodeSeq.Add(1)))+"@127.0.0.1", freePort(t), "default",
-		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		WithRoute("wb*@127.0.0.1", Route{Port: listenPort(b), Cookie: "wrong"}))
 	err := a.Connect(context.Background(), b.Name())
 	if !errors.Is(err, ErrNoConnection) || !errors.Is(err, dist.ErrBadCookie) {
