@@ -33,6 +33,7 @@ type server struct {
 	app       *appRun
 	timers    timerSet
 	early     []node.SpawnOption // NewBehavior's options, applied at Init
+	desc      node.Description   // what introspection sees (info.go); fixed at start
 
 	cont        []any
 	wantTimeout bool
@@ -43,6 +44,7 @@ type server struct {
 
 	selfExit  bool // the actor decided to exit: Terminate must run
 	suspended bool
+	stats     *sysStats // sys:statistics counting, nil when off (sys_stats.go)
 	deferred  []etf.Term
 }
 

@@ -63,6 +63,7 @@ func StartLink(np *node.Process, a Actor, opts ...node.SpawnOption) (etf.PID, er
 	}
 	s := newServer(a, nil)
 	s.parent, s.hasParent = np.Self(), true
+	s.desc = describeFor(a, ancestorsOf(np, nil))
 	return np.SpawnLink(s, opts...)
 }
 
@@ -83,9 +84,12 @@ func NewBehavior(a Actor, opts ...node.SpawnOption) node.Behavior {
 // override them before Init.
 func newServer(a Actor, parent *Process) *server {
 	s := &server{actor: a, clock: realClock{}}
+	var anc etf.List
 	if parent != nil {
 		s.clock, s.obs, s.app = parent.s.clock, parent.s.obs, parent.s.app
+		anc = ancestorsOf(parent.Process, parent.s.ancestors())
 	}
+	s.desc = describeFor(a, anc)
 	return s
 }
 

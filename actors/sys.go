@@ -52,7 +52,13 @@ func (s *server) system(from From, req etf.Term) error {
 				reply(atomOK)
 				return &node.ExitError{Reason: r[1]}
 			case etf.Atom("debug"):
-				reply(atomOK) // tracing and statistics are not kept
+				if st, ok := r[1].(etf.Tuple); ok && len(st) == 2 && st[0] == etf.Atom("statistics") {
+					if v, ok := s.debugStatistics(st[1]); ok {
+						reply(v)
+						return nil
+					}
+				}
+				reply(atomOK) // tracing and logging are not kept
 				return nil
 			}
 		}
@@ -135,7 +141,7 @@ func (s *server) status() etf.Term {
 	mod := etf.Atom(strings.TrimPrefix(typeName(s.actor), "*"))
 	pdict := etf.List{
 		etf.Tuple{etf.Atom("$initial_call"), etf.Tuple{mod, etf.Atom("init"), 1}},
-		etf.Tuple{etf.Atom("$ancestors"), etf.List{parent}},
+		etf.Tuple{etf.Atom("$ancestors"), s.ancestors()}, // the starters, never itself
 	}
 	misc := etf.List{
 		etf.Tuple{etf.Atom("header"), etf.Charlist("Status for generic server " + nameOrPid)},

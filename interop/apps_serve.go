@@ -79,6 +79,7 @@ func ServeApplications(s *Services, apps *actors.Applications) *AppServer {
 	which := func(context.Context, etf.List) (etf.Term, error) { return a.which(), nil }
 	reg("which_applications", 0, which)
 	reg("which_applications", 1, which)
+	reg("loaded_applications", 0, which) // the running ones: Applications lists no loaded-only ones
 	reg("get_env", 2, func(ctx context.Context, args etf.List) (etf.Term, error) {
 		v, ok, err := a.getEnv(ctx, args)
 		if err != nil || !ok {

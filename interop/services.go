@@ -95,6 +95,7 @@ func Start(ctx context.Context, n *node.Node, opts ...Option) (*Services, error)
 	// erpc:execute_call/4 is also callable through rex, which is how RPC
 	// gets the exception class out of any node (Go or BEAM).
 	s.reg.set(MFA{"erpc", "execute_call", 4}, s.erpcViaRex)
+	s.registerBIFs() // erlang:node/0, processes/0, process_info/2... (bifs.go)
 	children := []svcsup.Child{
 		{Name: UserName, New: func() node.Behavior { return &ioServer{s: s} }, Started: func(pid etf.PID) {
 			s.mu.Lock()
