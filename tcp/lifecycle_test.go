@@ -164,6 +164,21 @@ func TestControllingProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitDone(t, l.Done(), "listener")
+	// A dead process cannot take the socket over, and trying leaves it
+	// open.
+	gone := startOwner(t, n, false)
+	if err := n.Send(gone.pid, ownerExit{node.Normal}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "dead process", func() bool { return !n.IsAlive(gone.pid) })
+	if err := s.ControllingProcess(gone.proc); !errors.Is(err, node.ErrNoProc) {
+		t.Fatalf("controlling_process to a dead process: %v", err)
+	}
+	// Served after the failed link's {'EXIT', Pid, noproc}: the socket
+	// is still there.
+	if err := s.ControllingProcess(o2.proc); err != nil {
+		t.Fatalf("controlling_process after the failure: %v", err)
+	}
 	if err := o2.send(t, s, []byte("still open")); err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,10 @@ type Socket struct {
 	// redial makes a new connection (Dial'd sockets with WithReconnect).
 	redial func(ctx context.Context) (net.Conn, error)
 
+	// failedLink is the pid whose ControllingProcess link failed (only
+	// the socket's process uses it).
+	failedLink etf.PID
+
 	mu      sync.Mutex
 	conn    net.Conn // nil while reconnecting and once closed
 	closing bool     // Close was called or the process is ending

@@ -44,6 +44,9 @@ func (b sockProc) HandleMessage(p *node.Process, msg etf.Term) error {
 	case *ctrlMsg:
 		old := s.gate.Controller().Self()
 		if err := p.Link(m.p.Self()); err != nil {
+			// A trapping process also gets {'EXIT', Pid, noproc} for a
+			// failed link: that one must not close the socket.
+			s.failedLink = m.p.Self()
 			m.reply <- err
 			return nil
 		}
@@ -53,6 +56,10 @@ func (b sockProc) HandleMessage(p *node.Process, msg etf.Term) error {
 		s.gate.SetController(m.p)
 		m.reply <- nil
 	case node.ExitMsg:
+		if m.From == s.failedLink && m.Reason == node.NoProc {
+			s.failedLink = etf.PID{}
+			return nil
+		}
 		if m.From == s.gate.Controller().Self() || m.Reason != node.Normal {
 			return &node.ExitError{Reason: m.Reason}
 		}

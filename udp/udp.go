@@ -43,6 +43,10 @@ type Socket struct {
 	done chan struct{}
 	wg   sync.WaitGroup
 
+	// failedLink is the pid whose ControllingProcess link failed (only
+	// the socket's process uses it).
+	failedLink etf.PID
+
 	mu      sync.Mutex
 	closing bool
 }
