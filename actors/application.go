@@ -245,6 +245,21 @@ func (c *Applications) Running() []etf.Atom {
 	return slices.Clone(c.order)
 }
 
+// Master returns the pid of a running application's master
+// (application_controller:get_master/1); sys:get_state on it answers
+// {application_master, Name, RootPid}, the root of its supervision tree.
+func (c *Applications) Master(name etf.Atom) (etf.PID, bool) {
+	c.mu.Lock()
+	r := c.apps[name]
+	c.mu.Unlock()
+	if r == nil {
+		return etf.PID{}, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.master, r.running
+}
+
 // GetEnv reads an application's environment (application:get_env/2).
 func (c *Applications) GetEnv(app etf.Atom, key string) (etf.Term, bool) {
 	c.mu.Lock()

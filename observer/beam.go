@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/interop"
@@ -21,7 +22,7 @@ var processInfoItems = etf.List{
 // beamNode builds a NodeInfo from standard BIFs.
 func (r *remoteSource) beamNode(ctx context.Context) (NodeInfo, error) {
 	info := NodeInfo{Name: string(r.target), Kind: KindBEAM}
-	var memory, wall, registered, nodes etf.Term
+	var memory, wall, registered, nodes, io etf.Term
 	calls := []struct {
 		fn   etf.Atom
 		args []etf.Term
@@ -35,6 +36,20 @@ func (r *remoteSource) beamNode(ctx context.Context) (NodeInfo, error) {
 		{"statistics", []etf.Term{etf.Atom("wall_clock")}, func(t etf.Term) error { wall = t; return nil }},
 		{"registered", nil, func(t etf.Term) error { registered = t; return nil }},
 		{"nodes", []etf.Term{etf.Atom("connected")}, func(t etf.Term) error { nodes = t; return nil }},
+		{"statistics", []etf.Term{etf.Atom("run_queue")}, func(t etf.Term) error {
+			n := int(toUint(t))
+			info.RunQueue = &n
+			return nil
+		}},
+		{"statistics", []etf.Term{etf.Atom("io")}, func(t etf.Term) error { io = t; return nil }},
+		// A Go node that serves BEAM's BIFs (interop) without
+		// erlgo_observer says so in its system_version.
+		{"system_info", []etf.Term{etf.Atom("system_version")}, func(t etf.Term) error {
+			if strings.Contains(termString(t), "[erlgo") {
+				info.Kind = KindErlgo
+			}
+			return nil
+		}},
 	}
 	for _, c := range calls {
 		t, err := r.rpc(ctx, "erlang", c.fn, c.args...)
@@ -62,6 +77,15 @@ func (r *remoteSource) beamNode(ctx context.Context) (NodeInfo, error) {
 	info.MemoryBytes = info.Memory["total"]
 	if w, ok := wall.(etf.Tuple); ok && len(w) == 2 {
 		info.UptimeSeconds = float64(toUint(w[0])) / 1000
+	}
+	// statistics(io): {{input, In}, {output, Out}}.
+	if t, ok := io.(etf.Tuple); ok && len(t) == 2 {
+		for i, dst := range []**uint64{&info.IOInBytes, &info.IOOutBytes} {
+			if kv, ok := t[i].(etf.Tuple); ok && len(kv) == 2 {
+				v := toUint(kv[1])
+				*dst = &v
+			}
+		}
 	}
 	info.Registered = atomList(registered)
 	slices.Sort(info.Registered)

@@ -3,10 +3,12 @@ package observer
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/interop"
 )
 
 // scanChunk is how many pids one process_info rpc covers, so that no
@@ -121,12 +123,30 @@ func (r *remoteSource) processInfo(ctx context.Context, pids etf.List, item etf.
 		items[i] = item
 	}
 	t, err := r.rpc(ctx, "lists", "zipwith", processInfoFun, pids, items)
+	if errors.Is(err, interop.ErrUndef) {
+		// A Go node serving BEAM's BIFs has no lists module: one call per
+		// pid.
+		return r.processInfoEach(ctx, pids, item)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("observer: %s: process_info: %w", r.target, err)
 	}
 	answers, ok := t.(etf.List)
 	if !ok || len(answers) != len(pids) {
 		return nil, fmt.Errorf("observer: %s: process_info answered %d items for %d pids", r.target, len(answers), len(pids))
+	}
+	return answers, nil
+}
+
+// processInfoEach is processInfo without lists:zipwith.
+func (r *remoteSource) processInfoEach(ctx context.Context, pids etf.List, item etf.Term) (etf.List, error) {
+	answers := make(etf.List, len(pids))
+	for i, pid := range pids {
+		a, err := r.rpc(ctx, "erlang", "process_info", pid, item)
+		if err != nil {
+			return nil, fmt.Errorf("observer: %s: process_info: %w", r.target, err)
+		}
+		answers[i] = a
 	}
 	return answers, nil
 }

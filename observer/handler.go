@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -22,12 +21,25 @@ var uiFS embed.FS
 type Option func(*handlerConfig)
 
 type handlerConfig struct {
-	source  Source
-	target  etf.Atom
-	remote  []RemoteOption
-	log     *slog.Logger
-	timeout time.Duration
+	source   Source
+	target   etf.Atom
+	remote   []RemoteOption
+	log      *slog.Logger
+	timeout  time.Duration
+	readOnly bool
+	token    string
 }
+
+// WithReadOnly disables kill: POST /api/kill answers 403 and the page
+// shows no kill button.
+func WithReadOnly() Option { return func(c *handlerConfig) { c.readOnly = true } }
+
+// WithToken makes every request carry token: as "Authorization: Bearer
+// <token>", or by opening the page once with ?token=<token>, which sets an
+// HttpOnly, SameSite=Strict cookie. Use it whenever the handler is
+// reachable from other hosts (`erlgo observer` does for non-loopback
+// binds); an empty token changes nothing.
+func WithToken(token string) Option { return func(c *handlerConfig) { c.token = token } }
 
 // WithTarget makes the handler describe the node target (reached from the
 // handler's node over distribution) instead of the local node; see Remote.
@@ -72,20 +84,31 @@ func Handler(n *node.Node, opts ...Option) http.Handler {
 			c.source = Local(n)
 		}
 	}
-	h := &handler{src: c.source, log: c.log, timeout: c.timeout}
+	h := &handler{src: c.source, log: c.log, timeout: c.timeout, readOnly: c.readOnly, hist: &history{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/node", h.node)
 	mux.HandleFunc("GET /api/processes", h.processes)
 	mux.HandleFunc("GET /api/network", h.network)
+	mux.HandleFunc("GET /api/config", h.config)
+	mux.HandleFunc("GET /api/history", h.history)
+	mux.HandleFunc("GET /api/process", h.process)
+	mux.HandleFunc("POST /api/kill", h.kill)
+	mux.HandleFunc("GET /api/applications", h.applications)
+	mux.HandleFunc("GET /api/connections", h.connections)
 	ui, _ := fs.Sub(uiFS, "ui") // cannot fail: ui is embedded
 	mux.Handle("GET /", http.FileServerFS(ui))
+	if c.token != "" {
+		return requireToken(c.token, mux)
+	}
 	return mux
 }
 
 type handler struct {
-	src     Source
-	log     *slog.Logger
-	timeout time.Duration
+	src      Source
+	log      *slog.Logger
+	timeout  time.Duration
+	readOnly bool
+	hist     *history
 }
 
 func (h *handler) node(w http.ResponseWriter, r *http.Request) {
@@ -113,17 +136,15 @@ type errorBody struct {
 	Error string `json:"error"`
 }
 
-// serve runs get within the request timeout and writes its JSON; a bad
-// query is the client's fault (400), anything else the node's (502).
+// serve runs get within the request timeout and writes its JSON; see
+// errorStatus for the failures.
 func (h *handler) serve(w http.ResponseWriter, r *http.Request, get func(context.Context) (any, error)) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
 	defer cancel()
 	v, err := get(ctx)
 	if err != nil {
-		status := http.StatusBadGateway
-		if errors.Is(err, ErrBadQuery) {
-			status = http.StatusBadRequest
-		} else {
+		status := errorStatus(err)
+		if status == http.StatusBadGateway {
 			h.log.Warn("observer request failed", "path", r.URL.Path, "err", err)
 		}
 		writeJSON(w, status, errorBody{Error: err.Error()})

@@ -57,7 +57,7 @@ func TestHandlerLocal(t *testing.T) {
 		_, err := n.Spawn(idle, node.WithName(name))
 		require.NoError(t, err)
 	}
-	_, err := n.Spawn(idle) // anonymous: counted, not listed
+	anon, err := n.Spawn(idle) // anonymous: listed too
 	require.NoError(t, err)
 	srv := httptest.NewServer(Handler(n))
 	t.Cleanup(srv.Close)
@@ -84,18 +84,23 @@ func TestHandlerLocal(t *testing.T) {
 		{"/api/processes?sort=name&limit=10", http.StatusOK, func(t *testing.T, body string) {
 			var pl ProcessList
 			require.NoError(t, json.Unmarshal([]byte(body), &pl))
-			require.Equal(t, "registered", pl.Scope)
+			require.Equal(t, "all", pl.Scope)
 			require.GreaterOrEqual(t, pl.Total, 3)
-			var names []string
+			var names, pids []string
 			for _, p := range pl.Processes {
 				require.NotEmpty(t, p.PID)
-				require.Nil(t, p.Memory, "a Go node cannot measure per-process memory")
-				names = append(names, p.Name)
+				require.NotNil(t, p.Memory, p.PID)
+				require.NotNil(t, p.MessageQueueLen, p.PID)
+				require.NotEmpty(t, p.CurrentFunction, p.PID)
+				pids = append(pids, p.PID)
+				if p.Name != "" {
+					names = append(names, p.Name)
+				}
 			}
 			require.Contains(t, names, "obs_worker_a")
 			require.Contains(t, names, "obs_worker_b")
+			require.Contains(t, pids, anon.String())
 			require.True(t, slices.IsSorted(names))
-			require.NotContains(t, body, `"memory"`)
 		}},
 		{"/api/processes?limit=1", http.StatusOK, func(t *testing.T, body string) {
 			var pl ProcessList

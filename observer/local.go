@@ -2,11 +2,13 @@ package observer
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"runtime/metrics"
 	"slices"
 	"time"
 
+	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
 )
@@ -16,12 +18,30 @@ import (
 // host process's; it is set once and never written again.
 var processStart = time.Now()
 
-// Local returns the Source describing n itself. Runtime figures
-// (goroutines, heap, GOMAXPROCS) are those of the whole Go process, which
-// may host several nodes.
-func Local(n *node.Node) Source { return localSource{n: n} }
+// Local returns the Source describing n itself (it also implements
+// Inspector). Runtime figures (goroutines, heap, GOMAXPROCS) are those of
+// the whole Go process, which may host several nodes.
+func Local(n *node.Node, opts ...LocalOption) Source {
+	s := localSource{n: n}
+	for _, o := range opts {
+		o(&s)
+	}
+	return s
+}
 
-type localSource struct{ n *node.Node }
+// LocalOption configures Local (and RegisterRPC).
+type LocalOption func(*localSource)
+
+// WithApplications lets the observer show apps' applications and their
+// supervision trees: a Go node has no application controller of its own.
+func WithApplications(apps *actors.Applications) LocalOption {
+	return func(s *localSource) { s.apps = apps }
+}
+
+type localSource struct {
+	n    *node.Node
+	apps *actors.Applications
+}
 
 // runtimeSample names the runtime/metrics this package reads.
 var runtimeSample = []string{
@@ -57,29 +77,68 @@ func (s localSource) Node(ctx context.Context) (NodeInfo, error) {
 	if a := s.n.ListenAddr(); a != nil {
 		info.ListenAddr = a.String()
 	}
+	if stats := s.n.ConnStats(); stats != nil {
+		var in, out uint64
+		for _, c := range stats {
+			in, out = in+c.BytesIn, out+c.BytesOut
+		}
+		info.IOInBytes, info.IOOutBytes = &in, &out
+	}
+	runq := s.running()
+	info.RunQueue = &runq
 	return info, nil
 }
 
-// Processes lists the registered processes: the node's public API offers
-// no way to enumerate anonymous ones or read another process's mailbox.
+// listItems are the fields of one process list row.
+const listItems = node.InfoRegisteredName | node.InfoMessageQueueLen | node.InfoMemory |
+	node.InfoReductions | node.InfoCurrentFunction
+
+// Processes lists every process of the node (Node.Processes), sorted and
+// cut to q.Limit. A snapshot costs one lock per process and copies no
+// mailbox.
 func (s localSource) Processes(ctx context.Context, q Query) (ProcessList, error) {
 	q, err := q.normalize()
 	if err != nil {
 		return ProcessList{}, err
 	}
-	names := s.n.Registered()
-	ps := make([]ProcessInfo, 0, len(names))
-	for _, name := range names {
-		pid, ok := s.n.Whereis(name)
+	pids := s.n.Processes()
+	ps := make([]ProcessInfo, 0, len(pids))
+	for _, pid := range pids {
+		pi, ok := s.n.ProcessInfo(pid, listItems)
 		if !ok {
-			continue // unregistered meanwhile
+			continue // exited meanwhile
 		}
-		ps = append(ps, ProcessInfo{PID: pid.String(), Name: string(name)})
+		ps = append(ps, rowOf(pi))
 	}
-	if q.Sort != "name" {
-		q.Sort = "name" // the only key a Go node can provide
+	return ProcessList{Scope: "all", Total: len(ps), Processes: sortProcesses(ps, q)}, nil
+}
+
+// rowOf turns a node snapshot into a list row.
+func rowOf(pi node.ProcessInfo) ProcessInfo {
+	mem, reds := uint64(max(pi.Memory, 0)), pi.Reductions
+	q := pi.MessageQueueLen
+	p := ProcessInfo{PID: pi.PID.String(), Name: string(pi.RegisteredName),
+		MessageQueueLen: &q, Memory: &mem, Reductions: &reds}
+	if pi.CurrentFunction.Module != "" {
+		p.CurrentFunction = mfaText(pi.CurrentFunction)
 	}
-	return ProcessList{Scope: "registered", Total: s.n.ProcessCount(), Processes: sortProcesses(ps, q)}, nil
+	return p
+}
+
+func mfaText(m node.MFA) string {
+	return fmt.Sprintf("%s:%s/%d", etf.Format(m.Module), etf.Format(m.Function), m.Arity)
+}
+
+// running counts the processes handling a message now: the closest a Go
+// node has to BEAM's run queue.
+func (s localSource) running() int {
+	n := 0
+	for _, pid := range s.n.Processes() {
+		if pi, ok := s.n.ProcessInfo(pid, node.InfoStatus); ok && pi.Status == "running" {
+			n++
+		}
+	}
+	return n
 }
 
 func (s localSource) Network(ctx context.Context) (NetworkInfo, error) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -82,14 +81,22 @@ func TestRemoteErlgo(t *testing.T) {
 	require.Contains(t, info.ConnectedNodes, "obs_viewer@127.0.0.1")
 	require.Positive(t, info.Goroutines)
 
-	pl, err := src.Processes(ctx, Query{Sort: "name", Limit: 50})
+	pl, err := src.Processes(ctx, Query{Sort: "name", Limit: 500})
 	require.NoError(t, err)
-	require.Equal(t, "registered", pl.Scope)
+	require.Equal(t, "all", pl.Scope)
+	require.Equal(t, len(pl.Processes), pl.Total, "every process listed: fewer than the limit")
 	var names []string
+	var unnamed int
 	for _, p := range pl.Processes {
 		names = append(names, p.Name)
+		if p.Name == "" {
+			unnamed++
+		}
+		require.NotNil(t, p.MessageQueueLen, p.PID)
+		require.NotNil(t, p.Memory, p.PID)
 	}
 	require.Contains(t, names, "obs_remote_worker")
+	require.Positive(t, unnamed, "anonymous processes are listed too")
 
 	ni, err := src.Network(ctx)
 	require.NoError(t, err)
@@ -224,7 +231,16 @@ func TestRemoteErlgoWithoutRPC(t *testing.T) {
 	obs := startDist(t, "obs_viewer2@127.0.0.1", port, node.WithHidden(), node.WithoutEPMD())
 	connect(t, obs, target.Name())
 
-	_, err = Remote(obs, target.Name()).Node(ctx)
-	require.True(t, errors.Is(err, interop.ErrUndef), fmt.Sprint(err))
-	require.Contains(t, err.Error(), "RegisterRPC")
+	// Without erlgo_observer the observer falls back to the BEAM BIFs that
+	// interop serves on a Go node, as for an erl node.
+	src := Remote(obs, target.Name())
+	info, err := src.Node(ctx)
+	require.NoError(t, err)
+	require.Equal(t, KindErlgo, info.Kind, "system_version names erlgo")
+	require.Equal(t, string(target.Name()), info.Name)
+	require.Contains(t, info.Registered, "rex")
+	pl, err := src.Processes(ctx, Query{Sort: "name"})
+	require.NoError(t, err)
+	require.Equal(t, "all", pl.Scope)
+	require.Equal(t, "net_kernel", pl.Processes[0].Name)
 }
