@@ -201,7 +201,7 @@ func (s *server) cast(msg etf.Term) error {
 func (s *server) info(msg etf.Term) error {
 	h, ok := s.actor.(InfoHandler)
 	if !ok {
-		s.proc.Logger().Warn("actor: unexpected message", "actor", typeName(s.actor), "msg", fmt.Sprint(msg))
+		s.proc.Logger().Warn("actor: unexpected message", "actor", typeName(s.actor), "message", fmt.Sprint(msg))
 		return nil
 	}
 	return s.safe(func() error { return h.HandleInfo(&s.proc, msg) })

@@ -87,7 +87,7 @@ func (rp *reqProc) HandleMessage(p *node.Process, msg etf.Term) error {
 			return nil
 		}
 	}
-	p.Logger().Debug("web: request process ignores a message", "msg", etf.Format(msg))
+	p.Logger().Debug("web: request process ignores a message", "message", etf.Format(msg))
 	return nil
 }
 

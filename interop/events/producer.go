@@ -162,7 +162,7 @@ func (ep *eventProc) HandleMessage(p *node.Process, msg etf.Term) error {
 		}
 		return nil // a linked subscriber ended; its monitor cleans up
 	}
-	ep.s.log.Debug("event: ignored message", "event", ep.ev, "msg", msg)
+	ep.s.log.Debug("event: ignored message", "event", ep.ev, "message", msg)
 	return nil
 }
 

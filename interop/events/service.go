@@ -110,7 +110,7 @@ func (sv *service) HandleMessage(p *node.Process, msg etf.Term) error {
 	case inspectReq:
 		m(sv)
 	default:
-		sv.s.log.Debug("events: ignored message", "msg", msg)
+		sv.s.log.Debug("events: ignored message", "message", msg)
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (sv *service) tuple(m etf.Tuple) {
 			return
 		}
 	}
-	sv.s.log.Debug("events: ignored message", "msg", m)
+	sv.s.log.Debug("events: ignored message", "message", m)
 }
 
 // call answers a peer's gen_server call.

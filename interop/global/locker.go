@@ -68,7 +68,7 @@ func (l *locker) Init(p *node.Process) error { l.p = p; return nil }
 func (l *locker) Terminate(*node.Process, etf.Term) {}
 
 func (l *locker) HandleMessage(p *node.Process, msg etf.Term) error {
-	p.Logger().Debug("global: locker in", "msg", msg, "state", l.state)
+	p.Logger().Debug("global: locker in", "message", msg, "state", l.state)
 	switch m := msg.(type) {
 	case stopSignal:
 		return &node.ExitError{Reason: node.Normal}

@@ -185,7 +185,7 @@ type stopSignal struct{}
 
 // cast sends {'$gen_cast', Msg} to global_name_server on node.
 func cast(p *node.Process, to etf.Atom, msg etf.Term) {
-	p.Logger().Debug("global: cast out", "to", to, "msg", msg)
+	p.Logger().Debug("global: cast out", "to", to, "message", msg)
 	_ = p.Send(node.Name{Name: ServerName, Node: to}, node.GenCastMsg(msg))
 }
 

@@ -126,7 +126,7 @@ func (sp *serverProc) Terminate(p *node.Process, _ etf.Term) {
 }
 
 func (sp *serverProc) HandleMessage(p *node.Process, msg etf.Term) error {
-	sp.s.log.Debug("global: server in", "msg", msg)
+	sp.s.log.Debug("global: server in", "message", msg)
 	switch m := msg.(type) {
 	case stopSignal:
 		return &node.ExitError{Reason: node.Normal}
@@ -153,7 +153,7 @@ func (sp *serverProc) HandleMessage(p *node.Process, msg etf.Term) error {
 	case etf.Tuple:
 		sp.tuple(m)
 	default:
-		sp.s.log.Debug("global: unexpected message", "msg", msg)
+		sp.s.log.Debug("global: unexpected message", "message", msg)
 	}
 	return nil
 }
@@ -187,7 +187,7 @@ func (sp *serverProc) tuple(m etf.Tuple) {
 	default:
 		// cancel_connect and init_connect_ack belong to protocol version 8,
 		// which the Go node does not announce; anything else is logged.
-		sp.s.log.Debug("global: ignored message", "msg", m)
+		sp.s.log.Debug("global: ignored message", "message", m)
 	}
 }
 
@@ -284,7 +284,7 @@ func (sp *serverProc) cast(c etf.Tuple) {
 	case op == "async_del_name" || op == "async_del_lock":
 		// Pre-R14 leftovers: DOWN signals do the work.
 	default:
-		sp.s.log.Warn("global: unexpected cast", "msg", c)
+		sp.s.log.Warn("global: unexpected cast", "message", c)
 	}
 }
 

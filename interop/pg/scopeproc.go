@@ -134,7 +134,7 @@ func (sp *scopeProc) HandleMessage(p *node.Process, msg etf.Term) error {
 	case etf.Tuple:
 		sp.tuple(m)
 	default:
-		sp.s.log.Debug("pg: ignored message", "msg", msg)
+		sp.s.log.Debug("pg: ignored message", "message", msg)
 	}
 	return nil
 }
@@ -173,7 +173,7 @@ func (sp *scopeProc) tuple(m etf.Tuple) {
 			sp.remoteLeave(peer, pids, groups)
 		}
 	default:
-		sp.s.log.Debug("pg: ignored message", "msg", m)
+		sp.s.log.Debug("pg: ignored message", "message", m)
 	}
 }
 
