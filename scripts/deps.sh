@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs Erlang/OTP and Elixir from Debian (and docker-compose for the
-# compose check) when they are missing. The tests need real peers.
+# compose check, chromium for the observer's browser test) when they are
+# missing. The tests need real peers.
 set -euo pipefail
 missing=()
 command -v erl >/dev/null 2>&1 || missing+=(erlang-nox)
 command -v erlc >/dev/null 2>&1 || missing+=(erlang-nox)
 command -v elixir >/dev/null 2>&1 || missing+=(elixir)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 echo "deps: installing ${missing[*]} with apt-get"
 if [ "$(id -u)" -ne 0 ]; then
@@ -18,6 +20,6 @@ if ! apt-get update -qq || ! apt-get install -y -qq "${missing[@]}" >/dev/null; 
   echo "deps: FAILED: apt-get could not install ${missing[*]}; install Erlang/OTP (erl, erlc, epmd) and Elixir by hand" >&2
   exit 1
 fi
-for c in erl erlc epmd elixir docker-compose; do
+for c in erl erlc epmd elixir docker-compose chromium; do
   command -v "$c" >/dev/null 2>&1 || { echo "deps: FAILED: $c still missing after install" >&2; exit 1; }
 done
