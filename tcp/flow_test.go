@@ -321,3 +321,52 @@ func TestAcceptedBeforeData(t *testing.T) {
 		}
 	}
 }
+
+// Active mode against a controller that is busy: the socket stops
+// reading once the controller's mailbox holds WithWindow messages, so the
+// mailbox stays at the window, the peer's writes block, and everything
+// arrives once the controller gets to it.
+func TestActiveWindowBoundsMailbox(t *testing.T) {
+	n := localNode(t)
+	o := startOwner(t, n, true)
+	const window = 8
+	l := o.listen(t, WithPacket(4), WithWindow(window))
+	peer, s := rawPeer(t, o, l)
+	release := make(chan struct{})
+	busy := &ownerCall{f: func(*node.Process) error { <-release; return nil }, done: make(chan error, 1)}
+	if err := n.Send(o.pid, busy); err != nil {
+		t.Fatal(err)
+	}
+	frame := append([]byte{0, 1, 0, 0}, make([]byte, 64<<10)...)
+	written := make(chan int, 1)
+	go func() {
+		total := 0
+		for total < 256<<20 {
+			_ = peer.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))
+			k, err := peer.Write(frame)
+			total += k
+			if err != nil {
+				break
+			}
+		}
+		written <- total
+	}()
+	var total int
+	select {
+	case total = <-written:
+	case <-time.After(waitFor):
+		t.Fatal("the peer's writes never blocked")
+	}
+	if q := o.proc.MessageQueueLen(); q > window {
+		t.Fatalf("mailbox holds %d messages, window %d", q, window)
+	}
+	if total >= 256<<20 {
+		t.Fatal("the peer wrote everything")
+	}
+	close(release)
+	for range total / len(frame) {
+		if b := o.nextData(t, s); len(b) != 64<<10 {
+			t.Fatalf("message of %d bytes", len(b))
+		}
+	}
+}
