@@ -47,6 +47,7 @@ func (s *Services) registerBIFs() {
 	erl("process_info", 2, b.processInfo2)
 	b.registerSystem(erl)
 	b.registerOthers()
+	b.registerObserverBackend()
 }
 
 // bifs answers the BIFs of one Services.

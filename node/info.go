@@ -2,6 +2,7 @@ package node
 
 import (
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -340,8 +341,17 @@ func describe(b Behavior) Description {
 	}
 }
 
-// typeAtom names b's dynamic type, e.g. 'node.BehaviorFunc' (reflect
-// returns the runtime's own string: no allocation).
+// typeAtom names b's dynamic type, e.g. 'node.probeBehavior' (reflect
+// returns the runtime's own string: no allocation); a BehaviorFunc is
+// named after its function, e.g. 'interop.(*Services).rex', since every
+// BehaviorFunc has the same type.
 func typeAtom(b Behavior) etf.Atom {
+	if f, ok := b.(BehaviorFunc); ok && f != nil {
+		if fn := runtime.FuncForPC(reflect.ValueOf(f).Pointer()); fn != nil {
+			name := fn.Name()
+			name = name[strings.LastIndexByte(name, '/')+1:]
+			return etf.Atom(strings.TrimSuffix(name, "-fm"))
+		}
+	}
 	return etf.Atom(strings.TrimPrefix(reflect.TypeOf(b).String(), "*"))
 }

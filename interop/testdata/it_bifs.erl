@@ -84,14 +84,15 @@ main(GoNode) ->
     N = lists:foldl(fun(C, Acc) -> Acc + check(C, Sides) end, 0, Calls),
     E = erpc_checks(GoNode, GoProbe),
     S = sys_checks(GoNode),
-    io:format("done ~p~n", [N + E + S]),
+    O = observer_checks(GoNode, GoProbe),
+    io:format("done ~p~n", [N + E + S + O]),
     halt().
 
 check({Label, M, F, Args}, [Go, Beam]) ->
     G = shape(call(Go, M, F, Args)),
     B = shape(call(Beam, M, F, Args)),
     case compatible(G, B) of
-        true -> io:format("ok ~s ~w~n", [Label, B]), 1;
+        true -> io:format("ok ~s ~W~n", [Label, B, 12]), 1;
         false -> io:format("FAIL ~s~n  go:   ~p~n  beam: ~p~n", [Label, G, B]), 0
     end.
 
@@ -137,6 +138,63 @@ sys_checks(GoNode) ->
         true -> io:format("ok sys:statistics ~w~n", [B]), 1;
         false -> io:format("FAIL sys:statistics~n  go:   ~p~n  beam: ~p~n", [G, B]), 0
     end.
+
+%% What observer and etop run on their target: observer_backend:vsn/0
+%% and sys_info/0 by rpc, etop_collect/1 and procs_info/1 by remote spawn
+%% (as etop and observer's process tab do), on the Go node and here.
+observer_checks(GoNode, GoProbe) ->
+    Vsn = fun(Node) -> shape(rpc:call(Node, observer_backend, vsn, [])) end,
+    SysInfo = fun(Node) -> shape(rpc:call(Node, observer_backend, sys_info, [])) end,
+    Etop = fun(Node) ->
+               Pid = spawn(Node, observer_backend, etop_collect, [self()]),
+               receive {Pid, Info} -> Info after 10000 -> timeout end
+           end,
+    Procs = fun(Node) ->
+                process_flag(trap_exit, true),
+                Pid = spawn_link(Node, observer_backend, procs_info, [self()]),
+                collect_procs(Pid, [])
+            end,
+    GoEtop = Etop(GoNode),
+    GoProcs = Procs(GoNode),
+    GoCount = length(rpc:call(GoNode, erlang, processes, [])),
+    Results =
+        [compare("observer_backend:vsn/0", Vsn(GoNode), Vsn(node())),
+         compare("observer_backend:sys_info/0", SysInfo(GoNode), SysInfo(node())),
+         compare("observer_backend:etop_collect/1", shape(GoEtop), shape(Etop(node()))),
+         compare("observer_backend:procs_info/1", shape(GoProcs), shape(Procs(node()))),
+         check_true("etop_collect counts the processes",
+                    element(3, GoEtop) =:= length(element(9, GoEtop))
+                    andalso abs(element(3, GoEtop) - GoCount) =< 3),
+         check_true("procs_info lists every process", abs(length(GoProcs) - GoCount) =< 3),
+         check_true("etop shows the probe by name",
+                    lists:keymember(bif_probe, 5, element(9, GoEtop))
+                    andalso lists:keymember(GoProbe, 2, element(9, GoEtop)))],
+    etop_text(GoNode, GoEtop),
+    lists:sum(Results).
+
+collect_procs(Pid, Acc) ->
+    receive
+        {procs_info, Pid, Infos} -> collect_procs(Pid, Acc ++ Infos);
+        {'EXIT', Pid, normal} -> Acc
+    after 10000 -> timeout
+    end.
+
+%% etop's text view of the ten busiest processes, from the Go node's
+%% #etop_info{} (the columns etop_txt prints).
+etop_text(Node, Info) ->
+    Procs = lists:sublist(lists:reverse(lists:keysort(4, element(9, Info))), 10),
+    io:format("etop ~s: ~p processes, run queue ~p~n", [Node, element(3, Info), element(6, Info)]),
+    [io:format("etop ~-15w ~10w ~8w ~5w ~w ~w~n", [P, Mem, Reds, MQ, Name, CF])
+     || {etop_proc_info, P, Mem, Reds, Name, _, CF, MQ} <- Procs].
+
+compare(Label, G, B) ->
+    case compatible(G, B) of
+        true -> io:format("ok ~s ~W~n", [Label, B, 12]), 1;
+        false -> io:format("FAIL ~s~n  go:   ~p~n  beam: ~p~n", [Label, G, B]), 0
+    end.
+
+check_true(Label, true) -> io:format("ok ~s~n", [Label]), 1;
+check_true(Label, false) -> io:format("FAIL ~s~n", [Label]), 0.
 
 %% shape/1 keeps the types of a term, the keys of proplists and maps,
 %% and the class and reason of an rpc failure.
