@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +24,7 @@ type benchFlags struct {
 }
 
 func parseBenchFlags(args []string) (*benchFlags, error) {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs := newFlagSet("bench", "[-quick] [flags]", "")
 	f := &benchFlags{
 		workloads: fs.String("workloads", "", "comma list of workloads (default all: "+strings.Join(bench.WorkloadNames(), ",")+")"),
 		sides:     fs.String("sides", "", "comma list of sides (default all: "+strings.Join(bench.SideNames(), ",")+")"),
@@ -42,7 +41,7 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 		cpuProf:   fs.String("cpuprofile", "", "write a CPU profile of this process (the Go sides) here, and of go-go's peer process to <path>.peer"),
 		render:    fs.String("render", "", "measure nothing: re-render the table, -svg and -md from this JSON report"),
 	}
-	return f, fs.Parse(args)
+	return f, parseFlags(fs, args)
 }
 
 // runBench runs `erlgo bench`: every workload on every side, alternating

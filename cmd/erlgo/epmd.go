@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,18 +26,15 @@ import (
 // listens on the given comma-separated addresses plus the loopback address,
 // which epmd always adds.
 func runEPMD(args []string) error {
-	fs := flag.NewFlagSet("epmd", flag.ContinueOnError)
+	fs := newFlagSet("epmd", "[-daemon] [-port 4369] [flags]", "Like OTP's epmd: listens on all interfaces unless -address is given.")
 	port := fs.Int("port", epmd.PortFromEnv(), "TCP port to listen on (default from "+epmd.EnvPort+", else 4369)")
 	address := fs.String("address", "", "comma-separated IP addresses to listen on (default: all interfaces); loopback is always added")
 	relaxed := fs.Bool("relaxed_command_check", false, "allow KILL while nodes are registered, and STOP")
 	maxConns := fs.Int("max_conns", epmd.DefaultMaxConns, "maximum concurrent connections")
 	debug := fs.Bool("debug", false, "log every request")
 	daemon := fs.Bool("daemon", false, "detach (new session, no terminal, standard streams on /dev/null) and return once listening, like epmd -daemon")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if *port < 1 || *port > 65535 {
 		return fmt.Errorf("invalid -port %d", *port)
@@ -71,6 +67,7 @@ func runEPMD(args []string) error {
 	if err != nil {
 		return err
 	}
+	log.Info("epmd: listening", "addrs", strings.Join(addrs, ","))
 	srv := epmd.NewServer(epmd.ServerConfig{
 		Port:                *port,
 		Logger:              log,

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -27,15 +26,44 @@ type nodeFlags struct {
 	hidden      bool
 	readyFile   string
 	noGlobal    bool
+	tickTime    tickTimeValue
+	tls         tlsFlags
 }
 
+// nodeAbout ends `erlgo node -h`.
+const nodeAbout = `
+erl's spellings work too: -setcookie, -name, -sname, -hidden, -kernel net_ticktime N,
+-start_epmd true|false, -erl_epmd_port, -proto_dist inet_tls, -ssl_dist_optfile FILE;
+-noshell and -noinput are accepted and change nothing. A node from erl's command line:
+
+  erlgo node -name go@127.0.0.1 -setcookie secret -kernel net_ticktime 20 -hidden
+
+TLS distribution, verifying the peer both ways (erl: -proto_dist inet_tls -ssl_dist_optfile F):
+
+  erlgo node -name go@127.0.0.1 -tls-cert cert.pem -tls-key key.pem -tls-ca ca.pem
+
+make demo runs this command; override its node name, EPMD port and cookie with
+  GONODE=go2@127.0.0.1 ERL_EPMD_PORT=4400 ERLGO_COOKIE=secret make demo
+(ERL_EPMD_PORT is read by erlgo and erl alike; the default EPMD port is 4369).`
+
 func parseNodeFlags(args []string) (*nodeFlags, error) {
-	fs := flag.NewFlagSet("node", flag.ContinueOnError)
+	args, err := erlArgs(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "erlgo node: %v (see erlgo node -h)\n", err)
+		return nil, errUsage
+	}
+	fs := newFlagSet("node", "-name name@host | -sname name [-setcookie C] [flags]", nodeAbout)
 	f := &nodeFlags{}
 	f.register(fs, "EPMD port (default: $ERL_EPMD_PORT, else 4369)")
 	fs.StringVar(&f.name, "name", "", "long node name, e.g. go@127.0.0.1")
 	fs.StringVar(&f.sname, "sname", "", "short node name, e.g. go (the host part is this machine's short hostname)")
 	fs.StringVar(&f.startEPMD, "start-epmd", "auto", startEPMDUsage)
+	fs.Var(startEPMDValue{&f.startEPMD}, "start_epmd", "erl's spelling: true is -start-epmd auto, false is -start-epmd false")
+	fs.Var(&f.tickTime, "ticktime", "net_ticktime in seconds (default 60), as erl's -kernel net_ticktime; every node of a cluster needs the same")
+	var noop bool
+	fs.BoolVar(&noop, "noshell", false, "accepted for erl's command lines; erlgo node has no shell")
+	fs.BoolVar(&noop, "noinput", false, "accepted for erl's command lines; erlgo node reads no input")
+	f.tls.register(fs)
 	fs.StringVar(&f.listen, "listen", ":0", "distribution listen address")
 	fs.BoolVar(&f.hidden, "hidden", false, "connect as a hidden node")
 	fs.BoolVar(&f.noGlobal, "no-global", false, "do not run global_name_server and the default pg scope (nor the erlgo_demo global name)")
@@ -65,12 +93,19 @@ func runNode(args []string) error {
 	if err != nil {
 		return err
 	}
-	log := f.logger(slog.LevelInfo)
+	log, err := f.logger(os.Stderr, slog.LevelInfo)
+	if err != nil {
+		return err
+	}
+	distOpts, err := f.distOptions(log)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	startCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	m, err := startDemoMember(startCtx, full, f, log, node.WithCookie(cookie), epmdOpt)
+	m, err := startDemoMember(startCtx, full, f, log, append(distOpts, node.WithCookie(cookie), epmdOpt)...)
 	if err != nil {
 		return err
 	}
@@ -81,8 +116,11 @@ func runNode(args []string) error {
 		}
 		defer os.Remove(f.readyFile)
 	}
-	fmt.Printf("erlgo node %s ready (cookie from %s, epmd port %d, starts %s when none runs, %s)\n",
-		m.Node().Name(), source, f.epmdPort, epmdStart, visibility(f.hidden))
+	if err := logConnections(m.Node(), m.Node().Logger()); err != nil {
+		return err
+	}
+	fmt.Printf("erlgo node %s ready (cookie from %s, epmd port %d, starts %s when none runs, %s, %s)\n",
+		m.Node().Name(), source, f.epmdPort, epmdStart, visibility(f.hidden), f.distText())
 
 	select {
 	case <-ctx.Done():
@@ -178,4 +216,33 @@ func fullName(name, sname string) (string, error) {
 		return sname + "@" + host, nil
 	}
 	return "", errors.New("-name or -sname is required")
+}
+
+// distOptions are the node options of -ticktime and the TLS flags.
+func (f *nodeFlags) distOptions(log *slog.Logger) ([]node.Option, error) {
+	var opts []node.Option
+	if f.tickTime != 0 {
+		opts = append(opts, node.WithTickTime(time.Duration(f.tickTime)))
+	}
+	cfg, err := f.tls.config(log)
+	if err != nil {
+		return nil, err
+	}
+	if cfg != nil {
+		opts = append(opts, node.WithTLS(cfg))
+	}
+	return opts, nil
+}
+
+// distText describes the transport and net_ticktime for the ready line.
+func (f *nodeFlags) distText() string {
+	tick := 60 * time.Second
+	if f.tickTime != 0 {
+		tick = time.Duration(f.tickTime)
+	}
+	transport := "tcp"
+	if f.tls.optFile != "" || f.tls.cert != "" {
+		transport = "tls"
+	}
+	return fmt.Sprintf("%s, net_ticktime %ds", transport, int(tick/time.Second))
 }

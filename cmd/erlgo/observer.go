@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -33,7 +32,7 @@ type observerFlags struct {
 // SIGINT/SIGTERM, or with -once prints the summary and top processes and
 // exits.
 func runObserver(args []string) error {
-	fs := flag.NewFlagSet("observer", flag.ContinueOnError)
+	fs := newFlagSet("observer", "-node name@host [-cookie C] [flags]", "Serves the observer page for the node on -http, or prints a summary with -once.")
 	var f observerFlags
 	fs.StringVar(&f.target, "node", "", "node to inspect, e.g. app@127.0.0.1 (BEAM or erlgo)")
 	fs.StringVar(&f.name, "name", "", "name of the hidden observer node (default erlgo_observer_<pid>@<target's host>)")
@@ -57,7 +56,10 @@ func runObserver(args []string) error {
 	if err != nil {
 		return err
 	}
-	log := f.logger(slog.LevelWarn)
+	log, err := f.logger(os.Stderr, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	startCtx, cancel := context.WithTimeout(ctx, 15*time.Second)

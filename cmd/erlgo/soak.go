@@ -18,7 +18,7 @@ import (
 // and the summary table go to stdout; the exit status is 1 when any phase
 // failed.
 func runSoak(args []string) error {
-	fs := flag.NewFlagSet("soak", flag.ContinueOnError)
+	fs := newFlagSet("soak", "[-duration 10m] [flags]", "")
 	def := soak.DefaultConfig()
 	var (
 		duration = fs.Duration("duration", def.Duration, "keep starting phases for this long")
@@ -35,7 +35,7 @@ func runSoak(args []string) error {
 		churners = fs.Int("churners", 0, "churn workers per direction and peer")
 		churn    = fs.Int("churn", 0, "rounds per churn worker")
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg := def
