@@ -47,8 +47,9 @@ const (
 	// handshake.
 	DefaultHandshakeTimeout = 10 * time.Second
 	// DefaultReadSize is the size of one read from the socket, and so the
-	// largest {packet, 0} message.
-	DefaultReadSize = 64 << 10
+	// largest {packet, 0} message. Every open connection holds a buffer
+	// of this size (64 MiB at DefaultMaxConns).
+	DefaultReadSize = 16 << 10
 )
 
 // Option configures Listen and Dial.

@@ -46,8 +46,9 @@ type Socket struct {
 	closing bool     // Close was called or the process is ending
 	endErr  error    // why the socket closed the connection itself
 
-	wmu sync.Mutex // one Send at a time, so frames never interleave
-	hdr [4]byte
+	wmu  sync.Mutex // one Send at a time, so frames never interleave
+	hdr  [4]byte
+	wbuf []byte // header and a small message, copied for one write
 
 	rmu      sync.Mutex // one Recv at a time
 	leftover []byte     // {packet, 0} bytes read past a Recv's length
@@ -145,7 +146,7 @@ func (s *Socket) Send(ctx context.Context, data []byte) error {
 			close(cancelled)
 		})
 	}
-	err := write(conn, hdr, data)
+	err := s.write(conn, hdr, data)
 	if !stop() {
 		<-cancelled
 		if err == nil {
@@ -162,10 +163,21 @@ func (s *Socket) Send(ctx context.Context, data []byte) error {
 	return fmt.Errorf("%w: %w", ErrClosed, err)
 }
 
-// write sends header and data in one system call where it can.
-func write(conn net.Conn, hdr, data []byte) error {
+// copyMax is the largest message Send copies behind its header into
+// one buffer (kept per socket) for one write; larger ones go out with
+// writev, or, over TLS, in two records.
+const copyMax = 4 << 10
+
+// write sends header and data in one system call where it can. wmu is
+// held.
+func (s *Socket) write(conn net.Conn, hdr, data []byte) error {
 	if len(hdr) == 0 {
 		_, err := conn.Write(data)
+		return err
+	}
+	if len(data) <= copyMax {
+		s.wbuf = append(append(s.wbuf[:0], hdr...), data...)
+		_, err := conn.Write(s.wbuf)
 		return err
 	}
 	if _, ok := conn.(*net.TCPConn); ok {
@@ -173,9 +185,10 @@ func write(conn net.Conn, hdr, data []byte) error {
 		_, err := bufs.WriteTo(conn)
 		return err
 	}
-	// TLS: one record for both rather than a record for the header.
-	b := make([]byte, 0, len(hdr)+len(data))
-	_, err := conn.Write(append(append(b, hdr...), data...))
+	if _, err := conn.Write(hdr); err != nil {
+		return err
+	}
+	_, err := conn.Write(data)
 	return err
 }
 
