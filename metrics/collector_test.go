@@ -220,7 +220,7 @@ func TestCallResult(t *testing.T) {
 		{&node.ExitError{Reason: etf.Atom("boom")}, "exit"},
 		{errors.New("other"), "error"},
 	} {
-		if got := callResult(tc.err); got != tc.want {
+		if got := callResults[callResult(tc.err)]; got != tc.want {
 			t.Errorf("callResult(%v) = %s, want %s", tc.err, got, tc.want)
 		}
 	}

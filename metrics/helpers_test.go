@@ -33,7 +33,13 @@ func uniq(prefix string) string {
 	return fmt.Sprintf("%s%d_%d", prefix, os.Getpid(), seq.Add(1))
 }
 
-func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+// quietLogger discards, unless METRICS_TEST_LOG is set.
+func quietLogger() *slog.Logger {
+	if os.Getenv("METRICS_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
 
 // startNode starts a node registered in the EPMD at epmdPort (an
 // embedded one when none answers there), stopped at cleanup.

@@ -1,5 +1,7 @@
 %% A real erl peer for the metrics tests, driven line by line on stdin:
-%%   ping         -> net_adm:ping(GoNode), prints "ping pong|pang"
+%%   connect      -> net_kernel:connect_node(GoNode), prints "connect true|false"
+%%                   (not net_adm:ping: it asks the peer's net_kernel, and a
+%%                   bare Go node runs no services)
 %%   send N       -> N messages {msg, I} to {sink, GoNode}, prints "sent N"
 %%   disconnect   -> erlang:disconnect_node(GoNode), prints "disconnected"
 %% It prints "ready" first and halts at end of input.
@@ -19,8 +21,8 @@ loop(Go) ->
             loop(Go)
     end.
 
-command(["ping"], Go) ->
-    io:format("ping ~p~n", [net_adm:ping(Go)]);
+command(["connect"], Go) ->
+    io:format("connect ~p~n", [net_kernel:connect_node(Go)]);
 command(["send", N], Go) ->
     Count = list_to_integer(N),
     [{sink, Go} ! {msg, I} || I <- lists:seq(1, Count)],
