@@ -26,6 +26,7 @@ type nodeFlags struct {
 	hidden      bool
 	readyFile   string
 	noGlobal    bool
+	metrics     metricsFlags
 	tickTime    tickTimeValue
 	tls         tlsFlags
 }
@@ -67,6 +68,7 @@ func parseNodeFlags(args []string) (*nodeFlags, error) {
 	fs.StringVar(&f.listen, "listen", ":0", "distribution listen address")
 	fs.BoolVar(&f.hidden, "hidden", false, "connect as a hidden node")
 	fs.BoolVar(&f.noGlobal, "no-global", false, "do not run global_name_server and the default pg scope (nor the erlgo_demo global name)")
+	f.metrics.register(fs)
 	fs.StringVar(&f.readyFile, "ready-file", "", "create this file once the node is ready (for container healthchecks); removed at exit")
 	return f, parseFlags(fs, args)
 }
@@ -116,6 +118,11 @@ func runNode(args []string) error {
 		}
 		defer os.Remove(f.readyFile)
 	}
+	stopMetrics, err := f.metrics.start(ctx, m.Node(), log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	if err := logConnections(m.Node(), m.Node().Logger()); err != nil {
 		return err
 	}
