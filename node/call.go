@@ -150,6 +150,15 @@ func (p *Process) beginCall(ref etf.Ref) (*pendingCall, error) {
 	if p.call != nil {
 		return nil, errors.New("node: Call: process is already in a Call (use Call from the process's own handlers only)")
 	}
+	if len(p.urgent) > 0 {
+		// A killing exit signal arrived while the handler ran, before
+		// this Call: the process is as good as dead, so the Call ends at
+		// once, as one in progress would (signalExit), instead of
+		// waiting out its deadline.
+		if s, ok := p.urgent[0].(*exitSignal); ok {
+			return nil, &ExitError{Reason: exitReason(s.reason, s.link)}
+		}
+	}
 	e := p.extLocked()
 	pc := e.pc
 	if pc == nil {
