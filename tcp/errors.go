@@ -20,7 +20,9 @@ var (
 	// einval}).
 	ErrNotPassive = errors.New("tcp: socket is active")
 	// ErrTooLarge is Send of a message that does not fit the {packet, N}
-	// header (over 255 bytes for N = 1, 65535 for N = 2).
+	// header (over 255 bytes for N = 1, 65535 for N = 2). gen_tcp (OTP 25)
+	// sends such a message with its length cut to the header, which
+	// breaks the peer's framing; erlgo refuses it.
 	ErrTooLarge = errors.New("tcp: data too large for the packet header")
 	// ErrMsgSize is behind the tcp_error reason emsgsize: the peer sent a
 	// packet (or line) over WithMaxPacket, and the connection was closed.
