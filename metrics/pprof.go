@@ -72,11 +72,14 @@ func cpuProfile(w http.ResponseWriter, r *http.Request) {
 	d := 30 * time.Second
 	if s := r.FormValue("seconds"); s != "" {
 		sec, err := strconv.ParseFloat(s, 64)
-		if err != nil || sec <= 0 {
+		if err != nil || !(sec > 0) { // NaN too
 			http.Error(w, "bad seconds", http.StatusBadRequest)
 			return
 		}
-		d = min(time.Duration(sec*float64(time.Second)), maxCPUProfile)
+		d = maxCPUProfile
+		if sec < maxCPUProfile.Seconds() { // +Inf too: no overflow in the conversion
+			d = time.Duration(sec * float64(time.Second))
+		}
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="profile"`)

@@ -64,6 +64,7 @@ func TestPprof(t *testing.T) {
 		"/debug/pprof/nosuch":              http.StatusNotFound,
 		"/debug/pprof/profile?seconds=abc": http.StatusBadRequest,
 		"/debug/pprof/profile?seconds=-1":  http.StatusBadRequest,
+		"/debug/pprof/profile?seconds=NaN": http.StatusBadRequest,
 	} {
 		if code, _ := get(t, base+path, ""); code != want {
 			t.Errorf("%s: %d, want %d", path, code, want)
