@@ -55,7 +55,7 @@ func TestHelpExitsZero(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{{}, {"bogus"}, {"help", "bogus"}, {"node", "-bogus"}, {"epmd", "extra"},
-		{"node", "-kernel", "inet_dist_listen_min", "9000"}, {"node", "-kernel"}, {"node", "-ticktime", "0"}, {"node", "-start_epmd", "maybe"}} {
+		{"node", "-kernel", "inet_dist_listen_min", "9000"}, {"node", "-kernel"}, {"node"}, {"node", "-name", "a", "-sname", "b"}, {"node", "-ticktime", "0"}, {"node", "-start_epmd", "maybe"}} {
 		_, errOut, code := runCLI(t, args...)
 		if code != 2 || errOut == "" {
 			t.Errorf("erlgo %v: exit %d, want 2 and a reason on stderr: %s", args, code, errOut)

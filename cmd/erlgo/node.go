@@ -85,7 +85,8 @@ func runNode(args []string) error {
 	}
 	full, err := fullName(f.name, f.sname)
 	if err != nil {
-		return err
+		fmt.Fprintf(os.Stderr, "erlgo node: %v (see erlgo node -h)\n", err)
+		return errUsage
 	}
 	cookie, source, err := resolveCookie(f.cookie)
 	if err != nil {

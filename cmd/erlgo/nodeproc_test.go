@@ -93,7 +93,8 @@ func (p *proc) stop(t *testing.T) {
 func startGoNode(t *testing.T, env []string, args ...string) (*proc, string) {
 	t.Helper()
 	p := startProc(t, env, append([]string{buildErlgo(t), "node"}, args...)...)
-	return p, p.waitLine(t, "ready")
+	ready := p.waitLine(t, "ready")
+	return p, ready
 }
 
 // runErl runs erl -noshell with extra arguments and the -eval script
