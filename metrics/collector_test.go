@@ -37,6 +37,11 @@ func TestScrapeGoPeer(t *testing.T) {
 		t.Fatal("a connection counted before any")
 	}
 	calls0 := f.histogram(t, "erlgo_call_duration_seconds", "result", "ok").GetSampleCount()
+	for _, name := range []string{"go_gc_duration_seconds", "go_memstats_heap_alloc_bytes", "go_goroutines", "process_cpu_seconds_total"} {
+		if f[name] == nil {
+			t.Errorf("Serve does not expose %s", name)
+		}
+	}
 
 	const msgs, calls = 500, 20
 	s := newSink(msgs)

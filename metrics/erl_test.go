@@ -31,16 +31,16 @@ type erlPeer struct {
 	lines chan string
 }
 
-// startErl starts erl -name alive@127.0.0.1 with net_ticktime tick,
-// targeting goNode, and waits for its "ready" line.
-func startErl(t *testing.T, epmdPort int, alive, cookie string, goNode etf.Atom) *erlPeer {
+// startErl starts erl -name alive@127.0.0.1 with net_ticktime tick and
+// extra arguments, targeting goNode, and waits for its "ready" line.
+func startErl(t *testing.T, epmdPort int, alive, cookie string, goNode etf.Atom, extra ...string) *erlPeer {
 	t.Helper()
 	erltest.RequireTools(t, "erl", "erlc", "epmd")
 	dir := erltest.Compile(t, "testdata", "metrics_peer.erl")
 	name := alive + "@127.0.0.1"
-	cmd := exec.Command("erl", "-noshell", "-name", name, "-setcookie", cookie, "-pa", dir,
-		"-kernel", "net_ticktime", fmt.Sprint(int(tick/time.Second)),
-		"-eval", fmt.Sprintf("metrics_peer:start(['%s'])", goNode))
+	args := append([]string{"-noshell", "-name", name, "-setcookie", cookie, "-pa", dir,
+		"-kernel", "net_ticktime", fmt.Sprint(int(tick / time.Second))}, extra...)
+	cmd := exec.Command("erl", append(args, "-eval", fmt.Sprintf("metrics_peer:start(['%s'])", goNode))...)
 	cmd.Env = erltest.EnvWithEPMD(epmdPort)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := cmd.StdinPipe()
@@ -108,7 +108,7 @@ func (e *erlPeer) do(t *testing.T, cmd, answer string) string {
 
 // erlSetup starts a Go node (net_ticktime tick) serving its metrics, with
 // a sink process for want messages, and an erl peer aiming at it.
-func erlSetup(t *testing.T, want int) (*node.Node, *Server, *sink, *erlPeer) {
+func erlSetup(t *testing.T, want int, extra ...string) (*node.Node, *Server, *sink, *erlPeer) {
 	t.Helper()
 	epmdPort, cookie := erltest.StartEPMD(t), uniq("c")
 	n := startNode(t, uniq("go"), epmdPort, cookie, node.WithTickTime(tick), node.WithoutEPMDStart())
@@ -117,7 +117,7 @@ func erlSetup(t *testing.T, want int) (*node.Node, *Server, *sink, *erlPeer) {
 		t.Fatal(err)
 	}
 	srv := serve(t, n)
-	return n, srv, s, startErl(t, epmdPort, uniq("erl"), cookie, n.Name())
+	return n, srv, s, startErl(t, epmdPort, uniq("erl"), cookie, n.Name(), extra...)
 }
 
 // TestScrapeErlPeer: a real erl node connects, sends, answers calls, idles
@@ -249,4 +249,25 @@ func TestScrapeUnderLoad(t *testing.T) {
 		t.Fatalf("messages in = %v after %d were received", last, msgs)
 	}
 	t.Logf("%d scrapes during a flood of %d messages", scrapes, msgs)
+}
+
+// TestScrapeHiddenErlPeer: an erl started -hidden is counted apart.
+func TestScrapeHiddenErlPeer(t *testing.T) {
+	_, srv, _, e := erlSetup(t, 1, "-hidden")
+	if got := e.do(t, "connect", "connect "); got != "connect true" {
+		t.Fatalf("erl: %s", got)
+	}
+	f := waitScrape(t, srv.URL(), func(f families) bool {
+		return f.value(t, "erlgo_dist_connections_up_total", "visibility", "hidden") == 1
+	})
+	if f.value(t, "erlgo_dist_connections", "visibility", "hidden") != 1 ||
+		f.value(t, "erlgo_dist_connections", "visibility", "visible") != 0 ||
+		f.value(t, "erlgo_dist_connections_up_total", "visibility", "visible") != 0 {
+		t.Fatal("a hidden erl was not counted as hidden")
+	}
+	e.do(t, "disconnect", "disconnected true")
+	waitScrape(t, srv.URL(), func(f families) bool {
+		return f.value(t, "erlgo_dist_connections_down_total", "visibility", "hidden") == 1 &&
+			f.value(t, "erlgo_dist_connections", "visibility", "hidden") == 0
+	})
 }
