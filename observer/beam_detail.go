@@ -29,8 +29,9 @@ const (
 
 // parsePID splits "<node.ID.Serial>" (etf.PID.String) into its parts.
 func parsePID(s string) (node string, id, serial uint32, err error) {
-	body, ok := strings.CutPrefix(s, "<")
-	if body, ok = strings.CutSuffix(body, ">"); !ok {
+	body, ok1 := strings.CutPrefix(s, "<")
+	body, ok2 := strings.CutSuffix(body, ">")
+	if !ok1 || !ok2 {
 		return "", 0, 0, fmt.Errorf("%w: pid %q", ErrBadQuery, s)
 	}
 	i := strings.LastIndexByte(body, '.')

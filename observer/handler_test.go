@@ -27,7 +27,7 @@ var idle = node.BehaviorFunc(func(*node.Process, etf.Term) error { return nil })
 // quiet keeps node logs out of test output.
 func quiet() node.Option { return node.WithLogger(slog.New(slog.DiscardHandler)) }
 
-func startLocal(t *testing.T, name string) *node.Node {
+func startLocal(t testing.TB, name string) *node.Node {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
