@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,6 +27,8 @@ type observerFlags struct {
 	once     bool
 	limit    int
 	sort     string
+	token    string
+	readOnly bool
 }
 
 // runObserver inspects a running node from a hidden Go node: it serves the
@@ -41,6 +45,9 @@ func runObserver(args []string) error {
 	fs.BoolVar(&f.once, "once", false, "print the node summary and top processes as text and exit")
 	fs.IntVar(&f.limit, "limit", 20, "processes shown by -once")
 	fs.StringVar(&f.sort, "sort", "mailbox", "process order for -once: mailbox, memory, reductions or name")
+	fs.StringVar(&f.token, "token", os.Getenv("ERLGO_OBSERVER_TOKEN"),
+		"access token required on a non-loopback -http (default: $ERLGO_OBSERVER_TOKEN, else a random one, printed)")
+	fs.BoolVar(&f.readOnly, "read-only", false, "disable kill in the page and the API")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -84,7 +91,7 @@ func runObserver(args []string) error {
 	if f.once {
 		return printOnce(startCtx, observer.Remote(n, target), observer.Query{Sort: f.sort, Limit: f.limit})
 	}
-	return serveObserver(ctx, n, target, f.httpAddr, log)
+	return serveObserver(ctx, n, target, f, log)
 }
 
 // printOnce writes the target's summary and top processes to stdout.
@@ -101,21 +108,32 @@ func printOnce(ctx context.Context, src observer.Source, q observer.Query) error
 }
 
 // serveObserver serves the observer page for target until ctx ends.
-func serveObserver(ctx context.Context, n *node.Node, target etf.Atom, addr string, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
+func serveObserver(ctx context.Context, n *node.Node, target etf.Atom, f observerFlags, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", f.httpAddr)
 	if err != nil {
 		return err
 	}
-	h := observer.Handler(n, observer.WithTarget(target), observer.WithLogger(log))
-	if ip, _, _ := net.SplitHostPort(ln.Addr().String()); net.ParseIP(ip).IsLoopback() {
+	loopback, token, err := observerAccess(ln.Addr(), f.token)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	opts := []observer.Option{observer.WithTarget(target), observer.WithLogger(log), observer.WithToken(token)}
+	if f.readOnly {
+		opts = append(opts, observer.WithReadOnly())
+	}
+	h := observer.Handler(n, opts...)
+	url := fmt.Sprintf("http://%s/", ln.Addr())
+	if loopback {
 		h = observer.LoopbackOnly(h)
 	} else {
-		fmt.Fprintf(os.Stderr, "warning: the observer page on %s is reachable from other hosts\n", ln.Addr())
+		url += "?token=" + token
+		fmt.Fprintf(os.Stderr, "warning: the observer page on %s is reachable from other hosts; it asks for the token\n", ln.Addr())
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	fmt.Printf("erlgo observer: %s at http://%s/ (Ctrl-C to stop)\n", target, ln.Addr())
+	fmt.Printf("erlgo observer: %s at %s (Ctrl-C to stop)\n", target, url)
 	select {
 	case err := <-errc:
 		return err
@@ -125,4 +143,21 @@ func serveObserver(ctx context.Context, n *node.Node, target etf.Atom, addr stri
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// observerAccess says how the page is protected: a loopback bind is kept
+// to loopback host names (DNS rebinding), and needs a token only when one
+// was given; any other bind always needs one, random (32 hex digits) when
+// none was given.
+func observerAccess(addr net.Addr, token string) (loopback bool, tok string, err error) {
+	ip, _, _ := net.SplitHostPort(addr.String())
+	loopback = net.ParseIP(ip).IsLoopback()
+	if token != "" || loopback {
+		return loopback, token, nil
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return false, "", fmt.Errorf("observer token: %w", err)
+	}
+	return false, hex.EncodeToString(b), nil
 }
