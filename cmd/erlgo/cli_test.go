@@ -150,3 +150,29 @@ func TestNodeErlSpellings(t *testing.T) {
 	}
 	gn.stop(t)
 }
+
+// TestUsageExample runs the two commands `erlgo -h` shows a newcomer, as
+// printed (against a private EPMD): the erl one must print pong.
+func TestUsageExample(t *testing.T) {
+	out, _, _ := runCLI(t, "-h")
+	_, example, ok := strings.Cut(out, "A first node:\n\n")
+	if !ok {
+		t.Fatalf("no example in:\n%s", out)
+	}
+	example, _, _ = strings.Cut(example, "\n\n")
+	lines := strings.SplitN(example, "\n", 2)
+	goArgs := strings.Fields(lines[0])
+	if len(goArgs) < 3 || goArgs[0] != "erlgo" || goArgs[1] != "node" {
+		t.Fatalf("first example line: %q", lines[0])
+	}
+	env, port := privateEPMD(t)
+	gn, _ := startGoNode(t, env, append(goArgs[2:], "-epmd-port", strconv.Itoa(port), "-start-epmd", "false")...)
+	erlLine, _, _ := strings.Cut(lines[1], "#") // the comment says what it prints
+	cmd := exec.Command("bash", "-c", strings.TrimSpace(erlLine))
+	cmd.Env, cmd.Dir = env, t.TempDir()
+	got, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(got)) != "pong" {
+		t.Fatalf("%s\n-> %v\n%s", erlLine, err, got)
+	}
+	gn.stop(t)
+}

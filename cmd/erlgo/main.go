@@ -53,7 +53,11 @@ func usage(w io.Writer) {
 Run "erlgo <command> -h" for a command's flags. A first node:
 
   erlgo node -name go@127.0.0.1 -setcookie secret
-  erl -name me@127.0.0.1 -setcookie secret -eval "io:format(\"~p~n\", [net_adm:ping('go@127.0.0.1')])"
+  erl -noshell -name me@127.0.0.1 -setcookie secret \
+      -eval "io:format(\"~p~n\", [net_adm:ping('go@127.0.0.1')]), halt()."   # prints pong
+
+make demo runs erlgo node as go@127.0.0.1 on EPMD port 4369 with a random cookie;
+override with GONODE=name@host ERL_EPMD_PORT=port ERLGO_COOKIE=cookie make demo.
 `)
 }
 
