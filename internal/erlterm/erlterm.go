@@ -3,7 +3,7 @@
 // ended by a full stop, with % comments and white space between tokens.
 // It covers the data part of the language a configuration file uses:
 // atoms (bare and quoted, every escape erl_scan knows), strings (as
-// etf.Charlist), integers (with Base#Digits and $C character codes; large
+// etf.Charlist; adjacent literals joined), integers (with Base#Digits and $C character codes; large
 // ones as *big.Int), floats, tuples, proper lists, and binaries of
 // strings and small integers. Improper lists become etf.ImproperList.
 // Expressions, variables, maps and typed binary segments are refused
@@ -193,8 +193,7 @@ func (r *reader) term(depth int) (etf.Term, error) {
 		}
 		return etf.Atom(a), err
 	case c == '"':
-		s, err := r.quoted('"')
-		return etf.Charlist(s), err
+		return r.strings()
 	case atomStart(c):
 		return r.bareAtom()
 	case c == '-' || c == '+' || (c >= '0' && c <= '9') || c == '$':
@@ -313,6 +312,22 @@ func (r *reader) binary(depth int) (etf.Term, error) {
 		b = []byte{}
 	}
 	return etf.Binary(b), nil
+}
+
+// strings reads a string literal and those right after it: "ab" "cd" is
+// "abcd", as erl_parse joins adjacent literals.
+func (r *reader) strings() (etf.Term, error) {
+	var b strings.Builder
+	for {
+		s, err := r.quoted('"')
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(s)
+		if r.skipBlank(); r.i == len(r.s) || r.s[r.i] != '"' {
+			return etf.Charlist(b.String()), nil
+		}
+	}
 }
 
 // bareAtom reads an unquoted atom.
