@@ -3,11 +3,11 @@
 // ended by a full stop, with % comments and white space between tokens.
 // It covers the data part of the language a configuration file uses:
 // atoms (bare and quoted, every escape erl_scan knows), strings (as
-// etf.Charlist; adjacent literals joined), integers (with Base#Digits and $C character codes; large
-// ones as *big.Int), floats, tuples, proper lists, and binaries of
-// strings and small integers. Improper lists become etf.ImproperList.
-// Expressions, variables, maps and typed binary segments are refused
-// with ErrSyntax and the line they are on.
+// etf.Charlist; adjacent literals are joined), integers (with
+// Base#Digits and $C character codes; large ones as *big.Int), floats,
+// tuples, lists (improper ones as etf.ImproperList), and binaries of
+// strings and integers. Expressions, variables, maps and typed binary
+// segments are refused with ErrSyntax and the line they are on.
 //
 // Input is bounded: at most MaxInput bytes and MaxDepth levels of nesting,
 // so a hostile file costs neither unbounded memory nor a deep stack.
