@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,4 +136,65 @@ func TestErlIntrospectsGoNodeAfterIdle(t *testing.T) {
 	n, s := bifServices(t, port, cookie, node.WithTickTime(2*time.Second))
 	bifPeer(t, n, s)
 	runBifs(t, erl, dir, port, cookie, n.Name(), 5000, "-kernel", "net_ticktime", "2")
+}
+
+// TestErlIntrospectsGoNodeUnderLoad: a real erl lists and inspects the
+// processes of a Go node holding 100,000 of them while two goroutines keep
+// spawning processes that end at once: every round answers (rpc,
+// procs_info, etop_collect), nothing panics or races (run with -race).
+func TestErlIntrospectsGoNodeUnderLoad(t *testing.T) {
+	erl := erltest.RequireTools(t, "erl", "erlc", "epmd")[0]
+	dir := erltest.Compile(t, "testdata", "it_bifs.erl")
+	port := erltest.StartEPMD(t)
+	cookie := "bifsload" + strconv.FormatInt(seq.Add(1), 10)
+	n, _ := bifServices(t, port, cookie)
+	idle := node.BehaviorFunc(func(*node.Process, etf.Term) error { return nil })
+	const count = 100_000
+	for range count {
+		_, err := n.Spawn(idle)
+		require.NoError(t, err)
+	}
+	stop := make(chan struct{})
+	var churned atomic.Int64
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			once := node.BehaviorFunc(func(*node.Process, etf.Term) error { return errStopNormal })
+			tick := time.NewTicker(time.Millisecond) // paced: about 10,000 a second each
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+				for range 10 {
+					pid, err := n.Spawn(once)
+					if err != nil {
+						return
+					}
+					_ = n.Send(pid, "go")
+					churned.Add(1)
+				}
+			}
+		})
+	}
+	t.Cleanup(func() { close(stop); wg.Wait() })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, erl, "-noshell", "-name", "erlbifsload_"+cookie+"@127.0.0.1",
+		"-setcookie", cookie, "-pa", dir, "-eval", "it_bifs:load('"+string(n.Name())+"', 3)")
+	cmd.Env = erltest.EnvWithEPMD(port)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "erl:\n%s", out)
+	var seen int
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "load ok "); ok {
+			seen, _ = strconv.Atoi(v)
+		}
+	}
+	require.GreaterOrEqual(t, seen, count, "erl:\n%s", out)
+	require.Positive(t, churned.Load(), "no process was spawned meanwhile")
+	t.Logf("erl:\n%s\n%d processes came and went", out, churned.Load())
 }

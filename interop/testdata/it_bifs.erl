@@ -4,7 +4,7 @@
 %% Prints "ok Label" or "FAIL Label ..." per call and "done N".
 -module(it_bifs).
 -behaviour(gen_server).
--export([main/1, main/2, init/1, handle_call/3, handle_cast/2, handle_info/2]).
+-export([main/1, main/2, load/2, init/1, handle_call/3, handle_cast/2, handle_info/2]).
 
 %% main(GoNode, IdleMs) connects, lets the connection idle for IdleMs
 %% (past net_ticktime) and then checks.
@@ -138,6 +138,36 @@ sys_checks(GoNode) ->
         true -> io:format("ok sys:statistics ~w~n", [B]), 1;
         false -> io:format("FAIL sys:statistics~n  go:   ~p~n  beam: ~p~n", [G, B]), 0
     end.
+
+%% load(GoNode, Rounds): while the Go side spawns and ends processes, list
+%% them all (processes/0, procs_info/1, etop_collect/1) and inspect 2000 of
+%% them each round; every answer must be a list or undefined (a process
+%% that ended meanwhile), never a badrpc. Prints "load ok N" (processes
+%% seen in the last round).
+load(GoNode, Rounds) ->
+    process_flag(trap_exit, true),
+    Last = lists:foldl(fun(_, _) -> load_round(GoNode) end, 0, lists:seq(1, Rounds)),
+    io:format("load ok ~p~n", [Last]),
+    halt().
+
+load_round(GoNode) ->
+    T0 = erlang:monotonic_time(millisecond),
+    Pids = rpc:call(GoNode, erlang, processes, []),
+    T1 = erlang:monotonic_time(millisecond),
+    true = is_list(Pids),
+    Sample = lists:sublist(Pids, 1, 2000),
+    [case rpc:call(GoNode, erlang, process_info, [P, [status, message_queue_len, memory, reductions, links]]) of
+         undefined -> ok;
+         L when is_list(L) -> 5 = length(L)
+     end || P <- Sample],
+    Coll = spawn_link(GoNode, observer_backend, procs_info, [self()]),
+    Infos = collect_procs(Coll, []),
+    true = is_list(Infos) andalso length(Infos) > 0,
+    E = spawn(GoNode, observer_backend, etop_collect, [self()]),
+    receive {E, Info} -> etop_info = element(1, Info) after 30000 -> exit(etop_timeout) end,
+    io:format("load round: ~p processes; processes/0 ~p ms, the rest ~p ms~n",
+              [length(Pids), T1 - T0, erlang:monotonic_time(millisecond) - T1]),
+    length(Pids).
 
 %% What observer and etop run on their target: observer_backend:vsn/0
 %% and sys_info/0 by rpc, etop_collect/1 and procs_info/1 by remote spawn
