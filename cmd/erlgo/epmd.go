@@ -31,7 +31,9 @@ func runEPMD(args []string) error {
 	address := fs.String("address", "", "comma-separated IP addresses to listen on (default: all interfaces); loopback is always added")
 	relaxed := fs.Bool("relaxed_command_check", false, "allow KILL while nodes are registered, and STOP")
 	maxConns := fs.Int("max_conns", epmd.DefaultMaxConns, "maximum concurrent connections")
-	debug := fs.Bool("debug", false, "log every request")
+	debug := fs.Bool("debug", false, "log every request (like epmd -debug; same as -v)")
+	var lf logFlags
+	lf.register(fs)
 	daemon := fs.Bool("daemon", false, "detach (new session, no terminal, standard streams on /dev/null) and return once listening, like epmd -daemon")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -47,16 +49,16 @@ func runEPMD(args []string) error {
 		if *maxConns != epmd.DefaultMaxConns {
 			extra = append(extra, "-max_conns", strconv.Itoa(*maxConns))
 		}
-		if *debug {
+		if *debug || lf.verbose {
 			extra = append(extra, "-debug")
 		}
 		return startEPMDDaemon(*port, *address, extra)
 	}
-	level := slog.LevelInfo
-	if *debug {
-		level = slog.LevelDebug
+	lf.verbose = lf.verbose || *debug
+	log, err := lf.logger(os.Stderr, slog.LevelInfo)
+	if err != nil {
+		return err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	addrs, err := listenAddrs(*address, *port)
 	if err != nil {
 		return err
