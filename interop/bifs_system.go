@@ -2,6 +2,7 @@ package interop
 
 import (
 	"context"
+	"math/big"
 	"runtime/metrics"
 	"sync"
 	"syscall"
@@ -66,9 +67,16 @@ func inUnit(ns int64, unit etf.Term) (etf.Term, error) {
 		return nil, errBadarg
 	}
 	if pps <= 1e9 {
-		return ns / (1e9 / pps), nil // exact for the usual divisors of 1e9
+		// floor(ns * pps / 1e9) without overflow: ns%1e9 * pps < 1e18.
+		return ns/1e9*pps + ns%1e9*pps/1e9, nil
 	}
-	return ns * (pps / 1e9), nil
+	// More parts than nanoseconds: BEAM answers a bignum if need be.
+	v := new(big.Int).Mul(big.NewInt(ns), big.NewInt(pps))
+	v.Quo(v, big.NewInt(1e9))
+	if v.IsInt64() {
+		return v.Int64(), nil
+	}
+	return v, nil
 }
 
 // memoryTypes are memory/0's keys in its order.
