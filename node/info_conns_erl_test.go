@@ -1,0 +1,85 @@
+package node
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// TestErlConnStats: the counters of a connection to a real erl node count
+// what crossed it: 200 messages of 1000 bytes each way (echoed by a
+// process on erl), the queue empty once they are out; then, idling past
+// net_ticktime 2 s, the erl node's ticks add bytes but no messages.
+func TestErlConnStats(t *testing.T) {
+	needErl(t)
+	port := startEPMD(t)
+	id := itoa(int(nodeSeq.Add(1))) + strconv.Itoa(os.Getpid())
+	cookie := "cookie" + id
+	e := startErlWith(t, port, "erlstats"+id, cookie, "-kernel", "net_ticktime", "2")
+	n := distNode(t, "gostats"+id+"@127.0.0.1", port, cookie, WithTickTime(2*time.Second))
+	pr := spawnProbe(t, n)
+	if v := e.eval(t, pr, `register(stats_echo, spawn(fun L() -> receive {From, B} -> From ! B, L() end end)), ok.`); v != etf.Atom("ok") {
+		t.Fatalf("erl: %v", v)
+	}
+	before, ok := n.PeerConnStats(e.name)
+	if !ok {
+		t.Fatal("no stats for the connected erl node")
+	}
+	const count, size = 200, 1000
+	payload := bytes.Repeat([]byte{'x'}, size)
+	pr.do(func(p *Process) error {
+		for range count {
+			if err := p.Send(Name{"stats_echo", e.name}, etf.Tuple{p.Self(), payload}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for range count {
+		if b, ok := pr.recv().([]byte); !ok || len(b) != size {
+			t.Fatalf("echo: %v", b)
+		}
+	}
+	after, _ := n.PeerConnStats(e.name)
+	if d := after.MessagesOut - before.MessagesOut; d < count {
+		t.Errorf("MessagesOut grew by %d, sent %d", d, count)
+	}
+	if d := after.MessagesIn - before.MessagesIn; d < count {
+		t.Errorf("MessagesIn grew by %d, received %d", d, count)
+	}
+	if d := after.BytesOut - before.BytesOut; d < count*size {
+		t.Errorf("BytesOut grew by %d, sent %d payload bytes", d, count*size)
+	}
+	if d := after.BytesIn - before.BytesIn; d < count*size {
+		t.Errorf("BytesIn grew by %d, received %d payload bytes", d, count*size)
+	}
+	if after.QueueBytes != 0 {
+		t.Errorf("QueueBytes %d once everything was answered", after.QueueBytes)
+	}
+	all := n.ConnStats()
+	if len(all) != 1 || all[0].Node != e.name || all[0].Hidden {
+		t.Errorf("ConnStats: %+v", all)
+	}
+	// Ticks: bytes without messages.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		idle, ok := n.PeerConnStats(e.name)
+		if !ok {
+			t.Fatal("connection lost while idling")
+		}
+		if idle.BytesIn > after.BytesIn && idle.BytesOut > after.BytesOut {
+			if idle.MessagesIn != after.MessagesIn || idle.MessagesOut != after.MessagesOut {
+				t.Errorf("messages counted while idle: %+v -> %+v", after, idle)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no tick counted in 10 s of idling: %+v", idle)
+		}
+		time.Sleep(100 * time.Millisecond) // polling interval, not a readiness wait
+	}
+}
