@@ -38,24 +38,42 @@ const (
 // Consult parses data as a sequence of terms, each ended by a full stop,
 // like file:consult/1.
 func Consult(data []byte) ([]etf.Term, error) {
-	r, err := newReader(data)
+	var terms []etf.Term
+	err := ConsultEach(data, func(t etf.Term, _ int) error {
+		terms = append(terms, t)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	var terms []etf.Term
+	return terms, nil
+}
+
+// ConsultEach reads data as Consult does and calls fn with each term and
+// the line it starts on, in order, so a caller that accepts only some
+// terms can say where the one it refuses is. An error from fn stops the
+// reading and is returned as it is.
+func ConsultEach(data []byte, fn func(t etf.Term, line int) error) error {
+	r, err := newReader(data)
+	if err != nil {
+		return err
+	}
 	for {
 		r.skipBlank()
 		if r.i == len(r.s) {
-			return terms, nil
+			return nil
 		}
+		line := r.line
 		t, err := r.term(0)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := r.fullStop(); err != nil {
-			return nil, err
+			return err
 		}
-		terms = append(terms, t)
+		if err := fn(t, line); err != nil {
+			return err
+		}
 	}
 }
 
