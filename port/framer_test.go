@@ -142,39 +142,6 @@ func checkPackets(t *testing.T, c *config, data []byte, frames []frame, err erro
 	}
 }
 
-func TestIOData(t *testing.T) {
-	deep := etf.Term([]byte("x"))
-	for range maxIODepth + 1 {
-		deep = etf.List{deep}
-	}
-	for _, tc := range []struct {
-		name string
-		in   etf.Term
-		want string
-		ok   bool
-	}{
-		{"binary", []byte("ab"), "ab", true},
-		{"empty list", nil, "", true},
-		{"charlist", etf.Charlist("hi\u00ff"), "hi\xff", true},
-		{"charlist over 255", etf.Charlist("\u0100"), "", false},
-		{"deep iolist", etf.List{1, []byte("bc"), etf.List{etf.Charlist("d"), nil}, 101}, "\x01bcde", true},
-		{"binary tail", etf.ImproperList{Elems: []etf.Term{97}, Tail: []byte("b")}, "ab", true},
-		{"int tail", etf.ImproperList{Elems: []etf.Term{97}, Tail: 98}, "", false},
-		{"byte over 255", etf.List{256}, "", false},
-		{"negative byte", etf.List{-1}, "", false},
-		{"atom", etf.Atom("a"), "", false},
-		{"bare integer", 65, "", false},
-		{"too deep", deep, "", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := appendIOData(nil, tc.in, 0)
-			if ok != tc.ok || (ok && string(got) != tc.want) {
-				t.Fatalf("got %q, %v; want %q, %v", got, ok, tc.want, tc.ok)
-			}
-		})
-	}
-}
-
 // FuzzRequest feeds any term a node could send to a port (decoded from
 // the external format, as it arrives) through the request parser, alone
 // and as {Owner, Term} and {Owner, {command, Term}}: it must classify
@@ -201,8 +168,8 @@ func FuzzRequest(f *testing.F) {
 		}
 		parseRequest(owner, etf.Tuple{owner, term})
 		k, data, _ := parseRequest(owner, etf.Tuple{owner, etf.Tuple{atomCommand, term}})
-		want, ok := appendIOData(nil, term, 0)
-		if (k == reqCommand) != ok || (ok && !bytes.Equal(data, want)) {
+		want, err := etf.AppendIOData(nil, term)
+		if ok := err == nil; (k == reqCommand) != ok || (ok && !bytes.Equal(data, want)) {
 			t.Fatalf("command %v: kind %v data %q", term, k, data)
 		}
 	})

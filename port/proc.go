@@ -155,7 +155,7 @@ func parseRequest(owner etf.PID, m etf.Tuple) (kind reqKind, data []byte, why st
 		}
 	case etf.Tuple:
 		if len(req) == 2 && req[0] == atomCommand {
-			if data, ok := appendIOData(nil, req[1], 0); ok {
+			if data, err := etf.AppendIOData(nil, req[1]); err == nil {
 				return reqCommand, data, ""
 			}
 			return reqBad, nil, "command data is not iodata"

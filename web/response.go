@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -148,53 +147,12 @@ func textOf(t etf.Term) (string, bool) {
 	return "", false
 }
 
-// errNotIOData is flattenIOData's error.
-var errNotIOData = errors.New("not iodata")
-
-// flattenIOData flattens iodata (binaries, bytes 0..255, nested lists,
-// charlists of bytes, an improper tail that is a binary) into one slice.
-// It walks with its own stack, so a deeply nested list cannot exhaust the
-// goroutine stack; its output is never larger than the decoded term.
+// flattenIOData flattens iodata (etf.AppendIOData) into one slice, never
+// nil (an empty body is an empty binary).
 func flattenIOData(t etf.Term) ([]byte, error) {
-	if b, ok := t.(etf.Binary); ok {
-		return b, nil
-	}
-	var out []byte
-	stack := []etf.Term{t}
-	for len(stack) > 0 {
-		top := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		switch v := top.(type) {
-		case etf.Binary:
-			out = append(out, v...)
-		case int:
-			if v < 0 || v > 255 {
-				return nil, fmt.Errorf("%w: byte %d", errNotIOData, v)
-			}
-			out = append(out, byte(v))
-		case nil:
-		case etf.Charlist:
-			for _, r := range string(v) {
-				if r > 255 {
-					return nil, fmt.Errorf("%w: code point %d", errNotIOData, r)
-				}
-				out = append(out, byte(r))
-			}
-		case etf.List:
-			for i := len(v) - 1; i >= 0; i-- {
-				stack = append(stack, v[i])
-			}
-		case etf.ImproperList:
-			if _, ok := v.Tail.(etf.Binary); !ok {
-				return nil, fmt.Errorf("%w: improper tail %s", errNotIOData, etf.Format(v.Tail))
-			}
-			stack = append(stack, v.Tail)
-			for i := len(v.Elems) - 1; i >= 0; i-- {
-				stack = append(stack, v.Elems[i])
-			}
-		default:
-			return nil, fmt.Errorf("%w: %s", errNotIOData, etf.Format(top))
-		}
+	out, err := etf.AppendIOData(nil, t)
+	if err != nil {
+		return nil, err
 	}
 	if out == nil {
 		out = []byte{}
