@@ -142,6 +142,16 @@ func (b *browser) checkObserver(url, target, victim string) string {
 	require.Contains(t, named, victim)
 	b.screenshot("processes-by-name")
 
+	// Typing in the filter keeps the matching rows only.
+	b.do("filter", chromedp.SendKeys(chromedp.CSS(`#filter`), victim))
+	b.poll("filtered", `(() => {
+		const rows = [...document.querySelectorAll("#procs tbody tr")];
+		return rows.length === 1 && rows[0].dataset.name === `+jsString(victim)+`;
+	})()`, 10*time.Second)
+	b.screenshot("filtered")
+	eval[bool](b, `(() => { const f = document.querySelector("#filter"); f.value = ""; f.dispatchEvent(new Event("input")); return true; })()`)
+	b.poll("unfiltered", `document.querySelectorAll("#procs tbody tr").length > 1`, 10*time.Second)
+
 	b.do("open victim", chromedp.Click(chromedp.CSS(sel)))
 	b.poll("detail shown", `(document.querySelector("#detail-title") || {}).textContent?.startsWith("process <")`, 15*time.Second)
 	pid := eval[string](b, `document.querySelector("#detail-title").textContent.slice("process ".length)`)

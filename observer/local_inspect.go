@@ -50,11 +50,7 @@ func (s localSource) Process(ctx context.Context, str string, forceState bool) (
 		dict[i] = etf.Tuple{e.Key, e.Value}
 	}
 	d.setDictionary(dict)
-	msgs := make(etf.List, len(pi.Messages))
-	for i, m := range pi.Messages {
-		msgs[i] = m
-	}
-	d.setMessages(msgs, pi.MessageQueueLen)
+	d.setMessages(etf.List(pi.Messages), pi.MessageQueueLen)
 	if forceState || d.otpStyle() {
 		d.readState(ctx, s.n, pid)
 	}

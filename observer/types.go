@@ -145,7 +145,9 @@ type SupNode struct {
 }
 
 // ConnInfo is one distribution connection and its counters. Counters are
-// nil when the node does not report them.
+// nil when the node does not report them: a BEAM node reports packets in
+// and out (net_kernel:node_info/1) as MessagesIn/Out; a Go node messages,
+// bytes, and as QueueDepth the encoded bytes waiting for the writer.
 type ConnInfo struct {
 	Node        string  `json:"node" etf:"node"`
 	Type        string  `json:"type,omitempty" etf:"type,omitempty"` // visible | hidden
