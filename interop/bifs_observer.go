@@ -81,10 +81,7 @@ func (b *bifs) sysInfo(ctx context.Context) etf.List {
 		info = append(info, etf.Tuple{k, si(k)})
 	}
 	info = append(info, etf.Tuple{etf.Atom("dist_buf_busy_limit"), 1 << 20})
-	for _, kv := range b.memoryAll() {
-		info = append(info, kv)
-	}
-	return info
+	return append(info, b.memoryAll()...)
 }
 
 // collectorSpawn makes the factory of a spawned observer_backend function
