@@ -56,12 +56,12 @@ func startGoApp(t *testing.T, n *node.Node) *actors.Applications {
 	return apps
 }
 
-// TestBrowserGoTarget drives the page in Chromium against an observer
-// (on a hidden node, as `erlgo observer` runs) of a real Go node.
-func TestBrowserGoTarget(t *testing.T) {
-	b := newBrowser(t)
-	port := erltest.FreePort(t)
-	target := startDist(t, "obs_gotarget@127.0.0.1", port)
+// startGoTarget starts a Go node name as `erlgo observer` expects one:
+// interop services, erlgo_observer with its application, and two
+// registered idle processes (obs_victim, obs_bystander).
+func startGoTarget(t *testing.T, name string, port int) (*node.Node, etf.PID) {
+	t.Helper()
+	target := startDist(t, name, port)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	svc, err := interop.Start(ctx, target)
@@ -72,10 +72,19 @@ func TestBrowserGoTarget(t *testing.T) {
 	require.NoError(t, err)
 	_, err = target.Spawn(idle, node.WithName("obs_bystander"))
 	require.NoError(t, err)
+	return target, victim
+}
 
+// TestBrowserGoTarget drives the page in Chromium against an observer
+// (on a hidden node, as `erlgo observer` runs) of a real Go node, which
+// it then stops and starts again.
+func TestBrowserGoTarget(t *testing.T) {
+	b := newBrowser(t)
+	port := erltest.StartEPMD(t) // outlives the target, which restarts
+	target, victim := startGoTarget(t, "obs_gotarget@127.0.0.1", port)
 	obs := startDist(t, "obs_goviewer@127.0.0.1", port, node.WithHidden(), node.WithoutEPMD())
 	connect(t, obs, target.Name())
-	srv := httptest.NewServer(LoopbackOnly(Handler(obs, WithTarget(target.Name()))))
+	srv := httptest.NewServer(LoopbackOnly(Handler(obs, WithTarget(target.Name()), WithLogger(slog.New(slog.DiscardHandler)))))
 	t.Cleanup(srv.Close)
 
 	pid := b.checkObserver(srv.URL, string(target.Name()), "obs_victim")
@@ -83,7 +92,7 @@ func TestBrowserGoTarget(t *testing.T) {
 	require.False(t, target.IsAlive(victim), "the kill reached the Go node")
 	require.True(t, target.IsAlive(mustWhereis(t, target, "obs_bystander")))
 
-	// The application's supervision tree, and the worker's state from it.
+	// The application's supervision tree.
 	b.do("applications tab", chromedp.Click(chromedp.CSS(`nav button[data-tab="apps"]`)))
 	worker := mustWhereis(t, target, "obs_app_worker").String()
 	b.poll("tree shown", `document.querySelector("#apps").textContent.includes("obs_app") && document.querySelector("#apps").textContent.includes(`+jsString(worker)+`)`, 15*time.Second)
@@ -91,6 +100,19 @@ func TestBrowserGoTarget(t *testing.T) {
 	b.do("network tab", chromedp.Click(chromedp.CSS(`nav button[data-tab="network"]`)))
 	b.poll("connection listed", `document.querySelector("#net").textContent.includes(`+jsString(string(obs.Name()))+`)`, 15*time.Second)
 	b.screenshot("network")
+
+	// The Go node goes away, then a new one comes up under the same name.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, target.Stop(ctx))
+	b.poll("target down", `document.querySelector("#status").dataset.state === "down"`, 30*time.Second)
+	b.screenshot("target-down")
+	again, victim := startGoTarget(t, "obs_gotarget@127.0.0.1", port)
+	b.poll("target back", `document.querySelector("#status").dataset.state === "up" && document.querySelector("#banner").textContent.includes("reachable again")`, 60*time.Second)
+	b.do("processes tab", chromedp.Click(chromedp.CSS(`nav button[data-tab="processes"]`)))
+	b.poll("victim of the new node listed", `(document.querySelector('tr[data-name="obs_victim"]') || {dataset: {}}).dataset.pid === `+jsString(victim.String()), 30*time.Second)
+	require.NotEqual(t, target.Creation(), again.Creation())
+	b.screenshot("target-back")
 }
 
 func mustWhereis(t *testing.T, n *node.Node, name etf.Atom) etf.PID {

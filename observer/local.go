@@ -1,6 +1,7 @@
 package observer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
@@ -95,22 +96,75 @@ const listItems = node.InfoRegisteredName | node.InfoMessageQueueLen | node.Info
 
 // Processes lists every process of the node (Node.Processes), sorted and
 // cut to q.Limit. A snapshot costs one lock per process and copies no
-// mailbox.
+// mailbox. The ranking pass keeps a few words per process; rows (pid
+// text, pointers) are built from a second snapshot of those shown only.
 func (s localSource) Processes(ctx context.Context, q Query) (ProcessList, error) {
 	q, err := q.normalize()
 	if err != nil {
 		return ProcessList{}, err
 	}
 	pids := s.n.Processes()
-	ps := make([]ProcessInfo, 0, len(pids))
+	rs := make([]ranked, 0, len(pids))
+	keyItem := map[string]node.InfoItem{"memory": node.InfoMemory, "reductions": node.InfoReductions,
+		"mailbox": node.InfoMessageQueueLen}[q.Sort] // 0 for name
 	for _, pid := range pids {
-		pi, ok := s.n.ProcessInfo(pid, listItems)
-		if !ok {
-			continue // exited meanwhile
+		if pi, ok := s.n.ProcessInfo(pid, node.InfoRegisteredName|keyItem); ok { // else exited meanwhile
+			rs = append(rs, rankOf(pi, q.Sort))
 		}
-		ps = append(ps, rowOf(pi))
 	}
-	return ProcessList{Scope: "all", Total: len(ps), Processes: sortProcesses(ps, q)}, nil
+	slices.SortFunc(rs, rankOrder(q.Sort))
+	ps := make([]ProcessInfo, 0, min(len(rs), q.Limit))
+	for _, r := range rs {
+		if len(ps) == q.Limit {
+			break
+		}
+		if pi, ok := s.n.ProcessInfo(r.pid, listItems); ok {
+			ps = append(ps, rowOf(pi))
+		}
+	}
+	return ProcessList{Scope: "all", Total: len(rs), Processes: sortProcesses(ps, q)}, nil
+}
+
+// ranked is what ordering a process needs: sorting these small values
+// rather than whole snapshots keeps a 100k-process list cheap.
+type ranked struct {
+	key  uint64
+	name etf.Atom
+	pid  etf.PID
+}
+
+func rankOf(p node.ProcessInfo, sort string) ranked {
+	r := ranked{name: p.RegisteredName, pid: p.PID}
+	switch sort {
+	case "memory":
+		r.key = uint64(max(p.Memory, 0))
+	case "reductions":
+		r.key = p.Reductions
+	case "mailbox":
+		r.key = uint64(max(p.MessageQueueLen, 0))
+	}
+	return r
+}
+
+// rankOrder orders as sortProcesses does, the pid's numbers breaking ties
+// so that the cut is stable between polls.
+func rankOrder(sort string) func(a, b ranked) int {
+	return func(a, b ranked) int {
+		if sort == "name" {
+			if c := cmp.Compare(boolInt(a.name == ""), boolInt(b.name == "")); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.name, b.name); c != 0 {
+				return c
+			}
+		} else if c := cmp.Compare(b.key, a.key); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.pid.ID, b.pid.ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pid.Serial, b.pid.Serial)
+	}
 }
 
 // rowOf turns a node snapshot into a list row.
