@@ -24,10 +24,15 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var seq atomic.Int64
 
-// TestMemberServesRealErl: a real erl connects to a cluster.Start member
-// and finds everything a BEAM member would offer: an rpc:call answered by
-// a Go function, a global name registered from Go, a pg group joined from
-// Go. After Stop no goroutine of the member is left.
+// TestMemberServesRealErl: a real erl finds on a member started with
+// defaults (cluster.Start with only a cookie and the test's EPMD)
+// everything a BEAM member would offer: net_adm:ping answers pong,
+// rpc:call runs a BIF and a registered Go function, the io server user
+// answers an io request, global:sync/0 returns ok and sees a global name
+// registered from Go, pg:get_members/1 a group joined from Go, and
+// erlgo_events an event registered from Go. A bare node.Start next to it
+// answers pang, as its godoc says. After Stop no goroutine of the member
+// is left.
 func TestMemberServesRealErl(t *testing.T) {
 	erltest.RequireTools(t, "erl", "epmd")
 	port := erltest.StartEPMD(t)
@@ -37,7 +42,7 @@ func TestMemberServesRealErl(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	m, err := cluster.Start(ctx, "go"+id+"@127.0.0.1",
-		cluster.WithNode(node.WithLogger(quiet()), node.WithCookie(cookie), node.WithEPMD("127.0.0.1", port), node.WithListenAddr("127.0.0.1:0")))
+		cluster.WithNode(node.WithCookie(cookie), node.WithEPMD("127.0.0.1", port)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +52,11 @@ func TestMemberServesRealErl(t *testing.T) {
 			_ = m.Stop(context.Background())
 		}
 	})
+	bare, err := node.Start(ctx, "bare"+id+"@127.0.0.1", node.WithCookie(cookie), node.WithEPMD("127.0.0.1", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = bare.Stop(context.Background()) })
 	m.Services().Register("greet", "hello", 1, func(_ context.Context, a etf.List) (etf.Term, error) {
 		return etf.Tuple{etf.Atom("hello"), a[0]}, nil
 	})
@@ -71,8 +81,8 @@ func TestMemberServesRealErl(t *testing.T) {
 
 	goNode := "'" + string(m.Node().Name()) + "'"
 	script := `Go = ` + goNode + `,
-	true = net_kernel:connect_node(Go),
-	ok = global:sync(),
+	io:format("ping ~w~n", [net_adm:ping(Go)]),
+	io:format("sync ~w~n", [global:sync()]),
 	Poll = fun Poll(F, 0) -> {timeout, F()};
 	           Poll(F, N) -> case F() of
 	                           V when V =:= undefined; V =:= [] -> timer:sleep(20), Poll(F, N - 1);
@@ -80,10 +90,14 @@ func TestMemberServesRealErl(t *testing.T) {
 	                         end end,
 	Where = Poll(fun() -> global:whereis_name(cluster_test_name) end, 500),
 	Members = Poll(fun() -> pg:get_members(cluster_test_group) end, 500),
-	io:format("rpc ~w~n", [rpc:call(Go, greet, hello, [world])]),
+	io:format("rpc ~w ~w~n", [rpc:call(Go, erlang, node, []) =:= Go, rpc:call(Go, greet, hello, [world])]),
+	IoRef = make_ref(),
+	{user, Go} ! {io_request, self(), IoRef, {put_chars, unicode, <<"from erl\n">>}},
+	io:format("io ~w~n", [receive {io_reply, IoRef, R} -> R after 5000 -> timeout end]),
 	io:format("global ~w~n", [catch node(Where)]),
 	io:format("pg ~w~n", [catch [node(P) || P <- Members]]),
 	io:format("events ~w~n", [catch gen_server:call({erlgo_events, Go}, which_events)]),
+	io:format("bare ~w~n", [net_adm:ping('` + string(bare.Name()) + `')]),
 	halt().`
 	cmd := exec.CommandContext(ctx, "erl", "-noshell", "-name", "erl"+id+"@127.0.0.1", "-setcookie", cookie,
 		"-kernel", "start_pg", "true", "-eval", script)
@@ -92,11 +106,15 @@ func TestMemberServesRealErl(t *testing.T) {
 	if err != nil {
 		t.Fatalf("erl: %v\n%s", err, out)
 	}
-	want := "rpc {hello,world}\nglobal " + goNode + "\npg [" + goNode + "]\nevents [cluster_test_event]\n"
+	want := "ping pong\nsync ok\nrpc true {hello,world}\nio ok\nglobal " + goNode + "\npg [" + goNode + "]\n" +
+		"events [cluster_test_event]\nbare pang\n"
 	if got := string(out); got != want {
 		t.Fatalf("erl printed:\n%s\nwant:\n%s", got, want)
 	}
 
+	if err := bare.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if err := m.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
