@@ -195,3 +195,44 @@ func TestMemberWithDiscoveryJoinsErl(t *testing.T) {
 		t.Fatal("the discovery loop outlived Stop")
 	}
 }
+
+// TestMemberWithoutServices: a member started WithoutGlobal, WithoutPG
+// and WithoutEvents still answers ping and rpc, and registers none of the
+// names left out; with no global_name_server on it, a real erl's
+// global:sync/0 does not return (checked for 3 s), which is why Start
+// runs global by default.
+func TestMemberWithoutServices(t *testing.T) {
+	erltest.RequireTools(t, "erl", "epmd")
+	port := erltest.StartEPMD(t)
+	id := strconv.FormatInt(seq.Add(1), 10) + "_" + strconv.Itoa(erltest.FreePort(t))
+	cookie := "clusterwithout" + id
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	m, err := cluster.Start(ctx, "go"+id+"@127.0.0.1",
+		cluster.WithNode(node.WithLogger(quiet()), node.WithCookie(cookie), node.WithEPMD("127.0.0.1", port)),
+		cluster.WithoutGlobal(), cluster.WithoutPG(), cluster.WithoutEvents())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = m.Stop(context.Background()) }()
+	if m.Global() != nil || m.PG() != nil || m.Events() != nil {
+		t.Fatalf("Global, PG, Events = %v, %v, %v; want nil", m.Global(), m.PG(), m.Events())
+	}
+	script := `Go = '` + string(m.Node().Name()) + `',
+	io:format("ping ~w~n", [net_adm:ping(Go)]),
+	io:format("registered ~w~n", [lists:sort(rpc:call(Go, erlang, registered, []))]),
+	Self = self(),
+	spawn(fun() -> Self ! {sync, global:sync()} end),
+	io:format("sync ~w~n", [receive {sync, R} -> R after 3000 -> blocked end]),
+	halt().`
+	cmd := exec.CommandContext(ctx, "erl", "-noshell", "-name", "erl"+id+"@127.0.0.1", "-setcookie", cookie, "-eval", script)
+	cmd.Env = erltest.EnvWithEPMD(port)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("erl: %v\n%s", err, out)
+	}
+	want := "ping pong\nregistered [net_kernel,rex,user]\nsync blocked\n"
+	if got := string(out); got != want {
+		t.Fatalf("erl printed:\n%s\nwant:\n%s", got, want)
+	}
+}
