@@ -4,6 +4,7 @@
 //	erlgo epmd [-daemon] -port 4369              run just the EPMD server (detached with -daemon)
 //	erlgo bench [-quick]                         compare erlgo against BEAM
 //	erlgo observer -node N -cookie C             inspect a node over HTTP
+//	erlgo new -with-app App ./myproject          generate a project (see erlgo new -h)
 //	erlgo soak -duration 10m                     soak against real erl and elixir
 //	erlgo version                                module, Go and OTP versions, distribution flags
 //	erlgo help [command]                         usage of erlgo or of a command
@@ -35,6 +36,7 @@ func commands() []command {
 		{"epmd", "run the EPMD server standalone (-daemon: detached)", runEPMD},
 		{"bench", "run the benchmark workloads against BEAM side by side", runBench},
 		{"observer", "inspect a running Go or BEAM node over HTTP", runObserver},
+		{"new", "generate a new project: a node, applications, supervisors, actors", runNew},
 		{"soak", "soak a Go node against real erl and elixir nodes (-duration)", runSoak},
 		{"version", "print the erlgo, Go and supported OTP versions and the distribution flags", runVersion},
 		{"help", "show the usage of erlgo or of a command (erlgo help node)", nil},
