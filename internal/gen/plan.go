@@ -63,8 +63,8 @@ type App struct {
 type Sup struct {
 	Go, Atom, File string
 	// Root is set on an application's root supervisor.
-	Root bool
-	Children       []Child
+	Root     bool
+	Children []Child
 }
 
 // Child is one child of a supervisor: Sup or Actor is set.
