@@ -54,18 +54,27 @@ func (r *remoteSource) beamProcesses(ctx context.Context, q Query) (ProcessList,
 		pids, pl.Truncated = pids[:r.scanLimit], true
 	}
 
+	// A filter needs the names too: process_info(Pid, [Key, registered_name]).
+	var item etf.Term = sortItems[q.Sort]
+	if q.Filter != "" && q.Sort != "name" {
+		item = etf.List{sortItems[q.Sort], etf.Atom("registered_name")}
+	}
 	var cands []candidate
 	for start := 0; start < len(pids); start += r.chunk {
 		chunk := pids[start:min(start+r.chunk, len(pids))]
-		answers, err := r.processInfo(ctx, chunk, sortItems[q.Sort])
+		answers, err := r.processInfo(ctx, chunk, item)
 		if err != nil {
 			return ProcessList{}, err
 		}
 		for i, a := range answers {
-			if c, ok := keyOf(chunk[i], a); ok {
+			c, ok := keyOf(chunk[i], a)
+			if ok && (q.Filter == "" || q.matches(c.name, c.pid.String())) {
 				cands = append(cands, c)
 			}
 		}
+	}
+	if q.Filter != "" {
+		pl.Total = len(cands)
 	}
 	slices.SortStableFunc(cands, func(a, b candidate) int { // ties keep pid order
 		if q.Sort == "name" {
@@ -151,20 +160,26 @@ func (r *remoteSource) processInfoEach(ctx context.Context, pids etf.List, item 
 	return answers, nil
 }
 
-// keyOf reads a single-item process_info answer: {Item, Value}, [] for
-// registered_name of an unnamed process, undefined for a dead one (ok
-// false).
+// keyOf reads a process_info answer of the key pass: {Item, Value}, or
+// a list of them; [] for registered_name of an unnamed process, undefined
+// for a dead one (ok false).
 func keyOf(pidTerm etf.Term, a etf.Term) (candidate, bool) {
 	pid, ok := pidTerm.(etf.PID)
 	if !ok || a == etf.Atom("undefined") {
 		return candidate{}, false
 	}
 	c := candidate{pid: pid}
-	if kv, ok := a.(etf.Tuple); ok && len(kv) == 2 {
-		if name, ok := kv[1].(etf.Atom); ok {
-			c.name = string(name)
-		} else {
-			c.key = toUint(kv[1])
+	items, isList := a.(etf.List)
+	if !isList {
+		items = etf.List{a}
+	}
+	for _, it := range items {
+		if kv, ok := it.(etf.Tuple); ok && len(kv) == 2 {
+			if name, ok := kv[1].(etf.Atom); ok {
+				c.name = string(name)
+			} else if kv[0] != etf.Atom("registered_name") {
+				c.key = toUint(kv[1])
+			}
 		}
 	}
 	return c, true

@@ -120,7 +120,7 @@ func (h *handler) network(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) processes(w http.ResponseWriter, r *http.Request) {
-	q := Query{Sort: r.URL.Query().Get("sort")}
+	q := Query{Sort: r.URL.Query().Get("sort"), Filter: r.URL.Query().Get("filter")}
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n <= 0 {

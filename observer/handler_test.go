@@ -102,6 +102,12 @@ func TestHandlerLocal(t *testing.T) {
 			require.Contains(t, pids, anon.String())
 			require.True(t, slices.IsSorted(names))
 		}},
+		{"/api/processes?filter=WORKER_A", http.StatusOK, func(t *testing.T, body string) {
+			var pl ProcessList
+			require.NoError(t, json.Unmarshal([]byte(body), &pl))
+			require.Equal(t, 1, pl.Total)
+			require.Equal(t, "obs_worker_a", pl.Processes[0].Name)
+		}},
 		{"/api/processes?limit=1", http.StatusOK, func(t *testing.T, body string) {
 			var pl ProcessList
 			require.NoError(t, json.Unmarshal([]byte(body), &pl))

@@ -102,6 +102,16 @@ func TestInspectGoTarget(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, d.Supervisor, "%+v", d)
 
+	// A filter on name or pid, ignoring case, over every process.
+	pl, err := src.(Source).Processes(ctx, Query{Sort: "name", Filter: "OBS_APP"})
+	require.NoError(t, err)
+	require.Equal(t, 2, pl.Total)
+	require.Equal(t, "obs_app_sup", pl.Processes[0].Name)
+	require.Equal(t, "obs_app_worker", pl.Processes[1].Name)
+	pl, err = src.(Source).Processes(ctx, Query{Filter: strings.TrimSuffix(busy.String(), ">")})
+	require.NoError(t, err)
+	require.Equal(t, busy.String(), pl.Processes[0].PID)
+
 	// Unknown and malformed pids.
 	_, err = src.Process(ctx, fmt.Sprintf("<%s.9999.0>", target.Name()), false)
 	require.True(t, errors.Is(err, ErrNoProcess), fmt.Sprint(err))
@@ -215,6 +225,21 @@ func TestInspectBEAMTarget(t *testing.T) {
 	}
 
 	q := pidOf("obs_q")
+	// A filter on name or pid, ignoring case, over every process (small
+	// chunks: across several rpcs).
+	chunked := Remote(obs, name).(*remoteSource)
+	chunked.chunk = 5
+	pl, err := chunked.Processes(ctx, Query{Sort: "memory", Filter: "Obs_Q"})
+	require.NoError(t, err)
+	require.Equal(t, 1, pl.Total)
+	require.Equal(t, "obs_q", pl.Processes[0].Name)
+	pl, err = chunked.Processes(ctx, Query{Sort: "name", Filter: q})
+	require.NoError(t, err)
+	require.Equal(t, q, pl.Processes[0].PID)
+	pl, err = chunked.Processes(ctx, Query{Filter: "code_serv"})
+	require.NoError(t, err)
+	require.Equal(t, "code_server", pl.Processes[0].Name)
+
 	d, err := src.Process(ctx, q, false)
 	require.NoError(t, err)
 	require.Equal(t, "obs_q", d.Name)

@@ -108,9 +108,14 @@ func (s localSource) Processes(ctx context.Context, q Query) (ProcessList, error
 	keyItem := map[string]node.InfoItem{"memory": node.InfoMemory, "reductions": node.InfoReductions,
 		"mailbox": node.InfoMessageQueueLen}[q.Sort] // 0 for name
 	for _, pid := range pids {
-		if pi, ok := s.n.ProcessInfo(pid, node.InfoRegisteredName|keyItem); ok { // else exited meanwhile
-			rs = append(rs, rankOf(pi, q.Sort))
+		pi, ok := s.n.ProcessInfo(pid, node.InfoRegisteredName|keyItem)
+		if !ok {
+			continue // exited meanwhile
 		}
+		if q.Filter != "" && !q.matches(string(pi.RegisteredName), pid.String()) {
+			continue
+		}
+		rs = append(rs, rankOf(pi, q.Sort))
 	}
 	slices.SortFunc(rs, rankOrder(q.Sort))
 	ps := make([]ProcessInfo, 0, min(len(rs), q.Limit))

@@ -137,7 +137,11 @@ func (r *remoteSource) Processes(ctx context.Context, q Query) (ProcessList, err
 		return r.beamProcesses(ctx, q)
 	}
 	var pl ProcessList
-	err = r.call(ctx, &pl, "processes", etf.Binary(q.Sort), q.Limit)
+	if q.Filter != "" {
+		err = r.call(ctx, &pl, "processes", etf.Binary(q.Sort), q.Limit, etf.Binary(q.Filter))
+	} else {
+		err = r.call(ctx, &pl, "processes", etf.Binary(q.Sort), q.Limit) // what older erlgo nodes answer
+	}
 	return pl, err
 }
 

@@ -15,6 +15,7 @@ import (
 //	erlgo_observer:info()                 -> #{name => <<"go@host">>, ...}
 //	erlgo_observer:processes(Limit)       -> #{scope => ..., processes => [...]}
 //	erlgo_observer:processes(Sort, Limit) -> the same, Sort is mailbox | memory | reductions | name
+//	erlgo_observer:processes(Sort, Limit, Filter) -> the processes whose name or pid contains Filter
 //	erlgo_observer:network()              -> #{name => ..., connected => [...]}
 //	erlgo_observer:process(Pid, ForceState) -> #{pid => ..., links => [...], ...}
 //	erlgo_observer:kill(Pid, Reason)      -> ok (exit(Pid, Reason) on n)
@@ -34,6 +35,10 @@ func RegisterRPC(svc *interop.Services, n *node.Node, opts ...LocalOption) {
 	}))
 	svc.Register(RPCModule, "processes", 2, interop.Func2(func(ctx context.Context, sort string, limit int) (ProcessList, error) {
 		return src.Processes(ctx, Query{Sort: sort, Limit: limit})
+	}))
+	svc.Register(RPCModule, "processes", 3, interop.Func3(func(ctx context.Context, sort string, limit int, filter string) (ProcessList, error) {
+		pl, err := src.Processes(ctx, Query{Sort: sort, Limit: limit, Filter: filter})
+		return pl, raised(err)
 	}))
 	svc.Register(RPCModule, "network", 0, interop.Func0(src.Network))
 	svc.Register(RPCModule, "process", 2, interop.Func2(func(ctx context.Context, pid string, forceState bool) (ProcessDetail, error) {

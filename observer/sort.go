@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 const (
@@ -24,7 +25,21 @@ func (q Query) normalize() (Query, error) {
 		q.Limit = defaultLimit
 	}
 	q.Limit = min(q.Limit, maxLimit)
+	if len(q.Filter) > maxFilter {
+		return q, fmt.Errorf("%w: filter longer than %d bytes", ErrBadQuery, maxFilter)
+	}
+	q.Filter = strings.ToLower(q.Filter)
 	return q, nil
+}
+
+// maxFilter bounds Query.Filter.
+const maxFilter = 200
+
+// matches tells whether a process of that name and pid passes q.Filter
+// (already lower-cased by normalize).
+func (q Query) matches(name, pid string) bool {
+	return q.Filter == "" || strings.Contains(strings.ToLower(name), q.Filter) ||
+		strings.Contains(strings.ToLower(pid), q.Filter)
 }
 
 // sortProcesses orders ps by q.Sort, largest first (names ascending), with

@@ -3,6 +3,7 @@ package observer
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,7 +40,14 @@ func TestSortProcesses(t *testing.T) {
 	}
 	_, err := Query{Sort: "heap"}.normalize()
 	require.True(t, errors.Is(err, ErrBadQuery))
-	q, err := Query{Limit: 1 << 30}.normalize()
+	_, err = Query{Filter: strings.Repeat("x", maxFilter+1)}.normalize()
+	require.True(t, errors.Is(err, ErrBadQuery))
+	q, err := Query{Filter: "AbC"}.normalize()
+	require.NoError(t, err)
+	require.True(t, q.matches("xabcx", "<a@b.1.0>"))
+	require.True(t, q.matches("", "<abc@b.1.0>"))
+	require.False(t, q.matches("ab", "<a@b.1.0>"))
+	q, err = Query{Limit: 1 << 30}.normalize()
 	require.NoError(t, err)
 	require.Equal(t, maxLimit, q.Limit)
 }

@@ -84,6 +84,10 @@ type Query struct {
 	Sort string
 	// Limit caps the rows returned (default 200).
 	Limit int
+	// Filter keeps the processes whose registered name or pid contains
+	// it, ignoring case (at most 200 bytes); empty keeps all. Total then
+	// counts the matching processes.
+	Filter string
 }
 
 // Source provides the data about one node. Local and Remote are the two
