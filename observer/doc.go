@@ -7,7 +7,7 @@
 //
 //	GET  /api/node          summary: name, creation, uptime, memory, counts, run queue, I/O
 //	GET  /api/history       load samples for the charts (a ring of 300 in the handler)
-//	GET  /api/processes     every process (?sort=mailbox|memory|reductions|name&limit=N)
+//	GET  /api/processes     every process (?sort=mailbox|memory|reductions|name&limit=N&filter=S)
 //	GET  /api/process       one process (?pid=<node.ID.Serial>[&state=force]): mailbox
 //	                        head, links, monitors, dictionary, sys:get_state
 //	POST /api/kill          {"pid": ..., "reason": "kill"}: exit(Pid, Reason)
