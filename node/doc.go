@@ -5,9 +5,20 @@
 //
 // # Nodes
 //
-// Start a node with a full name and options; Stop it when done:
+// A Go node that joins an Erlang or Elixir cluster is started with
+// cluster.Start (package cluster): this package's node plus the services
+// BEAM expects on a peer (net_kernel for ping, rex and erpc for rpc, the io
+// server user, global_name_server, the default pg scope):
 //
-//	n, err := node.Start(ctx, "go@127.0.0.1", node.WithCookie(cookie))
+//	m, err := cluster.Start(ctx, "go@127.0.0.1", cluster.WithNode(node.WithCookie(cookie)))
+//	...
+//	defer m.Stop(context.Background())
+//	n := m.Node()
+//
+// Start here gives the bare runtime, for tests and local programs (BEAM's
+// net_adm:ping answers pang against it); Stop it when done:
+//
+//	n, err := node.Start(ctx, "test@127.0.0.1", node.WithoutDistribution())
 //	...
 //	defer n.Stop(context.Background())
 //

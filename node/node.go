@@ -62,6 +62,12 @@ type Node struct {
 // Unless WithoutDistribution is given it listens for distribution
 // connections and registers with EPMD (unless WithoutEPMD). ctx bounds the
 // startup (listening, EPMD registration), not the node's lifetime.
+//
+// Start gives the bare runtime, for tests and local programs: BEAM nodes
+// can connect and message its processes, but it runs none of the services
+// they expect of a peer, so net_adm:ping answers pang, rpc:call fails and
+// global:sync/0 blocks. For a cluster member use cluster.Start, which
+// starts this node with net_kernel, rex/erpc, user, global and pg on it.
 func Start(ctx context.Context, name string, opts ...Option) (*Node, error) {
 	at := strings.IndexByte(name, '@')
 	if at <= 0 || at == len(name)-1 || strings.Count(name, "@") != 1 || len(name) > 255 {
