@@ -11,7 +11,8 @@
 // An Actor implements Init, HandleCall and HandleCast (embed Base for
 // defaults) and optionally HandleInfo (InfoHandler), Terminate
 // (Terminator), HandleContinue (ContinueHandler), State/SetState for sys.
-// Spawn runs it on a node; Process.Start and Process.StartLink run it
+// Spawn runs it on a node (in a cluster, the member's: m.Node() of
+// cluster.Start); Process.Start and Process.StartLink run it
 // from another actor (gen_server:start and start_link: a linked child's
 // parent is the caller). A callback stops the actor by returning an
 // error: Stop(reason) or StopNormal for a chosen exit reason, any other

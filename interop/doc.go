@@ -2,7 +2,9 @@
 // cluster: the services every BEAM node expects to find on its peers, and
 // the client side of the same protocols.
 //
-// Start attaches the services to a running node:
+// Start attaches the services to a running node; cluster.Start (package
+// cluster), the usual way to start a cluster member, calls it together
+// with global, pg and the events service:
 //
 //   - net_kernel answers {is_auth, Node} with yes, so net_adm:ping/1 and
 //     Node.ping/1 return pong;
