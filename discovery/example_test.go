@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/erlgo/erlgo/cluster"
 	"github.com/erlgo/erlgo/discovery"
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/node"
@@ -72,21 +73,19 @@ localhost.
 }
 
 // HostsFile is net_adm:world/0: every node registered in the EPMD of every
-// host in .hosts.erlang (here the current directory's, else $HOME's).
+// host in .hosts.erlang (here the current directory's, else $HOME's). A
+// cluster member runs the loop with cluster.WithDiscovery and stops it
+// with the member.
 func ExampleHostsFile() {
 	ctx := context.Background()
-	n, err := node.Start(ctx, "app@app1.example.com", node.WithCookie(os.Getenv("COOKIE")))
+	m, err := cluster.Start(ctx, "app@app1.example.com",
+		cluster.WithNode(node.WithCookie(os.Getenv("COOKIE"))),
+		cluster.WithDiscovery(discovery.HostsFile("")))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer n.Stop(ctx)
-	r, err := discovery.Start(ctx, n, discovery.HostsFile(""))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer r.Stop()
+	defer m.Stop(ctx)
 }
 
 // Every node registered on three hosts' EPMDs (net_adm:world_list/1).
