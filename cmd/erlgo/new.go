@@ -64,7 +64,13 @@ func runNew(args []string) error {
 		return errUsage
 	}
 	o.Apps, o.Sups, o.Actors = apps, sups, acts
-	return generate(dir, o, force)
+	err = generate(dir, o, force)
+	if errors.Is(err, gen.ErrBadName) {
+		// A name in the command line: a usage error, like a bad flag.
+		fmt.Fprintf(os.Stderr, "erlgo new: %v\n", err)
+		return errUsage
+	}
+	return err
 }
 
 // splitDir takes the one positional argument out of args, wherever it is

@@ -158,3 +158,51 @@ func httpGet(t *testing.T, url string) string {
 	}
 	return string(body)
 }
+
+// TestNewCommandLine checks erlgo new's exit statuses and that it writes
+// nothing when it refuses.
+func TestNewCommandLine(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := t.TempDir()
+	if err := os.WriteFile(filepath.Join(full, "keep.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	bad := filepath.Join(t.TempDir(), "bad")
+	cases := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"help", []string{"new", "-h"}, 0},
+		{"help command", []string{"help", "new"}, 0},
+		{"no dir", []string{"new", "-with-web"}, 2},
+		{"two dirs", []string{"new", "a", "b"}, 2},
+		{"unknown flag", []string{"new", "-with-nothing", fresh}, 2},
+		{"bad actor", []string{"new", "-with-app", "App", "-with-actor", "Nope:Worker", bad}, 2},
+		{"bad module", []string{"new", "-module", "a//b", bad}, 2},
+		{"non-empty dir", []string{"new", "-module", "keep", full}, 1},
+		{"flags after the dir", []string{"new", fresh, "-erlgo-path", root, "-with-web"}, 0},
+		{"again, not empty", []string{"new", fresh}, 1},
+		{"again, forced", []string{"new", "-force", "-erlgo-path", root, fresh}, 0},
+	}
+	for _, c := range cases {
+		if got := run(c.args); got != c.want {
+			t.Errorf("erlgo %s: exit %d, want %d", strings.Join(c.args, " "), got, c.want)
+		}
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Errorf("a refused command line created %s (%v)", bad, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(full, "keep.txt")); string(b) != "mine" {
+		t.Errorf("keep.txt: %q", b)
+	}
+	for _, f := range []string{"go.mod", "go.sum", "apps/fresh/web.go", "cmd/fresh/main.go"} {
+		if _, err := os.Stat(filepath.Join(fresh, f)); err != nil {
+			t.Errorf("generated project: %v", err)
+		}
+	}
+}

@@ -38,25 +38,28 @@ func checkIdent(kind, s string) error {
 	return nil
 }
 
-// words splits an identifier into lower-case words at underscores and at
-// lower-to-upper changes: "MyHTTPSup" -> my, httpsup; "my_sup" -> my, sup.
+// words splits an identifier into lower-case words at underscores, at
+// lower-to-upper changes and before the last upper-case letter of a run
+// followed by a lower-case one: "MyHTTPServer" is my, http, server.
 func words(s string) []string {
 	var out []string
 	var cur []rune
-	prevLower := false
-	for _, r := range s {
-		switch {
-		case r == '_':
+	rs := []rune(s)
+	for i, r := range rs {
+		if r == '_' {
 			if len(cur) > 0 {
 				out, cur = append(out, string(cur)), nil
 			}
-			prevLower = false
 			continue
-		case unicode.IsUpper(r) && prevLower:
-			out, cur = append(out, string(cur)), nil
+		}
+		if len(cur) > 0 && unicode.IsUpper(r) {
+			prev := rs[i-1]
+			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || unicode.IsUpper(prev) && nextLower {
+				out, cur = append(out, string(cur)), nil
+			}
 		}
 		cur = append(cur, unicode.ToLower(r))
-		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
 	}
 	if len(cur) > 0 {
 		out = append(out, string(cur))
@@ -64,9 +67,14 @@ func words(s string) []string {
 	return out
 }
 
-// goName is the exported Go name of an identifier: "my_worker" and
-// "myWorker" are MyWorker.
+// goName is the exported Go name of an identifier: the identifier with
+// its first letter in upper case ("myWorker" is MyWorker, HTTPServer stays
+// as it is), or, when it has underscores, its words capitalised
+// ("my_worker" is MyWorker).
 func goName(s string) string {
+	if !strings.Contains(s, "_") {
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
 	var b strings.Builder
 	for _, w := range words(s) {
 		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
@@ -75,7 +83,7 @@ func goName(s string) string {
 }
 
 // atomName is the registered name (an Erlang atom, snake case) of an
-// identifier: "MyWorker" is my_worker.
+// identifier: "MyWorker" is my_worker, "HTTPServer" http_server.
 func atomName(s string) string { return strings.Join(words(s), "_") }
 
 // fileName is the lower-case file or package name of an identifier,
