@@ -35,3 +35,21 @@ func Example() {
 	// [erlgo_events global_name_server net_kernel pg rex user]
 	// true
 }
+
+// Each service beyond net_kernel, rex and user can be left out; the member
+// then registers only those three (and Global, PG and Events are nil).
+func ExampleWithoutGlobal() {
+	ctx := context.Background()
+	m, err := cluster.Start(ctx, "lean@127.0.0.1", cluster.WithNode(node.WithoutDistribution()),
+		cluster.WithoutGlobal(), cluster.WithoutPG(), cluster.WithoutEvents())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Stop(ctx)
+	names := m.Node().Registered()
+	slices.Sort(names)
+	fmt.Println(names, m.Global() == nil, m.PG() == nil, m.Events() == nil)
+	// Output:
+	// [net_kernel rex user] true true true
+}
