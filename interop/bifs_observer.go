@@ -5,6 +5,7 @@ package interop
 
 import (
 	"context"
+	"runtime"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
@@ -128,8 +129,24 @@ func (b *bifs) etopCollect(p *node.Process, to etf.PID) {
 	now := time.Now()
 	info := etf.Tuple{etf.Atom("etop_info"),
 		etf.Tuple{int(now.Unix() / 1e6), int(now.Unix() % 1e6), now.Nanosecond() / 1000},
-		len(procs), atomUndefined, atomUndefined, b.runnable(), etf.List{}, memi, procs}
+		len(procs), atomUndefined, b.schedulerWallTime(), b.runnable(), etf.List{}, memi, procs}
 	_ = p.Send(to, etf.Tuple{p.Self(), info})
+}
+
+// schedulerWallTime is statistics(scheduler_wall_time)'s [{Id, Active,
+// Total}], the runtime etop computes its cpu load from: the OS process's
+// CPU time shared out over GOMAXPROCS schedulers, against the wall time
+// since the services started. (BEAM answers undefined until the flag is
+// on, which etop_collect turns on at its first call.)
+func (b *bifs) schedulerWallTime() etf.List {
+	procs := runtime.GOMAXPROCS(0)
+	active := cpuMillis() * 1e6 / int64(procs)
+	total := int64(time.Since(b.stats.start))
+	out := make(etf.List, procs)
+	for i := range out {
+		out[i] = etf.Tuple{i + 1, active, total}
+	}
+	return out
 }
 
 // procsInfo sends {procs_info, self(), Infos} in chunks, as procs_info/1

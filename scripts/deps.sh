@@ -7,6 +7,8 @@ missing=()
 command -v erl >/dev/null 2>&1 || missing+=(erlang-nox)
 command -v erlc >/dev/null 2>&1 || missing+=(erlang-nox)
 command -v elixir >/dev/null 2>&1 || missing+=(elixir)
+# etop (erlang-observer) for interop's TestEtopOnGoNode.
+erl -noshell -eval 'case code:which(etop) of non_existing -> halt(1); _ -> halt(0) end.' >/dev/null 2>&1 || missing+=(erlang-observer)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
