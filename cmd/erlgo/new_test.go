@@ -27,6 +27,9 @@ type newCase struct {
 	kids       []string
 	web, obs   bool
 	peer       bool
+	// tick runs the node and erl with net_ticktime 2 s and keeps erl
+	// connected past it before calling again.
+	tick bool
 }
 
 // TestNewProject generates projects with erlgo new (the built binary),
@@ -46,7 +49,7 @@ func TestNewProject(t *testing.T) {
 			"-with-actor", "Sup:OtherWorker", "-with-actor", "App:Cache", "-with-peer"},
 			actor: "worker", sup: "sup", kids: []string{"worker", "other_worker"}, peer: true},
 		{name: "webobs", flags: []string{"-with-web", "-with-observer"},
-			actor: "worker", sup: "webobs_sup", kids: []string{"worker", "webobs_web_worker", "webobs_web"}, web: true, obs: true},
+			actor: "worker", sup: "webobs_sup", kids: []string{"worker", "webobs_web_worker", "webobs_web"}, web: true, obs: true, tick: true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -92,6 +95,17 @@ func checkProjectNode(t *testing.T, c newCase, dir, bin string) {
 	if c.obs {
 		args = append(args, "-observer", "127.0.0.1:0")
 	}
+	erlArgs := []string{"-name", fmt.Sprintf("erl_%s_%d@127.0.0.1", c.name, os.Getpid()), "-setcookie", cookie}
+	// Past the tick: ticks must keep the connection up (no nodedown)
+	// and the actor must still answer.
+	tickCheck := ""
+	if c.tick {
+		args = append(args, "-ticktime", "2")
+		erlArgs = append(erlArgs, "-kernel", "net_ticktime", "2")
+		tickCheck = fmt.Sprintf(`erlang:monitor_node(N, true), timer:sleep(6000),
+		receive {nodedown, N} -> io:format("nodedown~n") after 0 -> ok end,
+		io:format("after tick ~p~n", [gen_server:call({%s, N}, count)]),`, c.actor)
+	}
 	p := startProc(t, env, args...)
 	var webURL, obsURL string
 	if c.web {
@@ -107,9 +121,15 @@ func checkProjectNode(t *testing.T, c newCase, dir, bin string) {
 		ok = gen_server:cast({%s, N}, hello), ok = gen_server:cast({%s, N}, hello),
 		io:format("count ~p~n", [gen_server:call({%s, N}, count)]),
 		io:format("kids ~p~n", [[Id || {Id, _, _, _} <- supervisor:which_children({%s, N})]]),
-		halt().`, nodeName, c.actor, c.actor, c.actor, c.actor, c.sup)
-	got := runErl(t, env, script, "-name", fmt.Sprintf("erl_%s_%d@127.0.0.1", c.name, os.Getpid()), "-setcookie", cookie)
+		%s halt().`, nodeName, c.actor, c.actor, c.actor, c.actor, c.sup, tickCheck)
+	got := runErl(t, env, script, erlArgs...)
 	want := []string{"call pong", "count 2", "kids [" + strings.Join(c.kids, ",") + "]"}
+	if c.tick {
+		want = append(want, "after tick 2")
+		if strings.Contains(got, "nodedown") {
+			t.Fatalf("erl lost the node within net_ticktime 2 s:\n%s", got)
+		}
+	}
 	for _, w := range want {
 		if !strings.Contains(got, w) {
 			t.Fatalf("erl printed %q, want a line %q", got, w)
