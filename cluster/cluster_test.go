@@ -236,3 +236,60 @@ func TestMemberWithoutServices(t *testing.T) {
 		t.Fatalf("erl printed:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestMemberUnderLoadPastTickTime: a member with net_ticktime 2 s (the
+// real erl's matching) serves 20 concurrent erl processes, each
+// registering a global name and making 300 rounds of rpc:call (a BIF and a
+// Go function) and net_adm:ping; then global:sync/0 is ok, and after 5 s
+// of idling (past the ticktime, kept alive by ticks only) erl saw no
+// nodedown and ping still answers pong.
+func TestMemberUnderLoadPastTickTime(t *testing.T) {
+	erltest.RequireTools(t, "erl", "epmd")
+	port := erltest.StartEPMD(t)
+	id := strconv.FormatInt(seq.Add(1), 10) + "_" + strconv.Itoa(erltest.FreePort(t))
+	cookie := "clusterload" + id
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	m, err := cluster.Start(ctx, "go"+id+"@127.0.0.1", cluster.WithNode(node.WithLogger(quiet()),
+		node.WithCookie(cookie), node.WithEPMD("127.0.0.1", port), node.WithTickTime(2*time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = m.Stop(context.Background()) }()
+	m.Services().Register("greet", "hello", 1, func(_ context.Context, a etf.List) (etf.Term, error) {
+		return etf.Tuple{etf.Atom("hello"), a[0]}, nil
+	})
+	script := `Go = '` + string(m.Node().Name()) + `',
+	pong = net_adm:ping(Go),
+	true = erlang:monitor_node(Go, true),
+	Self = self(),
+	Work = fun W(0) -> ok;
+	           W(K) -> Go = rpc:call(Go, erlang, node, []),
+	                   {hello, K} = rpc:call(Go, greet, hello, [K]),
+	                   pong = net_adm:ping(Go),
+	                   W(K - 1) end,
+	Pids = [spawn_link(fun() ->
+	            yes = global:register_name({load, I}, self()),
+	            ok = Work(300),
+	            _ = global:unregister_name({load, I}),
+	            Self ! {done, self()}
+	        end) || I <- lists:seq(1, 20)],
+	Done = [receive {done, P} -> ok after 90000 -> timeout end || P <- Pids],
+	io:format("load ~w~n", [lists:usort(Done)]),
+	io:format("sync ~w~n", [global:sync()]),
+	timer:sleep(5000),
+	io:format("nodedown ~w~n", [receive {nodedown, Go} -> true after 0 -> false end]),
+	io:format("ping ~w~n", [net_adm:ping(Go)]),
+	halt().`
+	cmd := exec.CommandContext(ctx, "erl", "-noshell", "-name", "erl"+id+"@127.0.0.1", "-setcookie", cookie,
+		"-kernel", "net_ticktime", "2", "-eval", script)
+	cmd.Env = erltest.EnvWithEPMD(port)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("erl: %v\n%s", err, out)
+	}
+	want := "load [ok]\nsync ok\nnodedown false\nping pong\n"
+	if got := string(out); got != want {
+		t.Fatalf("erl printed:\n%s\nwant:\n%s", got, want)
+	}
+}
