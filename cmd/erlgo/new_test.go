@@ -121,9 +121,10 @@ func checkProjectNode(t *testing.T, c newCase, dir, bin string) {
 		ok = gen_server:cast({%s, N}, hello), ok = gen_server:cast({%s, N}, hello),
 		io:format("count ~p~n", [gen_server:call({%s, N}, count)]),
 		io:format("kids ~p~n", [[Id || {Id, _, _, _} <- supervisor:which_children({%s, N})]]),
-		%s halt().`, nodeName, c.actor, c.actor, c.actor, c.actor, c.sup, tickCheck)
+		io:format("state ~p~n", [sys:get_state({%s, N})]),
+		%s halt().`, nodeName, c.actor, c.actor, c.actor, c.actor, c.sup, c.actor, tickCheck)
 	got := runErl(t, env, script, erlArgs...)
-	want := []string{"call pong", "count 2", "kids [" + strings.Join(c.kids, ",") + "]"}
+	want := []string{"call pong", "count 2", "kids [" + strings.Join(c.kids, ",") + "]", "state #{casts => 2}"}
 	if c.tick {
 		want = append(want, "after tick 2")
 		if strings.Contains(got, "nodedown") {
