@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -81,5 +82,74 @@ func TestErlConnStats(t *testing.T) {
 			t.Fatalf("no tick counted in 10 s of idling: %+v", idle)
 		}
 		time.Sleep(100 * time.Millisecond) // polling interval, not a readiness wait
+	}
+}
+
+// TestErlConnStatsQueue: while a real erl node is stopped (SIGSTOP), what
+// a Go process sends it piles up and QueueBytes shows it; once the node
+// runs again the queue drains to 0 and BytesOut counts it all.
+func TestErlConnStatsQueue(t *testing.T) {
+	needErl(t)
+	port := startEPMD(t)
+	id := itoa(int(nodeSeq.Add(1))) + strconv.Itoa(os.Getpid())
+	cookie := "cookie" + id
+	e := startErl(t, port, "erlq"+id, cookie)
+	n := distNode(t, "goq"+id+"@127.0.0.1", port, cookie)
+	pr := spawnProbe(t, n)
+	if v := e.eval(t, pr, `ok.`); v != etf.Atom("ok") {
+		t.Fatalf("erl: %v", v)
+	}
+	before, _ := n.PeerConnStats(e.name)
+	if err := e.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	resume := func() {
+		if !resumed {
+			resumed = true
+			_ = e.cmd.Process.Signal(syscall.SIGCONT)
+		}
+	}
+	t.Cleanup(resume)
+	const count, size = 64, 256 << 10 // 16 MiB: more than the socket buffers take
+	payload := bytes.Repeat([]byte{'q'}, size)
+	sent := make(chan error, 1)
+	go func() { // blocks once the queue passes WriteQueue, until erl reads again
+		for range count {
+			if err := n.Send(Name{"nobody", e.name}, payload); err != nil {
+				sent <- err
+				return
+			}
+		}
+		sent <- nil
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	var peak uint64
+	for peak == 0 {
+		st, ok := n.PeerConnStats(e.name)
+		if !ok {
+			t.Fatal("connection lost")
+		}
+		peak = st.QueueBytes
+		if time.Now().After(deadline) {
+			t.Fatalf("QueueBytes stayed 0 while the peer was stopped: %+v", st)
+		}
+		time.Sleep(10 * time.Millisecond) // polling interval
+	}
+	resume()
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		st, _ := n.PeerConnStats(e.name)
+		if st.QueueBytes == 0 && st.BytesOut-before.BytesOut >= count*size {
+			t.Logf("queue peaked at %d bytes seen; %d bytes out", peak, st.BytesOut-before.BytesOut)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queue did not drain: %+v", st)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
