@@ -50,6 +50,8 @@ func TestPlanRefuses(t *testing.T) {
 		{"clashes with func App", app("actor=Shop:App"), "already has a type App"},
 		{"clashes with a constructor", app("sup=Shop:Orders", "actor=Shop:NewOrders"), "already has a type NewOrders"},
 		{"same package", app("app=shop"), "share package apps/shop"},
+		{"keyword package", app("app=Func"), "Go keyword"},
+		{"package main imports", app("app=Cluster"), "a package cmd/p/main.go imports"},
 		{"sup twice", app("sup=Shop:Orders", "sup=Shop:Orders"), "declared twice"},
 	}
 	for _, c := range cases {
@@ -76,6 +78,18 @@ func TestPlanDefault(t *testing.T) {
 	}
 	if as := a.Actors(); len(as) != 1 || *as[0] != (Actor{Go: "Worker", Atom: "worker", File: "worker"}) || a.First != as[0] {
 		t.Fatalf("actors %+v", as)
+	}
+}
+
+// A command named like a package main.go imports gets an application
+// with another package name.
+func TestPlanDefaultClash(t *testing.T) {
+	p, err := Plan(Options{Module: "example.com/node"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := p.Apps[0]; a.Pkg != "nodeapp" || a.Atom != "node_app" || p.Alive != "node" {
+		t.Fatalf("app %+v, node %s", a, p.Alive)
 	}
 }
 

@@ -2,9 +2,19 @@ package gen
 
 import (
 	"fmt"
+	"go/token"
 	"path"
 	"strings"
 )
+
+// mainImports are the package names main.go imports besides the
+// applications': an application of one of these names would clash.
+var mainImports = map[string]bool{
+	"actors": true, "cluster": true, "epmd": true, "node": true, "observer": true,
+	"context": true, "errors": true, "flag": true, "fmt": true, "slog": true, "net": true,
+	"http": true, "os": true, "signal": true, "filepath": true, "strings": true,
+	"syscall": true, "time": true, "main": true,
+}
 
 // Options says what to generate; the repeated flags of `erlgo new` map
 // one to one onto its fields.
@@ -154,6 +164,9 @@ func Plan(o Options) (*Project, error) {
 			}
 			return r
 		}, cmd)
+		if token.IsKeyword(fileName(base)) || mainImports[fileName(base)] {
+			base += "_app" // a command named node or go still gets an application
+		}
 		apps, actorSpecs = []string{base}, []string{base + ":Worker"}
 	}
 	if len(apps) == 0 {
@@ -218,6 +231,9 @@ func (pl *planner) addApp(name string) error {
 		return err
 	}
 	a := &App{Go: goName(name), Pkg: fileName(name), Atom: atomName(name)}
+	if token.IsKeyword(a.Pkg) || mainImports[a.Pkg] {
+		return fmt.Errorf("%w: application %s: package name %s is a Go keyword or a package cmd/%s/main.go imports", ErrBadName, name, a.Pkg, pl.p.Cmd)
+	}
 	for _, b := range pl.p.Apps {
 		if b.Pkg == a.Pkg {
 			return fmt.Errorf("%w: applications %s and %s would share package apps/%s", ErrBadName, b.Go, a.Go, a.Pkg)
