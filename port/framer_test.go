@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/framing"
 )
 
 type frame struct {
-	kind frameKind
+	kind framing.Kind
 	b    []byte
 }
 
@@ -17,19 +18,19 @@ type frame struct {
 // the frames, the error and the largest buffer the framer held.
 func runFramer(c *config, data []byte, chunks []int) (frames []frame, held int, err error) {
 	f := newFramer(c)
-	emit := func(k frameKind, b []byte) bool { frames = append(frames, frame{k, b}); return true }
+	emit := func(k framing.Kind, b []byte) bool { frames = append(frames, frame{k, b}); return true }
 	for i := 0; len(data) > 0; i++ {
 		size := len(data)
 		if len(chunks) > 0 {
 			size = min(max(chunks[i%len(chunks)], 1), len(data))
 		}
-		if err = f.push(data[:size], emit); err != nil {
+		if err = pushFrames(f, data[:size], emit); err != nil {
 			return frames, held, err
 		}
-		held = max(held, cap(f.buf))
+		held = max(held, f.Buffered())
 		data = data[size:]
 	}
-	f.eof(emit)
+	f.EOF(emit)
 	return frames, held, nil
 }
 
@@ -108,11 +109,11 @@ func checkLines(t *testing.T, l int, data []byte, frames []frame) {
 		if len(fr.b) > l {
 			t.Fatalf("line part of %d bytes, L %d", len(fr.b), l)
 		}
-		if fr.kind == frameNoEOL && len(fr.b) < l && i != len(frames)-1 && !(i == len(frames)-2 && bytes.Equal(frames[i+1].b, []byte{'\r'})) {
+		if fr.kind == framing.NoEOL && len(fr.b) < l && i != len(frames)-1 && !(i == len(frames)-2 && bytes.Equal(frames[i+1].b, []byte{'\r'})) {
 			t.Fatalf("short noeol part %q not at the end", fr.b)
 		}
 		back = append(back, fr.b...)
-		if fr.kind == frameEOL {
+		if fr.kind == framing.EOL {
 			back = append(back, '\n')
 		}
 	}

@@ -3,11 +3,13 @@ package port
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/framing"
 )
 
 // readSize is the size of one read from the program's stdout or stderr,
@@ -43,7 +45,7 @@ var (
 // returned; the port exits with it.
 func (s *portProc) readOutput(f *os.File) error {
 	fr := newFramer(&s.cfg)
-	emit := func(k frameKind, b []byte) bool { return s.deliver(atomData, k, b) }
+	emit := func(k framing.Kind, b []byte) bool { return s.deliver(atomData, k, b) }
 	buf := make([]byte, readSize)
 	for {
 		n, err := f.Read(buf)
@@ -51,15 +53,15 @@ func (s *portProc) readOutput(f *os.File) error {
 		case n >= readSize/2 && s.cfg.framing == Stream:
 			// A big chunk goes to the owner as it is, saving a copy; a
 			// fresh buffer takes the next read.
-			emit(frameData, buf[:n:n])
+			emit(framing.Data, buf[:n:n])
 			buf = make([]byte, readSize)
 		case n > 0:
-			if ferr := fr.push(buf[:n], emit); ferr != nil {
+			if ferr := pushFrames(fr, buf[:n], emit); ferr != nil {
 				return ferr
 			}
 		}
 		if err != nil {
-			if dropped := fr.eof(emit); dropped > 0 {
+			if dropped := fr.EOF(emit); dropped > 0 {
 				s.self.Logger().Debug("port: output ended inside a packet", "dropped_bytes", dropped)
 			}
 			if errors.Is(err, io.EOF) || s.stopping() {
@@ -75,7 +77,7 @@ func (s *portProc) readStderr(f *os.File) {
 	buf := make([]byte, readSize)
 	for {
 		n, err := f.Read(buf)
-		if n > 0 && !s.deliver(atomStderr, frameData, bytes.Clone(buf[:n])) {
+		if n > 0 && !s.deliver(atomStderr, framing.Data, bytes.Clone(buf[:n])) {
 			return
 		}
 		if err != nil {
@@ -86,7 +88,7 @@ func (s *portProc) readStderr(f *os.File) {
 
 // deliver waits for room in the owner's mailbox and sends {Port, {tag,
 // Data}} from the port's pid. It returns false once the port is stopping.
-func (s *portProc) deliver(tag etf.Atom, k frameKind, b []byte) bool {
+func (s *portProc) deliver(tag etf.Atom, k framing.Kind, b []byte) bool {
 	if !s.waitWindow() {
 		return false
 	}
@@ -95,9 +97,9 @@ func (s *portProc) deliver(tag etf.Atom, k frameKind, b []byte) bool {
 		data = charlist(b)
 	}
 	switch k {
-	case frameEOL:
+	case framing.EOL:
 		data = etf.Tuple{atomEOL, data}
-	case frameNoEOL:
+	case framing.NoEOL:
 		data = etf.Tuple{atomNoEOL, data}
 	}
 	_ = s.self.Send(s.owner.Self(), etf.Tuple{s.self.Self(), etf.Tuple{tag, data}})
@@ -150,4 +152,40 @@ func (s *portProc) stopping() bool {
 	default:
 		return false
 	}
+}
+
+// newFramer returns the shared framer (internal/framing) for the port's
+// framing: {packet, N}, {line, L} (eol/noeol parts) or stream.
+func newFramer(c *config) *framing.Framer {
+	fc := framing.Config{Mode: framing.Raw}
+	switch c.framing {
+	case Packet:
+		fc = framing.Config{Mode: framing.Packet, Header: c.n, Max: c.maxPacket}
+	case Line:
+		fc = framing.Config{Mode: framing.SplitLine, Max: c.n}
+	}
+	f, err := framing.New(fc)
+	if err != nil {
+		panic(err) // validate refused such options already
+	}
+	return f
+}
+
+// pushFrames feeds data to fr; a packet over the maximum is ErrMsgSize
+// (the port exits emsgsize).
+func pushFrames(fr *framing.Framer, data []byte, emit func(framing.Kind, []byte) bool) error {
+	if err := fr.Push(data, emit); err != nil {
+		return fmt.Errorf("%w: %w", ErrMsgSize, err)
+	}
+	return nil
+}
+
+// frameHeader returns the {packet, N} header for a message of size bytes,
+// or ErrTooLarge.
+func frameHeader(n, size int) ([]byte, error) {
+	h, err := framing.AppendHeader(nil, n, size)
+	if errors.Is(err, framing.ErrHeaderOverflow) {
+		return nil, ErrTooLarge
+	}
+	return h, err
 }
