@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/erlgo/erlgo/internal/httpguard"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -77,7 +78,7 @@ func Serve(ctx context.Context, addr string, n *node.Node, opts ...Option) (*Ser
 	}
 	var h http.Handler = mux
 	if loopback {
-		h = loopbackOnly(h)
+		h = httpguard.LoopbackOnly("metrics", h) // against DNS rebinding, as the observer
 	}
 	s := &Server{
 		srv: &http.Server{
