@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 
@@ -178,7 +179,7 @@ func (c *Applications) start(ctx context.Context, name etf.Atom, mode AppMode, p
 	c.mu.Lock()
 	c.order = append(c.order, name)
 	c.mu.Unlock()
-	c.n.Logger().Info("application started", "application", name)
+	c.n.Logger().Debug("application started", "application", name)
 	return nil
 }
 
@@ -221,7 +222,7 @@ func (c *Applications) stopped(r *appRun) {
 	c.mu.Lock()
 	c.order = slices.DeleteFunc(c.order, func(a etf.Atom) bool { return a == r.spec.Name })
 	c.mu.Unlock()
-	c.n.Logger().Info("application stopped", "application", r.spec.Name)
+	c.n.Logger().Debug("application stopped", "application", r.spec.Name)
 }
 
 // Deps reports whether name is loaded and, if it is, the dependencies
@@ -327,7 +328,13 @@ func (c *Applications) exited(r *appRun, reason etf.Term) {
 	c.stopped(r)
 	name := r.spec.Name
 	fatal := mode == AppPermanent || (mode == AppTransient && reason != node.Normal)
-	c.n.Logger().Info("application exited", "application", name, "reason", fmt.Sprint(reason), "mode", mode)
+	// Routine for a normal exit; otherwise a real problem, as OTP's
+	// application_controller reports it by default.
+	lvl := slog.LevelWarn
+	if reason == node.Normal {
+		lvl = slog.LevelDebug
+	}
+	c.n.Logger().Log(context.Background(), lvl, "application exited", "application", name, "reason", fmt.Sprint(reason), "mode", mode)
 	if !fatal {
 		return
 	}

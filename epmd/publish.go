@@ -357,7 +357,7 @@ func (p *Publication) reregister() bool {
 			if srv != nil {
 				p.log.Warn("epmd: took over the EPMD port and registered again", "creation", st.Creation, "addr", st.EPMDAddr, "attempt", try)
 			} else {
-				p.log.Info("epmd: registered again", "creation", st.Creation, "epmd", st.EPMDAddr, "attempt", try)
+				p.log.Warn("epmd: registered again", "creation", st.Creation, "epmd", st.EPMDAddr, "attempt", try)
 			}
 			p.notify(st)
 			return true

@@ -162,7 +162,7 @@ func (s *Socket) read(conn net.Conn) {
 		n, rerr = conn.Read(buf)
 		if n > 0 {
 			if ferr := fr.Push(buf[:n], emit); ferr != nil {
-				s.self.Logger().Info("tcp: peer sent a message over the maximum; closing the connection",
+				s.self.Logger().Warn("tcp: peer sent a message over the maximum; closing the connection",
 					"peer", conn.RemoteAddr().String(), "error", ferr)
 				s.abort(conn, fmt.Errorf("%w: %w", ErrMsgSize, ferr))
 				rerr = ferr

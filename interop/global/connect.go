@@ -63,7 +63,7 @@ func (sp *serverProc) initConnect(c etf.Tuple) {
 	}
 	vt, _ := c[1].(etf.Tuple)
 	if len(vt) < 2 {
-		sp.s.log.Info("global: illegal protocol version", "vsn", c[1], "peer", n)
+		sp.s.log.Warn("global: illegal protocol version", "vsn", c[1], "peer", n)
 		return
 	}
 	hisVsn, _ := asInt(vt[0])

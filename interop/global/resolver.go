@@ -49,7 +49,7 @@ func (s *Server) exchangeNames(p *node.Process, peer etf.Atom, names etf.List) (
 			res, err := s.resolveAt(p, ours.pid.Node, ours.method, name, pid, ours.pid)
 			switch {
 			case err != nil:
-				s.log.Info("global: badrpc resolving a name conflict", "name", name, "err", err)
+				s.log.Warn("global: badrpc resolving a name conflict", "name", name, "err", err)
 				ops = append(ops, insertOp(name, pid, method))
 			case res == pid:
 				ops = append(ops, insertOp(name, pid, method))

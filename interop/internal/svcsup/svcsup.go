@@ -301,7 +301,7 @@ func (b *supProc) restart(p *node.Process, cs []*running, reason etf.Term) error
 			}
 			err := b.start(p, c)
 			if err == nil {
-				log.Info("service restarted", "supervisor", b.s.cfg.Label,
+				log.Warn("service restarted", "supervisor", b.s.cfg.Label,
 					"child", c.spec.label(), "pid", c.pid)
 				break
 			}
