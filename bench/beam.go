@@ -49,7 +49,7 @@ func (s *beamSide) Name() string {
 
 func (s *beamSide) Baseline() string { return "" }
 
-func (s *beamSide) Supports(w Workload) bool { return !s.remote || !w.LocalOnly }
+func (s *beamSide) Supports(w Workload) bool { return !w.Reference && (!s.remote || !w.LocalOnly) }
 
 // OTPRelease returns the OTP release the driver node reported, once started.
 func (s *beamSide) OTPRelease() string { return s.otp }
@@ -90,11 +90,11 @@ func (s *beamSide) Run(ctx context.Context, c Case) (Result, error) {
 	if s.driver == nil {
 		return Result{}, errors.New("side not started")
 	}
-	target := "local"
+	target, pids := "local", []int{s.driver.pid}
 	if s.remote {
-		target = s.peer.name
+		target, pids = s.peer.name, append(pids, s.peer.pid)
 	}
-	return runErlCase(ctx, s.driver, c, target)
+	return withCtxSwitches(pids, func() (Result, error) { return runErlCase(ctx, s.driver, c, target) })
 }
 
 // runErlCase asks an erlgo_bench driver node to run c against target

@@ -38,6 +38,8 @@ func TestBEAMLocalSide(t *testing.T) {
 		{"flood-pidint", "", 1, 1000},
 		{"flood-bin1k", "", 1, 100},
 		{"call", "", 2, 100},
+		{"msg-16k", "", 1, 50},
+		{"msg-1m", "", 1, 3},
 		{"idle-memory", "", 1, 1000},
 		{"etf-term", "encode", 1, 100},
 		{"etf-term", "decode", 1, 100},
@@ -101,13 +103,24 @@ func TestBEAMBEAMSide(t *testing.T) {
 	if side.Supports(testCase(t, "idle-memory", "", 1, 1).Workload) {
 		t.Error("loopback side claims to run idle-memory")
 	}
-	for _, c := range []Case{testCase(t, "flood-int", "", 2, 500), testCase(t, "call", "", 1, 50)} {
+	for _, w := range []string{RefTCPLimit, RefTCPPingPong} {
+		if side.Supports(testCase(t, w, "", 1, 1).Workload) {
+			t.Errorf("beam-beam claims to run the Go reference %s", w)
+		}
+	}
+	for _, c := range []Case{
+		testCase(t, "flood-int", "", 2, 500), testCase(t, "call", "", 1, 50), testCase(t, "call", "", 64, 3),
+		testCase(t, "msg-16k", "", 1, 20), testCase(t, "msg-1m", "", 1, 3),
+	} {
 		r, err := side.Run(ctx, c)
 		if err != nil {
 			t.Fatalf("%s: %v", c.ID(), err)
 		}
 		if r.Ops != int64(c.Pairs*c.N) || r.Value(c) <= 0 {
 			t.Errorf("%s: result %+v", c.ID(), r)
+		}
+		if r.CtxSwitches <= 0 {
+			t.Errorf("%s: ctxsw/op = %v", c.ID(), r.CtxSwitches)
 		}
 	}
 	// The peer node is a separate OS process: the driver must see it in

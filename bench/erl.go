@@ -138,6 +138,7 @@ func UniqueName(prefix string) string { return prefix + "_" + randHex(4) + "@127
 type erlNode struct {
 	name string // node name, or "" for a local (nonode) node
 	otp  string // OTP release from the READY line
+	pid  int    // OS process id, for its context switch counters
 	proc *beamproc.LineProc
 }
 
@@ -181,7 +182,7 @@ func startLineProc(ctx context.Context, name string, cmd *exec.Cmd) (*erlNode, e
 	if err != nil {
 		return nil, err
 	}
-	n := &erlNode{name: name, proc: proc}
+	n := &erlNode{name: name, proc: proc, pid: cmd.Process.Pid}
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	line, err := n.readLine(sctx)

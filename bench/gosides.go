@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -83,15 +84,22 @@ func (s *goLocal) Start(ctx context.Context) error {
 }
 
 func (s *goLocal) Run(ctx context.Context, c Case) (Result, error) {
-	switch c.Workload.Kind {
-	case KindCodec:
+	switch {
+	case c.Workload.Kind == KindCodec:
 		return runETF(c)
-	case KindMemory:
+	case c.Workload.Kind == KindMemory:
 		return goIdleMemory(ctx, c.N, node.WithLogger(quietLogger()))
+	case c.Workload.Name == RefTCPLimit:
+		return withCtxSwitches(selfPID(), func() (Result, error) { return runTCPLimit(ctx, c) })
+	case c.Workload.Name == RefTCPPingPong:
+		return withCtxSwitches(selfPID(), func() (Result, error) { return runTCPPingPong(ctx, c) })
 	default:
-		return s.d.run(ctx, c, atomSpawner)
+		return withCtxSwitches(selfPID(), func() (Result, error) { return s.d.run(ctx, c, atomSpawner) })
 	}
 }
+
+// selfPID is this process, for withCtxSwitches.
+func selfPID() []int { return []int{os.Getpid()} }
 
 func (s *goLocal) Close() error { stopGoNode(s.n); s.n = nil; return nil }
 
@@ -104,6 +112,9 @@ type goDriven struct {
 	n    *node.Node
 	d    *goDriver
 	peer *erlNode
+	// goPeer is set when peer is an erlgo process (go-go), whose context
+	// switches count as the Go side's.
+	goPeer bool
 }
 
 // startDriver starts the driver node once the peer runs and checks that
@@ -121,8 +132,14 @@ func (s *goDriven) startDriver(ctx context.Context) error {
 
 func (s *goDriven) target() etf.Term { return etf.Tuple{atomSpawner, etf.Atom(s.peer.name)} }
 
+// Run counts the context switches of this process and, for go-go, of the
+// Go peer process: both are the Go side.
 func (s *goDriven) Run(ctx context.Context, c Case) (Result, error) {
-	return s.d.run(ctx, c, s.target())
+	pids := selfPID()
+	if s.goPeer {
+		pids = append(pids, s.peer.pid)
+	}
+	return withCtxSwitches(pids, func() (Result, error) { return s.d.run(ctx, c, s.target()) })
 }
 
 func (s *goDriven) Close() error {
@@ -137,7 +154,7 @@ func (s *goDriven) Close() error {
 type goGo struct{ goDriven }
 
 // NewGoGo returns the Go<->Go loopback side. It needs Env.PeerCommand.
-func NewGoGo(env *Env) Side { return &goGo{goDriven{env: env}} }
+func NewGoGo(env *Env) Side { return &goGo{goDriven{env: env, goPeer: true}} }
 
 func (s *goGo) Name() string             { return SideGoGo }
 func (s *goGo) Baseline() string         { return SideBEAMBEAM }
@@ -228,7 +245,7 @@ func (s *beamGo) Run(ctx context.Context, c Case) (Result, error) {
 	if !s.Supports(c.Workload) {
 		return Result{}, ErrUnsupported
 	}
-	return runErlCase(ctx, s.driver, c, string(s.n.Name()))
+	return withCtxSwitches(selfPID(), func() (Result, error) { return runErlCase(ctx, s.driver, c, string(s.n.Name())) })
 }
 
 func (s *beamGo) Close() error {

@@ -18,6 +18,11 @@ func TestGoLocalSide(t *testing.T) {
 		{"flood-pidint", "", 1, 1000},
 		{"flood-bin1k", "", 2, 100},
 		{"call", "", 2, 100},
+		{"call", "", 64, 5},
+		{"msg-16k", "", 1, 50},
+		{"msg-1m", "", 1, 3},
+		{RefTCPLimit, "", 1, 3},
+		{RefTCPPingPong, "", 1, 100},
 		{"idle-memory", "", 1, 2000},
 		{"etf-term", "encode", 1, 100},
 		{"etf-term", "decode", 1, 100},
@@ -45,6 +50,12 @@ func TestGoLocalSide(t *testing.T) {
 			if c.Workload.Kind != KindMemory && r.Value(c) <= 0 {
 				t.Errorf("rate = %v", r.Value(c))
 			}
+			// In one process a short run may switch no thread at all,
+			// so only the sign is checked here; the loopback sides
+			// must count some.
+			if r.CtxSwitches < 0 {
+				t.Errorf("ctxsw/op = %v", r.CtxSwitches)
+			}
 		})
 	}
 }
@@ -64,6 +75,9 @@ func TestLoopbackSides(t *testing.T) {
 				testCase(t, "flood-pidint", "", 1, 200),
 				testCase(t, "flood-bin1k", "", 1, 100),
 				testCase(t, "call", "", 2, 50),
+				testCase(t, "call", "", 64, 3),
+				testCase(t, "msg-16k", "", 1, 20),
+				testCase(t, "msg-1m", "", 1, 3),
 			} {
 				r, err := side.Run(ctx, c)
 				if err != nil {
@@ -75,9 +89,16 @@ func TestLoopbackSides(t *testing.T) {
 				if c.Workload.Kind == KindCall && (r.P50 <= 0 || r.P50 > r.P99) {
 					t.Errorf("%s: percentiles %+v", c.ID(), r)
 				}
+				// Waiting on another OS process parks threads: a
+				// run that counted no switch did not read /proc.
+				if r.CtxSwitches <= 0 {
+					t.Errorf("%s: ctxsw/op = %v", c.ID(), r.CtxSwitches)
+				}
 			}
-			if side.Supports(testCase(t, "idle-memory", "", 1, 1).Workload) {
-				t.Error("loopback side claims to run idle-memory")
+			for _, w := range []string{"idle-memory", RefTCPLimit, RefTCPPingPong} {
+				if side.Supports(testCase(t, w, "", 1, 1).Workload) {
+					t.Errorf("loopback side claims to run %s", w)
+				}
 			}
 		})
 	}

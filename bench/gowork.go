@@ -184,6 +184,10 @@ func floodMessage(w string, self etf.PID) etf.Term {
 		return etf.Tuple{self, 42}
 	case "flood-bin1k":
 		return bytes.Repeat([]byte("x"), 1024)
+	case "msg-16k":
+		return bytes.Repeat([]byte("x"), 16<<10)
+	case "msg-1m":
+		return bytes.Repeat([]byte("x"), 1<<20)
 	default:
 		return 42
 	}
@@ -302,10 +306,10 @@ func (d *goDriver) call(ctx context.Context, c Case, spawnerAt etf.Term) (Result
 	}, nil
 }
 
-// run dispatches flood and call cases.
+// run dispatches flood (and large-message) and call cases.
 func (d *goDriver) run(ctx context.Context, c Case, spawnerAt etf.Term) (Result, error) {
 	switch c.Workload.Kind {
-	case KindFlood:
+	case KindFlood, KindBytes:
 		return d.flood(ctx, c, spawnerAt)
 	case KindCall:
 		return d.call(ctx, c, spawnerAt)

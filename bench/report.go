@@ -67,6 +67,9 @@ type Cell struct {
 	P50 *Summary `json:"p50_ns,omitempty"`
 	P90 *Summary `json:"p90_ns,omitempty"`
 	P99 *Summary `json:"p99_ns,omitempty"`
+	// CtxSwitches summarizes context switches per operation over rounds
+	// (see Result.CtxSwitches); nil when the side does not measure them.
+	CtxSwitches *Summary `json:"ctxsw_per_op,omitempty"`
 	// Baseline is the BEAM side this cell is compared with; Ratio is
 	// median(this)/median(baseline): above 1 means faster for rates and
 	// bigger for bytes/proc. P50Ratio compares median call p50 latency
@@ -132,12 +135,19 @@ func cellOf(st *sideState, c Case) Cell {
 	if n, ok := st.n[c.ID()]; ok {
 		cell.N = n
 	}
-	var vals, p50, p90, p99 []float64
+	var vals, p50, p90, p99, csw []float64
 	for _, r := range rs {
 		vals = append(vals, r.Value(c))
 		p50, p90, p99 = append(p50, float64(r.P50)), append(p90, float64(r.P90)), append(p99, float64(r.P99))
+		if r.CtxSwitches > 0 {
+			csw = append(csw, r.CtxSwitches)
+		}
 	}
 	cell.Value, cell.Samples = Summarize(vals), vals
+	if len(csw) > 0 {
+		s := Summarize(csw)
+		cell.CtxSwitches = &s
+	}
 	if c.Workload.Kind == KindCall {
 		s50, s90, s99 := Summarize(p50), Summarize(p90), Summarize(p99)
 		cell.P50, cell.P90, cell.P99 = &s50, &s90, &s99
@@ -190,12 +200,15 @@ func WriteFile(path string, write func(io.Writer) error) error {
 }
 
 // FormatValue formats a main-metric value for humans: rates with k/M
-// suffixes, bytes per process as a whole number.
+// suffixes, bytes per process and MB/s as whole numbers.
 func FormatValue(v float64, c Case) string {
 	if math.IsNaN(v) {
 		return "-"
 	}
-	if c.Workload.Kind == KindMemory {
+	switch c.Workload.Kind {
+	case KindMemory:
+		return fmt.Sprintf("%.0f", v)
+	case KindBytes:
 		return fmt.Sprintf("%.0f", v)
 	}
 	return FormatRate(v)

@@ -16,6 +16,10 @@ type Config struct {
 	Workloads []string
 	// Pairs are the pair counts for flood and call workloads.
 	Pairs []int
+	// ManyPairs are further pair counts for the call workload only: many
+	// callers over one connection. Not defaulted: DefaultConfig and
+	// QuickConfig set 64.
+	ManyPairs []int
 	// Rounds is how many measured rounds every side runs per case.
 	Rounds int
 	// N is the messages per sender and round before the workload's Scale.
@@ -32,18 +36,18 @@ type Config struct {
 	Progress io.Writer
 }
 
-// DefaultConfig returns the full benchmark: every workload, pairs 1/2/8,
-// 5 rounds, 100,000 messages per sender (10,000 calls per caller, 25,000
+// DefaultConfig returns the full benchmark: every workload, pairs 1/2/8
+// (and 64 callers for call), 5 rounds, 100,000 messages per sender (10,000 calls per caller, 25,000
 // 1 KiB binaries, 100,000 etf-term encodes), 100,000 idle processes.
 func DefaultConfig() Config {
-	return Config{Pairs: []int{1, 2, 8}, Rounds: 5, N: 100_000, IdleProcs: []int{100_000}}
+	return Config{Pairs: []int{1, 2, 8}, ManyPairs: []int{64}, Rounds: 5, N: 100_000, IdleProcs: []int{100_000}}
 }
 
 // QuickConfig returns the -quick benchmark, which finishes in under a
 // minute on an otherwise idle 2-core machine: 3 rounds, 10,000 messages per
-// sender (1,000 calls per caller), pairs 1 and 8.
+// sender (1,000 calls per caller), pairs 1 and 8 (and 64 callers for call).
 func QuickConfig() Config {
-	return Config{Pairs: []int{1, 8}, Rounds: 3, N: 10_000, IdleProcs: []int{100_000}}
+	return Config{Pairs: []int{1, 8}, ManyPairs: []int{64}, Rounds: 3, N: 10_000, IdleProcs: []int{100_000}}
 }
 
 func (c Config) withDefaults() Config {
@@ -101,7 +105,7 @@ func Run(ctx context.Context, cfg Config, sides []Side) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	cases := Cases(ws, cfg.Pairs, cfg.N, cfg.IdleProcs)
+	cases := Cases(ws, cfg.Pairs, cfg.N, cfg.IdleProcs, cfg.ManyPairs...)
 	start := time.Now()
 	states, closeSides := startSides(ctx, cfg, sides)
 	defer closeSides()
@@ -211,7 +215,7 @@ func runRound(ctx context.Context, cfg Config, cases []Case, states []*sideState
 // calibrate picks the per-pair operation count that makes one round of c
 // last about d at the rate measured by r.
 func calibrate(r Result, c Case, d time.Duration) int {
-	rate := r.Value(c) / float64(max(c.Pairs, 1))
+	rate := r.OpsPerSecond() / float64(max(c.Pairs, 1))
 	if rate <= 0 || math.IsInf(rate, 0) || math.IsNaN(rate) {
 		return c.N
 	}
@@ -234,6 +238,9 @@ func formatResult(r Result, c Case) string {
 	s := FormatValue(r.Value(c), c) + " " + c.Unit()
 	if c.Workload.Kind == KindCall {
 		s += fmt.Sprintf("  p50 %s p90 %s p99 %s", FormatLatency(float64(r.P50)), FormatLatency(float64(r.P90)), FormatLatency(float64(r.P99)))
+	}
+	if r.CtxSwitches > 0 {
+		s += fmt.Sprintf("  %.2f ctxsw/op", r.CtxSwitches)
 	}
 	if r.Elapsed > 0 {
 		s += fmt.Sprintf("  (%s)", r.Elapsed.Round(time.Millisecond))

@@ -160,12 +160,12 @@ func TestConfigErrors(t *testing.T) {
 
 func TestCases(t *testing.T) {
 	var ids []string
-	for _, c := range Cases(Workloads(), []int{1, 8}, 1000, []int{100}) {
+	for _, c := range Cases(Workloads(), []int{1, 8}, 1000, []int{100}, 64) {
 		ids = append(ids, fmt.Sprintf("%s:%d", c.ID(), c.N))
 	}
 	want := "flood-int/p1:1000 flood-int/p8:1000 flood-pidint/p1:1000 flood-pidint/p8:1000 " +
-		"flood-bin1k/p1:250 flood-bin1k/p8:250 call/p1:100 call/p8:100 idle-memory/100:100 " +
-		"etf-term/encode:1000 etf-term/decode:1000"
+		"flood-bin1k/p1:250 flood-bin1k/p8:250 call/p1:100 call/p8:100 call/p64:12 idle-memory/100:100 " +
+		"etf-term/encode:1000 etf-term/decode:1000 msg-16k/p1:100 msg-1m/p1:10 tcp-limit/p1:10 tcp-pingpong/p1:100"
 	if got := strings.Join(ids, " "); got != want {
 		t.Errorf("cases =\n%s\nwant\n%s", got, want)
 	}

@@ -55,14 +55,28 @@ type Result struct {
 	P50, P90, P99 time.Duration
 	// BytesPerProc is the memory per idle process (idle-memory only).
 	BytesPerProc float64
+	// CtxSwitches is the context switches (voluntary plus involuntary,
+	// summed over the threads in /proc/<pid>/task/*/status) per operation
+	// of the side's measured processes together: the Go processes of the
+	// erlgo sides (go-go: both), the erl processes of the BEAM sides
+	// (beam-beam: both); 0 when not measured.
+	CtxSwitches float64
 }
 
-// Value is the case's main metric: operations per second, or bytes per
-// process for idle-memory.
+// Value is the case's main metric: operations per second, MB/s for
+// KindBytes, or bytes per process for idle-memory.
 func (r Result) Value(c Case) float64 {
 	if c.Workload.Kind == KindMemory {
 		return r.BytesPerProc
 	}
+	if c.Workload.Kind == KindBytes {
+		return r.OpsPerSecond() * float64(c.Workload.MsgBytes) / 1e6
+	}
+	return r.OpsPerSecond()
+}
+
+// OpsPerSecond is Ops over Elapsed, 0 without an elapsed time.
+func (r Result) OpsPerSecond() float64 {
 	if r.Elapsed <= 0 {
 		return 0
 	}

@@ -32,14 +32,15 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	b.WriteString("\n\n")
 	r.writeSummary(&b)
-	b.WriteString("\nDetail (median over rounds, min..max, call latency percentiles):\n\n")
-	b.WriteString("| case | side | median | min..max | p50 | p90 | p99 | erlgo/BEAM |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|\n")
+	r.writeReferences(&b)
+	b.WriteString("\nDetail (median over rounds, min..max, call latency percentiles, context switches per operation):\n\n")
+	b.WriteString("| case | side | median | min..max | p50 | p90 | p99 | erlgo/BEAM | ctxsw/op |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.Rows {
 		for _, c := range row.Cells {
 			fmt.Fprintf(&b, "| %s | %s | ", row.Case, c.Side)
 			if !c.OK() {
-				fmt.Fprintf(&b, "%s | | | | | |\n", c.Status)
+				fmt.Fprintf(&b, "%s | | | | | | |\n", c.Status)
 				continue
 			}
 			cs := caseOfRow(row)
@@ -55,6 +56,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 				if c.P50Ratio != nil {
 					fmt.Fprintf(&b, " (p50 %.2fx)", *c.P50Ratio)
 				}
+			}
+			b.WriteString(" | ")
+			if c.CtxSwitches != nil {
+				fmt.Fprintf(&b, "%.2f", c.CtxSwitches.Median)
 			}
 			b.WriteString(" |\n")
 		}
@@ -104,4 +109,48 @@ func caseOfRow(row Row) Case {
 		w = Workload{Name: row.Workload, Kind: KindFlood}
 	}
 	return Case{Workload: w, Op: row.Op, Pairs: row.Pairs}
+}
+
+// writeReferences reads the large-message rows against the loopback TCP
+// limit and the call p50s against the TCP ping-pong floor, both measured
+// in the same run (go-local's tcp-limit and tcp-pingpong rows).
+func (r *Report) writeReferences(b *strings.Builder) {
+	limit, okLimit := r.referenceCell(RefTCPLimit)
+	floor, okFloor := r.referenceCell(RefTCPPingPong)
+	if !okLimit && !okFloor {
+		return
+	}
+	b.WriteString("\nAgainst the references measured in this run:\n\n")
+	for _, row := range r.Rows {
+		cs := caseOfRow(row)
+		if cs.Workload.Reference {
+			continue
+		}
+		for _, c := range row.Cells {
+			switch {
+			case !c.OK():
+			case okLimit && cs.Workload.Kind == KindBytes && limit.Value.Median > 0:
+				fmt.Fprintf(b, "- %s %s: %s MB/s = %.1f%% of the loopback TCP limit (%s MB/s)\n", row.Case, c.Side,
+					FormatValue(c.Value.Median, cs), 100*c.Value.Median/limit.Value.Median, FormatValue(limit.Value.Median, cs))
+			case okFloor && cs.Workload.Kind == KindCall && c.P50 != nil && floor.P50 != nil && floor.P50.Median > 0 && row.Pairs == 1:
+				fmt.Fprintf(b, "- %s %s: p50 %s = %.1fx the TCP ping-pong floor (%s)\n", row.Case, c.Side,
+					FormatLatency(c.P50.Median), c.P50.Median/floor.P50.Median, FormatLatency(floor.P50.Median))
+			}
+		}
+	}
+}
+
+// referenceCell is the measured cell of reference workload name.
+func (r *Report) referenceCell(name string) (Cell, bool) {
+	for _, row := range r.Rows {
+		if row.Workload != name {
+			continue
+		}
+		for _, c := range row.Cells {
+			if c.OK() {
+				return c, true
+			}
+		}
+	}
+	return Cell{}, false
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -18,6 +19,9 @@ const (
 	KindMemory
 	// KindCodec is ETF encode or decode operations per second.
 	KindCodec
+	// KindBytes is one-way messages of Workload.MsgBytes each, reported
+	// as MB/s (10^6 bytes of message payload per second; higher is better).
+	KindBytes
 )
 
 // Workload is one of the shared benchmark workloads.
@@ -37,7 +41,27 @@ type Workload struct {
 	// LocalOnly workloads run only on the in-process sides (beam-local,
 	// go-local): memory and codec speed are not about the network.
 	LocalOnly bool
+	// MsgBytes is the payload size of one message (KindBytes).
+	MsgBytes int
+	// Pairs, when set, replaces Config.Pairs for this workload: the large
+	// messages and the reference rows are about one connection and one
+	// stream, and 8 pairs of 1 MiB floods would only measure mailboxes.
+	Pairs []int
+	// ManyPairs workloads also run Config.ManyPairs (call: 64 callers over
+	// one connection). A case with more than 8 pairs gets N*8/pairs
+	// operations per pair, so its round is as long as p8's.
+	ManyPairs bool
+	// Reference workloads are not erlgo: plain Go over loopback TCP,
+	// measured in the same run as the floor the erlgo rows are read
+	// against. Only go-local runs them.
+	Reference bool
 }
+
+// The reference workloads' names.
+const (
+	RefTCPLimit    = "tcp-limit"    // loopback TCP limit, MB/s
+	RefTCPPingPong = "tcp-pingpong" // TCP ping-pong floor, 1-byte round trips
+)
 
 // Workloads returns the shared workloads in report order.
 func Workloads() []Workload {
@@ -45,9 +69,17 @@ func Workloads() []Workload {
 		{Name: "flood-int", Kind: KindFlood, Scale: 1},
 		{Name: "flood-pidint", Kind: KindFlood, Scale: 1},
 		{Name: "flood-bin1k", Kind: KindFlood, Scale: 0.25},
-		{Name: "call", Kind: KindCall, Scale: 0.1},
+		{Name: "call", Kind: KindCall, Scale: 0.1, ManyPairs: true},
 		{Name: "idle-memory", Kind: KindMemory, LocalOnly: true},
 		{Name: "etf-term", Kind: KindCodec, Scale: 1, Ops: []string{"encode", "decode"}, LocalOnly: true},
+		{Name: "msg-16k", Kind: KindBytes, Scale: 0.1, MsgBytes: 16 << 10, Pairs: []int{1}},
+		{Name: "msg-1m", Kind: KindBytes, Scale: 0.01, MsgBytes: 1 << 20, Pairs: []int{1}},
+		// tcp-limit: 1 MiB writes over one loopback TCP connection, Go to
+		// Go, the ceiling for msg-16k and msg-1m.
+		{Name: RefTCPLimit, Kind: KindBytes, Scale: 0.01, MsgBytes: 1 << 20, Pairs: []int{1}, LocalOnly: true, Reference: true},
+		// tcp-pingpong: a 1-byte round trip over loopback TCP, Go, the
+		// floor for the call rows' latency.
+		{Name: RefTCPPingPong, Kind: KindCall, Scale: 0.1, Pairs: []int{1}, LocalOnly: true, Reference: true},
 	}
 }
 
@@ -115,6 +147,8 @@ func (c Case) Unit() string {
 		return "calls/s"
 	case KindMemory:
 		return "bytes/proc"
+	case KindBytes:
+		return "MB/s"
 	default:
 		return "ops/s"
 	}
@@ -124,9 +158,10 @@ func (c Case) Unit() string {
 func (c Case) HigherIsBetter() bool { return c.Workload.Kind != KindMemory }
 
 // Cases expands workloads into report rows: flood and call once per pair
-// count, idle-memory once per process count, etf-term once per operation.
-// n is the operations per pair before the workload's Scale.
-func Cases(ws []Workload, pairs []int, n int, idleProcs []int) []Case {
+// count (ManyPairs workloads also once per manyPairs count), idle-memory
+// once per process count, etf-term once per operation. n is the
+// operations per pair before the workload's Scale.
+func Cases(ws []Workload, pairs []int, n int, idleProcs []int, manyPairs ...int) []Case {
 	var cs []Case
 	for _, w := range ws {
 		scaled := max(1, int(float64(n)*w.Scale))
@@ -140,10 +175,36 @@ func Cases(ws []Workload, pairs []int, n int, idleProcs []int) []Case {
 				cs = append(cs, Case{Workload: w, Op: op, Pairs: 1, N: scaled})
 			}
 		default:
-			for _, p := range pairs {
-				cs = append(cs, Case{Workload: w, Pairs: p, N: scaled})
+			for _, p := range w.pairCounts(pairs, manyPairs) {
+				cs = append(cs, Case{Workload: w, Pairs: p, N: pairN(scaled, p)})
 			}
 		}
 	}
 	return cs
+}
+
+// pairCounts is the workload's own Pairs, or pairs plus, for a ManyPairs
+// workload, the counts of many that pairs lacks.
+func (w Workload) pairCounts(pairs, many []int) []int {
+	if len(w.Pairs) > 0 {
+		return w.Pairs
+	}
+	if !w.ManyPairs {
+		return pairs
+	}
+	out := slices.Clone(pairs)
+	for _, p := range many {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// pairN keeps a case with more than 8 pairs as long as the p8 case.
+func pairN(n, pairs int) int {
+	if pairs <= 8 {
+		return n
+	}
+	return max(1, n*8/pairs)
 }

@@ -79,6 +79,8 @@ run_print(W, P, N, T) ->
 run("flood-int", P, N, T) -> flood(int, P, N, T);
 run("flood-pidint", P, N, T) -> flood(pidint, P, N, T);
 run("flood-bin1k", P, N, T) -> flood(bin1k, P, N, T);
+run("msg-16k", P, N, T) -> flood(bin16k, P, N, T);
+run("msg-1m", P, N, T) -> flood(bin1m, P, N, T);
 run("call", P, N, T) -> call(P, N, T);
 run("idle-memory", _P, N, local) -> idle_memory(N);
 run("etf-encode", _P, N, local) -> etf_encode(N);
@@ -115,7 +117,9 @@ sender(Kind, To, N) ->
     Msg = case Kind of
               int -> 42;
               pidint -> {self(), 42};
-              bin1k -> binary:copy(<<"x">>, 1024)
+              bin1k -> binary:copy(<<"x">>, 1024);
+              bin16k -> binary:copy(<<"x">>, 16384);
+              bin1m -> binary:copy(<<"x">>, 1048576)
           end,
     receive go -> ok end,
     send_loop(To, Msg, N).

@@ -29,8 +29,8 @@ func parseBenchFlags(args []string) (*benchFlags, error) {
 		workloads: fs.String("workloads", "", "comma list of workloads (default all: "+strings.Join(bench.WorkloadNames(), ",")+")"),
 		sides:     fs.String("sides", "", "comma list of sides (default all: "+strings.Join(bench.SideNames(), ",")+")"),
 		rounds:    fs.Int("rounds", 0, "measured rounds per side and case (default 5, -quick 3)"),
-		pairs:     fs.String("pairs", "", "comma list of sender/receiver pair counts (default 1,2,8; -quick 1,8)"),
-		n:         fs.Int("n", 0, "messages per sender and round; calls use n/10, 1 KiB binaries n/4, etf-term n (default 100000, -quick 10000)"),
+		pairs:     fs.String("pairs", "", "comma list of sender/receiver pair counts, replacing the defaults (default 1,2,8 and 64 callers for call; -quick 1,8 and 64 for call)"),
+		n:         fs.Int("n", 0, "messages per sender and round; calls and 16 KiB messages use n/10, 1 KiB binaries n/4, 1 MiB messages n/100, etf-term n (default 100000, -quick 10000)"),
 		duration:  fs.Duration("duration", 0, "instead of -n, calibrate each side and case to about this long per round"),
 		idle:      fs.String("idle-procs", "", "comma list of idle process counts for idle-memory (default 100000)"),
 		quick:     fs.Bool("quick", false, "quick run (< 60 s on 2 cores): 3 rounds, n 10000, pairs 1,8"),
@@ -106,6 +106,7 @@ func (f *benchFlags) config() (bench.Config, error) {
 		if cfg.Pairs, err = intList(*f.pairs); err != nil {
 			return cfg, fmt.Errorf("-pairs: %w", err)
 		}
+		cfg.ManyPairs = nil // the given counts are all that runs
 	}
 	if *f.idle != "" {
 		if cfg.IdleProcs, err = intList(*f.idle); err != nil {
