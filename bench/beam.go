@@ -94,7 +94,7 @@ func (s *beamSide) Run(ctx context.Context, c Case) (Result, error) {
 	if s.remote {
 		target, pids = s.peer.name, append(pids, s.peer.pid)
 	}
-	return withCtxSwitches(pids, func() (Result, error) { return runErlCase(ctx, s.driver, c, target) })
+	return withCtxSwitches(pids, c, func() (Result, error) { return runErlCase(ctx, s.driver, c, target) })
 }
 
 // runErlCase asks an erlgo_bench driver node to run c against target

@@ -63,8 +63,12 @@ func sumCtxSwitches(pids []int) (total uint64, ok bool) {
 }
 
 // withCtxSwitches runs run and sets the result's CtxSwitches from the
-// growth of the pids' counters over the run.
-func withCtxSwitches(pids []int, run func() (Result, error)) (Result, error) {
+// growth of the pids' counters over the run: for messages and calls, not
+// for idle-memory and etf-term, where a switch per operation means nothing.
+func withCtxSwitches(pids []int, c Case, run func() (Result, error)) (Result, error) {
+	if k := c.Workload.Kind; k == KindMemory || k == KindCodec {
+		return run()
+	}
 	before, okBefore := sumCtxSwitches(pids)
 	r, err := run()
 	if err != nil {

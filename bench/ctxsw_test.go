@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"context"
+	"io"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -34,7 +37,7 @@ func TestCtxSwitchesCountsThreads(t *testing.T) {
 	if _, err := ctxSwitches(1 << 30); err == nil {
 		t.Error("no error for a pid that does not exist")
 	}
-	r, err := withCtxSwitches([]int{1 << 30}, func() (Result, error) { return Result{Ops: 1, Elapsed: 1}, nil })
+	r, err := withCtxSwitches([]int{1 << 30}, testCase(t, "call", "", 1, 1), func() (Result, error) { return Result{Ops: 1, Elapsed: 1}, nil })
 	if err != nil || r.CtxSwitches != 0 {
 		t.Errorf("unreadable pid: %+v, %v", r, err)
 	}
@@ -51,11 +54,12 @@ func TestWriteTableReferences(t *testing.T) {
 				{Side: SideGoGo, Status: "ok", Value: Summary{Median: 10000}, P50: p50(90000), P90: p50(1), P99: p50(1),
 					CtxSwitches: &Summary{Median: 4.5}}}},
 			{Case: "msg-1m/p1", Workload: "msg-1m", Pairs: 1, Unit: "MB/s", Cells: []Cell{
+				{Side: SideGoLocal, Status: "ok", Value: Summary{Median: 90000}},
 				{Side: SideGoGo, Status: "ok", Value: Summary{Median: 250}}}},
 			{Case: "tcp-limit/p1", Workload: RefTCPLimit, Pairs: 1, Unit: "MB/s", Cells: []Cell{
-				{Side: SideGoLocal, Status: "ok", Value: Summary{Median: 4000}}}},
+				{Side: SideGoGo, Status: "ok", Value: Summary{Median: 4000}}}},
 			{Case: "tcp-pingpong/p1", Workload: RefTCPPingPong, Pairs: 1, Unit: "calls/s", Cells: []Cell{
-				{Side: SideGoLocal, Status: "ok", Value: Summary{Median: 60000}, P50: p50(15000), P90: p50(1), P99: p50(1)}}},
+				{Side: SideGoGo, Status: "ok", Value: Summary{Median: 60000}, P50: p50(15000), P90: p50(1), P99: p50(1)}}},
 		},
 	}
 	var b strings.Builder
@@ -73,4 +77,60 @@ func TestWriteTableReferences(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
+	// In-process messages never touch TCP: no reference line for them.
+	if strings.Contains(out, "msg-1m/p1 go-local:") {
+		t.Errorf("local side read against the TCP limit:\n%s", out)
+	}
+}
+
+// TestTCPRefServerRefusesUnknownMode: the reference server reads a mode
+// byte from the wire; anything else closes the connection with an error.
+func TestTCPRefServerRefusesUnknownMode(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	errs := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			errs <- err
+			return
+		}
+		defer c.Close()
+		errs <- serveTCPRefConn(c)
+	}()
+	c, err := dialTCPRef(context.Background(), ln.Addr().String(), 'x')
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := <-errs; err == nil || !strings.Contains(err.Error(), "unknown mode") {
+		t.Errorf("serveTCPRefConn = %v, want unknown mode", err)
+	}
+}
+
+// FuzzServeTCPRefConn: whatever a client sends, the reference server
+// returns (with an error or at EOF) and never panics.
+func FuzzServeTCPRefConn(f *testing.F) {
+	f.Add([]byte("e\x01\x02\x03"))
+	f.Add([]byte("s\x00\x00\x00\x00\x00\x00\x00\x03abc"))
+	f.Add([]byte("s\xff\xff\xff\xff\xff\xff\xff\xffab"))
+	f.Add([]byte("s\x00\x00"))
+	f.Add([]byte("?"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		client, server := net.Pipe()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = serveTCPRefConn(server)
+			server.Close()
+		}()
+		go func() { _, _ = io.Copy(io.Discard, client) }()
+		_, _ = client.Write(data)
+		client.Close()
+		<-done
+	})
 }

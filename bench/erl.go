@@ -139,6 +139,7 @@ type erlNode struct {
 	name string // node name, or "" for a local (nonode) node
 	otp  string // OTP release from the READY line
 	pid  int    // OS process id, for its context switch counters
+	tcp  string // the go-go peer's TCP reference server, from READY tcp=
 	proc *beamproc.LineProc
 }
 
@@ -193,9 +194,8 @@ func startLineProc(ctx context.Context, name string, cmd *exec.Cmd) (*erlNode, e
 		n.kill()
 		return nil, fmt.Errorf("%s %s: %w", filepath.Base(cmd.Path), name, err)
 	}
-	if f := parseFields(line); f["otp"] != "" {
-		n.otp = f["otp"]
-	}
+	f := parseFields(line)
+	n.otp, n.tcp = f["otp"], f["tcp"]
 	return n, nil
 }
 

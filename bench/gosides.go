@@ -66,9 +66,9 @@ type goLocal struct {
 // NewGoLocal returns the Go local side.
 func NewGoLocal(env *Env) Side { return &goLocal{env: env} }
 
-func (s *goLocal) Name() string           { return SideGoLocal }
-func (s *goLocal) Baseline() string       { return SideBEAMLocal }
-func (s *goLocal) Supports(Workload) bool { return true }
+func (s *goLocal) Name() string             { return SideGoLocal }
+func (s *goLocal) Baseline() string         { return SideBEAMLocal }
+func (s *goLocal) Supports(w Workload) bool { return !w.Reference }
 
 func (s *goLocal) Start(ctx context.Context) error {
 	n, err := startGoNode(ctx, s.env, "bench_local", false)
@@ -84,17 +84,13 @@ func (s *goLocal) Start(ctx context.Context) error {
 }
 
 func (s *goLocal) Run(ctx context.Context, c Case) (Result, error) {
-	switch {
-	case c.Workload.Kind == KindCodec:
+	switch c.Workload.Kind {
+	case KindCodec:
 		return runETF(c)
-	case c.Workload.Kind == KindMemory:
+	case KindMemory:
 		return goIdleMemory(ctx, c.N, node.WithLogger(quietLogger()))
-	case c.Workload.Name == RefTCPLimit:
-		return withCtxSwitches(selfPID(), func() (Result, error) { return runTCPLimit(ctx, c) })
-	case c.Workload.Name == RefTCPPingPong:
-		return withCtxSwitches(selfPID(), func() (Result, error) { return runTCPPingPong(ctx, c) })
 	default:
-		return withCtxSwitches(selfPID(), func() (Result, error) { return s.d.run(ctx, c, atomSpawner) })
+		return withCtxSwitches(selfPID(), c, func() (Result, error) { return s.d.run(ctx, c, atomSpawner) })
 	}
 }
 
@@ -139,7 +135,15 @@ func (s *goDriven) Run(ctx context.Context, c Case) (Result, error) {
 	if s.goPeer {
 		pids = append(pids, s.peer.pid)
 	}
-	return withCtxSwitches(pids, func() (Result, error) { return s.d.run(ctx, c, s.target()) })
+	return withCtxSwitches(pids, c, func() (Result, error) {
+		switch c.Workload.Name {
+		case RefTCPLimit:
+			return runTCPLimit(ctx, s.peer.tcp, c)
+		case RefTCPPingPong:
+			return runTCPPingPong(ctx, s.peer.tcp, c)
+		}
+		return s.d.run(ctx, c, s.target())
+	})
 }
 
 func (s *goDriven) Close() error {
@@ -187,7 +191,7 @@ func NewGoBEAM(env *Env) Side { return &goBEAM{goDriven{env: env}} }
 
 func (s *goBEAM) Name() string             { return SideGoBEAM }
 func (s *goBEAM) Baseline() string         { return SideBEAMBEAM }
-func (s *goBEAM) Supports(w Workload) bool { return !w.LocalOnly }
+func (s *goBEAM) Supports(w Workload) bool { return !w.LocalOnly && !w.Reference }
 
 func (s *goBEAM) Start(ctx context.Context) error {
 	port, err := s.env.EPMDPort(ctx)
@@ -215,7 +219,7 @@ func NewBEAMGo(env *Env) Side { return &beamGo{env: env} }
 
 func (s *beamGo) Name() string             { return SideBEAMGo }
 func (s *beamGo) Baseline() string         { return SideBEAMBEAM }
-func (s *beamGo) Supports(w Workload) bool { return !w.LocalOnly }
+func (s *beamGo) Supports(w Workload) bool { return !w.LocalOnly && !w.Reference }
 
 func (s *beamGo) Start(ctx context.Context) error {
 	port, err := s.env.EPMDPort(ctx)
@@ -245,7 +249,7 @@ func (s *beamGo) Run(ctx context.Context, c Case) (Result, error) {
 	if !s.Supports(c.Workload) {
 		return Result{}, ErrUnsupported
 	}
-	return withCtxSwitches(selfPID(), func() (Result, error) { return runErlCase(ctx, s.driver, c, string(s.n.Name())) })
+	return withCtxSwitches(selfPID(), c, func() (Result, error) { return runErlCase(ctx, s.driver, c, string(s.n.Name())) })
 }
 
 func (s *beamGo) Close() error {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 
 	"github.com/erlgo/erlgo/epmd"
 	"github.com/erlgo/erlgo/node"
@@ -13,7 +14,8 @@ import (
 // RunPeer hosts the receiving node of the go-go side: `erlgo bench -peer
 // -name N -cookie C -epmd-port P [-cpuprofile F]` starts node N registered with the EPMD on
 // port P, registers the erlgo_bench spawner, prints "READY node=N" on
-// stdout and runs until stdin closes (the runner exited or closed it).
+// stdout with the address of its TCP reference server (tcp=host:port,
+// the far end of tcp-limit and tcp-pingpong) and runs until stdin closes (the runner exited or closed it).
 func RunPeer(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bench -peer", flag.ContinueOnError)
 	name := fs.String("name", "", "node name (name@host)")
@@ -42,7 +44,13 @@ func RunPeer(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	if err := spawnSpawner(n); err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintf(stdout, "READY node=%s\n", n.Name()); err != nil {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	go serveTCPRef(ln)
+	if _, err := fmt.Fprintf(stdout, "READY node=%s tcp=%s\n", n.Name(), ln.Addr()); err != nil {
 		return err
 	}
 	done := make(chan struct{})

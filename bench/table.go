@@ -113,7 +113,8 @@ func caseOfRow(row Row) Case {
 
 // writeReferences reads the large-message rows against the loopback TCP
 // limit and the call p50s against the TCP ping-pong floor, both measured
-// in the same run (go-local's tcp-limit and tcp-pingpong rows).
+// in the same run (go-go's tcp-limit and tcp-pingpong rows), for the sides
+// that cross a connection.
 func (r *Report) writeReferences(b *strings.Builder) {
 	limit, okLimit := r.referenceCell(RefTCPLimit)
 	floor, okFloor := r.referenceCell(RefTCPPingPong)
@@ -128,7 +129,8 @@ func (r *Report) writeReferences(b *strings.Builder) {
 		}
 		for _, c := range row.Cells {
 			switch {
-			case !c.OK():
+			case !c.OK() || c.Side == SideGoLocal || c.Side == SideBEAMLocal:
+				// In-process messages and calls never touch TCP.
 			case okLimit && cs.Workload.Kind == KindBytes && limit.Value.Median > 0:
 				fmt.Fprintf(b, "- %s %s: %s MB/s = %.1f%% of the loopback TCP limit (%s MB/s)\n", row.Case, c.Side,
 					FormatValue(c.Value.Median, cs), 100*c.Value.Median/limit.Value.Median, FormatValue(limit.Value.Median, cs))
