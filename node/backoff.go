@@ -16,7 +16,7 @@ import (
 // Connect back-off (see docs/routes.md).
 //
 // A failed connection attempt to a node is remembered for a short window;
-// sends, links, monitors, exit/2, remote spawns and calls that would dial
+// sends, links, monitors, exit/2 and remote spawns that would dial
 // that node within the window fail at once, as if the attempt had been
 // made and had failed again, without dialling. The window starts at
 // DefaultBackoffBase, doubles with every further failure up to

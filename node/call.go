@@ -63,8 +63,8 @@ func (pc *pendingCall) matchesReply(msg any) bool {
 //
 // It returns the reply, or: ErrNoProc at once if the target does not exist
 // (or exits before replying with reason noproc), ErrNoConnection if its
-// node is unreachable or lost (also matching ErrConnectBackoff, at once,
-// inside the connect back-off window after a failed attempt), an
+// node is unreachable or lost (inside the connect back-off window after a
+// failed attempt, Call dials anyway, as Connect does), an
 // *ExitError with the target's exit reason
 // if it exits before replying, ErrTimeout (which also matches
 // context.DeadlineExceeded) when the deadline passes, ctx.Err() if ctx is
@@ -91,8 +91,16 @@ func (p *Process) genCall(ctx context.Context, to etf.Term, label etf.Atom, req 
 	if err != nil {
 		return nil, err
 	}
-	if err := n.remote.backoffFor(t.node); err != nil {
-		return nil, err // the monitor would be DOWN noconnection at once
+	if n.remote.backoffFor(t.node) != nil {
+		// Inside the connect back-off window the monitor would be DOWN
+		// noconnection at once. A caller waits for an answer, so it gets
+		// a real attempt, as gen_server:call auto-connects on BEAM (a
+		// call right after a healed partition must reach the peer); the
+		// window spares only what nobody waits for: sends, links,
+		// monitors. Its outcome counts like Connect's.
+		if err := n.Connect(ctx, t.node); err != nil {
+			return nil, err
+		}
 	}
 	ref := n.newRef()
 	pc, err := p.beginCall(ref)

@@ -33,9 +33,9 @@
 // Routes (WithRoute, AddRoute) reach peers whose names match a pattern at
 // a fixed host and port instead of through EPMD, with their own cookie
 // and TLS configuration. A failed connection attempt opens a short
-// back-off window (WithConnectBackoff) in which sends, links, monitors and
-// calls to that node fail at once instead of redialling; Connect always
-// dials. See docs/routes.md.
+// back-off window (WithConnectBackoff) in which sends, links and monitors
+// to that node fail at once instead of redialling; Connect and Call
+// always dial. See docs/routes.md.
 //
 // Stop's order: new spawns are refused; every process gets exit reason
 // shutdown (trapping processes get ExitMsg and should return); survivors are
