@@ -35,7 +35,24 @@ func (s *Server) Monitor(ctx context.Context, p *node.Process, ev Event) (etf.Re
 		_, _ = s.unsubscribe(ctx, p, ev)
 		return etf.Ref{}, nil, err
 	}
+	settle(ctx, p, pid)
 	return ref, last, nil
+}
+
+// settle returns once a monitor or link p just asked for on a remote
+// event process is in place there. MONITOR_P and LINK are asynchronous,
+// and the subscription itself may be served by this node's service
+// without a word to the event's node, so without this an event that
+// ended right after Monitor returned could answer the monitor with
+// noproc instead of the producer's reason. A call from p travels on the
+// same connection after the request, so its answer (the event process
+// refuses the request; any answer or exit will do) means the event's
+// node has handled it.
+func settle(ctx context.Context, p *node.Process, pid etf.PID) {
+	if pid.Node == p.Node().Name() {
+		return // local monitors and links are set up synchronously
+	}
+	_, _ = p.Call(ctx, pid, etf.Atom("settle"))
 }
 
 // Link is Monitor with a link to the event process instead of a monitor
@@ -54,6 +71,7 @@ func (s *Server) Link(ctx context.Context, p *node.Process, ev Event) ([]etf.Ter
 		_, _ = s.unsubscribe(ctx, p, ev)
 		return nil, err
 	}
+	settle(ctx, p, pid)
 	return last, nil
 }
 
