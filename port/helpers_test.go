@@ -263,7 +263,14 @@ func groupMembers(t testing.TB, pgid int) (live, zombies []int) {
 // not this test process (this VM's init reaps lazily).
 func requireGone(t testing.TB, pgid int) {
 	t.Helper()
+	// The group was signalled before Done; our own child is reaped by
+	// then, but a grandchild (not ours to wait for) dies asynchronously,
+	// so give it until waitFor to be gone.
 	live, zombies := groupMembers(t, pgid)
+	for deadline := time.Now().Add(waitFor); len(live) > 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		live, zombies = groupMembers(t, pgid)
+	}
 	if len(live) > 0 {
 		t.Fatalf("process group %d still has live %v", pgid, live)
 	}
