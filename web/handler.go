@@ -118,6 +118,15 @@ func (h *Handler) call(ctx context.Context, w http.ResponseWriter, rp *reqProc, 
 	defer stop()
 	req.ctx = callCtx
 	res, err := rp.p.Call(callCtx, h.target, req)
+	if err == nil && ctx.Err() != nil {
+		// A stream that started and failed at once: its chunks are in
+		// the channel before its exit, so relay sends them and then cuts
+		// the connection, rather than a 500 that drops what it wrote.
+		var we *WorkerExitError
+		if rep, perr := parseReply(res); perr == nil && rep.stream && errors.As(context.Cause(ctx), &we) {
+			return rep, true
+		}
+	}
 	// A reply racing the deadline or an abort is what a worker cut short
 	// said: the deadline or the abort decides.
 	if ctx.Err() != nil {
