@@ -81,7 +81,8 @@ func TestRestartOneForOne(t *testing.T) {
 	require.NoError(t, err)
 	old := kill(t, n, "a")
 	restarted(t, n, "a", old)
-	require.Len(t, a.all(), 2)
+	// The new child is registered before its Started callback runs.
+	require.Eventually(t, func() bool { return len(a.all()) == 2 }, waitFor, time.Millisecond, "a's Started ran again")
 	require.Len(t, b.all(), 1, "b is not restarted with a")
 	s.Stop(context.Background())
 	_, okA := n.Whereis("a")
@@ -104,8 +105,7 @@ func TestRestartGroupAfterAllDown(t *testing.T) {
 	old := kill(t, n, "ga")
 	restarted(t, n, "ga", old)
 	restarted(t, n, "gb", oldB)
-	require.Len(t, a.all(), 2)
-	require.Len(t, b.all(), 2)
+	require.Eventually(t, func() bool { return len(a.all()) == 2 && len(b.all()) == 2 }, waitFor, time.Millisecond, "both Started ran again")
 	require.Len(t, c.all(), 1)
 	require.False(t, n.IsAlive(oldB), "the group's other member was stopped")
 }
