@@ -231,7 +231,7 @@ func (p *Process) statusLocked() etf.Atom {
 	switch {
 	case p.urgentN.Load() != 0:
 		return "exiting"
-	case p.state == stateIdle, p.call != nil:
+	case p.state == stateIdle, p.wake != nil, p.call != nil: // wake: lingering
 		return "waiting" // in receive, as a BEAM process blocked in gen:call
 	}
 	return "running"

@@ -55,7 +55,8 @@ const (
 
 // Process is a lightweight process: a pid, a mailbox and a Behavior. An
 // idle process holds no goroutine; one is started when a message arrives and
-// ends when the mailbox is empty.
+// ends shortly after the mailbox is empty (it waits about 50 µs for the next
+// message first, so a busy request/response server keeps its goroutine).
 //
 // Methods that only send signals (Self, Send, Exit, Link, Monitor, ...) are
 // safe from any goroutine. Call, TrapExit, Alias/Unalias and Demonitor are
@@ -80,6 +81,7 @@ type Process struct {
 	monitors map[etf.Ref]monitorTarget // monitors this process holds
 	call     *pendingCall              // the Call this process is blocked in, if any
 	ext      *procExt                  // rarely used fields, allocated on first use
+	wake     chan struct{}             // set while the goroutine lingers (linger.go)
 }
 
 // procExt holds fields most processes never use, to keep idle processes small.

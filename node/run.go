@@ -22,9 +22,10 @@ type downSignal struct {
 }
 
 // Scheduling: a producer appends under p.mu and, if the process was idle,
-// marks it running and starts a goroutine. The goroutine drains the queue in
-// batches and goes idle under the same lock once the queue is empty, so a
-// message can never be left behind with no goroutine to handle it.
+// marks it running and starts a goroutine (or wakes a lingering one, see
+// linger.go). The goroutine drains the queue in batches and goes idle under
+// the same lock once the queue is empty, so a message can never be left
+// behind with no goroutine to handle it.
 
 // deliver enqueues an ordinary message. It returns ErrMailboxFull when a
 // bounded mailbox is full; messages to dead processes are dropped silently.
@@ -49,6 +50,8 @@ func (p *Process) deliver(msg any) error {
 	start := p.state == stateIdle
 	if start {
 		p.state = stateRunning
+	} else if p.wake != nil {
+		p.wakeLingerLocked()
 	}
 	p.mu.Unlock()
 	if start {
@@ -66,11 +69,7 @@ func (p *Process) deliverSignalLocked(s any, urgent bool) (start bool) {
 	} else {
 		p.normal.push(s, &p.node.segs)
 	}
-	if p.state == stateIdle {
-		p.state = stateRunning
-		return true
-	}
-	return false
+	return p.wakeLocked()
 }
 
 // signalExit delivers an exit signal from "from" (Erlang's "Receiving Exit
@@ -171,6 +170,8 @@ const lingerSpins = 1
 func (p *Process) run() {
 	pool := &p.node.segs
 	spins := 0
+	var l lingerer
+	var last any // the last message handled: a $gen_call request makes p linger
 	for {
 		p.mu.Lock()
 		if len(p.urgent) > 0 {
@@ -190,9 +191,16 @@ func (p *Process) run() {
 				runtime.Gosched()
 				continue
 			}
-			p.state = stateIdle
-			p.mu.Unlock()
-			return
+			if !isGenCall(last) {
+				p.state = stateIdle
+				p.mu.Unlock()
+				return
+			}
+			if !l.linger(p) {
+				return
+			}
+			spins, last = 0, nil
+			continue
 		}
 		spins = 0
 		p.countTakenLocked(p.normal.len)
@@ -205,6 +213,7 @@ func (p *Process) run() {
 				if p.urgentN.Load() != 0 && p.drainUrgent() {
 					return
 				}
+				last = m
 				if p.dispatch(m) {
 					return
 				}

@@ -1,0 +1,91 @@
+package node
+
+import (
+	"time"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// Lingering: when a process's mailbox empties, its goroutine first yields
+// once (runtime.Gosched, enough for a local request/response partner), then,
+// if the last message it handled was a $gen_call request, parks for up to
+// lingerFor waiting for the next message before it goes idle. Only servers
+// linger: a flood receiver that parks on a timer after every drained batch
+// measured slower than one that gives its goroutine up (8 pairs), and plain
+// messages carry no promise of a next one. A request/response server with a steady stream of requests (one
+// every round trip over distribution, tens of microseconds apart) so keeps
+// one goroutine and its grown stack instead of paying a goroutine start,
+// exit and stack growth by copying per request. After lingerFor without a
+// message the process goes idle and holds no goroutine, as before.
+//
+// While parked the process is still stateRunning and p.wake holds the
+// channel it waits on; a producer that finds p.wake set sends the (never
+// blocking, capacity 1) token under p.mu and clears p.wake, so exactly one
+// of "producer wakes it" and "timer expires" wins, decided under the lock.
+const lingerFor = 50 * time.Microsecond
+
+// isGenCall reports whether m is a {'$gen_call', From, Req} request.
+func isGenCall(m any) bool {
+	t, ok := m.(etf.Tuple)
+	return ok && len(t) == 3 && t[0] == GenCall
+}
+
+// lingerer is the parking state of one run goroutine, allocated on the
+// first linger and reused while the goroutine lives.
+type lingerer struct {
+	ch chan struct{}
+	t  *time.Timer
+}
+
+// wakeLocked makes p handle what was just queued: it returns true if the
+// caller must start a goroutine (p was idle), wakes a lingering goroutine,
+// and does nothing if one is running.
+func (p *Process) wakeLocked() (start bool) {
+	switch {
+	case p.state == stateIdle:
+		p.state = stateRunning
+		return true
+	case p.wake != nil:
+		p.wakeLingerLocked()
+	}
+	return false
+}
+
+// wakeLingerLocked wakes p's lingering goroutine (p.wake != nil). deliver
+// calls it directly, keeping its own fast path inlined.
+func (p *Process) wakeLingerLocked() {
+	p.wake <- struct{}{}
+	p.wake = nil
+}
+
+// linger is called by run with p.mu held and the mailbox empty; it releases
+// p.mu. It returns true if a message arrived (run goes on draining) and
+// false if p went idle (run returns).
+func (l *lingerer) linger(p *Process) bool {
+	if l.ch == nil {
+		l.ch = make(chan struct{}, 1)
+		l.t = time.NewTimer(lingerFor)
+	} else {
+		l.t.Reset(lingerFor)
+	}
+	p.wake = l.ch
+	p.mu.Unlock()
+	select {
+	case <-l.ch:
+		l.t.Stop()
+		return true
+	case <-l.t.C:
+	}
+	p.mu.Lock()
+	if p.wake == nil {
+		// A producer won the race: its token is already in ch (sent under
+		// p.mu), take it so the next linger does not see it.
+		<-l.ch
+		p.mu.Unlock()
+		return true
+	}
+	p.wake = nil
+	p.state = stateIdle
+	p.mu.Unlock()
+	return false
+}
