@@ -171,7 +171,7 @@ func (p *Process) run() {
 	pool := &p.node.segs
 	spins := 0
 	var l lingerer
-	var last any // the last message handled: a $gen_call request makes p linger
+	var last any // the last message of the batch: a $gen_call request makes p linger
 	for {
 		p.mu.Lock()
 		if len(p.urgent) > 0 {
@@ -204,6 +204,8 @@ func (p *Process) run() {
 		}
 		spins = 0
 		p.countTakenLocked(p.normal.len)
+		t := p.normal.tail
+		last = t.items[t.n-1] // once per batch: cheaper than per message
 		chain := p.normal.take()
 		p.mu.Unlock()
 		for seg := chain; seg != nil; {
@@ -213,7 +215,6 @@ func (p *Process) run() {
 				if p.urgentN.Load() != 0 && p.drainUrgent() {
 					return
 				}
-				last = m
 				if p.dispatch(m) {
 					return
 				}
