@@ -32,15 +32,17 @@ const (
 	chartPadLeft = 10
 )
 
-// WriteSVG draws the report as a horizontal bar chart: one group per case,
-// one bar per side, a whisker for min..max, and the value, unit and
-// erlgo/BEAM ratio as text. Bar lengths are linear and scaled per group and
-// per class of side (local sides together, loopback sides together), so
-// workloads with different units share one picture and loopback bars are
-// not dwarfed by local ones. Sides that did not start appear only in the
-// legend; a case a side could not run is written as text.
+// WriteSVG draws the report as a horizontal bar chart: one group per case
+// and class of side (the local sides of a case form one group, its
+// loopback sides another), one bar per side, a whisker for min..max, and
+// the value, unit and erlgo/BEAM ratio as text. Bar lengths are linear and
+// every bar of a group shares the group's one scale, so bars that stand
+// next to each other compare by length, workloads with different units
+// share one picture and loopback bars are not dwarfed by local ones. Sides
+// that did not start appear only in the legend; a case a side could not
+// run is written as text.
 func (r *Report) WriteSVG(w io.Writer) error {
-	rows := r.startedRows()
+	rows := chartGroups(r.startedRows())
 	height := chartTopPad
 	for _, row := range rows {
 		height += len(row.Cells)*(chartBarH+chartBarGap) + chartRowGap
@@ -81,6 +83,32 @@ func (r *Report) startedRows() []Row {
 	return rows
 }
 
+// chartGroups splits each row into its local cells and its loopback cells,
+// in that order, each a group of its own (labelled "<case> local" and
+// "<case> loopback" when a row has both), so one group holds one scale.
+func chartGroups(rows []Row) []Row {
+	out := make([]Row, 0, len(rows))
+	for _, row := range rows {
+		var local, loop []Cell
+		for _, c := range row.Cells {
+			if isLocalSide(c.Side) {
+				local = append(local, c)
+			} else {
+				loop = append(loop, c)
+			}
+		}
+		if len(local) == 0 || len(loop) == 0 {
+			out = append(out, row)
+			continue
+		}
+		l, n := row, row
+		l.Cells, l.Case = local, row.Case+" local"
+		n.Cells, n.Case = loop, row.Case+" loopback"
+		out = append(out, l, n)
+	}
+	return out
+}
+
 // svgHeader writes the SVG element, the title lines and the legend.
 func (r *Report) svgHeader(b *bytes.Buffer, height int) {
 	fmt.Fprintf(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n")
@@ -92,7 +120,7 @@ func (r *Report) svgHeader(b *bytes.Buffer, height int) {
 	text(b, chartPadLeft, 38, "", fmt.Sprintf("%s, %d cores, %s, Erlang/OTP %s — %s",
 		m.CPU, m.Cores, m.GoVersion, m.OTP, r.Started.Format("2006-01-02")))
 	text(b, chartPadLeft, 54, "fill=\"#555\"", fmt.Sprintf(
-		"median of %d rounds, whisker min..max; local and loopback sides scaled separately per case; rates: longer is better, bytes/proc: shorter is better",
+		"median of %d rounds, whisker min..max; one linear scale per group (a case's local sides, its loopback sides); rates: longer is better, bytes/proc: shorter is better",
 		r.Settings.Rounds))
 	// Legend.
 	x := chartPadLeft
@@ -111,17 +139,17 @@ func (r *Report) svgHeader(b *bytes.Buffer, height int) {
 // separator line; it returns the y of the next group.
 func svgGroup(b *bytes.Buffer, row Row, y int) int {
 	cs := caseOfRow(row)
-	top := map[bool]float64{} // by isLocalSide
+	top := 0.0 // the group's one scale: its longest whisker fills chartBarW
 	for _, c := range row.Cells {
 		if c.OK() {
-			top[isLocalSide(c.Side)] = max(top[isLocalSide(c.Side)], c.Value.Max)
+			top = max(top, c.Value.Max)
 		}
 	}
 	groupH := len(row.Cells)*(chartBarH+chartBarGap) - chartBarGap
 	text(b, chartPadLeft, y+groupH/2+4, "font-weight=\"bold\"", row.Case)
 	text(b, chartPadLeft, y+groupH/2+16, "fill=\"#777\"", row.Unit)
 	for _, c := range row.Cells {
-		svgBar(b, row, cs, c, y, top[isLocalSide(c.Side)])
+		svgBar(b, row, cs, c, y, top)
 		y += chartBarH + chartBarGap
 	}
 	y += chartRowGap - chartBarGap
@@ -130,7 +158,7 @@ func svgGroup(b *bytes.Buffer, row Row, y int) int {
 }
 
 // svgBar draws one side's bar at y, scaled so that top (the longest value
-// of its class of side in the group) fills chartBarW, with its whisker and
+// in its group) fills chartBarW, with its whisker and
 // label; a cell without a value is written as text.
 func svgBar(b *bytes.Buffer, row Row, cs Case, c Cell, y int, top float64) {
 	if !c.OK() || top <= 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -95,6 +96,68 @@ func TestWriteTableMarksUnavailableSides(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestChartGroupsShareOneScale: a case with local and loopback sides is
+// drawn as two groups, and within a group bar lengths are proportional to
+// the values (one scale), whatever class the sides are.
+func TestChartGroupsShareOneScale(t *testing.T) {
+	s := func(v float64) Summary { return Summary{Median: v, Min: v, Max: v, N: 1} }
+	r := &Report{
+		Settings: Settings{Rounds: 1},
+		Rows: []Row{{Case: "flood-int/p1", Workload: "flood-int", Pairs: 1, Unit: "msg/s", HigherIsBetter: true, Cells: []Cell{
+			{Side: SideBEAMLocal, Status: "ok", Value: s(8e6)},
+			{Side: SideGoLocal, Status: "ok", Value: s(4e6)},
+			{Side: SideBEAMBEAM, Status: "ok", Value: s(200e3)},
+			{Side: SideGoGo, Status: "ok", Value: s(100e3)},
+		}}},
+	}
+	groups := chartGroups(r.Rows)
+	if len(groups) != 2 || groups[0].Case != "flood-int/p1 local" || groups[1].Case != "flood-int/p1 loopback" {
+		t.Fatalf("groups = %+v, want a local and a loopback group", groups)
+	}
+	var b bytes.Buffer
+	if err := r.WriteSVG(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, label := range []string{">flood-int/p1 local<", ">flood-int/p1 loopback<"} {
+		if !strings.Contains(b.String(), label) {
+			t.Errorf("SVG lacks the group label %q", label)
+		}
+	}
+	widths := map[string]float64{}
+	dec := xml.NewDecoder(bytes.NewReader(b.Bytes()))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Local != "rect" {
+			continue
+		}
+		var w float64
+		var fill string
+		for _, a := range se.Attr {
+			switch a.Name.Local {
+			case "width":
+				_, _ = fmt.Sscan(a.Value, &w)
+			case "fill":
+				fill = a.Value
+			}
+		}
+		for side, c := range sideColors {
+			if c == fill && w < chartBarW+1 && se.Attr[0].Name.Local == "x" {
+				widths[side] = w
+			}
+		}
+	}
+	for _, pair := range [][2]string{{SideBEAMLocal, SideGoLocal}, {SideBEAMBEAM, SideGoGo}} {
+		big, small := widths[pair[0]], widths[pair[1]]
+		if big != chartBarW || small != chartBarW/2 {
+			t.Errorf("%s/%s bar widths = %v/%v, want %v/%v (one scale per group)", pair[0], pair[1], big, small, chartBarW, chartBarW/2)
 		}
 	}
 }
