@@ -72,23 +72,44 @@ func (r *reassembler) first(seq, frag uint64, refs []etf.Atom, data []byte) (boo
 	if r.maxSeqs > 0 && len(r.seqs) >= r.maxSeqs {
 		return false, malformed(ErrReassemblyLimit, "%d fragment sequences open (limit %d)", len(r.seqs)+1, r.maxSeqs)
 	}
-	// The buffer starts at the size of what arrived: a first fragment
-	// promises more (frag-1 fragments), but a hostile peer can promise
-	// anything, so growth follows data that actually came.
 	s := &fragSeq{next: frag - 1}
 	if len(refs) > 0 {
 		s.refs = append([]etf.Atom(nil), refs...)
 	}
-	need := seqOverhead + len(data) + refsCost(s.refs)
-	if err := r.admit(need); err != nil {
+	base := seqOverhead + refsCost(s.refs)
+	if err := r.admit(base + len(data)); err != nil {
 		return false, err
 	}
-	s.buf = append(make([]byte, 0, len(data)), data...)
+	s.buf = append(make([]byte, 0, r.reserve(frag, len(data), base)), data...)
 	s.cost = s.footprint()
 	r.held += s.cost
 	r.seqs[seq] = s
 	r.peak = max(r.peak, len(r.seqs))
 	return false, nil
+}
+
+// reserveMax bounds the buffer a first fragment reserves on the strength
+// of its fragment count alone (see reserve).
+const reserveMax = 8 << 20
+
+// reserve is the capacity a sequence's buffer starts with. Senders cut a
+// message into fragments of one size (ERTS and Conn: FragmentSize), so
+// frag fragments like this first one hold the whole message, which is then
+// assembled without growing and copying (for 1 MiB messages the growth was
+// a quarter of the receiver's time). A hostile peer can promise any count,
+// so the promise buys at most reserveMax and a quarter of the room the
+// limit leaves (so that promises alone never crowd out the data of other
+// sequences); beyond that the buffer grows with data that actually came.
+// What is reserved is accounted in held like any other capacity.
+func (r *reassembler) reserve(frag uint64, n, base int) int {
+	room := (r.max - r.held - base) / 4
+	want := uint64(n)
+	if n > 0 && frag <= uint64(reserveMax/n) {
+		want = frag * uint64(n)
+	} else if n > 0 {
+		want = reserveMax
+	}
+	return max(n, int(min(want, uint64(reserveMax), uint64(max(room, 0)))))
 }
 
 // cont adds a continuation fragment. When it completes the message it

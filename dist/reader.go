@@ -60,7 +60,8 @@ func isLimitErr(err error) bool {
 }
 
 // decode decodes one non-tick packet. ok is false when the packet was a
-// fragment of an incomplete message. Decoded terms never alias p. A
+// fragment of an incomplete message. Decoded terms never alias p (the
+// binaries of a reassembled message alias its own reassembly buffer). A
 // message whose payload exceeds a limit returns its control with the error
 // (isLimitErr), so the reader can say what it dropped.
 func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
@@ -123,7 +124,13 @@ func (d *packetDecoder) decodePacket(p []byte) (m Message, ok bool, err error) {
 		}
 		d.cache.refs = append(d.cache.refs[:0], s.refs...)
 		d.frag++
+		// The reassembly buffer belongs to this one message and is never
+		// reused, so its binaries alias it instead of being copied out: a
+		// 1 MiB binary costs one buffer, not two. The buffer lives as long
+		// as any binary decoded from it (as a BEAM refc binary would).
+		d.dec.ShareBinaries = true
 		m, err = d.body(&d.dec, &d.fast, s.buf, false)
+		d.dec.ShareBinaries = false
 		return m, err == nil, err
 	}
 	return m, false, malformed(nil, "unknown distribution header %d", p[1])
