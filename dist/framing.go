@@ -90,9 +90,13 @@ func (c *Conn) appendMessage(ctl Control, payload etf.Term, hasPayload bool) err
 	return nil
 }
 
-// keepScratch keeps the encoding area for reuse unless it grew huge.
+// keepScratch keeps the encoding area for reuse unless it grew past the
+// write queue bound. A stream of large messages thus encodes into one area
+// instead of allocating one per message (for 1 MiB messages that was a
+// third of the sender's allocation and GC); the ticker drops it once the
+// connection is idle (releaseIdleLocked).
 func (c *Conn) keepScratch(b []byte) {
-	if cap(b) <= maxScratchKeep {
+	if cap(b) <= max(maxScratchKeep, c.cfg.WriteQueue) {
 		c.scratch = b[:0]
 	} else {
 		c.scratch = nil

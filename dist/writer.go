@@ -136,6 +136,7 @@ func (c *Conn) writeLoop() {
 				return
 			}
 			c.wmu.Lock()
+			c.recycleLocked(rest[:0]) // else a burst allocates a new queue per hand-off
 		} else if draining {
 			for c.flushing && c.handoff == nil {
 				c.wroom.Wait()
