@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"errors"
-	"fmt"
 )
 
 // Side names.
@@ -49,7 +48,13 @@ func (s *beamSide) Name() string {
 
 func (s *beamSide) Baseline() string { return "" }
 
-func (s *beamSide) Supports(w Workload) bool { return !w.Reference && (!s.remote || !w.LocalOnly) }
+// Supports: the shapes cross a connection, so beam-local does not run them.
+func (s *beamSide) Supports(w Workload) bool {
+	if s.remote {
+		return !w.Reference && !w.LocalOnly
+	}
+	return !w.Reference && w.Kind != KindShape
+}
 
 // OTPRelease returns the OTP release the driver node reported, once started.
 func (s *beamSide) OTPRelease() string { return s.otp }
@@ -100,7 +105,7 @@ func (s *beamSide) Run(ctx context.Context, c Case) (Result, error) {
 // runErlCase asks an erlgo_bench driver node to run c against target
 // ("local" or a node name) and parses its answer.
 func runErlCase(ctx context.Context, driver *erlNode, c Case, target string) (Result, error) {
-	line, err := driver.command(ctx, fmt.Sprintf("run %s %d %d %s", c.Proto(), c.Pairs, c.N, target))
+	line, err := driver.command(ctx, erlCommand(c, target))
 	if err != nil {
 		return Result{}, err
 	}

@@ -37,11 +37,19 @@ type Env struct {
 	PeerCommand []string
 	// PeerArgs are extra RunPeer flags, e.g. {"-cpuprofile", "peer.prof"}.
 	PeerArgs []string
+	// ElixirPath locates elixir, whose ebin directory every erl node gets
+	// on its code path (shape-exgencall20k calls Elixir's GenServer.call
+	// from the erl driver); empty means look it up in PATH. Without
+	// elixir that one shape fails with undef and the others run.
+	ElixirPath string
 
 	mu     sync.Mutex
 	dir    string
 	epmd   *beamproc.EPMD
 	cookie string
+
+	elixirOnce sync.Once
+	elixirEbin string
 }
 
 func (e *Env) tool(path, name string) (string, error) {
@@ -130,6 +138,24 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// elixir asks elixir (once) for the directory of its own modules; "" when
+// there is no elixir.
+func (e *Env) elixir(ctx context.Context) string {
+	e.elixirOnce.Do(func() {
+		path, err := e.tool(e.ElixirPath, "elixir")
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, startTimeout)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, path, "-e", `IO.write(:code.lib_dir(:elixir, :ebin))`).Output()
+		if err == nil {
+			e.elixirEbin = strings.TrimSpace(string(out))
+		}
+	})
+	return e.elixirEbin
+}
+
 // UniqueName returns a fresh long node name prefix_<random>@127.0.0.1.
 func UniqueName(prefix string) string { return prefix + "_" + randHex(4) + "@127.0.0.1" }
 
@@ -162,6 +188,9 @@ func (e *Env) startErl(ctx context.Context, o erlNodeOptions) (*erlNode, error) 
 		return nil, err
 	}
 	args := []string{"-noshell", "-pa", dir}
+	if ebin := e.elixir(ctx); ebin != "" {
+		args = append(args, "-pa", ebin)
+	}
 	if o.name != "" {
 		// -start_epmd false: never spawn a daemon epmd; ours runs on
 		// ERL_EPMD_PORT.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/interop"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -68,7 +69,7 @@ func NewGoLocal(env *Env) Side { return &goLocal{env: env} }
 
 func (s *goLocal) Name() string             { return SideGoLocal }
 func (s *goLocal) Baseline() string         { return SideBEAMLocal }
-func (s *goLocal) Supports(w Workload) bool { return !w.Reference }
+func (s *goLocal) Supports(w Workload) bool { return !w.Reference && w.Kind != KindShape }
 
 func (s *goLocal) Start(ctx context.Context) error {
 	n, err := startGoNode(ctx, s.env, "bench_local", false)
@@ -162,7 +163,7 @@ func NewGoGo(env *Env) Side { return &goGo{goDriven{env: env, goPeer: true}} }
 
 func (s *goGo) Name() string             { return SideGoGo }
 func (s *goGo) Baseline() string         { return SideBEAMBEAM }
-func (s *goGo) Supports(w Workload) bool { return !w.LocalOnly }
+func (s *goGo) Supports(w Workload) bool { return !w.LocalOnly && w.Kind != KindShape }
 
 func (s *goGo) Start(ctx context.Context) error {
 	if len(s.env.PeerCommand) == 0 {
@@ -189,9 +190,11 @@ type goBEAM struct{ goDriven }
 // NewGoBEAM returns the Go->BEAM side.
 func NewGoBEAM(env *Env) Side { return &goBEAM{goDriven{env: env}} }
 
-func (s *goBEAM) Name() string             { return SideGoBEAM }
-func (s *goBEAM) Baseline() string         { return SideBEAMBEAM }
-func (s *goBEAM) Supports(w Workload) bool { return !w.LocalOnly && !w.Reference }
+func (s *goBEAM) Name() string     { return SideGoBEAM }
+func (s *goBEAM) Baseline() string { return SideBEAMBEAM }
+func (s *goBEAM) Supports(w Workload) bool {
+	return !w.LocalOnly && !w.Reference && w.Kind != KindShape
+}
 
 func (s *goBEAM) Start(ctx context.Context) error {
 	port, err := s.env.EPMDPort(ctx)
@@ -207,10 +210,12 @@ func (s *goBEAM) Start(ctx context.Context) error {
 
 // beamGo is the BEAM->Go side: erl senders and callers (the same driver
 // code as beam-beam), receivers and echo servers on a Go node in this
-// process.
+// process. The node runs interop's services, as a BEAM node runs kernel's,
+// so that shape-erpc32k's erpc:call reaches it.
 type beamGo struct {
 	env    *Env
 	n      *node.Node
+	svc    *interop.Services
 	driver *erlNode
 }
 
@@ -232,6 +237,10 @@ func (s *beamGo) Start(ctx context.Context) error {
 	if err := spawnSpawner(s.n); err != nil {
 		return err
 	}
+	if s.svc, err = interop.Start(ctx, s.n, interop.WithLogger(quietLogger())); err != nil {
+		return err
+	}
+	registerEcho(s.svc)
 	s.driver, err = s.env.startErl(ctx, erlNodeOptions{name: UniqueName("bench_etx"), cookie: s.env.Cookie(), epmdPort: port, eval: "erlgo_bench:serve()"})
 	if err != nil {
 		return err
@@ -254,8 +263,11 @@ func (s *beamGo) Run(ctx context.Context, c Case) (Result, error) {
 
 func (s *beamGo) Close() error {
 	s.driver.kill()
+	if s.svc != nil {
+		s.svc.Stop()
+	}
 	stopGoNode(s.n)
-	s.n, s.driver = nil, nil
+	s.n, s.svc, s.driver = nil, nil, nil
 	return nil
 }
 

@@ -210,6 +210,11 @@ func FormatValue(v float64, c Case) string {
 		return fmt.Sprintf("%.0f", v)
 	case KindBytes:
 		return fmt.Sprintf("%.0f", v)
+	case KindShape:
+		if v < 10 {
+			return fmt.Sprintf("%.2f", v)
+		}
+		return fmt.Sprintf("%.1f", v)
 	}
 	return FormatRate(v)
 }

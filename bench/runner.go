@@ -12,7 +12,8 @@ import (
 // Config selects what Run measures. The zero value of a field means its
 // default (see DefaultConfig).
 type Config struct {
-	// Workloads are workload names; empty means all.
+	// Workloads are workload names (WorkloadShapes: every shape
+	// workload); empty means all.
 	Workloads []string
 	// Pairs are the pair counts for flood and call workloads.
 	Pairs []int
@@ -77,11 +78,11 @@ func (c Config) workloads() ([]Workload, error) {
 	}
 	var ws []Workload
 	for _, name := range c.Workloads {
-		w, err := LookupWorkload(name)
+		w, err := lookupWorkloads(name)
 		if err != nil {
 			return nil, err
 		}
-		ws = append(ws, w)
+		ws = append(ws, w...)
 	}
 	return ws, nil
 }
@@ -219,7 +220,11 @@ func calibrate(r Result, c Case, d time.Duration) int {
 	if rate <= 0 || math.IsInf(rate, 0) || math.IsNaN(rate) {
 		return c.N
 	}
-	return int(min(max(rate*d.Seconds(), 1000), 50_000_000))
+	floor := 1000.0
+	if c.Workload.Kind == KindShape {
+		floor = 1 // one round trip of a shape can take a second
+	}
+	return int(min(max(rate*d.Seconds(), floor), 50_000_000))
 }
 
 func statusOf(err error) string {

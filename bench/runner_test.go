@@ -165,7 +165,8 @@ func TestCases(t *testing.T) {
 	}
 	want := "flood-int/p1:1000 flood-int/p8:1000 flood-pidint/p1:1000 flood-pidint/p8:1000 " +
 		"flood-bin1k/p1:250 flood-bin1k/p8:250 call/p1:100 call/p8:100 call/p64:12 idle-memory/100:100 " +
-		"etf-term/encode:1000 etf-term/decode:1000 msg-16k/p1:100 msg-1m/p1:10 tcp-limit/p1:10 tcp-pingpong/p1:100"
+		"etf-term/encode:1000 etf-term/decode:1000 msg-16k/p1:100 msg-1m/p1:10 tcp-limit/p1:10 tcp-pingpong/p1:100 " +
+		"shape-bins1000x10k:1 shape-bin10m-x3:1 shape-erpc32k:1 shape-map50k:1 shape-exgencall20k:1 shape-tuples200k:1 shape-echo40k:1"
 	if got := strings.Join(ids, " "); got != want {
 		t.Errorf("cases =\n%s\nwant\n%s", got, want)
 	}

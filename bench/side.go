@@ -64,10 +64,17 @@ type Result struct {
 }
 
 // Value is the case's main metric: operations per second, MB/s for
-// KindBytes, or bytes per process for idle-memory.
+// KindBytes, bytes per process for idle-memory, or milliseconds per round
+// trip for KindShape.
 func (r Result) Value(c Case) float64 {
 	if c.Workload.Kind == KindMemory {
 		return r.BytesPerProc
+	}
+	if c.Workload.Kind == KindShape {
+		if r.Ops <= 0 {
+			return 0
+		}
+		return r.Elapsed.Seconds() * 1e3 / float64(r.Ops)
 	}
 	if c.Workload.Kind == KindBytes {
 		return r.OpsPerSecond() * float64(c.Workload.MsgBytes) / 1e6

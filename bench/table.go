@@ -99,7 +99,7 @@ func (r *Report) writeSummary(b *strings.Builder) {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\nRatios in bold: erlgo side / its BEAM baseline (go-local vs beam-local; go-go, go-beam, beam-go vs beam-beam); above 1 is faster, for bytes/proc below 1 is smaller.\n")
+	b.WriteString("\nRatios in bold: erlgo side / its BEAM baseline (go-local vs beam-local; go-go, go-beam, beam-go vs beam-beam); above 1 is faster, for bytes/proc below 1 is smaller, for ms (shape round trips) below 1 is faster.\n")
 }
 
 // caseOfRow rebuilds enough of a Case to format a row's values.

@@ -22,6 +22,10 @@ const (
 	// KindBytes is one-way messages of Workload.MsgBytes each, reported
 	// as MB/s (10^6 bytes of message payload per second; higher is better).
 	KindBytes
+	// KindShape is milliseconds per round trip of a big term, or of a
+	// batch of concurrent calls, through one echo server (lower is
+	// better; see Workload.Shape).
+	KindShape
 )
 
 // Workload is one of the shared benchmark workloads.
@@ -55,6 +59,10 @@ type Workload struct {
 	// between the go-go side's two OS processes, measured in the same run
 	// as the limit the erlgo rows are read against. Only go-go runs them.
 	Reference bool
+	// Shape is the size of a KindShape workload's term. The shape
+	// workloads are driven from an erl node, so only beam-beam and
+	// beam-go run them.
+	Shape Shape
 }
 
 // The reference workloads' names.
@@ -65,7 +73,7 @@ const (
 
 // Workloads returns the shared workloads in report order.
 func Workloads() []Workload {
-	return []Workload{
+	ws := []Workload{
 		{Name: "flood-int", Kind: KindFlood, Scale: 1},
 		{Name: "flood-pidint", Kind: KindFlood, Scale: 1},
 		{Name: "flood-bin1k", Kind: KindFlood, Scale: 0.25},
@@ -82,6 +90,7 @@ func Workloads() []Workload {
 		// same two processes, the floor for the call rows' latency.
 		{Name: RefTCPPingPong, Kind: KindCall, Scale: 0.1, Pairs: []int{1}, Reference: true},
 	}
+	return append(ws, shapeWorkloads()...)
 }
 
 // WorkloadNames returns the names of all workloads, for flag help.
@@ -91,6 +100,19 @@ func WorkloadNames() []string {
 		names = append(names, w.Name)
 	}
 	return names
+}
+
+// lookupWorkloads resolves a -workloads name: a workload, or
+// WorkloadShapes for every shape workload.
+func lookupWorkloads(name string) ([]Workload, error) {
+	if name == WorkloadShapes {
+		return shapeWorkloads(), nil
+	}
+	w, err := LookupWorkload(name)
+	if err != nil {
+		return nil, err
+	}
+	return []Workload{w}, nil
 }
 
 // LookupWorkload finds a workload by name.
@@ -113,18 +135,24 @@ type Case struct {
 	// pairs; 1 for workloads without pairs.
 	Pairs int
 	// N is the operations per pair and round: messages per sender, calls
-	// per caller, encodes, or idle processes for idle-memory.
+	// per caller, encodes, idle processes for idle-memory, or round trips
+	// of the shape.
 	N int
+	// Shape, when its Count is set, replaces the workload's Shape (tests
+	// run tiny shapes).
+	Shape Shape
 }
 
 // ID names the case in reports: "flood-int/p8", "call/p1",
-// "etf-term/encode", "idle-memory/100000".
+// "etf-term/encode", "idle-memory/100000", "shape-map50k".
 func (c Case) ID() string {
 	switch {
 	case c.Op != "":
 		return c.Workload.Name + "/" + c.Op
 	case c.Workload.Kind == KindMemory:
 		return fmt.Sprintf("%s/%d", c.Workload.Name, c.N)
+	case c.Workload.Kind == KindShape:
+		return c.Workload.Name
 	default:
 		return fmt.Sprintf("%s/p%d", c.Workload.Name, c.Pairs)
 	}
@@ -150,13 +178,17 @@ func (c Case) Unit() string {
 		return "bytes/proc"
 	case KindBytes:
 		return "MB/s"
+	case KindShape:
+		return "ms"
 	default:
 		return "ops/s"
 	}
 }
 
 // HigherIsBetter reports whether a larger main metric is better.
-func (c Case) HigherIsBetter() bool { return c.Workload.Kind != KindMemory }
+func (c Case) HigherIsBetter() bool {
+	return c.Workload.Kind != KindMemory && c.Workload.Kind != KindShape
+}
 
 // Cases expands workloads into report rows: flood and call once per pair
 // count (ManyPairs workloads also once per manyPairs count), idle-memory

@@ -4,6 +4,7 @@
 %% drives it over stdin/stdout, one command per line:
 %%
 %%   run Workload Pairs N Target      Target = local | a node name
+%%   run Shape 1 N Target Count Bytes N round trips of a shape (see shape/5)
 %%   ping                             answers PONG
 %%   connect Node                     connects to Node, answers PONG
 %%   term                             prints term_to_binary of the etf-term term as hex
@@ -30,7 +31,7 @@
 -module(erlgo_bench).
 -behaviour(gen_server).
 
--export([serve/0, peer/0, run/4, receiver/2, echo_start/0]).
+-export([serve/0, peer/0, run/4, receiver/2, echo_start/0, echo/1]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
 
 -define(TIMEOUT, 120000).
@@ -52,6 +53,9 @@ serve_loop() ->
                 ["connect", Node] -> connect(list_to_atom(Node));
                 ["term"] -> io:format("RESULT workload=term hex=~s~n", [binary:encode_hex(encode(term()))]);
                 ["run", W, P, N, T] -> run_print(W, list_to_integer(P), list_to_integer(N), T);
+                ["run", W, P, N, T, C, B] ->
+                    run_print(W, list_to_integer(P), list_to_integer(N), T,
+                              {list_to_integer(C), list_to_integer(B)});
                 Other -> io:format("ERROR bad_command ~0p~n", [Other])
             end,
             serve_loop()
@@ -65,15 +69,21 @@ connect(Node) ->
         _ -> io:format("ERROR pang ~s~n", [Node])
     end.
 
-run_print(W, P, N, T) ->
+run_print(W, P, N, T) -> run_print(W, P, N, T, none).
+
+run_print(W, P, N, T, Size) ->
     Target = case T of "local" -> local; _ -> list_to_atom(T) end,
-    try run(W, P, N, Target) of
+    try run_sized(W, P, N, Target, Size) of
         KVs ->
             Fields = [io_lib:format(" ~s=~w", [K, V]) || {K, V} <- KVs],
             io:format("RESULT workload=~s pairs=~w n=~w~s~n", [W, P, N, Fields])
     catch
         C:R -> io:format("ERROR ~0p:~0p~n", [C, R])
     end.
+
+run_sized(W, P, N, Target, none) -> run(W, P, N, Target);
+run_sized("shape-" ++ _ = W, 1, N, Target, {C, B}) -> shape(W, N, Target, C, B);
+run_sized(W, _, _, T, _) -> error({unsupported, W, T}).
 
 %% run(Workload, Pairs, N, Target) -> [{Key, Value}], ns always first.
 run("flood-int", P, N, T) -> flood(int, P, N, T);
@@ -182,6 +192,83 @@ handle_call(X, _From, S) -> {reply, X, S}.
 handle_cast(_, S) -> {noreply, S}.
 handle_info(stop, S) -> {stop, normal, S};
 handle_info(_, S) -> {noreply, S}.
+
+%% ---------------------------------------------------------------- shapes
+
+%% shape(Shape, N, Target, Count, Bytes): N round trips of a big term, or
+%% of a batch of Count concurrent calls, through one echo server on Target
+%% (a gen_server here, an echo actor on a Go node). ns sums the round
+%% trips only: building the term and comparing the reply with it are not
+%% timed (for the concurrent shapes each caller compares its own small
+%% reply, or its 10 MiB binary, before it reports).
+shape(W, N, Target, C, B) ->
+    [Srv] = echoes(Target, 1),
+    Node = case Target of local -> node(); _ -> Target end,
+    F = shape_fun(W, Srv, Node, C, B),
+    try [{ns, shape_loop(F, N, 0)}]
+    after Srv ! stop
+    end.
+
+shape_loop(_, 0, Ns) -> Ns;
+shape_loop(F, K, Ns) -> shape_loop(F, K - 1, Ns + F()).
+
+shape_fun("shape-bins1000x10k", S, _, C, B) ->
+    one_call(S, [binary:copy(<<(I rem 256)>>, B) || I <- lists:seq(1, C)]);
+shape_fun("shape-map50k", S, _, C, _) ->
+    one_call(S, maps:from_list([{I, I} || I <- lists:seq(1, C)]));
+shape_fun("shape-tuples200k", S, _, C, _) ->
+    one_call(S, [{ok, I} || I <- lists:seq(1, C)]);
+shape_fun("shape-bin10m-x3", S, _, C, B) ->
+    Bin = binary:copy(<<"x">>, B),
+    concurrent(C, fun(_) -> Bin =:= gen_server:call(S, Bin, ?TIMEOUT) end);
+shape_fun("shape-echo40k", S, _, C, _) ->
+    concurrent(C, fun(I) -> I =:= gen_server:call(S, I, ?TIMEOUT) end);
+shape_fun("shape-exgencall20k", S, _, C, _) ->
+    concurrent(C, fun(I) -> I =:= 'Elixir.GenServer':call(S, I, ?TIMEOUT) end);
+shape_fun("shape-erpc32k", _, Node, C, _) ->
+    concurrent(C, fun(I) -> I =:= erpc:call(Node, ?MODULE, echo, [I], ?TIMEOUT) end);
+shape_fun(W, _, _, _, _) -> error({unsupported, W}).
+
+%% echo/1 is what shape-erpc32k calls; a Go node registers its twin.
+echo(X) -> X.
+
+%% one_call: a fun that makes one timed call with Term and checks the reply
+%% afterwards (a mismatch must not print a 10 MB term, hence no badmatch).
+one_call(S, Term) ->
+    fun() ->
+        T0 = erlang:monotonic_time(nanosecond),
+        R = gen_server:call(S, Term, ?TIMEOUT),
+        T1 = erlang:monotonic_time(nanosecond),
+        R =:= Term orelse error(bad_echo),
+        T1 - T0
+    end.
+
+%% concurrent: a fun that runs C callers at once, F(I) for I in 1..C, and
+%% times from the first spawn to the last caller's report.
+concurrent(C, F) ->
+    fun() ->
+        Self = self(),
+        Ref = make_ref(),
+        T0 = erlang:monotonic_time(nanosecond),
+        spawn_callers(Self, Ref, F, C),
+        Failed = collect(Ref, C, 0),
+        T1 = erlang:monotonic_time(nanosecond),
+        Failed =:= 0 orelse error({failed_calls, Failed, C}),
+        T1 - T0
+    end.
+
+spawn_callers(_, _, _, 0) -> ok;
+spawn_callers(Coord, Ref, F, I) ->
+    spawn(fun() -> Coord ! {Ref, try F(I) catch _:_ -> false end} end),
+    spawn_callers(Coord, Ref, F, I - 1).
+
+collect(_, 0, Failed) -> Failed;
+collect(Ref, K, Failed) ->
+    receive
+        {Ref, true} -> collect(Ref, K - 1, Failed);
+        {Ref, _} -> collect(Ref, K - 1, Failed + 1)
+    after ?TIMEOUT -> error({shape_timeout, K})
+    end.
 
 %% ---------------------------------------------------------------- idle-memory
 

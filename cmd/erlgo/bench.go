@@ -26,7 +26,7 @@ type benchFlags struct {
 func parseBenchFlags(args []string) (*benchFlags, error) {
 	fs := newFlagSet("bench", "[-quick] [flags]", "")
 	f := &benchFlags{
-		workloads: fs.String("workloads", "", "comma list of workloads (default all: "+strings.Join(bench.WorkloadNames(), ",")+")"),
+		workloads: fs.String("workloads", "", "comma list of workloads, or "+bench.WorkloadShapes+" for every shape-* workload (default all: "+strings.Join(bench.WorkloadNames(), ",")+")"),
 		sides:     fs.String("sides", "", "comma list of sides (default all: "+strings.Join(bench.SideNames(), ",")+")"),
 		rounds:    fs.Int("rounds", 0, "measured rounds per side and case (default 5, -quick 3)"),
 		pairs:     fs.String("pairs", "", "comma list of sender/receiver pair counts, replacing the defaults (default 1,2,8 and 64 callers for call; -quick 1,8 and 64 for call)"),
