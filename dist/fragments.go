@@ -115,6 +115,19 @@ func (r *reassembler) reserve(frag uint64, n, base int) int {
 // cont adds a continuation fragment. When it completes the message it
 // returns the sequence (removed from the set).
 func (r *reassembler) cont(seq, frag uint64, data []byte) (*fragSeq, error) {
+	dst, err := r.contInto(seq, frag, len(data))
+	if err != nil {
+		return nil, err
+	}
+	copy(dst, data)
+	return r.contDone(seq), nil
+}
+
+// contInto checks continuation fragment frag of sequence seq, carrying n
+// bytes, and extends the sequence's buffer by n bytes for them: the caller
+// fills dst (the reader reads the fragment straight off the wire into it)
+// and then calls contDone.
+func (r *reassembler) contInto(seq, frag uint64, n int) (dst []byte, err error) {
 	s, ok := r.seqs[seq]
 	if !ok {
 		return nil, malformed(nil, "continuation fragment for unknown sequence %d", seq)
@@ -122,26 +135,33 @@ func (r *reassembler) cont(seq, frag uint64, data []byte) (*fragSeq, error) {
 	if frag != s.next {
 		return nil, malformed(nil, "fragment %d of sequence %d out of order (want %d)", frag, seq, s.next)
 	}
-	if err := r.appendTo(s, data, frag == 1); err != nil {
+	if err := r.grow(s, len(s.buf)+n, frag == 1); err != nil {
 		return nil, err
 	}
+	l := len(s.buf)
+	s.buf = s.buf[:l+n]
+	return s.buf[l:], nil
+}
+
+// contDone counts the fragment contInto admitted. When it completes the
+// message it returns the sequence (removed from the set).
+func (r *reassembler) contDone(seq uint64) *fragSeq {
+	s := r.seqs[seq]
 	s.next--
 	if s.next > 0 {
-		return nil, nil
+		return nil
 	}
 	delete(r.seqs, seq)
 	r.held -= s.cost
-	return s, nil
+	return s
 }
 
-// appendTo appends data to s, growing its buffer within the limit. Growth
-// doubles (amortised copying for honest multi-megabyte messages) unless the
-// doubled buffer would not fit, then it takes exactly what is needed; the
-// last fragment never over-allocates.
-func (r *reassembler) appendTo(s *fragSeq, data []byte, last bool) error {
-	need := len(s.buf) + len(data)
+// grow makes room for need bytes in s's buffer within the limit. Growth
+// doubles (amortised copying for honest messages longer than what was
+// reserved) unless the doubled buffer would not fit, then it takes exactly
+// what is needed; the last fragment never over-allocates.
+func (r *reassembler) grow(s *fragSeq, need int, last bool) error {
 	if need <= cap(s.buf) {
-		s.buf = append(s.buf, data...)
 		return nil
 	}
 	if need > r.max {
@@ -160,7 +180,7 @@ func (r *reassembler) appendTo(s *fragSeq, data []byte, last bool) error {
 	}
 	nb := make([]byte, len(s.buf), newCap)
 	copy(nb, s.buf)
-	s.buf = append(nb, data...)
+	s.buf = nb
 	s.cost += delta
 	r.held += delta
 	return nil

@@ -66,6 +66,11 @@ func isLimitErr(err error) bool {
 // (isLimitErr), so the reader can say what it dropped.
 func (d *packetDecoder) decode(p []byte) (m Message, ok bool, err error) {
 	m, ok, err = d.decodePacket(p)
+	return d.check(m, ok, err)
+}
+
+// check applies the sender checks to a decoded message.
+func (d *packetDecoder) check(m Message, ok bool, err error) (Message, bool, error) {
 	if ok && err == nil && d.self != "" {
 		if err = checkSignal(m.Control, d.peer, d.self); err != nil {
 			return m, false, err
@@ -122,18 +127,51 @@ func (d *packetDecoder) decodePacket(p []byte) (m Message, ok bool, err error) {
 		if err != nil || s == nil {
 			return m, false, err
 		}
-		d.cache.refs = append(d.cache.refs[:0], s.refs...)
-		d.frag++
-		// The reassembly buffer belongs to this one message and is never
-		// reused, so its binaries alias it instead of being copied out: a
-		// 1 MiB binary costs one buffer, not two. The buffer lives as long
-		// as any binary decoded from it (as a BEAM refc binary would).
-		d.dec.ShareBinaries = true
-		m, err = d.body(&d.dec, &d.fast, s.buf, false)
-		d.dec.ShareBinaries = false
-		return m, err == nil, err
+		return d.reassembled(s)
 	}
 	return m, false, malformed(nil, "unknown distribution header %d", p[1])
+}
+
+// reassembled decodes the message of a completed fragment sequence.
+func (d *packetDecoder) reassembled(s *fragSeq) (m Message, ok bool, err error) {
+	d.cache.refs = append(d.cache.refs[:0], s.refs...)
+	d.frag++
+	// The reassembly buffer belongs to this one message and is never
+	// reused, so its binaries alias it instead of being copied out: a
+	// 1 MiB binary costs one buffer, not two. The buffer lives as long as
+	// any binary decoded from it (as a BEAM refc binary would).
+	d.dec.ShareBinaries = true
+	m, err = d.body(&d.dec, &d.fast, s.buf, false)
+	d.dec.ShareBinaries = false
+	return m, err == nil, err
+}
+
+// contHeader is the length of a continuation fragment's header (131, 70,
+// Seq:64, Frag:64).
+const contHeader = 18
+
+// readCont handles a continuation fragment too big for the read buffer:
+// next consumed only its header hdr, and the r.tail bytes of data that
+// follow are read straight into the sequence's buffer, with no assembly
+// copy in between. A failed read is rerr (the connection's end, nothing
+// to log); err is what decode would have returned.
+func (d *packetDecoder) readCont(hdr []byte, r *packetReader) (m Message, ok bool, err, rerr error) {
+	n := r.tail
+	r.tail = 0
+	seq, frag := binary.BigEndian.Uint64(hdr[2:]), binary.BigEndian.Uint64(hdr[10:])
+	dst, err := d.frags.contInto(seq, frag, n)
+	if err != nil {
+		return m, false, err, nil
+	}
+	if _, err := io.ReadFull(r.br, dst); err != nil {
+		return m, false, nil, readErr(err)
+	}
+	s := d.frags.contDone(seq)
+	if s == nil {
+		return m, false, nil, nil
+	}
+	m, ok, err = d.check(d.reassembled(s))
+	return m, ok, err, nil
 }
 
 // body decodes the control term and the payload that follows it. In
@@ -224,8 +262,18 @@ func (c *Conn) readLoop() {
 			reason = err
 			return
 		}
-		m, ok, err := d.decode(p)
-		r.release(len(p), peeked)
+		var m Message
+		var ok bool
+		if r.tail > 0 {
+			var rerr error
+			if m, ok, err, rerr = d.readCont(p, r); rerr != nil {
+				reason = rerr
+				return
+			}
+		} else {
+			m, ok, err = d.decode(p)
+			r.release(len(p), peeked)
+		}
 		if err != nil && isLimitErr(err) {
 			c.logDropped(m, err)
 			continue
@@ -285,6 +333,10 @@ type packetReader struct {
 	br  *bufio.Reader
 	buf []byte // assembly area for packets bigger than br
 	hdr [4]byte
+	// A continuation fragment bigger than br is returned as its header
+	// (chdr) with tail bytes of data left to read (see readCont).
+	chdr [contHeader]byte
+	tail int
 }
 
 func newPacketReader(c *Conn) *packetReader {
@@ -316,6 +368,14 @@ func (r *packetReader) next() (p []byte, peeked bool, err error) {
 	if n <= r.br.Size() {
 		p, err = r.br.Peek(n)
 		return p, true, readErr(err)
+	}
+	if n > contHeader {
+		if h, err := r.br.Peek(contHeader); err == nil && h[0] == verMagic && h[1] == hdrFragmentCnt {
+			copy(r.chdr[:], h)
+			_, _ = r.br.Discard(contHeader)
+			r.tail = n - contHeader
+			return r.chdr[:], false, nil
+		}
 	}
 	p, err = readPacket(r.br, r.buf, n)
 	if cap(p) <= maxScratchKeep {
