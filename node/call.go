@@ -23,6 +23,7 @@ type pendingCall struct {
 	ch     chan callResult
 	entry  aliasEntry // the reply alias's table entry
 	timer  *time.Timer
+	held   heldDemonitor // the last remote Call's DEMONITOR_P, not sent yet
 }
 
 type callResult struct {
@@ -110,15 +111,20 @@ func (p *Process) genCall(ctx context.Context, to etf.Term, label etf.Atom, req 
 	}
 	hooks, start := n.hooks.callStart(label)
 	n.aliases.put(ref, &pc.entry)
-	p.monitorRef(ref, t, aliasNone)
+	var msg etf.Tuple
 	if label != "" {
 		tag := etf.ImproperList{Elems: aliasElems, Tail: ref}
-		msg := GenCallMsg(p.pid, tag, req)
+		msg = GenCallMsg(p.pid, tag, req)
 		if label != GenCall {
 			msg[0] = label
 		}
-		if err := n.sendAs(p.pid, (*sendWaiter)(p), to, msg); err != nil && !errors.Is(err, ErrNoProc) {
-			pc.complete(ref, nil, err)
+	}
+	if !p.callRemote(pc, ref, t, msg) {
+		p.monitorRef(ref, t, aliasNone)
+		if msg != nil {
+			if err := n.sendAs(p.pid, (*sendWaiter)(p), to, msg); err != nil && !errors.Is(err, ErrNoProc) {
+				pc.complete(ref, nil, err)
+			}
 		}
 	}
 	var timeout time.Duration
@@ -247,16 +253,22 @@ func (pc *pendingCall) wait(ctx context.Context, timeout time.Duration, local bo
 	return res
 }
 
-// endCall removes the call's reply alias and monitor.
+// endCall removes the call's reply alias and monitor; the DEMONITOR_P of a
+// remote monitor waits for the process's next Call (call_remote.go).
 func (p *Process) endCall(ref etf.Ref) {
 	n := p.node
 	n.aliases.del(ref)
 	p.mu.Lock()
+	pc := p.call
 	p.call = nil
 	mt, monitored := p.monitors[ref]
 	delete(p.monitors, ref)
 	p.mu.Unlock()
-	if monitored {
+	switch {
+	case !monitored:
+	case mt.node != n.name && n.remote != nil && pc != nil:
+		p.unmonitorRemote(pc, ref, mt)
+	default:
 		n.removeWatcher(p.pid, ref, mt)
 	}
 }
@@ -304,7 +316,10 @@ func (n *Node) anonCall(ctx context.Context, to etf.Term, label etf.Atom, req et
 	k := pidKey(c.pid)
 	n.procs.put(k, c)
 	defer n.procs.del(k)
-	return c.genCall(ctx, to, label, req, defaultTimeout)
+	reply, err := c.genCall(ctx, to, label, req, defaultTimeout)
+	c.mu.Lock()
+	c.flushCallLocked() // c makes no further Call to carry it
+	return reply, err
 }
 
 // Reply answers a gen_server-style request: from is the {Pid, Tag} of a

@@ -182,6 +182,10 @@ func (p *Process) run() {
 			continue
 		}
 		if p.normal.len == 0 {
+			if p.heldLocked() {
+				p.flushCallLocked() // a Call's DEMONITOR_P (call_remote.go)
+				continue
+			}
 			if spins < lingerSpins {
 				// Linger briefly before going idle: in request/response
 				// traffic the next message is usually a few hundred ns
@@ -307,6 +311,8 @@ func (p *Process) exit(reason etf.Term, terminate bool) {
 			p.beh.Terminate(p, reason)
 		}()
 	}
+	p.mu.Lock()
+	p.flushCallLocked()
 	p.mu.Lock()
 	p.state = stateDead
 	links, watchers, monitors := p.links, p.watchers, p.monitors
