@@ -18,11 +18,20 @@ import (
 // exit and stack growth by copying per request. After lingerFor without a
 // message the process goes idle and holds no goroutine, as before.
 //
+// The bound covers the gap between two requests of one caller across OS
+// processes: a round trip over loopback distribution between two busy
+// nodes takes 60-200 us on a loaded 2-core machine, so a 50 us bound
+// expired before most requests and the server paid a goroutine per request
+// anyway (go-go and beam-go call rows with 300 us instead of 50 us: beam-go
+// call/p1 p50 0.82x, call/p8 1.28x calls/s, go-go call/p8 1.08x; 1 ms gave
+// no more at 1 pair). A lingering goroutine costs a parked goroutine and a
+// timer for at most the bound after the last request.
+//
 // While parked the process is still stateRunning and p.wake holds the
 // channel it waits on; a producer that finds p.wake set sends the (never
 // blocking, capacity 1) token under p.mu and clears p.wake, so exactly one
 // of "producer wakes it" and "timer expires" wins, decided under the lock.
-const lingerFor = 50 * time.Microsecond
+const lingerFor = 300 * time.Microsecond
 
 // isGenCall reports whether m is a {'$gen_call', From, Req} request.
 func isGenCall(m any) bool {

@@ -92,16 +92,26 @@ func TestLingerGoesIdle(t *testing.T) {
 		_ = n.Send(pid, etf.Tuple{GenCall, i, "hello"})
 	}
 	handled.Wait()
-	waitGoroutines(t, base, waitFor)
+	// Polled (bounded): base may include goroutines of earlier tests that
+	// end meanwhile, so the count alone can reach it while some of ours
+	// still linger.
+	deadline := time.Now().Add(waitFor)
 	for _, pid := range pids {
 		p := n.lookup(pid)
-		p.mu.Lock()
-		st, w := p.state, p.wake
-		p.mu.Unlock()
-		if st != stateIdle || w != nil {
-			t.Fatalf("%v: state %d, wake %v after lingering", pid, st, w)
+		for {
+			p.mu.Lock()
+			st, w := p.state, p.wake
+			p.mu.Unlock()
+			if st == stateIdle && w == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%v: state %d, wake %v long after lingering", pid, st, w)
+			}
+			time.Sleep(time.Millisecond) // polling, not a fixed wait
 		}
 	}
+	waitGoroutines(t, base, waitFor)
 }
 
 // TestLingerExitAndCall: a lingering process is killed at once by an exit

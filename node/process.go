@@ -55,7 +55,7 @@ const (
 
 // Process is a lightweight process: a pid, a mailbox and a Behavior. An
 // idle process holds no goroutine; one is started when a message arrives and
-// ends shortly after the mailbox is empty (it waits about 50 µs for the next
+// ends shortly after the mailbox is empty (it waits about 300 µs for the next
 // message first, so a busy request/response server keeps its goroutine).
 //
 // Methods that only send signals (Self, Send, Exit, Link, Monitor, ...) are
