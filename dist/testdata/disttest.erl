@@ -47,6 +47,19 @@ cmd(["bigpar", N, Proc, Size, Count]) ->
                   end) || I <- lists:seq(1, list_to_integer(Count))],
     [receive {sent, P} -> ok end || P <- Pids],
     io:format("SENT~n");
+cmd(["bigstream", N, Proc, Size, Ms]) ->
+    %% One process streams {bigseq, I, <<I:64, Pattern/binary>>} of Size
+    %% bytes for Ms milliseconds, then {bigend, Count}.
+    Dest = {list_to_atom(Proc), list_to_atom(N)},
+    Pat = pattern(list_to_integer(Size) - 8),
+    End = erlang:monotonic_time(millisecond) + list_to_integer(Ms),
+    io:format("STREAMED ~p~n", [stream(Dest, Pat, 0, End)]);
+cmd(["bigsink", Size]) ->
+    %% A registered bigsink checks such a stream for order and content;
+    %% {bigend, Count, From} makes it reply {bigsunk, Got, Bad, Count}.
+    Pat = pattern(list_to_integer(Size) - 8),
+    register(bigsink, spawn(fun() -> sink_loop(Pat, 0, 0) end)),
+    io:format("BIGSINK~n");
 cmd(["deep", N, Proc, Depth]) ->
     %% a list nested Depth levels deep around the atom bottom
     D = lists:foldl(fun(_, Acc) -> [Acc] end, bottom, lists:seq(1, list_to_integer(Depth))),
@@ -69,6 +82,22 @@ cmd(["sink", N]) ->
     io:format("SINK~n");
 cmd(["halt"]) ->
     halt(0).
+
+stream(Dest, Pat, I, End) ->
+    case erlang:monotonic_time(millisecond) >= End of
+        true -> Dest ! {bigend, I}, I;
+        false -> Dest ! {bigseq, I, <<I:64, Pat/binary>>}, stream(Dest, Pat, I + 1, End)
+    end.
+
+sink_loop(Pat, Got, Bad) ->
+    receive
+        {bigseq, I, <<K:64, Rest/binary>>} when I =:= Got, K =:= Got, Rest =:= Pat ->
+            sink_loop(Pat, Got + 1, Bad);
+        {bigseq, _, _} ->
+            sink_loop(Pat, Got + 1, Bad + 1);
+        {bigend, Count, From} ->
+            From ! {bigsunk, Got, Bad, Count}
+    end.
 
 pattern(Size) ->
     Chunk = list_to_binary(lists:seq(0, 250)),
