@@ -34,11 +34,10 @@ func (e *Encoder) appendTuple(dst []byte, x Tuple, depth int) ([]byte, error) {
 	if err := e.deepFast(depth); err != nil {
 		return dst, err
 	}
-	if len(x) <= 255 {
-		dst = append(dst, TagSmallTuple, byte(len(x)))
-	} else {
-		dst = appendHeader32(dst, TagLargeTuple, len(x))
+	if len(x) > 255 { // bigContainer > 255: only a large tuple is big
+		return e.appendBigElems(appendHeader32(dst, TagLargeTuple, len(x)), x, depth)
 	}
+	dst = append(dst, TagSmallTuple, byte(len(x)))
 	var err error
 	for _, el := range x {
 		if dst, err = e.append(dst, el, depth+1); err != nil {
@@ -70,6 +69,12 @@ func (e *Encoder) appendList(dst []byte, x List, depth int) ([]byte, error) {
 	}
 	dst = appendHeader32(dst, TagList, len(x))
 	var err error
+	if len(x) >= bigContainer {
+		if dst, err = e.appendBigElems(dst, x, depth); err != nil {
+			return dst, err
+		}
+		return append(dst, TagNil), nil
+	}
 	for _, el := range x {
 		if dst, err = e.append(dst, el, depth+1); err != nil {
 			return dst, err
@@ -148,6 +153,9 @@ func (e *Encoder) appendMap(dst []byte, x Map, depth int) ([]byte, error) {
 	dst = appendHeader32(dst, TagMap, len(x))
 	if e.SortMaps && len(x) > 1 && len(x) <= 32 && !mapSorted(x) {
 		x = sortedPairs(x)
+	}
+	if len(x) >= bigContainer {
+		return e.appendBigPairs(dst, x, depth)
 	}
 	var err error
 	for _, p := range x {

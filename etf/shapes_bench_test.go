@@ -1,0 +1,82 @@
+package etf
+
+import (
+	"bytes"
+	"testing"
+)
+
+// shapeTerms are the terms of bench's shape-* workloads (issue 18), as the
+// echo actor receives and re-encodes them.
+func shapeTerms() []struct {
+	name string
+	t    Term
+} {
+	bins := make(List, 1000)
+	for i := range bins {
+		bins[i] = bytes.Repeat([]byte{byte(i)}, 10<<10)
+	}
+	tuples := make(List, 200_000)
+	for i := range tuples {
+		tuples[i] = Tuple{Atom("ok"), i + 1}
+	}
+	m := make(Map, 50_000)
+	for i := range m {
+		m[i] = Pair{Key: i + 1, Value: i + 1}
+	}
+	return []struct {
+		name string
+		t    Term
+	}{
+		{"bins1000x10k", bins},
+		{"bin10m", bytes.Repeat([]byte("x"), 10<<20)},
+		{"tuples200k", tuples},
+		{"map50k", m},
+	}
+}
+
+// BenchmarkEncodeShape encodes each shape into an empty buffer, as a
+// connection does when its encoding area was dropped after a big message
+// (nil), and into a buffer reused from the previous encode (reused).
+func BenchmarkEncodeShape(b *testing.B) {
+	for _, sh := range shapeTerms() {
+		b.Run(sh.name+"/nil", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := AppendTerm(nil, sh.t); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(sh.name+"/reused", func(b *testing.B) {
+			var buf []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if buf, err = AppendTerm(buf[:0], sh.t); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecodeShape decodes each shape (binaries copied, as the
+// distribution layer decodes a message that is not fragmented).
+func BenchmarkDecodeShape(b *testing.B) {
+	for _, sh := range shapeTerms() {
+		data, err := AppendTerm(nil, sh.t)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(sh.name, func(b *testing.B) {
+			var d Decoder
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, _, err := d.DecodeTerm(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
