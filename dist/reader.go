@@ -163,7 +163,7 @@ func (d *packetDecoder) readCont(hdr []byte, r *packetReader) (m Message, ok boo
 	if err != nil {
 		return m, false, err, nil
 	}
-	if _, err := io.ReadFull(r.br, dst); err != nil {
+	if err := r.readInto(dst); err != nil {
 		return m, false, nil, readErr(err)
 	}
 	s := d.frags.contDone(seq)
@@ -331,7 +331,8 @@ func (c *Conn) countIn(d *packetDecoder) {
 type packetReader struct {
 	c   *Conn
 	br  *bufio.Reader
-	buf []byte // assembly area for packets bigger than br
+	cr  countingReader // under br
+	buf []byte         // assembly area for packets bigger than br
 	hdr [4]byte
 	// A continuation fragment bigger than br is returned as its header
 	// (chdr) with tail bytes of data left to read (see readCont).
@@ -343,7 +344,9 @@ func newPacketReader(c *Conn) *packetReader {
 	// The tick check counts reads that returned data, not packets, so a
 	// huge packet that takes a while to arrive keeps the peer alive (ERTS
 	// looks at the socket's receive counter the same way).
-	return &packetReader{c: c, br: bufio.NewReaderSize(countingReader{c}, 64<<10)}
+	r := &packetReader{c: c, cr: countingReader{c: c}}
+	r.br = bufio.NewReaderSize(&r.cr, 64<<10)
+	return r
 }
 
 // next returns the next packet that is not a tick. peeked says p is still
@@ -384,6 +387,31 @@ func (r *packetReader) next() (p []byte, peeked bool, err error) {
 		r.buf = nil
 	}
 	return p, false, readErr(err)
+}
+
+// readInto fills dst with the next len(dst) bytes of the stream: what the
+// read buffer holds, then straight from the transport into dst. Through
+// the read buffer every byte would be copied once more (bufio reads
+// directly only into slices at least its own size, and a fragment's data
+// rarely starts on an empty buffer).
+func (r *packetReader) readInto(dst []byte) error {
+	k := 0
+	if b := r.br.Buffered(); b > 0 {
+		q, _ := r.br.Peek(min(b, len(dst)))
+		k = copy(dst, q)
+		_, _ = r.br.Discard(k)
+	}
+	if k == len(dst) {
+		return nil
+	}
+	_, err := io.ReadFull(&r.cr, dst[k:]) // the read buffer is empty now
+	// More fragments of a big message usually follow back to back. The
+	// next read fetches only the next frame's length and fragment header,
+	// so that the fragment's data is read into place too rather than into
+	// the read buffer (which a full fill would put there, to be copied
+	// again). If something else comes next, one short read is all it costs.
+	r.cr.limit = 4 + contHeader
+	return err
 }
 
 // release drops a peeked packet of n bytes from the read buffer.
@@ -531,9 +559,16 @@ func readErr(err error) error {
 
 // countingReader reads from the connection's transport and counts reads
 // that returned data, for the ticker.
-type countingReader struct{ c *Conn }
+type countingReader struct {
+	c     *Conn
+	limit int // when > 0, the next Read returns at most limit bytes
+}
 
-func (r countingReader) Read(p []byte) (int, error) {
+func (r *countingReader) Read(p []byte) (int, error) {
+	if r.limit > 0 {
+		p = p[:min(len(p), r.limit)]
+		r.limit = 0
+	}
 	n, err := r.c.nc.Read(p)
 	if n > 0 {
 		r.c.readCnt.Add(1)
