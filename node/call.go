@@ -24,6 +24,25 @@ type pendingCall struct {
 	entry  aliasEntry // the reply alias's table entry
 	timer  *time.Timer
 	held   heldDemonitor // the last remote Call's DEMONITOR_P, not sent yet
+	self   etf.Term      // the caller's pid, boxed once for every request
+}
+
+// callTerms holds the tuples of one request {Label, {Pid, Tag}, Req} in one
+// allocation instead of two.
+type callTerms struct {
+	outer [3]etf.Term
+	from  [2]etf.Term
+}
+
+// request builds the call's request with tag [alias|ref].
+func (pc *pendingCall) request(label etf.Atom, ref etf.Ref, req etf.Term) etf.Tuple {
+	ct := new(callTerms)
+	ct.from = [2]etf.Term{pc.self, etf.ImproperList{Elems: aliasElems, Tail: ref}}
+	ct.outer = [3]etf.Term{GenCall, etf.Tuple(ct.from[:]), req}
+	if label != GenCall {
+		ct.outer[0] = label
+	}
+	return etf.Tuple(ct.outer[:])
 }
 
 type callResult struct {
@@ -113,11 +132,7 @@ func (p *Process) genCall(ctx context.Context, to etf.Term, label etf.Atom, req 
 	n.aliases.put(ref, &pc.entry)
 	var msg etf.Tuple
 	if label != "" {
-		tag := etf.ImproperList{Elems: aliasElems, Tail: ref}
-		msg = GenCallMsg(p.pid, tag, req)
-		if label != GenCall {
-			msg[0] = label
-		}
+		msg = pc.request(label, ref, req)
 	}
 	if !p.callRemote(pc, ref, t, msg) {
 		p.monitorRef(ref, t, aliasNone)
@@ -177,7 +192,7 @@ func (p *Process) beginCall(ref etf.Ref) (*pendingCall, error) {
 	e := p.extLocked()
 	pc := e.pc
 	if pc == nil {
-		pc = &pendingCall{ch: make(chan callResult, 1)}
+		pc = &pendingCall{ch: make(chan callResult, 1), self: p.pid}
 		pc.entry = aliasEntry{owner: p, mode: AliasReplyDemonitor, call: pc}
 		e.pc = pc
 	}
@@ -329,6 +344,17 @@ func (n *Node) anonCall(ctx context.Context, to etf.Term, label etf.Atom, req et
 // otherwise opaque and sent back unchanged. p is the replying process
 // (usually the server itself).
 func Reply(p *Process, from etf.Term, reply etf.Term) error {
+	if p != nil {
+		if _, tag, ok := ParseFrom(from); ok {
+			if r, ok := TagAlias(tag); ok && r.Node == p.node.name {
+				// A local caller's alias: complete its Call without
+				// building the reply message (deliverAlias would only
+				// take it apart again).
+				p.node.replyAlias(r, tag, reply)
+				return nil
+			}
+		}
+	}
 	to, msg, err := ReplyTarget(from, reply)
 	if err != nil {
 		return err

@@ -158,6 +158,25 @@ func (n *Node) deliverAlias(ref etf.Ref, msg etf.Term) {
 			return
 		}
 	}
+	e.deliverMsg(ref, msg)
+}
+
+// replyAlias is deliverAlias for the reply {tag, reply} to a local alias,
+// built only if it does not complete a Call.
+func (n *Node) replyAlias(ref etf.Ref, tag, reply etf.Term) {
+	e := n.aliases.lookupForSend(ref)
+	if e == nil {
+		return
+	}
+	if pc := e.call; pc != nil {
+		pc.complete(ref, reply, nil)
+		return
+	}
+	e.deliverMsg(ref, etf.Tuple{tag, reply})
+}
+
+// deliverMsg puts msg, sent to the alias ref, in the owner's mailbox.
+func (e *aliasEntry) deliverMsg(ref etf.Ref, msg etf.Term) {
 	if e.mode == AliasReplyDemonitor {
 		e.owner.Demonitor(ref)
 	}
