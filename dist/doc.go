@@ -37,7 +37,17 @@
 //   - Incomplete fragmented messages hold at most Config.MaxReassembly
 //     bytes per connection, counted as buffer capacity plus the atom-cache
 //     refs each keeps, in at most Config.MaxFragmentSeqs sequences; past
-//     either the connection closes with ErrReassemblyLimit.
+//     either the connection closes with ErrReassemblyLimit. A first
+//     fragment's count reserves the whole message's buffer up front, but
+//     the promise buys at most 8 MiB and a quarter of the room left, and
+//     the reservation is accounted like any other capacity.
+//
+// Large messages: a fragmented message is assembled in a buffer of its own
+// (continuation fragments are read from the transport straight into it)
+// and the binaries decoded from it alias that buffer rather than being
+// copied; the buffer is never reused, so it lives as long as any binary of
+// that message is referenced, much like a BEAM refc binary. Binaries of
+// unfragmented messages are always copies.
 //   - A term over Config.Limits (etf.ErrTooLarge, etf.ErrTooDeep) loses
 //     only its own message, logged at Warn; the stream is intact, so the
 //     connection stays up. The default limits accept what the VM accepts.
