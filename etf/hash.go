@@ -281,21 +281,7 @@ func hasDuplicateKeys(m Map) bool {
 		}
 		return false
 	}
-	hashes := make([]uint64, n)
-	seen := make(map[uint64]struct{}, n)
-	for i, p := range m {
-		h := HashTerm(p.Key)
-		hashes[i] = h
-		if _, dup := seen[h]; dup {
-			for j := 0; j < i; j++ {
-				if hashes[j] == h && Equal(m[j].Key, p.Key) {
-					return true
-				}
-			}
-		}
-		seen[h] = struct{}{}
-	}
-	return false
+	return hasDuplicateKeysHashed(m)
 }
 
 func allAtomKeys(m Map) bool {
