@@ -25,6 +25,7 @@ type pendingCall struct {
 	timer  *time.Timer
 	held   heldDemonitor // the last remote Call's DEMONITOR_P, not sent yet
 	self   etf.Term      // the caller's pid, boxed once for every request
+	target *Process      // the local target of the current call (callLocal)
 }
 
 // callTerms holds the tuples of one request {Label, {Pid, Tag}, Req} in one
@@ -134,7 +135,7 @@ func (p *Process) genCall(ctx context.Context, to etf.Term, label etf.Atom, req 
 	if label != "" {
 		msg = pc.request(label, ref, req)
 	}
-	if !p.callRemote(pc, ref, t, msg) {
+	if !p.callRemote(pc, ref, t, msg) && !p.callLocal(pc, ref, t, msg) {
 		p.monitorRef(ref, t, aliasNone)
 		if msg != nil {
 			if err := n.sendAs(p.pid, (*sendWaiter)(p), to, msg); err != nil && !errors.Is(err, ErrNoProc) {
@@ -279,10 +280,16 @@ func (p *Process) endCall(ref etf.Ref) {
 	mt, monitored := p.monitors[ref]
 	delete(p.monitors, ref)
 	p.mu.Unlock()
+	var tp *Process
+	if pc != nil {
+		tp, pc.target = pc.target, nil
+	}
 	switch {
 	case !monitored:
 	case mt.node != n.name && n.remote != nil && pc != nil:
 		p.unmonitorRemote(pc, ref, mt)
+	case tp != nil && tp.pid == mt.pid:
+		tp.removeWatcherRef(ref)
 	default:
 		n.removeWatcher(p.pid, ref, mt)
 	}

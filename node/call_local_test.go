@@ -1,0 +1,72 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/erlgo/erlgo/etf"
+)
+
+// TestCallLocalLeavesNothing: a local Call's monitor is set up and removed
+// with one lookup of the target (callLocal); after many calls, from one
+// process and from outside, neither side keeps a monitor or a watcher.
+func TestCallLocalLeavesNothing(t *testing.T) {
+	n := localNode(t)
+	srv := srvEcho(t, n)
+	pr := spawnProbe(t, n)
+	doCheck(t, pr, func(p *Process) error { return callN(p, srv, 500) })
+	for i := range 50 {
+		if r, err := n.Call(context.Background(), srv, i); err != nil || r != i {
+			t.Fatalf("call %d: %v, %v", i, r, err)
+		}
+	}
+	sp := n.lookup(srv)
+	sp.mu.Lock()
+	w := len(sp.watchers)
+	sp.mu.Unlock()
+	pr.p.mu.Lock()
+	m := len(pr.p.monitors)
+	pr.p.mu.Unlock()
+	if w != 0 || m != 0 {
+		t.Fatalf("after the calls: server has %d watchers, caller %d monitors", w, m)
+	}
+}
+
+// TestCallLocalFullMailbox: a Call to a local process whose bounded
+// mailbox is full fails at once with ErrMailboxFull, and the monitor it set
+// up is gone.
+func TestCallLocalFullMailbox(t *testing.T) {
+	n := localNode(t)
+	block := make(chan struct{})
+	t.Cleanup(func() { close(block) })
+	started := make(chan struct{})
+	srv, err := n.Spawn(BehaviorFunc(func(*Process, etf.Term) error {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		<-block
+		return nil
+	}), WithMailboxLimit(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = n.Send(srv, 1) // taken by the handler, which blocks
+	<-started
+	_ = n.Send(srv, 2) // fills the mailbox
+	pr := spawnProbe(t, n)
+	doCheck(t, pr, func(p *Process) error {
+		if _, err := p.Call(context.Background(), srv, 3); !errors.Is(err, ErrMailboxFull) {
+			t.Errorf("call: %v, want ErrMailboxFull", err)
+		}
+		return nil
+	})
+	sp := n.lookup(srv)
+	sp.mu.Lock()
+	w := len(sp.watchers)
+	sp.mu.Unlock()
+	if w != 0 {
+		t.Fatalf("server keeps %d watchers", w)
+	}
+}
