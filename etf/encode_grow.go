@@ -41,35 +41,44 @@ func reserve(dst []byte, n int) []byte {
 	return slices.Grow(dst, n)
 }
 
-// reserveElems reserves, when dst has less spare room than two bytes per
-// element, a lower bound of x's encoding: binaries and strings at their
-// size, every other element at two bytes (the smallest encoding but nil's).
+// reserveElems reserves room for x, a big list or tuple, unless dst has
+// it already: when x starts with a binary (lists of binaries are usually
+// all binaries) the size of its binaries and strings plus two bytes per
+// other element, else two bytes per element, the smallest encoding but
+// nil's; and minRoom more, so that the loop's room check and the list's
+// tail fit an exact reservation.
 func reserveElems(dst []byte, x []Term) []byte {
-	if cap(dst)-len(dst) >= 2*len(x) {
-		return dst
-	}
-	n := 0
-	for _, el := range x {
-		switch v := el.(type) {
-		case []byte:
-			n += 5 + len(v)
-		case string:
-			n += 5 + len(v)
-		default:
-			n += 2
+	n := 2*len(x) + minRoom
+	switch x[0].(type) {
+	case []byte, string:
+		n = minRoom
+		for _, el := range x {
+			switch v := el.(type) {
+			case []byte:
+				n += 5 + len(v)
+			case string:
+				n += 5 + len(v)
+			default:
+				n += 2
+			}
 		}
 	}
 	return reserve(dst, n)
 }
 
 // appendBigElems appends the encodings of the elements of x, a list or
-// tuple of at least bigContainer elements at depth.
+// tuple of at least bigContainer elements at depth, keeping minRoom spare
+// bytes (and room for the next element when it is a binary) by doubling.
 func (e *Encoder) appendBigElems(dst []byte, x []Term, depth int) ([]byte, error) {
 	dst = reserveElems(dst, x)
 	var err error
 	for _, el := range x {
-		if cap(dst)-len(dst) < minRoom {
-			dst = grow(dst, minRoom)
+		need := minRoom
+		if b, ok := el.([]byte); ok {
+			need += len(b)
+		}
+		if cap(dst)-len(dst) < need {
+			dst = grow(dst, need)
 		}
 		if dst, err = e.append(dst, el, depth+1); err != nil {
 			return dst, err
@@ -81,7 +90,7 @@ func (e *Encoder) appendBigElems(dst []byte, x []Term, depth int) ([]byte, error
 // appendBigPairs appends the keys and values of x, a map of at least
 // bigContainer pairs at depth, after reserving four bytes per pair.
 func (e *Encoder) appendBigPairs(dst []byte, x Map, depth int) ([]byte, error) {
-	dst = reserve(dst, 4*len(x))
+	dst = reserve(dst, 4*len(x)+minRoom)
 	var err error
 	for _, p := range x {
 		if cap(dst)-len(dst) < minRoom {

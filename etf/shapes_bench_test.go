@@ -36,13 +36,23 @@ func shapeTerms() []struct {
 
 // BenchmarkEncodeShape encodes each shape into an empty buffer, as a
 // connection does when its encoding area was dropped after a big message
-// (nil), and into a buffer reused from the previous encode (reused).
+// (nil), into a 64 KiB one (scratch64k) and into a buffer reused from the
+// previous encode (reused).
 func BenchmarkEncodeShape(b *testing.B) {
 	for _, sh := range shapeTerms() {
 		b.Run(sh.name+"/nil", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := AppendTerm(nil, sh.t); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(sh.name+"/scratch64k", func(b *testing.B) {
+			scratch := make([]byte, 0, 64<<10) // a connection's kept encoding area
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := AppendTerm(scratch, sh.t); err != nil {
 					b.Fatal(err)
 				}
 			}
