@@ -57,12 +57,7 @@ func (e *Encoder) appendList(dst []byte, x List, depth int) ([]byte, error) {
 		return dst, err
 	}
 	if len(x) <= 65535 && isByteList(x) {
-		dst = append(dst, TagString, byte(len(x)>>8), byte(len(x)))
-		for _, el := range x {
-			v, _ := byteValue(el)
-			dst = append(dst, byte(v))
-		}
-		return dst, nil
+		return appendByteList(dst, x), nil
 	}
 	if depth >= deepSwitch {
 		return e.appendDeep(dst, x, depth)
@@ -81,6 +76,21 @@ func (e *Encoder) appendList(dst []byte, x List, depth int) ([]byte, error) {
 		}
 	}
 	return append(dst, TagNil), nil
+}
+
+// appendByteList emits x, a byte list, as STRING_EXT; an int element
+// (what decoding yields) skips byteValue's type switch.
+func appendByteList(dst []byte, x List) []byte {
+	dst = append(dst, TagString, byte(len(x)>>8), byte(len(x)))
+	for _, el := range x {
+		v, ok := el.(int)
+		if !ok {
+			v64, _ := byteValue(el)
+			v = int(v64)
+		}
+		dst = append(dst, byte(v))
+	}
+	return dst
 }
 
 func isByteList(x List) bool {
