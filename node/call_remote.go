@@ -63,12 +63,11 @@ func (p *Process) callRemote(pc *pendingCall, ref etf.Ref, t target, msg etf.Tup
 	p.mu.Unlock()
 	var pre [2]dist.Control
 	k := 0
-	if h := pc.held; h.c == c {
+	if h := pc.takeHeld(); h.c == c {
 		pre[k] = h.ctl
 		k++
-		pc.held = heldDemonitor{}
 	} else {
-		pc.flushDemonitor()
+		h.send()
 	}
 	pre[k] = dist.MonitorP{From: p.pid, To: to, Ref: ref}
 	k++
@@ -104,17 +103,34 @@ func (p *Process) unmonitorRemote(pc *pendingCall, ref etf.Ref, mt monitorTarget
 	if mt.name != "" {
 		to = mt.name
 	}
-	pc.flushDemonitor()
+	pc.mu.Lock()
+	prev := pc.held
 	pc.held = heldDemonitor{c: c, ctl: dist.DemonitorP{From: p.pid, To: to, Ref: ref}}
+	pc.mu.Unlock()
+	prev.send()
 }
 
-// flushDemonitor sends the held DEMONITOR_P, if any.
-func (pc *pendingCall) flushDemonitor() {
-	if h := pc.held; h.c != nil {
-		pc.held = heldDemonitor{}
+// takeHeld removes and returns the held DEMONITOR_P (zero if none). The
+// held one is guarded by pc.mu: a Call may be made from a goroutine other
+// than the process's run loop (a handle used by an HTTP handler, say),
+// while the run loop flushes it when the mailbox empties.
+func (pc *pendingCall) takeHeld() heldDemonitor {
+	pc.mu.Lock()
+	h := pc.held
+	pc.held = heldDemonitor{}
+	pc.mu.Unlock()
+	return h
+}
+
+// send sends h's DEMONITOR_P, if h holds one.
+func (h heldDemonitor) send() {
+	if h.c != nil {
 		_ = h.c.SendControl(h.ctl) // a closed connection has no monitor left
 	}
 }
+
+// flushDemonitor sends the held DEMONITOR_P, if any.
+func (pc *pendingCall) flushDemonitor() { pc.takeHeld().send() }
 
 // flushCallLocked sends p's held DEMONITOR_P, if any; p.mu is held and
 // released (the send may block on a full connection).
@@ -131,5 +147,12 @@ func (p *Process) flushCallLocked() {
 
 // heldLocked reports whether p holds a DEMONITOR_P (p.mu held).
 func (p *Process) heldLocked() bool {
-	return p.ext != nil && p.ext.pc != nil && p.ext.pc.held.c != nil
+	if p.ext == nil || p.ext.pc == nil {
+		return false
+	}
+	pc := p.ext.pc
+	pc.mu.Lock() // lock order: p.mu, then pc.mu (as beginCall)
+	held := pc.held.c != nil
+	pc.mu.Unlock()
+	return held
 }
