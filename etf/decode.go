@@ -174,8 +174,14 @@ type decState struct {
 	// still take a slot or two of the slabs (see budget).
 	pending int
 	cache   AtomCacheDecoder
-	share   bool
-	terms   int
+	// lastRef and lastAtom remember the last ATOM_CACHE_REF (index+1)
+	// and its atom: a message's cache entries do not change while it is
+	// decoded, and a long list of records repeats the same atom, which
+	// then costs neither the cache lookup nor interning.
+	lastRef  int
+	lastAtom Term
+	share    bool
+	terms    int
 	// Slabs that decoded values are carved from (see decode_box.go).
 	chunked bool
 	slab    []Term

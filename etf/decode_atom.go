@@ -21,6 +21,9 @@ func (s *decState) atom() (Term, error) {
 			return nil, err
 		}
 		idx := int(s.u8())
+		if idx+1 == s.lastRef {
+			return s.lastAtom, nil
+		}
 		if s.cache == nil {
 			return nil, s.fail(start, tag, ErrAtomCache, "atom cache reference without a cache")
 		}
@@ -28,7 +31,9 @@ func (s *decState) atom() (Term, error) {
 		if !ok {
 			return nil, s.fail(start, tag, ErrAtomCache, "atom cache index out of range or empty")
 		}
-		return internAtom(string(a)), nil
+		t := internAtom(string(a))
+		s.lastRef, s.lastAtom = idx+1, t
+		return t, nil
 	case TagSmallAtomUTF8, TagSmallAtom:
 		if err := s.need(1, tag, "atom length"); err != nil {
 			return nil, err

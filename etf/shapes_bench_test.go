@@ -90,3 +90,57 @@ func BenchmarkDecodeShape(b *testing.B) {
 		})
 	}
 }
+
+// benchAtoms is an AtomCacheEncoder over a fixed list, like a
+// connection's cache once its entries are set up.
+type benchAtoms AtomRefs
+
+func (c benchAtoms) AtomRef(a Atom) (int, bool) {
+	for i, x := range c {
+		if x == a {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// cachedShapes encodes {ok, I} tuples and records of three atoms with
+// their atoms as ATOM_CACHE_REF, as over a distribution connection; the
+// terms themselves are dropped, so they do not weigh on the decoder's GC.
+func cachedShapes(tb testing.TB, atoms benchAtoms) map[string][]byte {
+	tuples := make(List, 200_000)
+	records := make(List, 50_000)
+	for i := range tuples {
+		tuples[i] = Tuple{Atom("ok"), i + 1}
+	}
+	for i := range records {
+		records[i] = Tuple{Atom("user"), i, Atom("admin"), Atom([]string{"ok", "error"}[i%2])}
+	}
+	out := map[string][]byte{}
+	e := Encoder{AtomCache: atoms}
+	for name, t := range map[string]Term{"tuples200k": tuples, "records50k": records} {
+		data, err := e.AppendTerm(nil, t)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[name] = data
+	}
+	return out
+}
+
+// BenchmarkDecodeShapeCached decodes cachedShapes.
+func BenchmarkDecodeShapeCached(b *testing.B) {
+	atoms := benchAtoms{"ok", "user", "admin", "error"}
+	for name, data := range cachedShapes(b, atoms) {
+		b.Run(name, func(b *testing.B) {
+			d := Decoder{AtomCache: AtomRefs(atoms)}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, _, err := d.DecodeTerm(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
