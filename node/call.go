@@ -285,11 +285,11 @@ func (p *Process) endCall(ref etf.Ref) {
 		tp, pc.target = pc.target, nil
 	}
 	switch {
+	case tp != nil: // callLocal's monitor, not in p.monitors
+		tp.removeWatcherRef(ref)
 	case !monitored:
 	case mt.node != n.name && n.remote != nil && pc != nil:
 		p.unmonitorRemote(pc, ref, mt)
-	case tp != nil && tp.pid == mt.pid:
-		tp.removeWatcherRef(ref)
 	default:
 		n.removeWatcher(p.pid, ref, mt)
 	}

@@ -70,3 +70,36 @@ func TestCallLocalFullMailbox(t *testing.T) {
 		t.Fatalf("server keeps %d watchers", w)
 	}
 }
+
+// TestCallLocalServerExitsAfterReply: servers that reply and exit at once
+// (their DOWN races with the end of the call) never leave a DownMsg in the
+// caller's mailbox, and every call gets its reply.
+func TestCallLocalServerExitsAfterReply(t *testing.T) {
+	n := localNode(t)
+	pr := spawnProbe(t, n)
+	doCheck(t, pr, func(p *Process) error {
+		for i := range 300 {
+			srv, err := n.Spawn(BehaviorFunc(func(p *Process, m etf.Term) error {
+				if f, req, ok := ParseGenCall(m); ok {
+					_ = Reply(p, f, req)
+					return &ExitError{Reason: etf.Atom("done")}
+				}
+				return nil
+			}))
+			if err != nil {
+				return err
+			}
+			if r, err := p.Call(context.Background(), srv, i); err != nil || r != i {
+				t.Errorf("call %d: %v, %v", i, r, err)
+			}
+		}
+		return nil
+	})
+	pr.sync() // fails on a DownMsg queued before the marker
+	pr.p.mu.Lock()
+	m := len(pr.p.monitors)
+	pr.p.mu.Unlock()
+	if m != 0 {
+		t.Fatalf("caller keeps %d monitors", m)
+	}
+}
