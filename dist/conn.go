@@ -29,26 +29,32 @@ type Conn struct {
 	creation     uint32
 
 	// writer side, guarded by wmu
-	wmu      sync.Mutex
-	wroom    *sync.Cond // signalled when the queue drains or on close
-	wbuf     []byte     // encoded frames not yet handed to the writer
-	spare    []byte     // recycled buffer for wbuf
-	wclosed  bool
-	out      outCache   // atom cache, sending direction
-	cenc     ctlEncoder // control/payload encoder
-	scratch  []byte     // control+payload encoding area
-	seq      uint64     // fragment sequence ids
-	wake     chan struct{}
-	flushing bool          // a goroutine owns the transport's write side (see writer.go)
-	lastEnd  time.Time     // when the last flush ended, for the direct-write heuristic
-	sent     atomic.Uint64 // messages queued, for the ticker
-	readCnt  atomic.Uint64 // packets read (ticks included), for the ticker
+	wmu       sync.Mutex
+	wroom     *sync.Cond // signalled when the queue drains or on close
+	wbuf      []byte     // encoded frames not yet handed to the writer
+	spare     []byte     // recycled buffer for wbuf
+	wclosed   bool
+	out       outCache   // atom cache, sending direction
+	cenc      ctlEncoder // control/payload encoder
+	scratch   []byte     // control+payload encoding area
+	wext      []extent   // fragments' data spliced into wbuf (writer_vec.go)
+	wextN     int        // bytes in wext
+	wbodies   [][]byte   // encoding areas wext points into
+	bodyFree  [][]byte   // written encoding areas kept for reuse
+	bodyFreeN int        // their capacity
+	seq       uint64     // fragment sequence ids
+	wake      chan struct{}
+	flushing  bool          // a goroutine owns the transport's write side (see writer.go)
+	lastEnd   time.Time     // when the last flush ended, for the direct-write heuristic
+	sent      atomic.Uint64 // messages queued, for the ticker
+	readCnt   atomic.Uint64 // packets read (ticks included), for the ticker
 
 	// owned by the goroutine that holds flushing
 	wdeadline time.Time       // write deadline currently set on nc
 	handoff   []byte          // rest of a direct write for the writer goroutine (under wmu)
 	raw       syscall.RawConn // for direct writes by senders; nil: always use the writer
 	dw        directWrite     // state of the current direct write
+	vec       [][]byte        // writev vector of the writer goroutine (writeBatch)
 
 	stats   connStats
 	dropLog dropLog // owned by the reader goroutine
@@ -134,7 +140,7 @@ func (c *Conn) waitRoomLocked(in Interrupter) error {
 		in.Waiting(c)
 		defer in.Waiting(nil)
 	}
-	for !c.wclosed && len(c.wbuf) >= c.cfg.WriteQueue {
+	for !c.wclosed && c.queuedLocked() >= c.cfg.WriteQueue {
 		if in != nil && in.Interrupted() {
 			return ErrInterrupted
 		}
@@ -220,7 +226,7 @@ func (c *Conn) send(ctl Control, payload etf.Term, hasPayload bool) error {
 
 func (c *Conn) sendWith(ctl Control, payload etf.Term, hasPayload bool, in Interrupter) error {
 	c.wmu.Lock()
-	if !c.wclosed && len(c.wbuf) >= c.cfg.WriteQueue {
+	if !c.wclosed && c.queuedLocked() >= c.cfg.WriteQueue {
 		if err := c.waitRoomLocked(in); err != nil {
 			c.wmu.Unlock()
 			return err

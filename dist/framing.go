@@ -51,6 +51,7 @@ func (c *Conn) appendMessage(ctl Control, payload etf.Term, hasPayload bool) err
 	if ce.cache != nil {
 		c.out.begin()
 	}
+	c.takeBodyLocked()
 	body, src, reason, err := ce.appendControl(c.scratch[:0], ctl, c.flags)
 	if err == nil && src == payloadNone && hasPayload && payload != nil {
 		err = fmt.Errorf("dist: %v carries no payload", ctl.Op())
@@ -77,16 +78,25 @@ func (c *Conn) appendMessage(ctl Control, payload etf.Term, hasPayload bool) err
 		c.stats.newOut.Add(uint64(nw))
 		c.stats.hitsOut.Add(uint64(hits))
 	}
-	defer c.keepScratch(body)
-	hl := c.out.headerLen()
 	if c.flags&FlagFragments != 0 && len(body) > c.cfg.FragmentSize {
 		c.stats.fragOut.Add(1)
-		return c.appendFragments(body, ctlLen)
+		if c.raw != nil {
+			// Written with writev: the queue takes the encoding area
+			// over instead of copying it (writer_vec.go).
+			c.scratch = nil
+			c.spliceFragments(body, ctlLen)
+			return nil
+		}
+		c.appendFragments(body, ctlLen)
+		c.keepScratch(body)
+		return nil
 	}
+	hl := c.out.headerLen()
 	w := binary.BigEndian.AppendUint32(c.wbuf, uint32(2+hl+len(body)))
 	w = append(w, verMagic, hdrNormal)
 	w = c.out.appendHeader(w)
 	c.wbuf = append(w, body...)
+	c.keepScratch(body)
 	return nil
 }
 
@@ -106,7 +116,7 @@ func (c *Conn) keepScratch(b []byte) {
 // appendFragments splits body (control term first, ctlLen bytes) into
 // fragments: the first carries the atom cache header and the whole control
 // term, the rest FragmentSize bytes each; fragment ids count down to 1.
-func (c *Conn) appendFragments(body []byte, ctlLen int) error {
+func (c *Conn) appendFragments(body []byte, ctlLen int) {
 	fs := c.cfg.FragmentSize
 	first := max(fs, ctlLen)
 	rest := len(body) - first
@@ -131,7 +141,6 @@ func (c *Conn) appendFragments(body []byte, ctlLen int) error {
 		w = append(w, body[off:end]...)
 	}
 	c.wbuf = w
-	return nil
 }
 
 // appendPassThrough encodes 'p', 131 Control [131 Payload] straight into

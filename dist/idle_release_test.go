@@ -8,11 +8,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// writeCapacity is the write-side buffer capacity the connection holds.
+// writeCapacity is the write-side buffer capacity the connection holds
+// (what a flusher is writing at the moment is not counted).
 func (c *Conn) writeCapacity() int {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return cap(c.wbuf) + cap(c.spare) + cap(c.scratch)
+	n := cap(c.wbuf) + cap(c.spare) + cap(c.scratch) + c.bodyFreeN
+	for _, b := range c.wbodies { // spliced fragments (writer_vec.go)
+		n += cap(b)
+	}
+	return n
 }
 
 // TestIdleConnectionReleasesBurstBuffers: a burst of fragmented 100 kB

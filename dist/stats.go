@@ -23,7 +23,7 @@ type connStats struct {
 func (c *Conn) Stats() ConnStats {
 	s := &c.stats
 	c.wmu.Lock()
-	queued := uint64(len(c.wbuf))
+	queued := uint64(c.queuedLocked())
 	c.wmu.Unlock()
 	return ConnStats{
 		MessagesIn: s.msgsIn.Load(), MessagesOut: s.msgsOut.Load(),

@@ -74,4 +74,5 @@ func (c *Conn) releaseIdleLocked() {
 	if cap(c.scratch) > idleKeep {
 		c.scratch = nil
 	}
+	c.dropBodiesLocked()
 }

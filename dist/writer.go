@@ -53,12 +53,13 @@ func (c *Conn) kickLocked(wasEmpty bool) {
 	}
 	// Only transports with a raw file descriptor write directly (see
 	// writeDirect); TLS and in-memory pipes always use the writer.
-	if c.raw == nil || time.Since(c.lastEnd) < directGap {
+	// A batch with spliced fragments needs writev: the writer's.
+	if c.raw == nil || len(c.wext) > 0 || time.Since(c.lastEnd) < directGap {
 		c.wmu.Unlock()
 		c.wakeWriter()
 		return
 	}
-	buf := c.takeLocked()
+	buf := c.takeLocked().buf
 	c.wmu.Unlock()
 	n, err := c.writeDirect(buf)
 	c.stats.bytesOut.Add(uint64(n))
@@ -89,12 +90,13 @@ func (c *Conn) wakeWriter() {
 }
 
 // takeLocked claims the write side and takes everything queued.
-func (c *Conn) takeLocked() []byte {
-	buf := c.wbuf
+func (c *Conn) takeLocked() outBatch {
+	b := outBatch{buf: c.wbuf, ext: c.wext, bodies: c.wbodies}
 	c.wbuf, c.spare = c.spare, nil
+	c.wext, c.wextN, c.wbodies = nil, 0, nil
 	c.flushing = true
 	c.wroom.Broadcast()
-	return buf
+	return b
 }
 
 // endFlushLocked releases the write side and, if senders queued frames
@@ -151,16 +153,19 @@ func (c *Conn) writeLoop() {
 			c.wmu.Unlock()
 			continue
 		}
-		buf := c.takeLocked()
+		b := c.takeLocked()
 		c.wmu.Unlock()
 		var err error
 		if draining {
-			err = c.writeAll(buf, time.Second, time.Now())
-		} else if len(buf) > 0 {
-			err = c.writeAll(buf, c.cfg.TickTime, time.Now())
+			err = c.writeBatch(b, time.Second, time.Now())
+		} else if len(b.buf) > 0 {
+			err = c.writeBatch(b, c.cfg.TickTime, time.Now())
 		}
 		c.wmu.Lock()
-		c.recycleLocked(buf)
+		c.recycleLocked(b.buf)
+		if err == nil {
+			c.recycleBodiesLocked(b.bodies)
+		}
 		c.endFlushLocked()
 		c.wmu.Unlock()
 		if draining {
