@@ -56,8 +56,10 @@ func (e *Encoder) appendList(dst []byte, x List, depth int) ([]byte, error) {
 	if err := e.deepFast(depth); err != nil {
 		return dst, err
 	}
-	if len(x) <= 65535 && isByteList(x) {
-		return appendByteList(dst, x), nil
+	if len(x) <= 65535 {
+		if out, ok := appendByteList(dst, x); ok {
+			return out, nil
+		}
 	}
 	if depth >= deepSwitch {
 		return e.appendDeep(dst, x, depth)
@@ -78,19 +80,28 @@ func (e *Encoder) appendList(dst []byte, x List, depth int) ([]byte, error) {
 	return append(dst, TagNil), nil
 }
 
-// appendByteList emits x, a byte list, as STRING_EXT; an int element
-// (what decoding yields) skips byteValue's type switch.
-func appendByteList(dst []byte, x List) []byte {
+// appendByteList emits x as STRING_EXT if every element is an integer in
+// 0..255, checking and writing in one pass; otherwise it reports false
+// with dst's length unchanged. An int element (what decoding yields)
+// skips byteValue's type switch.
+func appendByteList(dst []byte, x List) ([]byte, bool) {
+	start := len(dst)
 	dst = append(dst, TagString, byte(len(x)>>8), byte(len(x)))
 	for _, el := range x {
 		v, ok := el.(int)
 		if !ok {
-			v64, _ := byteValue(el)
+			v64, isInt := byteValue(el)
+			if !isInt || v64 < 0 || v64 > 255 {
+				return dst[:start], false
+			}
 			v = int(v64)
+		}
+		if uint(v) > 255 {
+			return dst[:start], false
 		}
 		dst = append(dst, byte(v))
 	}
-	return dst
+	return dst, true
 }
 
 func isByteList(x List) bool {
