@@ -63,7 +63,10 @@
 // otherwise, and under load, one writer goroutine flushes everything queued
 // with a single Write, so many small messages share a syscall. Only one
 // goroutine writes at a time and it takes the whole queue, so the wire
-// order is the order in which Send calls were accepted. Policy for slow peers: Send blocks while more than
+// order is the order in which Send calls were accepted. Fragmented
+// messages on plain sockets are not copied into the queue: it holds their
+// headers and the encoding area, written together with writev. Policy for
+// slow peers: Send blocks while more than
 // Config.WriteQueue bytes are queued (backpressure; a single larger message
 // is admitted alone), and a Write that makes no progress for TickTime
 // closes the connection with ErrWriteTimeout. Conn.Close flushes what was

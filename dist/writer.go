@@ -15,7 +15,9 @@ import (
 // with one Write and hands ownership back. Taking the buffer and claiming
 // ownership happen in one critical section and flushes never overlap, so
 // the wire order is the append order: per-sender order and the order of
-// control messages with data are preserved whoever writes.
+// control messages with data are preserved whoever writes. Fragmented
+// messages are spliced into the queue rather than copied (writer_vec.go):
+// such a batch is written by the writer goroutine with writev.
 //
 // Who writes (kickLocked): on an idle connection the sending goroutine
 // writes its own frame directly, which saves waking the writer goroutine
