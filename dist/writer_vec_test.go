@@ -2,6 +2,7 @@ package dist
 
 import (
 	"encoding/binary"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -160,4 +161,75 @@ func TestSplicedFragmentsBackpressure(t *testing.T) {
 			t.Fatal("messages missing")
 		}
 	}
+}
+
+// TestSplicedFragmentsPeerDiesMidBatch closes the receiving connection
+// while two goroutines stream 1 MiB messages (batches of spliced
+// fragments are being written). Every Send must return (nil before the
+// failure, ErrClosed after, never a hang or panic), the sender's
+// connection must go down, and what arrived before must be whole and in
+// order.
+func TestSplicedFragmentsPeerDiesMidBatch(t *testing.T) {
+	const size = 1 << 20
+	var mu sync.Mutex
+	next := map[uint32]int{}
+	var bad []string
+	got := make(chan *Conn, 1)
+	rb := newRecorder()
+	rb.onMsg = func(c *Conn, m Message) {
+		b, _ := m.Payload.([]byte)
+		s, v := m.Control.(Send).To.ID, int(binary.BigEndian.Uint64(b))
+		mu.Lock()
+		if len(b) != size || v != next[s]+1 {
+			bad = append(bad, "corrupt or out of order")
+		}
+		next[s] = v
+		mu.Unlock()
+		if v == 3 {
+			select {
+			case got <- c:
+			default:
+			}
+		}
+	}
+	c := tcpPair(t, Config{}, rb)
+	var wg sync.WaitGroup
+	for s := uint32(1); s <= 2; s++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := make([]byte, size)
+			for i := 1; ; i++ {
+				binary.BigEndian.PutUint64(b, uint64(i))
+				if err := c.Send(Send{To: pid("b@127.0.0.1", s)}, b); err != nil {
+					if !errors.Is(err, ErrClosed) {
+						t.Errorf("Send: %v", err)
+					}
+					return
+				}
+			}
+		}()
+	}
+	var rc *Conn
+	select {
+	case rc = <-got:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no messages arrived")
+	}
+	_ = rc.nc.Close() // the peer dies in the middle of the stream
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("senders hang after the peer died")
+	}
+	select {
+	case <-c.Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the sending connection stayed up")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, bad)
 }
