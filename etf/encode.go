@@ -128,6 +128,16 @@ func (e *Encoder) append(dst []byte, t Term, depth int) ([]byte, error) {
 		return e.appendAtom(dst, boolAtom(x))
 	case float64:
 		return appendFloat(dst, x)
+	}
+	return e.appendRare(dst, t, depth)
+}
+
+// appendRare is append for the kinds of terms that messages seldom carry.
+// Kept out of append, whose frame every level of a nested term pays (it
+// was 456 bytes with every case's value in it), and whose type switch
+// the common kinds then get through sooner.
+func (e *Encoder) appendRare(dst []byte, t Term, depth int) ([]byte, error) {
+	switch x := t.(type) {
 	case float32:
 		return appendFloat(dst, float64(x))
 	case uint:
