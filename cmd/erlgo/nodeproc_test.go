@@ -69,6 +69,13 @@ func (p *proc) waitLine(t *testing.T, want string) string {
 				return l
 			}
 		case <-p.drained:
+			// Lines read before the exit are still queued: select picks
+			// among ready cases at random, so look at them first.
+			for len(p.lines) > 0 {
+				if l := <-p.lines; strings.Contains(l, want) {
+					return l
+				}
+			}
 			t.Fatalf("%s exited before printing %q\nstdout:\n%s\nstderr:\n%s", p.cmd.Path, want, p.stdout.String(), p.stderr.String())
 		case <-deadline:
 			t.Fatalf("%s did not print %q within %v\nstdout:\n%s\nstderr:\n%s", p.cmd.Path, want, erltest.Wait, p.stdout.String(), p.stderr.String())
