@@ -174,14 +174,15 @@ type decState struct {
 	// still take a slot or two of the slabs (see budget).
 	pending int
 	cache   AtomCacheDecoder
-	// lastRef and lastAtom remember the last ATOM_CACHE_REF (index+1)
-	// and its atom: a message's cache entries do not change while it is
-	// decoded, and a long list of records repeats the same atom, which
-	// then costs neither the cache lookup nor interning.
-	lastRef  int
-	lastAtom Term
-	share    bool
-	terms    int
+	// cacheRefs and cacheAtoms remember ATOM_CACHE_REFs seen in this decode, by
+	// index modulo 4 (cacheRefs holds index+1, 0: none): a message's cache
+	// entries do not change while it is decoded, and a long list of
+	// records repeats the same few atoms, which then cost neither the
+	// cache lookup nor interning.
+	cacheRefs  [4]uint16
+	cacheAtoms [4]Term
+	share      bool
+	terms      int
 	// Slabs that decoded values are carved from (see decode_box.go).
 	chunked bool
 	slab    []Term
@@ -338,7 +339,17 @@ func (s *decState) decode(depth int) (Term, error) {
 		}
 		s.pos = start
 		return s.atom()
-	case TagAtomUTF8, TagAtom, TagSmallAtom, TagAtomCacheRef:
+	case TagAtomCacheRef:
+		// A reference seen before in this decode (see cacheRefs) skips atom().
+		if s.pos < len(s.b) {
+			if idx := s.b[s.pos]; s.cacheRefs[idx&3] == uint16(idx)+1 {
+				s.pos++
+				return s.cacheAtoms[idx&3], nil
+			}
+		}
+		s.pos = start
+		return s.atom()
+	case TagAtomUTF8, TagAtom, TagSmallAtom:
 		s.pos = start
 		return s.atom()
 	case TagSmallTuple, TagLargeTuple:

@@ -21,9 +21,6 @@ func (s *decState) atom() (Term, error) {
 			return nil, err
 		}
 		idx := int(s.u8())
-		if idx+1 == s.lastRef {
-			return s.lastAtom, nil
-		}
 		if s.cache == nil {
 			return nil, s.fail(start, tag, ErrAtomCache, "atom cache reference without a cache")
 		}
@@ -32,7 +29,7 @@ func (s *decState) atom() (Term, error) {
 			return nil, s.fail(start, tag, ErrAtomCache, "atom cache index out of range or empty")
 		}
 		t := internAtom(string(a))
-		s.lastRef, s.lastAtom = idx+1, t
+		s.cacheRefs[idx&3], s.cacheAtoms[idx&3] = uint16(idx)+1, t
 		return t, nil
 	case TagSmallAtomUTF8, TagSmallAtom:
 		if err := s.need(1, tag, "atom length"); err != nil {

@@ -2,8 +2,8 @@ package etf
 
 import "testing"
 
-// TestAtomCacheRefMemo: the decoder remembers the last ATOM_CACHE_REF of
-// one decode only. Alternating references decode to their own atoms, and
+// TestAtomCacheRefMemo: the decoder remembers ATOM_CACHE_REFs within one
+// decode only. Alternating references decode to their own atoms, and
 // a second decode with a cache that binds the same index to another atom
 // (the next message's header) gets the new atom.
 func TestAtomCacheRefMemo(t *testing.T) {
@@ -25,4 +25,19 @@ func TestAtomCacheRefMemo(t *testing.T) {
 	d.AtomCache = AtomRefs{"only"} // index 1 is now empty
 	_, _, err = d.DecodeTerm(data)
 	check(t, err != nil, "a reference to an empty slot after a remembered one decoded")
+}
+
+// TestAtomCacheRefMemoCollisions: indexes that share a memo slot (1 and
+// 9, 2 and 10) alternate and still decode to their own atoms.
+func TestAtomCacheRefMemoCollisions(t *testing.T) {
+	atoms := benchAtoms{"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10"}
+	var term List
+	for i := range 40 {
+		term = append(term, Tuple{Atom([]string{"a1", "a9", "a2", "a10"}[i%4]), i})
+	}
+	data, err := (&Encoder{AtomCache: atoms}).AppendTerm(nil, term)
+	noErr(t, err)
+	got, _, err := (&Decoder{AtomCache: AtomRefs(atoms)}).DecodeTerm(data)
+	noErr(t, err)
+	check(t, Equal(got, term), "decoded %s, want %s", Format(got), Format(term))
 }

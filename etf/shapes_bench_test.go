@@ -104,8 +104,9 @@ func (c benchAtoms) AtomRef(a Atom) (int, bool) {
 	return 0, false
 }
 
-// cachedShapes encodes {ok, I} tuples and records of three atoms with
-// their atoms as ATOM_CACHE_REF, as over a distribution connection; the
+// cachedShapes encodes {ok, I} tuples, records of three atoms and
+// flood-pidint's {Pid, 42} with their atoms as ATOM_CACHE_REF, as over a
+// distribution connection; the
 // terms themselves are dropped, so they do not weigh on the decoder's GC.
 func cachedShapes(tb testing.TB, atoms benchAtoms) map[string][]byte {
 	tuples := make(List, 200_000)
@@ -118,7 +119,8 @@ func cachedShapes(tb testing.TB, atoms benchAtoms) map[string][]byte {
 	}
 	out := map[string][]byte{}
 	e := Encoder{AtomCache: atoms}
-	for name, t := range map[string]Term{"tuples200k": tuples, "records50k": records} {
+	pid42 := Tuple{PID{Node: "admin", ID: 7, Serial: 1, Creation: 3}, 42} // flood-pidint
+	for name, t := range map[string]Term{"tuples200k": tuples, "records50k": records, "pid42": pid42} {
 		data, err := e.AppendTerm(nil, t)
 		if err != nil {
 			tb.Fatal(err)
