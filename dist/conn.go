@@ -57,8 +57,9 @@ type Conn struct {
 	vec       [][]byte        // writev vector of the writer goroutine (writeBatch)
 
 	stats   connStats
-	dropLog dropLog // owned by the reader goroutine
-	warnLog dropLog // WarnLimited's; owned by the reader goroutine
+	dropLog dropLog     // owned by the reader goroutine
+	warnLog dropLog     // WarnLimited's; owned by the reader goroutine
+	inl     inlineState // inline runs and reader takeover (reader_takeover.go)
 
 	drainOnce  sync.Once
 	drain      chan struct{} // closed by Close: flush, then close

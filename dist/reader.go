@@ -252,15 +252,22 @@ func isSend(ctl Control) bool {
 // Handler. When it ends, it closes the connection, waits for the writer
 // and ticker and reports the connection down.
 func (c *Conn) readLoop() {
+	c.inl.rs = readState{r: newPacketReader(c), d: newConnDecoder(c)}
+	c.readFrom(&c.inl.rs)
+}
+
+// readFrom is the reader loop from the state in rs, run by the first
+// reader goroutine and by each one that takes over from an inline run
+// (reader_takeover.go). A goroutine that finds, after HandleMessage, that
+// another took over returns at once, without touching rs.
+func (c *Conn) readFrom(rs *readState) {
 	var reason error
-	defer func() { c.readEnded(reason) }()
-	r := newPacketReader(c)
-	d := newConnDecoder(c)
+	r, d := rs.r, rs.d
 	for {
 		p, peeked, err := r.next()
 		if err != nil {
 			reason = err
-			return
+			break
 		}
 		var m Message
 		var ok bool
@@ -268,7 +275,7 @@ func (c *Conn) readLoop() {
 			var rerr error
 			if m, ok, err, rerr = d.readCont(p, r); rerr != nil {
 				reason = rerr
-				return
+				break
 			}
 		} else {
 			m, ok, err = d.decode(p)
@@ -281,13 +288,21 @@ func (c *Conn) readLoop() {
 		if err != nil {
 			reason = err
 			c.log.Error(closeMessage(err), slog.Any("reason", err))
-			return
+			break
 		}
 		if ok {
 			c.countIn(d)
+			// Nobody else changes inl.v while its bit is clear, so v0
+			// is ours; an inline run that ended here adds 2, a takeover
+			// more.
+			v0 := c.inl.v.Load()
 			c.m.h.HandleMessage(c, m)
+			if v := c.inl.v.Load(); v != v0 && v != v0+2 {
+				return // another goroutine is the reader now
+			}
 		}
 	}
+	c.readEnded(reason)
 }
 
 // readEnded closes the connection with reason, waits for the writer and

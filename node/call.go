@@ -147,6 +147,7 @@ func (p *Process) genCall(ctx context.Context, to etf.Term, label etf.Atom, req 
 	if _, ok := ctx.Deadline(); !ok && defaultTimeout {
 		timeout = n.cfg.callTimeout
 	}
+	p.handOffInline() // the reply may come over the connection p runs on
 	res := pc.wait(ctx, timeout, t.node == n.name)
 	p.endCall(ref)
 	callDone(hooks, start, res.err)

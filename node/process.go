@@ -95,6 +95,7 @@ type procExt struct {
 	exitCh   []chan etf.Term        // Node.Watch subscribers
 	timers   map[etf.Ref]*procTimer // pending SendAfter timers
 	redsHi   uint32                 // carry of Process.reds
+	inline   inlineRun              // the connection an inline run holds (inline.go)
 }
 
 type watcher struct {

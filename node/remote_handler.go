@@ -72,11 +72,11 @@ func (r *remote) HandleMessage(c *dist.Conn, m dist.Message) {
 	switch ctl := m.Control.(type) {
 	case dist.Send:
 		if msg, ok := n.inbound(c, m); ok {
-			n.deliverLocal(target{kind: targetPID, pid: ctl.To}, msg)
+			n.deliverFromConn(c, target{kind: targetPID, pid: ctl.To}, msg)
 		}
 	case dist.RegSend:
 		if msg, ok := n.inbound(c, m); ok {
-			n.deliverLocal(target{kind: targetName, name: ctl.To}, msg)
+			n.deliverFromConn(c, target{kind: targetName, name: ctl.To}, msg)
 		}
 	case dist.AliasSend:
 		if msg, ok := n.inbound(c, m); ok {

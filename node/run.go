@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/erlgo/erlgo/dist"
 	"github.com/erlgo/erlgo/etf"
 )
 
@@ -29,7 +30,12 @@ type downSignal struct {
 
 // deliver enqueues an ordinary message. It returns ErrMailboxFull when a
 // bounded mailbox is full; messages to dead processes are dropped silently.
-func (p *Process) deliver(msg any) error {
+func (p *Process) deliver(msg any) error { return p.deliverFrom(nil, msg) }
+
+// deliverFrom is deliver for a message that c's reader decoded (c nil: any
+// other sender). With c, an idle process that gets a $gen_call request
+// runs inline on the reader (inline.go).
+func (p *Process) deliverFrom(c *dist.Conn, msg any) error {
 	p.mu.Lock()
 	if pc := p.call; pc != nil && pc.matchesReply(msg) {
 		p.mu.Unlock()
@@ -50,6 +56,12 @@ func (p *Process) deliver(msg any) error {
 	start := p.state == stateIdle
 	if start {
 		p.state = stateRunning
+		if c != nil && isGenCall(msg) {
+			e := p.extLocked()
+			p.mu.Unlock()
+			p.runInline(c, e)
+			return nil
+		}
 	} else if p.wake != nil {
 		p.wakeLingerLocked()
 	}
@@ -168,7 +180,6 @@ func (p *Process) deliverInfo(msg any) {
 const lingerSpins = 1
 
 func (p *Process) run() {
-	pool := &p.node.segs
 	spins := 0
 	var l lingerer
 	var last any // the last message of the batch: a $gen_call request makes p linger
@@ -212,22 +223,32 @@ func (p *Process) run() {
 		last = t.items[t.n-1] // once per batch: cheaper than per message
 		chain := p.normal.take()
 		p.mu.Unlock()
-		for seg := chain; seg != nil; {
-			for i := 0; i < seg.n; i++ {
-				m := seg.items[i]
-				seg.items[i] = nil
-				if p.urgentN.Load() != 0 && p.drainUrgent() {
-					return
-				}
-				if p.dispatch(m) {
-					return
-				}
-			}
-			next := seg.next
-			releaseSegment(seg, pool)
-			seg = next
+		if p.dispatchChain(chain) {
+			return
 		}
 	}
+}
+
+// dispatchChain handles the messages of a chain taken from the mailbox and
+// releases its segments; it returns true if the process exited.
+func (p *Process) dispatchChain(chain *segment) bool {
+	pool := &p.node.segs
+	for seg := chain; seg != nil; {
+		for i := 0; i < seg.n; i++ {
+			m := seg.items[i]
+			seg.items[i] = nil
+			if p.urgentN.Load() != 0 && p.drainUrgent() {
+				return true
+			}
+			if p.dispatch(m) {
+				return true
+			}
+		}
+		next := seg.next
+		releaseSegment(seg, pool)
+		seg = next
+	}
+	return false
 }
 
 // drainUrgent handles queued killing signals; it returns true if the process
