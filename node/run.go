@@ -1,7 +1,9 @@
 package node
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"runtime"
 
 	"github.com/erlgo/erlgo/dist"
@@ -387,7 +389,10 @@ func (p *Process) exit(reason etf.Term, terminate bool) {
 	if dropped > 0 {
 		n.log.Warn("process dropped messages: mailbox full", "pid", p.pid, "dropped", dropped)
 	}
-	if reason != Normal && reason != Shutdown {
+	if reason != Normal && reason != Shutdown && n.log.Enabled(context.Background(), slog.LevelDebug) {
+		// Formatting the reason costs more than the rest of an exit for
+		// erpc's processes (they exit with their result), so only when
+		// the line is logged.
 		n.log.Debug("process exited", "pid", p.pid, "reason", fmt.Sprint(reason))
 	}
 	n.live.Done()
