@@ -388,6 +388,7 @@ func TestAliveReplacesOldConnection(t *testing.T) {
 	_, err := a.Connect(ctxT(t), "b@127.0.0.1")
 	require.NoError(t, err)
 	old := rb.waitUp(t)
+	waitRegistered(t, b, "a@127.0.0.1")
 
 	for _, answer := range []bool{false, true} {
 		x, y := net.Pipe()
@@ -403,9 +404,28 @@ func TestAliveReplacesOldConnection(t *testing.T) {
 		require.ErrorIs(t, rb.waitDown(t), ErrReplaced)
 		nc := rb.waitUp(t)
 		assert.True(t, nc != old)
+		waitRegistered(t, b, "a@127.0.0.1")
 		c, ok := b.Conn("a@127.0.0.1")
 		require.True(t, ok)
 		assert.Same(t, nc, c)
 		x.Close()
+	}
+}
+
+// waitRegistered waits until m hands out its connection to peer: the
+// accepting side announces a connection (HandleConnUp) before it installs
+// it, and a second handshake from the same peer in between is refused as
+// a duplicate (nok) instead of being answered alive.
+func waitRegistered(t *testing.T, m *Manager, peer etf.Atom) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, ok := m.Conn(peer); ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never registered its connection to %s", m.cfg.Name, peer)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

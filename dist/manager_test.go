@@ -193,6 +193,7 @@ func TestConnUpOrdering(t *testing.T) {
 	mu.Lock()
 	assert.True(t, len(events) > 0 && slices.Contains(events, "up"), "events %v", events)
 	mu.Unlock()
+	waitRegistered(t, b, "a@127.0.0.1")
 
 	// a restarts (same name): b answers alive, the new one replaces the old.
 	x, y := net.Pipe()
