@@ -148,7 +148,16 @@ type spawnConfig struct {
 	hasGL       bool
 	trapExit    bool
 	beforeInit  []func(*Process)
+	runHere     bool // run the first batch on the spawning goroutine (runOnSpawner)
 }
+
+// runOnSpawner makes spawn run the new process's first batch (what arrived
+// during Init) on the calling goroutine instead of starting one, so the
+// caller blocks until the process goes idle or exits. For a goroutine that
+// exists only to spawn (a SPAWN_REQUEST's): it saves a goroutine start and
+// the new goroutine's stack growth per spawn, the main costs of erpc into
+// a Go node.
+func runOnSpawner() SpawnOption { return func(c *spawnConfig) { c.runHere = true } }
 
 // WithName registers the new process under name before Init runs; Spawn
 // fails with ErrNameTaken if the name is in use.

@@ -120,7 +120,10 @@ func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, moni
 		c.state = stateIdle
 	}
 	c.mu.Unlock()
-	if start {
+	switch {
+	case start && cfg.runHere:
+		c.run()
+	case start:
 		go c.run()
 	}
 	return c.pid, ref, nil

@@ -107,7 +107,9 @@ func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, payload etf.Term) 
 		}
 		_ = c.SendControl(dist.SpawnReply{ReqID: req.ReqID, To: req.From, Flags: flags, Result: p.pid})
 	}
-	var opts []SpawnOption
+	// This goroutine exists only for this request (HandleMessage starts
+	// it), so the new process's first batch runs on it.
+	opts := []SpawnOption{runOnSpawner()}
 	if req.GroupLeader != (etf.PID{}) {
 		opts = append(opts, WithGroupLeader(req.GroupLeader))
 	}
