@@ -225,7 +225,10 @@ func (c *Conn) send(ctl Control, payload etf.Term, hasPayload bool) error {
 	return c.sendWith(ctl, payload, hasPayload, nil)
 }
 
-func (c *Conn) sendWith(ctl Control, payload etf.Term, hasPayload bool, in Interrupter) error {
+// lockForSend takes c.wmu once the write queue has room (Config.WriteQueue
+// bounds what is queued, spliced fragments included); on an error c.wmu is
+// not held.
+func (c *Conn) lockForSend(in Interrupter) error {
 	c.wmu.Lock()
 	if !c.wclosed && c.queuedLocked() >= c.cfg.WriteQueue {
 		if err := c.waitRoomLocked(in); err != nil {
@@ -236,6 +239,13 @@ func (c *Conn) sendWith(ctl Control, payload etf.Term, hasPayload bool, in Inter
 	if c.wclosed {
 		c.wmu.Unlock()
 		return ErrClosed
+	}
+	return nil
+}
+
+func (c *Conn) sendWith(ctl Control, payload etf.Term, hasPayload bool, in Interrupter) error {
+	if err := c.lockForSend(in); err != nil {
+		return err
 	}
 	wasEmpty := len(c.wbuf) == 0
 	if err := c.appendMessage(ctl, payload, hasPayload); err != nil {

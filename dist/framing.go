@@ -117,6 +117,13 @@ func (c *Conn) keepScratch(b []byte) {
 // fragments: the first carries the atom cache header and the whole control
 // term, the rest FragmentSize bytes each; fragment ids count down to 1.
 func (c *Conn) appendFragments(body []byte, ctlLen int) {
+	c.appendFragmentsWith(body, ctlLen, func(w, data []byte) []byte { return append(w, data...) })
+}
+
+// appendFragmentsWith writes the fragment headers of body into c.wbuf and
+// hands each fragment's data to put, which appends it (appendFragments) or
+// records where it belongs (spliceFragments) and returns the buffer.
+func (c *Conn) appendFragmentsWith(body []byte, ctlLen int, put func(w, data []byte) []byte) {
 	fs := c.cfg.FragmentSize
 	first := max(fs, ctlLen)
 	rest := len(body) - first
@@ -130,7 +137,7 @@ func (c *Conn) appendFragments(body []byte, ctlLen int) {
 	w = binary.BigEndian.AppendUint64(w, seq)
 	w = binary.BigEndian.AppendUint64(w, id)
 	w = c.out.appendHeader(w)
-	w = append(w, body[:first]...)
+	w = put(w, body[:first])
 	for off := first; off < len(body); off += fs {
 		id--
 		end := min(off+fs, len(body))
@@ -138,7 +145,7 @@ func (c *Conn) appendFragments(body []byte, ctlLen int) {
 		w = append(w, verMagic, hdrFragmentCnt)
 		w = binary.BigEndian.AppendUint64(w, seq)
 		w = binary.BigEndian.AppendUint64(w, id)
-		w = append(w, body[off:end]...)
+		w = put(w, body[off:end])
 	}
 	c.wbuf = w
 }

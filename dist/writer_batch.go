@@ -19,16 +19,8 @@ import (
 // fails, the messages before it stay queued and are written; the error is
 // returned.
 func (c *Conn) SendBatch(pre []Control, ctl Control, payload etf.Term, in Interrupter) error {
-	c.wmu.Lock()
-	if !c.wclosed && len(c.wbuf) >= c.cfg.WriteQueue {
-		if err := c.waitRoomLocked(in); err != nil {
-			c.wmu.Unlock()
-			return err
-		}
-	}
-	if c.wclosed {
-		c.wmu.Unlock()
-		return ErrClosed
+	if err := c.lockForSend(in); err != nil {
+		return err
 	}
 	wasEmpty := len(c.wbuf) == 0
 	var err error

@@ -3,7 +3,6 @@
 package dist
 
 import (
-	"encoding/binary"
 	"net"
 	"time"
 )
@@ -44,30 +43,10 @@ func (c *Conn) queuedLocked() int { return len(c.wbuf) + c.wextN }
 // fragments like appendFragments does, but only their headers are copied
 // into c.wbuf; the queue takes body over.
 func (c *Conn) spliceFragments(body []byte, ctlLen int) {
-	fs := c.cfg.FragmentSize
-	first := max(fs, ctlLen)
-	rest := len(body) - first
-	nfrag := 1 + (rest+fs-1)/fs
-	c.seq++
-	seq := c.seq
-	id := uint64(nfrag)
-	hl := c.out.headerLen()
-	w := binary.BigEndian.AppendUint32(c.wbuf, uint32(2+16+hl+first))
-	w = append(w, verMagic, hdrFragment)
-	w = binary.BigEndian.AppendUint64(w, seq)
-	w = binary.BigEndian.AppendUint64(w, id)
-	w = c.out.appendHeader(w)
-	c.wext = append(c.wext, extent{at: len(w), b: body[:first]})
-	for off := first; off < len(body); off += fs {
-		id--
-		end := min(off+fs, len(body))
-		w = binary.BigEndian.AppendUint32(w, uint32(2+16+end-off))
-		w = append(w, verMagic, hdrFragmentCnt)
-		w = binary.BigEndian.AppendUint64(w, seq)
-		w = binary.BigEndian.AppendUint64(w, id)
-		c.wext = append(c.wext, extent{at: len(w), b: body[off:end]})
-	}
-	c.wbuf = w
+	c.appendFragmentsWith(body, ctlLen, func(w, data []byte) []byte {
+		c.wext = append(c.wext, extent{at: len(w), b: data})
+		return w
+	})
 	c.wextN += len(body)
 	c.wbodies = append(c.wbodies, body)
 }
