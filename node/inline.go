@@ -1,9 +1,6 @@
 package node
 
-import (
-	"github.com/erlgo/erlgo/dist"
-	"github.com/erlgo/erlgo/etf"
-)
+import "github.com/erlgo/erlgo/dist"
 
 // Inline runs (docs/calls.md, "Running a server on the reader"): a
 // $gen_call request from another node that finds its process idle is
@@ -85,21 +82,4 @@ func (p *Process) drainOnce() bool {
 	chain := p.normal.take()
 	p.mu.Unlock()
 	return p.dispatchChain(chain)
-}
-
-// deliverFromConn is deliverLocal for a message c's reader decoded.
-func (n *Node) deliverFromConn(c *dist.Conn, t target, msg etf.Term) {
-	var p *Process
-	switch t.kind {
-	case targetPID:
-		p = n.lookup(t.pid)
-	case targetName:
-		p = n.whereisProc(t.name)
-	default:
-		n.deliverLocal(t, msg)
-		return
-	}
-	if p != nil {
-		_ = p.deliverFrom(c, msg) // a full mailbox is counted in the process
-	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/erlgo/erlgo/dist"
 	"github.com/erlgo/erlgo/etf"
 )
 
@@ -128,21 +129,24 @@ func (n *Node) sendAs(from etf.PID, in *sendWaiter, to etf.Term, msg etf.Term) e
 }
 
 // deliverLocal routes a message that arrived from another node.
-func (n *Node) deliverLocal(t target, msg etf.Term) {
-	var err error
+func (n *Node) deliverLocal(t target, msg etf.Term) { n.deliverFromConn(nil, t, msg) }
+
+// deliverFromConn is deliverLocal for a message c's reader decoded (c nil:
+// any other sender); see Process.deliverFrom.
+func (n *Node) deliverFromConn(c *dist.Conn, t target, msg etf.Term) {
+	var p *Process
 	switch t.kind {
 	case targetPID:
-		if p := n.lookup(t.pid); p != nil {
-			err = p.deliver(msg)
-		}
+		p = n.lookup(t.pid)
 	case targetName:
-		if p := n.whereisProc(t.name); p != nil {
-			err = p.deliver(msg)
-		}
+		p = n.whereisProc(t.name)
 	default:
 		n.deliverAlias(t.ref, msg)
+		return
 	}
-	_ = err // a full mailbox is counted in the process and logged at exit
+	if p != nil {
+		_ = p.deliverFrom(c, msg) // a full mailbox is counted in the process and logged at exit
+	}
 }
 
 // deliverAlias delivers msg to the owner of an active alias, or completes
