@@ -128,11 +128,8 @@ func (n *Node) sendAs(from etf.PID, in *sendWaiter, to etf.Term, msg etf.Term) e
 	}
 }
 
-// deliverLocal routes a message that arrived from another node.
-func (n *Node) deliverLocal(t target, msg etf.Term) { n.deliverFromConn(nil, t, msg) }
-
-// deliverFromConn is deliverLocal for a message c's reader decoded (c nil:
-// any other sender); see Process.deliverFrom.
+// deliverFromConn routes a message that c's reader decoded to a local
+// pid, name or alias; see Process.deliverFrom.
 func (n *Node) deliverFromConn(c *dist.Conn, t target, msg etf.Term) {
 	var p *Process
 	switch t.kind {
