@@ -45,7 +45,12 @@ func TestErlConnStats(t *testing.T) {
 			t.Fatalf("echo: %v", b)
 		}
 	}
-	after, _ := n.PeerConnStats(e.name)
+	// A writer adds to BytesOut when its write(2) returns, and erl can echo
+	// the last message before the writer gets back to count it: wait for
+	// the count rather than read it once.
+	after := settledStats(t, n, e.name, func(s PeerStats) bool {
+		return s.BytesOut-before.BytesOut >= count*size && s.QueueBytes == 0
+	})
 	if d := after.MessagesOut - before.MessagesOut; d < count {
 		t.Errorf("MessagesOut grew by %d, sent %d", d, count)
 	}
@@ -151,5 +156,23 @@ func TestErlConnStatsQueue(t *testing.T) {
 			t.Fatalf("queue did not drain: %+v", st)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// settledStats polls the counters of the connection to peer until done
+// accepts them or 5 s pass, and returns the last snapshot either way (the
+// caller's checks then report what is off).
+func settledStats(t *testing.T, n *Node, peer etf.Atom, done func(PeerStats) bool) PeerStats {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, ok := n.PeerConnStats(peer)
+		if !ok {
+			t.Fatal("connection lost")
+		}
+		if done(st) || time.Now().After(deadline) {
+			return st
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not a readiness wait
 	}
 }
