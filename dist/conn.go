@@ -45,6 +45,7 @@ type Conn struct {
 	seq       uint64     // fragment sequence ids
 	wake      chan struct{}
 	flushing  bool          // a goroutine owns the transport's write side (see writer.go)
+	corked    bool          // the reader writes the queue before it waits (writer_cork.go)
 	lastEnd   time.Time     // when the last flush ended, for the direct-write heuristic
 	sent      atomic.Uint64 // messages queued, for the ticker
 	readCnt   atomic.Uint64 // packets read (ticks included), for the ticker

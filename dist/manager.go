@@ -21,7 +21,9 @@ type Handler interface {
 	HandleConnUp(c *Conn)
 	// HandleMessage is called sequentially from c's single reader
 	// goroutine, in wire order. It must not block for long: a blocked
-	// handler stalls the connection (and eventually its ticks). In
+	// handler stalls the connection (and eventually its ticks), and
+	// small frames queued for the peer while more packets wait in the
+	// read buffer leave only when the reader goes on (writer_cork.go). In
 	// particular it should not Send on a connection whose queue may be
 	// full: if the peer is blocked writing to us at the same time, neither
 	// side reads (the write timeout eventually breaks the tie).

@@ -263,7 +263,17 @@ func (c *Conn) readLoop() {
 func (c *Conn) readFrom(rs *readState) {
 	var reason error
 	r, d := rs.r, rs.d
+	corked, handled := false, 0
 	for {
+		switch more := r.hasPacket(); {
+		case more && (!corked || handled >= corkPackets):
+			c.setCork(true)
+			corked, handled = true, 0
+		case !more && corked:
+			c.setCork(false)
+			corked = false
+		}
+		handled++
 		p, peeked, err := r.next()
 		if err != nil {
 			reason = err

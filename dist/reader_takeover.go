@@ -80,6 +80,9 @@ func (c *Conn) takeOver(token uint64) bool {
 		return false
 	}
 	c.inl.takeovers.Add(1)
+	// What the old reader corked must not wait for a handler that may
+	// block now; the new reader corks again if it finds packets buffered.
+	c.setCork(false)
 	go c.readFrom(&c.inl.rs)
 	return true
 }

@@ -59,6 +59,13 @@ func (c *Conn) queueTick() {
 		c.releaseIdleLocked()
 	}
 	c.wbuf = append(c.wbuf, 0, 0, 0, 0)
+	if c.corked && !c.flushing {
+		// A tick does not wait for a reader that may be stuck in a
+		// handler (writer_cork.go): the peer would call us dead.
+		c.wmu.Unlock()
+		c.wakeWriter()
+		return
+	}
 	c.kickLocked(wasEmpty)
 }
 

@@ -45,6 +45,15 @@ const directGap = 20 * time.Microsecond
 // tells whether c.wbuf was empty before. It is called with c.wmu held and
 // releases it.
 func (c *Conn) kickLocked(wasEmpty bool) {
+	if !c.flushing && c.corked {
+		// The reader writes the queue before it next waits (writer_cork.go).
+		holds := c.corkHolds()
+		c.wmu.Unlock()
+		if !holds {
+			c.wakeWriter()
+		}
+		return
+	}
 	if c.flushing || !wasEmpty {
 		// Either the current flusher wakes the writer when it is done, or
 		// the writer was already woken for the frames queued before ours
@@ -61,6 +70,14 @@ func (c *Conn) kickLocked(wasEmpty bool) {
 		c.wakeWriter()
 		return
 	}
+	c.writeQueuedLocked()
+}
+
+// writeQueuedLocked writes the whole queue (no spliced fragments in it) on
+// the calling goroutine: it claims the write side, releases c.wmu and
+// writes without blocking, handing what the socket does not take to the
+// writer goroutine.
+func (c *Conn) writeQueuedLocked() {
 	buf := c.takeLocked().buf
 	c.wmu.Unlock()
 	n, err := c.writeDirect(buf)

@@ -17,6 +17,12 @@ import (
 // side's Conn.
 func tcpPair(t *testing.T, cfgA Config, hb Handler) *Conn {
 	t.Helper()
+	return tcpPairWith(t, cfgA, newRecorder(), hb)
+}
+
+// tcpPairWith is tcpPair with a's Handler too.
+func tcpPairWith(t *testing.T, cfgA Config, ha, hb Handler) *Conn {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	// Both sides tick alike, as a cluster with one net_ticktime does.
@@ -30,7 +36,7 @@ func tcpPair(t *testing.T, cfgA Config, hb Handler) *Conn {
 		nc, err := d.DialContext(ctx, "tcp", l.Addr().String())
 		return nc, 6, err
 	}
-	a, err := NewManager(cfgA, newRecorder())
+	a, err := NewManager(cfgA, ha)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
 	c, err := a.Connect(ctxT(t), "b@127.0.0.1")
