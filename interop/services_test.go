@@ -116,7 +116,10 @@ func TestErpcSpawnableDownReasons(t *testing.T) {
 				_, _, err := p.SpawnMonitor(b)
 				errc <- err
 			})
-			require.NoError(t, <-errc)
+			// The call runs in Init, so the spawn returns its exit too.
+			var ee *node.ExitError
+			require.ErrorAs(t, <-errc, &ee)
+			assert.True(t, etf.Equal(tc.want, ee.Reason), "got %s", etf.Format(ee.Reason))
 			down, ok := recv(t, ch).(node.DownMsg)
 			require.True(t, ok)
 			assert.True(t, etf.Equal(tc.want, down.Reason), "got %s", etf.Format(down.Reason))
