@@ -153,10 +153,10 @@ func (o *outCache) appendHeader(dst []byte) []byte {
 // resolved references; it implements etf.AtomCacheDecoder. Used only by the
 // connection's reader goroutine.
 type inCache struct {
-	slots     [cacheSlots]etf.Atom
-	valid     [cacheSlots]bool
+	slots     [cacheSlots]etf.Term // etf.Atom, boxed once when cached; nil: empty
 	refs      []etf.Atom
-	hits, new uint64 // cumulative counts of cached and new refs
+	refTerms  []etf.Term // refs as the slots hold them; empty for reassembled messages
+	hits, new uint64     // cumulative counts of cached and new refs
 }
 
 // AtomRef implements etf.AtomCacheDecoder.
@@ -167,11 +167,27 @@ func (c *inCache) AtomRef(i int) (etf.Atom, bool) {
 	return c.refs[i], true
 }
 
+// AtomRefTerm implements etf.AtomTermCache.
+func (c *inCache) AtomRefTerm(i int) (etf.Term, bool) {
+	if i < 0 || i >= len(c.refTerms) {
+		return nil, false
+	}
+	return c.refTerms[i], true
+}
+
+// setRefs makes refs the current message's references, as a reassembled
+// message restores those of its first fragment (without their Terms: the
+// decoder interns them).
+func (c *inCache) setRefs(refs []etf.Atom) {
+	c.refs = append(c.refs[:0], refs...)
+	c.refTerms = c.refTerms[:0]
+}
+
 // parseHeader reads the atom cache part of a distribution header from b
 // (starting at NumberOfAtomCacheRefs), installs new entries, sets c.refs
 // and returns the number of bytes used.
 func (c *inCache) parseHeader(b []byte) (int, error) {
-	c.refs = c.refs[:0]
+	c.refs, c.refTerms = c.refs[:0], c.refTerms[:0]
 	if len(b) < 1 {
 		return 0, malformed(nil, "missing atom cache ref count")
 	}
@@ -194,10 +210,12 @@ func (c *inCache) parseHeader(b []byte) (int, error) {
 		slot := int(nib&7)<<8 | int(b[pos])
 		pos++
 		if nib&8 == 0 {
-			if !c.valid[slot] {
+			t := c.slots[slot]
+			if t == nil {
 				return 0, malformed(nil, "atom cache ref %d names empty slot %d", i, slot)
 			}
-			c.refs = append(c.refs, c.slots[slot])
+			c.refs = append(c.refs, t.(etf.Atom))
+			c.refTerms = append(c.refTerms, t)
 			c.hits++
 			continue
 		}
@@ -223,12 +241,13 @@ func (c *inCache) parseHeader(b []byte) (int, error) {
 		if !utf8.Valid(text) || utf8.RuneCount(text) > 255 {
 			return 0, malformed(nil, "invalid atom text in cache ref %d", i)
 		}
-		a := c.slots[slot]
-		if !c.valid[slot] || string(a) != string(text) {
-			a = etf.Atom(text) // the only allocation: a new atom
+		t := c.slots[slot]
+		if a, _ := t.(etf.Atom); t == nil || string(a) != string(text) {
+			t = etf.Atom(text) // the only allocations: a new atom, boxed
 		}
-		c.slots[slot], c.valid[slot] = a, true
-		c.refs = append(c.refs, a)
+		c.slots[slot] = t
+		c.refs = append(c.refs, t.(etf.Atom))
+		c.refTerms = append(c.refTerms, t)
 		c.new++
 	}
 	return pos, nil

@@ -18,6 +18,8 @@ func BenchmarkEncodeSendFrame(b *testing.B) {
 	for name, payload := range map[string]etf.Term{
 		"int":    42,
 		"pidint": etf.Tuple{pid("a@127.0.0.1", 5), 42},
+		"gencall": etf.Tuple{etf.Atom("$gen_call"), etf.Tuple{pid("a@127.0.0.1", 5),
+			etf.ImproperList{Elems: []etf.Term{etf.Atom("alias")}, Tail: ref("a@127.0.0.1", 7)}}, 42},
 	} {
 		b.Run(name, func(b *testing.B) {
 			c := newEncConn(b, DefaultFlags&^FlagSendSender, 0)
@@ -41,6 +43,8 @@ func BenchmarkDecodeSendFrame(b *testing.B) {
 	for name, payload := range map[string]etf.Term{
 		"int":    42,
 		"pidint": etf.Tuple{pid("a@127.0.0.1", 5), 42},
+		"gencall": etf.Tuple{etf.Atom("$gen_call"), etf.Tuple{pid("a@127.0.0.1", 5),
+			etf.ImproperList{Elems: []etf.Term{etf.Atom("alias")}, Tail: ref("a@127.0.0.1", 7)}}, 42},
 	} {
 		b.Run(name, func(b *testing.B) {
 			c := newEncConn(b, DefaultFlags&^FlagSendSender, 0)

@@ -469,3 +469,37 @@ type funcHandler struct {
 func (f *funcHandler) HandleConnUp(c *Conn)              { f.up(c) }
 func (f *funcHandler) HandleMessage(c *Conn, m Message)  { f.msg(c, m) }
 func (f *funcHandler) HandleConnDown(c *Conn, err error) { f.down(c, err) }
+
+// TestAtomCacheRefsAfterFragments: a fragmented message decodes its atom
+// cache references with its own first fragment's header, never with the
+// boxed atoms of a message that arrived between its fragments
+// (inCache.setRefs), and the messages around it decode their own.
+func TestAtomCacheRefsAfterFragments(t *testing.T) {
+	c := newEncConn(t, DefaultFlags, 1024)
+	small := etf.Tuple{etf.Atom("first"), etf.Atom("second")}
+	big := etf.Tuple{etf.Atom("third"), bytes.Repeat([]byte("x"), 5000), etf.Atom("fourth"), etf.Atom("first")}
+	ctl := Send{To: pid("b@127.0.0.1", 1)}
+	require.NoError(t, c.appendMessage(ctl, small, true))
+	require.NoError(t, c.appendMessage(ctl, big, true))
+	require.NoError(t, c.appendMessage(ctl, small, true))
+	ps := packets(t, c.wbuf)
+	require.Greater(t, len(ps), 4, "the big message must travel in fragments")
+	// A peer may send other messages between a message's fragments: move
+	// the last small one (cache hits only) after the big one's first.
+	last := ps[len(ps)-1]
+	copy(ps[3:], ps[2:len(ps)-1])
+	ps[2] = last
+	d := newPacketDecoder(1 << 20)
+	var got []etf.Term
+	for _, p := range ps {
+		m, ok, err := d.decode(p)
+		require.NoError(t, err)
+		if ok {
+			got = append(got, m.Payload)
+		}
+	}
+	require.Len(t, got, 3)
+	for i, want := range []etf.Term{small, small, big} { // completion order
+		assert.True(t, etf.Equal(want, got[i]), "message %d differs", i)
+	}
+}

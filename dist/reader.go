@@ -134,7 +134,7 @@ func (d *packetDecoder) decodePacket(p []byte) (m Message, ok bool, err error) {
 
 // reassembled decodes the message of a completed fragment sequence.
 func (d *packetDecoder) reassembled(s *fragSeq) (m Message, ok bool, err error) {
-	d.cache.refs = append(d.cache.refs[:0], s.refs...)
+	d.cache.setRefs(s.refs)
 	d.frag++
 	// The reassembly buffer belongs to this one message and is never
 	// reused, so its binaries alias it instead of being copied out: a

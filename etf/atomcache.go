@@ -13,6 +13,15 @@ type AtomCacheDecoder interface {
 	AtomRef(index int) (Atom, bool)
 }
 
+// AtomTermCache is an optional interface of an AtomCacheDecoder whose
+// entries hold their atom boxed as a Term once, when cached: a reference
+// then decodes without interning the atom's text again. AtomRefTerm
+// returns false where it has no such Term; the decoder then falls back to
+// AtomRef.
+type AtomTermCache interface {
+	AtomRefTerm(index int) (Term, bool)
+}
+
 // AtomRefs is the simplest AtomCacheDecoder: the header's atoms in order.
 type AtomRefs []Atom
 

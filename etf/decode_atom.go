@@ -24,11 +24,10 @@ func (s *decState) atom() (Term, error) {
 		if s.cache == nil {
 			return nil, s.fail(start, tag, ErrAtomCache, "atom cache reference without a cache")
 		}
-		a, ok := s.cache.AtomRef(idx)
-		if !ok {
-			return nil, s.fail(start, tag, ErrAtomCache, "atom cache index out of range or empty")
+		t, err := s.cachedAtom(start, tag, idx)
+		if err != nil {
+			return nil, err
 		}
-		t := internAtom(string(a))
 		s.cacheRefs[idx&3], s.cacheAtoms[idx&3] = uint16(idx)+1, t
 		return t, nil
 	case TagSmallAtomUTF8, TagSmallAtom:
@@ -68,6 +67,21 @@ func (s *decState) atom() (Term, error) {
 	}
 	s.pos += n
 	return internAtom(raw), nil
+}
+
+// cachedAtom resolves atom cache reference idx: boxed by the cache when
+// it can (AtomTermCache), else interned from its text.
+func (s *decState) cachedAtom(start int, tag byte, idx int) (Term, error) {
+	if tc, ok := s.cache.(AtomTermCache); ok {
+		if t, ok := tc.AtomRefTerm(idx); ok {
+			return t, nil
+		}
+	}
+	a, ok := s.cache.AtomRef(idx)
+	if !ok {
+		return nil, s.fail(start, tag, ErrAtomCache, "atom cache index out of range or empty")
+	}
+	return internAtom(string(a)), nil
 }
 
 // nodeAtom decodes the node field of a pid, port or reference.
