@@ -192,6 +192,8 @@ type decState struct {
 	refs    []Ref
 	pairs   []Pair
 	arena   []byte
+	// grown counts the per-kind slabs allocated so far (see slabMax).
+	grown [slabKinds]uint8
 }
 
 func (s *decState) fail(off int, tag byte, err error, msg string) error {
@@ -245,11 +247,7 @@ func (s *decState) elems(n int) []Term {
 		if n >= 16 {
 			return make([]Term, n)
 		}
-		size := n + s.budget()/16
-		if size > 64 {
-			size = 64
-		}
-		s.slab = make([]Term, size)
+		s.slab = make([]Term, bounded(n+s.budget()/16, s.slabMax(slabTerms, 64)))
 	}
 	r := s.slab[:n:n]
 	s.slab = s.slab[n:]
@@ -277,7 +275,7 @@ func (s *decState) bytes(n int) []byte {
 			copy(out, src)
 			return out
 		}
-		s.arena = make([]byte, bounded(n+s.remaining()/2, 512))
+		s.arena = make([]byte, bounded(n+s.remaining()/2, s.slabMax(slabBytes, 512)))
 	}
 	out := s.arena[:n:n]
 	s.arena = s.arena[n:]

@@ -154,7 +154,23 @@ const (
 	slabRefs
 	slabPairs
 	slabBytes
+	slabKinds
 )
+
+// slabMax is the most slots the next slab of kind may have: base for the
+// first, doubling with each further one of the same decode up to 32 times
+// base. A message that needs many slabs of a kind (a list of 200,000
+// tuples needs some 12,000 of 16 headers) so takes a few dozen bigger
+// ones, fewer allocations and fewer objects for the collector, while a
+// small message keeps small slabs and a value kept from a big one pins at
+// most one slab (every size stays bounded by the remaining input too).
+func (s *decState) slabMax(kind, base int) int {
+	g := s.grown[kind]
+	if g < 5 {
+		s.grown[kind] = g + 1
+	}
+	return base << g
+}
 
 // The chunks hold every slab a message needs in one allocation. The first
 // refill of a decode picks the smallest class for the remaining input
@@ -222,13 +238,13 @@ func (s *decState) refill(kind int) {
 	rem := s.budget()
 	switch kind {
 	case slabHdrs:
-		s.hdrs = make([]sliceHdr, bounded(rem/8+1, 16))
+		s.hdrs = make([]sliceHdr, bounded(rem/8+1, s.slabMax(slabHdrs, 16)))
 	case slabWords:
-		s.words = make([]uint64, bounded(rem/9+1, 16))
+		s.words = make([]uint64, bounded(rem/9+1, s.slabMax(slabWords, 16)))
 	case slabPIDs:
-		s.pids = make([]PID, bounded(rem/16+1, 8))
+		s.pids = make([]PID, bounded(rem/16+1, s.slabMax(slabPIDs, 8)))
 	case slabRefs:
-		s.refs = make([]Ref, bounded(rem/20+1, 4))
+		s.refs = make([]Ref, bounded(rem/20+1, s.slabMax(slabRefs, 4)))
 	}
 }
 

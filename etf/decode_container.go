@@ -123,7 +123,7 @@ func (s *decState) mapPairs(n int) Map {
 		if n >= 16 {
 			return make(Map, n)
 		}
-		s.pairs = make([]Pair, bounded(n+s.budget()/32, 32))
+		s.pairs = make([]Pair, bounded(n+s.budget()/32, s.slabMax(slabPairs, 32)))
 	}
 	r := s.pairs[:n:n]
 	s.pairs = s.pairs[n:]
