@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -28,22 +29,62 @@ type pendingCall struct {
 	target *Process      // the local target of the current call (callLocal)
 }
 
-// callTerms holds the tuples of one request {Label, {Pid, Tag}, Req} in one
-// allocation instead of two.
+// callTerms holds every term of one request {Label, {Pid, [alias|Ref]},
+// Req} in one allocation: the two tuples, the tag, the ref, and the slice
+// headers the boxed tuples point to. Boxing a value normally allocates a
+// copy of it (five allocations per call, most of a local call's garbage);
+// here each interface is built around a pointer into callTerms instead, as
+// etf's decoder does with its slabs (etf/decode_box.go). Every field is
+// written once, before the interface pointing to it exists, and never
+// again.
 type callTerms struct {
-	outer [3]etf.Term
-	from  [2]etf.Term
+	outer  [3]etf.Term
+	from   [2]etf.Term
+	tag    etf.ImproperList
+	ref    etf.Ref
+	fromT  etf.Tuple // from[:], boxed as outer[1]
+	outerT etf.Tuple // outer[:], boxed as the message
 }
 
-// request builds the call's request with tag [alias|ref].
-func (pc *pendingCall) request(label etf.Atom, ref etf.Ref, req etf.Term) etf.Tuple {
+// request builds the call's request with tag [alias|ref], returned also as
+// a term already boxed (delivering that boxes nothing).
+func (pc *pendingCall) request(label etf.Atom, ref etf.Ref, req etf.Term) (etf.Tuple, etf.Term) {
 	ct := new(callTerms)
-	ct.from = [2]etf.Term{pc.self, etf.ImproperList{Elems: aliasElems, Tail: ref}}
-	ct.outer = [3]etf.Term{GenCall, etf.Tuple(ct.from[:]), req}
+	ct.ref = ref
+	ct.tag = etf.ImproperList{Elems: aliasElems, Tail: boxAt(typRef, unsafe.Pointer(&ct.ref))}
+	ct.from = [2]etf.Term{pc.self, boxAt(typImproperList, unsafe.Pointer(&ct.tag))}
+	ct.fromT = ct.from[:]
+	ct.outer = [3]etf.Term{GenCall, boxAt(typTuple, unsafe.Pointer(&ct.fromT)), req}
 	if label != GenCall {
 		ct.outer[0] = label
 	}
-	return etf.Tuple(ct.outer[:])
+	ct.outerT = ct.outer[:]
+	return ct.outerT, boxAt(typTuple, unsafe.Pointer(&ct.outerT))
+}
+
+// eface mirrors the runtime layout of an empty interface.
+type eface struct {
+	typ  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+func typeWord(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
+
+// Type words of the types request boxes in place; set at init, then only
+// read. Each is a type whose interface data word points to the value (a
+// slice or a struct that is not pointer-shaped), so boxAt may build it.
+var (
+	typRef          = typeWord(etf.Ref{})
+	typImproperList = typeWord(etf.ImproperList{})
+	typTuple        = typeWord(etf.Tuple(nil))
+)
+
+// boxAt returns the term of dynamic type typ whose value is stored at p;
+// the value at p must never be modified afterwards.
+func boxAt(typ, p unsafe.Pointer) (t etf.Term) {
+	e := (*eface)(unsafe.Pointer(&t))
+	e.typ, e.data = typ, p
+	return t
 }
 
 type callResult struct {
@@ -132,13 +173,14 @@ func (p *Process) genCall(ctx context.Context, to etf.Term, label etf.Atom, req 
 	hooks, start := n.hooks.callStart(label)
 	n.aliases.put(ref, &pc.entry)
 	var msg etf.Tuple
+	var boxed etf.Term // msg as a term
 	if label != "" {
-		msg = pc.request(label, ref, req)
+		msg, boxed = pc.request(label, ref, req)
 	}
-	if !p.callRemote(pc, ref, t, msg) && !p.callLocal(pc, ref, t, msg) {
+	if !p.callRemote(pc, ref, t, msg) && !p.callLocal(pc, ref, t, boxed) {
 		p.monitorRef(ref, t, aliasNone)
 		if msg != nil {
-			if err := n.sendAs(p.pid, (*sendWaiter)(p), to, msg); err != nil && !errors.Is(err, ErrNoProc) {
+			if err := n.sendAs(p.pid, (*sendWaiter)(p), to, boxed); err != nil && !errors.Is(err, ErrNoProc) {
 				pc.complete(ref, nil, err)
 			}
 		}

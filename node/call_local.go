@@ -9,8 +9,8 @@ import "github.com/erlgo/erlgo/etf"
 // the caller's monitor map. It returns
 // false, having done nothing, when the generic path must be taken (no
 // request, a name or remote target, a target that is gone: the generic
-// path turns that into noproc).
-func (p *Process) callLocal(pc *pendingCall, ref etf.Ref, t target, msg etf.Tuple) bool {
+// path turns that into noproc). msg is the boxed request.
+func (p *Process) callLocal(pc *pendingCall, ref etf.Ref, t target, msg etf.Term) bool {
 	n := p.node
 	if msg == nil || t.kind != targetPID || t.node != n.name {
 		return false
