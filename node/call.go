@@ -27,6 +27,9 @@ type pendingCall struct {
 	held   heldDemonitor // the last remote Call's DEMONITOR_P, not sent yet
 	self   etf.Term      // the caller's pid, boxed once for every request
 	target *Process      // the local target of the current call (callLocal)
+	// aliasGone: the reply came through the alias and removed its entry.
+	// Written under mu by the completion, read by the caller after wait.
+	aliasGone bool
 }
 
 // callTerms holds every term of one request {Label, {Pid, [alias|Ref]},
@@ -93,12 +96,24 @@ type callResult struct {
 }
 
 func (pc *pendingCall) complete(ref etf.Ref, reply etf.Term, err error) {
+	pc.finish(ref, reply, err, false)
+}
+
+// completeByAlias completes the call with a reply that came through its
+// alias, whose entry lookupForSend has just removed: endCall need not
+// remove it again.
+func (pc *pendingCall) completeByAlias(ref etf.Ref, reply etf.Term) {
+	pc.finish(ref, reply, nil, true)
+}
+
+func (pc *pendingCall) finish(ref etf.Ref, reply etf.Term, err error, aliasGone bool) {
 	pc.mu.Lock()
 	if !pc.active || pc.ref != ref {
 		pc.mu.Unlock()
 		return
 	}
 	pc.active = false
+	pc.aliasGone = aliasGone
 	// Sent under the lock (it cannot block: one send per activation into a
 	// buffer of one) so that Call, once it holds the lock, knows whether a
 	// result is in the channel.
@@ -241,7 +256,7 @@ func (p *Process) beginCall(ref etf.Ref) (*pendingCall, error) {
 		e.pc = pc
 	}
 	pc.mu.Lock()
-	pc.ref, pc.active = ref, true
+	pc.ref, pc.active, pc.aliasGone = ref, true, false
 	pc.mu.Unlock()
 	p.call = pc
 	return pc, nil
@@ -316,13 +331,17 @@ func (pc *pendingCall) wait(ctx context.Context, timeout time.Duration, local bo
 // remote monitor waits for the process's next Call (call_remote.go).
 func (p *Process) endCall(ref etf.Ref) {
 	n := p.node
-	n.aliases.del(ref)
 	p.mu.Lock()
 	pc := p.call
 	p.call = nil
 	mt, monitored := p.monitors[ref]
 	delete(p.monitors, ref)
 	p.mu.Unlock()
+	if pc == nil || !pc.aliasGone {
+		// A late reply meanwhile finds the entry but not an active call
+		// (wait deactivated it), so the order does not matter.
+		n.aliases.del(ref)
+	}
 	var tp *Process
 	if pc != nil {
 		tp, pc.target = pc.target, nil

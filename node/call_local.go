@@ -16,7 +16,11 @@ func (p *Process) callLocal(pc *pendingCall, ref etf.Ref, t target, msg etf.Term
 		return false
 	}
 	tp := n.lookup(t.pid)
-	if tp == nil || !tp.addWatcher(ref, watcher{pid: p.pid}) {
+	if tp == nil {
+		return false
+	}
+	watched, err := tp.watchAndDeliver(ref, watcher{pid: p.pid}, msg)
+	if !watched {
 		return false
 	}
 	// The caller's side of the monitor is pc itself, not an entry in
@@ -24,8 +28,44 @@ func (p *Process) callLocal(pc *pendingCall, ref etf.Ref, t target, msg etf.Term
 	// p.monitors is consulted (signalDown), and one that comes after the
 	// call ended is dropped either way (dispatch finds no monitor).
 	pc.target = tp
-	if err := tp.deliver(msg); err != nil {
+	if err != nil {
 		pc.complete(ref, nil, err) // a full bounded mailbox
 	}
 	return true
+}
+
+// watchAndDeliver is addWatcher then deliver under one hold of p.mu (each
+// lock is an atomic on a line the server's goroutine also writes). It
+// returns false, having done nothing, if p is dead; err is ErrMailboxFull
+// when a bounded mailbox is full (the monitor is in place either way, as
+// with addWatcher then deliver). msg is a request, never the reply to a
+// Call p is blocked in, so deliverFrom's reply check does not apply.
+func (p *Process) watchAndDeliver(ref etf.Ref, w watcher, msg any) (watched bool, err error) {
+	p.mu.Lock()
+	if p.state >= stateDead {
+		p.mu.Unlock()
+		return false, nil
+	}
+	if p.watchers == nil {
+		p.watchers = make(map[etf.Ref]watcher)
+	}
+	p.watchers[ref] = w
+	if p.max > 0 && p.normal.len >= int(p.max) {
+		e := p.extLocked()
+		e.dropped++
+		p.mu.Unlock()
+		return true, ErrMailboxFull
+	}
+	p.normal.push(msg, &p.node.segs)
+	start := p.state == stateIdle
+	if start {
+		p.state = stateRunning
+	} else if p.wake != nil {
+		p.wakeLingerLocked()
+	}
+	p.mu.Unlock()
+	if start {
+		go p.run()
+	}
+	return true, nil
 }

@@ -155,7 +155,7 @@ func (n *Node) deliverAlias(ref etf.Ref, msg etf.Term) {
 	}
 	if pc := e.call; pc != nil {
 		if t, ok := msg.(etf.Tuple); ok && len(t) == 2 {
-			pc.complete(ref, t[1], nil)
+			pc.completeByAlias(ref, t[1])
 			return
 		}
 	}
@@ -170,7 +170,7 @@ func (n *Node) replyAlias(ref etf.Ref, tag, reply etf.Term) {
 		return
 	}
 	if pc := e.call; pc != nil {
-		pc.complete(ref, reply, nil)
+		pc.completeByAlias(ref, reply)
 		return
 	}
 	e.deliverMsg(ref, etf.Tuple{tag, reply})
