@@ -191,6 +191,7 @@ type decState struct {
 	pids    []PID
 	refs    []Ref
 	pairs   []Pair
+	imps    []ImproperList
 	arena   []byte
 	// grown counts the per-kind slabs allocated so far (see slabMax).
 	grown [slabKinds]uint8

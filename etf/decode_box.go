@@ -48,6 +48,7 @@ var (
 	typPID   = typeWord(PID{})
 	typRef   = typeWord(Ref{})
 	typChars = typeWord(Charlist(""))
+	typImp   = typeWord(ImproperList{})
 )
 
 // boxAt returns the Term of dynamic type typ whose value is stored at p.
@@ -145,6 +146,18 @@ func (s *decState) boxRef(r Ref) Term {
 	return boxAt(typRef, unsafe.Pointer(d))
 }
 
+// boxImproper boxes an improper list (in OTP 25 every gen_server call's
+// From holds one: [alias | Ref]).
+func (s *decState) boxImproper(el []Term, tail Term) Term {
+	if len(s.imps) == 0 {
+		s.refill(slabImps)
+	}
+	d := &s.imps[0]
+	s.imps = s.imps[1:]
+	*d = ImproperList{Elems: el, Tail: tail}
+	return boxAt(typImp, unsafe.Pointer(d))
+}
+
 // Slab kinds for refill.
 const (
 	slabTerms = iota
@@ -154,6 +167,7 @@ const (
 	slabRefs
 	slabPairs
 	slabBytes
+	slabImps
 	slabKinds
 )
 
@@ -175,22 +189,36 @@ func (s *decState) slabMax(kind, base int) int {
 // The chunks hold every slab a message needs in one allocation. The first
 // refill of a decode picks the smallest class for the remaining input
 // (which bounds what the term can contain); sizes follow typical
-// distribution traffic ({Pid, Msg}, gen_server calls, small records and
-// maps). A message that outgrows a slab continues with per-kind slabs, and
-// inputs over mediumChunkInput bytes use per-kind slabs only.
-type tinyChunk struct {
+// distribution traffic: {Pid, Msg} (micro), the payloads of gen_server
+// and erpc calls and replies with a pid, an alias or ref and a few
+// containers (tiny, small), the control terms the connection's fast path
+// does not take, such as SPAWN_REQUEST with two pids, a ref and three
+// containers (small), and small records and maps (medium). A message that
+// outgrows a slab continues with per-kind slabs, and inputs over
+// mediumChunkInput bytes use per-kind slabs only.
+type microChunk struct {
 	terms [2]Term
 	hdrs  [1]sliceHdr
 	words [1]uint64
 	pids  [1]PID
 }
 
-type smallChunk struct {
-	terms [4]Term
+type tinyChunk struct {
+	terms [6]Term
 	hdrs  [2]sliceHdr
-	words [2]uint64
+	words [1]uint64
 	pids  [1]PID
 	refs  [1]Ref
+	imps  [1]ImproperList // a gen_server From's [alias | Ref]
+}
+
+type smallChunk struct {
+	terms [10]Term
+	hdrs  [3]sliceHdr
+	words [2]uint64
+	pids  [2]PID
+	refs  [1]Ref
+	imps  [1]ImproperList
 	arena [16]byte
 }
 
@@ -205,7 +233,8 @@ type mediumChunk struct {
 }
 
 const (
-	tinyChunkInput   = 40
+	microChunkInput  = 32
+	tinyChunkInput   = 48
 	smallChunkInput  = 96
 	mediumChunkInput = 256
 )
@@ -219,13 +248,18 @@ func (s *decState) refill(kind int) {
 	if !s.chunked {
 		s.chunked = true
 		switch rem := s.remaining(); {
+		case rem <= microChunkInput:
+			c := new(microChunk)
+			s.slab, s.hdrs, s.words, s.pids = c.terms[:], c.hdrs[:], c.words[:], c.pids[:]
 		case rem <= tinyChunkInput:
 			c := new(tinyChunk)
-			s.slab, s.hdrs, s.words, s.pids = c.terms[:], c.hdrs[:], c.words[:], c.pids[:]
+			s.slab, s.hdrs, s.words = c.terms[:], c.hdrs[:], c.words[:]
+			s.pids, s.refs, s.imps = c.pids[:], c.refs[:], c.imps[:]
 		case rem <= smallChunkInput:
 			c := new(smallChunk)
 			s.slab, s.hdrs, s.words = c.terms[:], c.hdrs[:], c.words[:]
 			s.pids, s.refs, s.arena = c.pids[:], c.refs[:], c.arena[:]
+			s.imps = c.imps[:]
 		case rem <= mediumChunkInput:
 			c := new(mediumChunk)
 			s.slab, s.hdrs, s.words = c.terms[:], c.hdrs[:], c.words[:]
@@ -245,6 +279,8 @@ func (s *decState) refill(kind int) {
 		s.pids = make([]PID, bounded(rem/16+1, s.slabMax(slabPIDs, 8)))
 	case slabRefs:
 		s.refs = make([]Ref, bounded(rem/20+1, s.slabMax(slabRefs, 4)))
+	case slabImps:
+		s.imps = make([]ImproperList, bounded(rem/8+1, s.slabMax(slabImps, 4)))
 	}
 }
 
@@ -261,6 +297,8 @@ func (s *decState) needs(kind int) bool {
 		return len(s.pids) == 0
 	case slabRefs:
 		return len(s.refs) == 0
+	case slabImps:
+		return len(s.imps) == 0
 	}
 	return false
 }

@@ -80,7 +80,7 @@ chain:
 	if l, ok := tail.(List); ok && len(l) == 0 {
 		return boxSlice(s, typList, el), nil
 	}
-	return ImproperList{Elems: el, Tail: tail}, nil
+	return s.boxImproper(el, tail), nil
 }
 
 // mapTerm decodes MAP_EXT, keeping wire order and rejecting duplicate keys.

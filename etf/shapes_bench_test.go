@@ -146,3 +146,34 @@ func BenchmarkDecodeShapeCached(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecodeSpawnRequest decodes the control term and the argument
+// list of one erpc:call from BEAM (shape-erpc32k), atoms as cache refs as
+// over a distribution connection: {29, ReqId, From, GroupLeader,
+// {erpc, execute_call, 4}, [monitor]} and [Ref, erlgo_bench, echo, [I]].
+func BenchmarkDecodeSpawnRequest(b *testing.B) {
+	atoms := benchAtoms{"erl@host", "erpc", "execute_call", "monitor", "erlgo_bench", "echo"}
+	ref := func(id uint32) Ref { return Ref{Node: "erl@host", Creation: 7, Len: 3, ID: [5]uint32{id, 11, 12}} }
+	pid := func(id uint32) PID { return PID{Node: "erl@host", ID: id, Creation: 7} }
+	ctl := Tuple{29, ref(1), pid(90), pid(60),
+		Tuple{Atom("erpc"), Atom("execute_call"), 4}, List{Atom("monitor")}}
+	args := List{ref(2), Atom("erlgo_bench"), Atom("echo"), List{31_999}}
+	e := Encoder{AtomCache: atoms}
+	var msg [][]byte
+	for _, t := range []Term{ctl, args} {
+		data, err := e.AppendTerm(nil, t)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msg = append(msg, data)
+	}
+	d := Decoder{AtomCache: AtomRefs(atoms)}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, data := range msg {
+			if _, _, err := d.DecodeTerm(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
