@@ -165,7 +165,7 @@ func (n *Node) deliverAlias(ref etf.Ref, msg etf.Term) {
 // replyAlias is deliverAlias for the reply {tag, reply} to a local alias,
 // built only if it does not complete a Call.
 func (n *Node) replyAlias(ref etf.Ref, tag, reply etf.Term) {
-	e := n.aliases.lookupForSend(ref)
+	e := n.aliases.lookupForReply(ref)
 	if e == nil {
 		return
 	}

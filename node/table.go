@@ -108,6 +108,21 @@ func (t *aliasTable) del(r etf.Ref) *aliasEntry {
 	return e
 }
 
+// lookupForReply is lookupForSend under one write lock instead of a read
+// lock and then a write lock: for the alias of a call's tag (Reply), which
+// is nearly always a reply-mode alias that the lookup removes, that is two
+// atomics and a map lookup fewer.
+func (t *aliasTable) lookupForReply(r etf.Ref) *aliasEntry {
+	s := t.shard(r)
+	s.mu.Lock()
+	e := s.m[r]
+	if e != nil && (e.mode == AliasReply || e.mode == AliasReplyDemonitor) {
+		delete(s.m, r)
+	}
+	s.mu.Unlock()
+	return e
+}
+
 // takeIfReply removes and returns the entry when it is a reply-mode alias
 // (deactivated by its first message), else returns it without removing.
 func (t *aliasTable) lookupForSend(r etf.Ref) *aliasEntry {
