@@ -38,22 +38,28 @@ func (p *Process) SpawnMonitor(b Behavior, opts ...SpawnOption) (etf.PID, etf.Re
 // (remote spawns set up links/monitors there and send SPAWN_REPLY, which
 // must precede any signal from the new process).
 func (n *Node) spawn(parent *Process, b Behavior, opts []SpawnOption, link, monitor bool, beforeInit func(c *Process)) (etf.PID, etf.Ref, error) {
+	var cfg spawnConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return n.spawnWith(parent, b, &cfg, link, monitor, beforeInit)
+}
+
+// spawnWith is spawn with its options applied; cfg does not escape, so a
+// caller that builds it directly keeps it on its stack.
+func (n *Node) spawnWith(parent *Process, b Behavior, cfg *spawnConfig, link, monitor bool, beforeInit func(c *Process)) (etf.PID, etf.Ref, error) {
 	if b == nil {
 		return etf.PID{}, etf.Ref{}, fmt.Errorf("node: spawn: nil Behavior")
 	}
 	if n.stopped.Load() {
 		return etf.PID{}, etf.Ref{}, ErrStopped
 	}
-	var cfg spawnConfig
-	for _, o := range opts {
-		o(&cfg)
-	}
 	if !cfg.hasGL && parent != nil {
 		if gl := parent.GroupLeader(); gl != (etf.PID{}) {
 			cfg.groupLeader, cfg.hasGL = gl, true
 		}
 	}
-	c := n.newProcess(b, cfg)
+	c := n.newProcess(b, *cfg)
 	n.live.Add(1)
 	n.procs.put(pidKey(c.pid), c)
 	if cfg.name != "" {

@@ -110,11 +110,15 @@ func (r *remote) inSpawn(c *dist.Conn, req dist.SpawnRequest, payload etf.Term) 
 	}
 	// This goroutine exists only for this request (HandleMessage starts
 	// it), so the new process's first batch runs on it.
-	opts := []SpawnOption{runOnSpawner()}
+	// The configuration is built here rather than from options: a
+	// WithGroupLeader closure and a heap spawnConfig were two allocations
+	// per request.
+	var cfg spawnConfig
+	runOnSpawner()(&cfg)
 	if req.GroupLeader != (etf.PID{}) {
-		opts = append(opts, WithGroupLeader(req.GroupLeader))
+		cfg.groupLeader, cfg.hasGL = req.GroupLeader, true
 	}
-	if _, _, err := n.spawn(nil, b, opts, false, false, setup); err != nil && errors.Is(err, ErrStopped) {
+	if _, _, err := n.spawnWith(nil, b, &cfg, false, false, setup); err != nil && errors.Is(err, ErrStopped) {
 		_ = c.SendControl(dist.SpawnReply{ReqID: req.ReqID, To: req.From, Result: etf.Atom("system_limit")})
 	}
 }
