@@ -37,10 +37,10 @@ type heldDemonitor struct {
 func (p *Process) callRemote(pc *pendingCall, ref etf.Ref, t target, msg etf.Tuple) bool {
 	n := p.node
 	r := n.remote
-	if msg == nil || t.node == n.name || r == nil || r.nsetups.Load() != 0 {
+	if msg == nil || t.node == n.name || r == nil {
 		return false
 	}
-	c := r.liveConn(t.node)
+	c := r.readyConn(t.node)
 	if c == nil {
 		return false
 	}

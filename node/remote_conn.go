@@ -210,7 +210,7 @@ func (r *remote) send(from etf.PID, in *sendWaiter, t target, msg etf.Term) erro
 	default:
 		ctl = dist.AliasSend{From: from, Alias: t.ref}
 	}
-	if c := r.liveConn(t.node); c != nil && (r.nsetups.Load() == 0 || !r.settingUp(t.node)) {
+	if c := r.readyConn(t.node); c != nil {
 		return r.sendOn(c, ctl, msg, in)
 	}
 	if r.n.stopped.Load() {
@@ -226,6 +226,18 @@ func (r *remote) send(from etf.PID, in *sendWaiter, t target, msg etf.Term) erro
 
 // settingUp reports whether signals to node are queued behind a background
 // connection attempt (a later send must queue behind them to keep order).
+// readyConn returns the live connection to node when an operation may go
+// on it at once: none of the node's earlier operations waits in a setup
+// toward it (they must go first). A setup toward another node does not
+// matter. nil: queue on inBackground.
+func (r *remote) readyConn(node etf.Atom) *dist.Conn {
+	c := r.liveConn(node)
+	if c != nil && r.nsetups.Load() != 0 && r.settingUp(node) {
+		return nil
+	}
+	return c
+}
+
 func (r *remote) settingUp(node etf.Atom) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()

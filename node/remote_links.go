@@ -44,10 +44,8 @@ func newPeer(c *dist.Conn) *peer {
 // it does not wait for a connection: without one it connects in the
 // background and a failure arrives as an exit signal noconnection.
 func (r *remote) link(from, to etf.PID) error {
-	if r.nsetups.Load() == 0 {
-		if c := r.liveConn(to.Node); c != nil {
-			return r.linkOn(from, to, c)
-		}
+	if c := r.readyConn(to.Node); c != nil {
+		return r.linkOn(from, to, c)
 	}
 	if r.n.stopped.Load() {
 		r.linkFailed(from, to)
@@ -99,7 +97,7 @@ func (r *remote) exit(from, to etf.PID, reason etf.Term, link bool) {
 	}
 	// exit/2 does not wait for a connection either (see send).
 	ctl := dist.Exit2{From: from, To: to, Reason: reason}
-	if c := r.liveConn(to.Node); c != nil && (r.nsetups.Load() == 0 || !r.settingUp(to.Node)) {
+	if c := r.readyConn(to.Node); c != nil {
 		_ = c.SendControl(ctl)
 		return
 	}
@@ -117,11 +115,9 @@ func (r *remote) exit(from, to etf.PID, reason etf.Term, link bool) {
 // monitor/2 it does not block: without a connection it connects in the
 // background and a failure arrives as DOWN noconnection.
 func (r *remote) monitor(p *Process, ref etf.Ref, t target) {
-	if r.nsetups.Load() == 0 {
-		if c := r.liveConn(t.node); c != nil {
-			r.monitorOn(p, ref, t, c)
-			return
-		}
+	if c := r.readyConn(t.node); c != nil {
+		r.monitorOn(p, ref, t, c)
+		return
 	}
 	if r.n.stopped.Load() {
 		p.signalDown(ref, t.object(), NoConnection)

@@ -420,11 +420,12 @@ func (p *Process) spawnRequest(node, module, function etf.Atom, args etf.List, c
 		Module: module, Function: function, Arity: len(args), Opts: spawnOpts}
 	r.spawns.put(reqID, e)
 	send := func(c *dist.Conn, err error) { r.sendSpawnRequest(c, err, req, args) }
-	if r.nsetups.Load() == 0 {
-		if c := r.liveConn(node); c != nil {
-			send(c, nil)
-			return reqID, nil
-		}
+	// A setup toward another node is no reason to queue: this request
+	// then went through a dial of a node already connected, and failed
+	// inside the back-off window of an earlier failed attempt.
+	if c := r.readyConn(node); c != nil {
+		send(c, nil)
+		return reqID, nil
 	}
 	if n.stopped.Load() {
 		send(nil, ErrNoConnection)

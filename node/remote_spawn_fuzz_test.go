@@ -159,6 +159,11 @@ func FuzzSpawnReply(f *testing.F) {
 				why = "processes left: " + itoa(a.ProcessCount())
 			case a.remote.liveConn(fp.peer) != nil:
 				why = "connection still booked"
+			case a.remote.settingUp(fp.peer):
+				// A setup toward the peer (say, a killed owner's exit
+				// signal to a process there) would hold the next input's
+				// requests until it fails.
+				why = "a connection setup toward the peer"
 			case runtime.NumGoroutine() > base+16:
 				why = "goroutines: " + itoa(runtime.NumGoroutine())
 			}
