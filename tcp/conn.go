@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/active"
 	"github.com/erlgo/erlgo/internal/framing"
 	"github.com/erlgo/erlgo/node"
 )
@@ -23,16 +24,6 @@ import (
 // reads, frames and hands messages through the active gate, and
 // reconnects when asked to.
 type sockProc struct{ s *Socket }
-
-// Internal messages, pointer types so that no term can be mistaken for one.
-type (
-	doneMsg  struct{}
-	closeMsg struct{}
-	ctrlMsg  struct {
-		p     *node.Process
-		reply chan error
-	}
-)
 
 // start spawns the socket's process on ctrl's node, linked to ctrl, and
 // its reader. On failure the connection is closed and the slot released.
@@ -61,7 +52,7 @@ func (s *Socket) remote() string {
 func (b sockProc) Init(p *node.Process) error {
 	s := b.s
 	s.self, s.id = p, p.Self()
-	ctrl := s.gate.Controller().Self()
+	ctrl := s.ctl.Gate.Controller().Self()
 	if err := p.Link(ctrl); err != nil {
 		return err
 	}
@@ -75,50 +66,19 @@ func (b sockProc) Init(p *node.Process) error {
 }
 
 // HandleMessage serves Close and ControllingProcess and follows the
-// controller's exit.
+// controller's exit (active.Controlled).
 func (b sockProc) HandleMessage(p *node.Process, msg etf.Term) error {
-	s := b.s
-	switch m := msg.(type) {
-	case *doneMsg:
-		return &node.ExitError{Reason: node.Normal}
-	case *closeMsg:
-		p.Unlink(s.gate.Controller().Self())
-		return &node.ExitError{Reason: node.Normal}
-	case *ctrlMsg:
-		old := s.gate.Controller().Self()
-		if err := p.Link(m.p.Self()); err != nil {
-			// A trapping process also gets {'EXIT', Pid, noproc} for a
-			// failed link: that one must not close the socket.
-			s.failedLink = m.p.Self()
-			m.reply <- err
-			return nil
-		}
-		if old != m.p.Self() {
-			p.Unlink(old)
-		}
-		s.gate.SetController(m.p)
-		m.reply <- nil
-	case node.ExitMsg:
-		if m.From == s.failedLink && m.Reason == node.NoProc {
-			s.failedLink = etf.PID{}
-			return nil
-		}
-		// The controller's exit closes the socket whatever its reason;
-		// another linked process's exit acts as on a process that does
-		// not trap.
-		if m.From == s.gate.Controller().Self() || m.Reason != node.Normal {
-			return &node.ExitError{Reason: m.Reason}
-		}
-	default:
-		p.Logger().Debug("tcp: socket ignores a message", "message", etf.Format(msg))
+	if handled, exit := b.s.ctl.Handle(p, msg); handled {
+		return exit
 	}
+	p.Logger().Debug("tcp: socket ignores a message", "message", etf.Format(msg))
 	return nil
 }
 
 // Terminate closes the connection and waits for the reader.
 func (b sockProc) Terminate(p *node.Process, reason etf.Term) {
 	s := b.s
-	s.gate.Stop()
+	s.ctl.Gate.Stop()
 	s.mu.Lock()
 	s.closing = true
 	c := s.conn
@@ -144,7 +104,7 @@ func (s *Socket) run(conn net.Conn) {
 		}
 		conn = s.reconnect()
 	}
-	_ = s.self.Send(s.id, &doneMsg{})
+	_ = s.self.Send(s.id, &active.Done{})
 }
 
 // read delivers conn's messages until it ends, then the end itself
@@ -154,7 +114,7 @@ func (s *Socket) read(conn net.Conn) {
 	if err != nil {
 		panic(err) // validated by the options
 	}
-	emit := func(_ framing.Kind, b []byte) bool { return s.gate.Hand(event{data: b}, s.deliver) }
+	emit := func(_ framing.Kind, b []byte) bool { return s.ctl.Gate.Hand(event{data: b}, s.deliver) }
 	rerr := s.handshake(conn)
 	buf := make([]byte, s.cfg.readSize)
 	for rerr == nil {
@@ -216,7 +176,7 @@ func (s *Socket) end(conn net.Conn, rerr error) {
 		s.self.Logger().Debug("tcp: connection ended", "error", why)
 	}
 	if !closing {
-		s.gate.Hand(event{end: true, err: why}, s.deliver)
+		s.ctl.Gate.Hand(event{end: true, err: why}, s.deliver)
 	}
 }
 
@@ -251,14 +211,14 @@ func (s *Socket) reconnect() net.Conn {
 		t := time.NewTimer(d/2 + rand.N(d/2+1))
 		select {
 		case <-t.C:
-		case <-s.gate.Stopped():
+		case <-s.ctl.Gate.Stopped():
 			t.Stop()
 			return nil
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.connectTO)
 		go func() { // Stop ends a dial in progress
 			select {
-			case <-s.gate.Stopped():
+			case <-s.ctl.Gate.Stopped():
 				cancel()
 			case <-ctx.Done():
 			}
@@ -274,8 +234,8 @@ func (s *Socket) reconnect() net.Conn {
 			}
 			s.conn = conn
 			s.mu.Unlock()
-			if s.gate.Mode() != Passive {
-				_ = s.self.Send(s.gate.Controller().Self(), Connected{Socket: s})
+			if s.ctl.Gate.Mode() != Passive {
+				_ = s.self.Send(s.ctl.Gate.Controller().Self(), Connected{Socket: s})
 			}
 			return conn
 		}

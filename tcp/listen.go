@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/active"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -88,7 +89,7 @@ func (l *Listener) Done() <-chan struct{} { return l.proc.done }
 // exit; Close on a closed listener returns nil.
 func (l *Listener) Close() error {
 	_ = l.ln.Close()
-	_ = l.proc.owner.Node().Send(l.id, &closeMsg{})
+	_ = l.proc.owner.Node().Send(l.id, &active.Close{})
 	<-l.proc.done
 	return nil
 }
@@ -191,7 +192,7 @@ func (lp *listenProc) HandleMessage(p *node.Process, msg etf.Term) error {
 		delete(lp.pending, m.conn)
 		lp.mu.Unlock()
 		lp.hand(m.conn)
-	case *closeMsg:
+	case *active.Close:
 		return &node.ExitError{Reason: node.Normal}
 	case node.ExitMsg:
 		return lp.childExit(m)
@@ -240,7 +241,7 @@ func (lp *listenProc) hand(conn net.Conn) {
 		started := false
 		pid, err := lp.self.SpawnLink(lp.cfg.handler(s), node.WithBeforeInit(func(hp *node.Process) {
 			started = true
-			s.gate.SetController(hp)
+			s.ctl.Gate.SetController(hp)
 			_ = s.start(hp) // a failure closes the connection; the handler sees ErrClosed
 		}))
 		if err == nil {

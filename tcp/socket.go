@@ -24,7 +24,7 @@ type Socket struct {
 	n    *node.Node
 	cfg  config
 	fc   framing.Config
-	gate *active.Gate[event]
+	ctl  active.Controlled[event] // its gate and the controlling-process protocol
 	self *node.Process
 	done chan struct{} // closed at the end of the process's Terminate
 	wg   sync.WaitGroup
@@ -36,10 +36,6 @@ type Socket struct {
 	acceptedBy *Listener
 	// redial makes a new connection (Dial'd sockets with WithReconnect).
 	redial func(ctx context.Context) (net.Conn, error)
-
-	// failedLink is the pid whose ControllingProcess link failed (only
-	// the socket's process uses it).
-	failedLink etf.PID
 
 	mu      sync.Mutex
 	conn    net.Conn // nil while reconnecting and once closed
@@ -70,7 +66,7 @@ func newSocket(n *node.Node, cfg config, conn net.Conn, ctrl *node.Process) *Soc
 		fc = framing.Config{Mode: framing.Line, Max: cfg.maxPacket}
 	}
 	return &Socket{n: n, cfg: cfg, fc: fc, conn: conn, done: make(chan struct{}),
-		gate: active.New[event](cfg.active, ctrl, cfg.window)}
+		ctl: active.Controlled[event]{Gate: active.New[event](cfg.active, ctrl, cfg.window)}}
 }
 
 // ID is the socket's identity: the pid of its process, linked to the
@@ -79,7 +75,7 @@ func newSocket(n *node.Node, cfg config, conn net.Conn, ctrl *node.Process) *Soc
 func (s *Socket) ID() etf.PID { return s.id }
 
 // Controller is the controlling process's pid.
-func (s *Socket) Controller() etf.PID { return s.gate.Controller().Self() }
+func (s *Socket) Controller() etf.PID { return s.ctl.Gate.Controller().Self() }
 
 // Done is closed once the socket's process has exited and its connection
 // is closed.
@@ -230,7 +226,7 @@ func (s *Socket) Recv(ctx context.Context, length int, timeout time.Duration) ([
 				return nil, ErrTimeout
 			}
 		}
-		ev, err := s.gate.Take(ctx, left)
+		ev, err := s.ctl.Gate.Take(ctx, left)
 		switch {
 		case errors.Is(err, active.ErrTimeout):
 			return nil, ErrTimeout
@@ -286,12 +282,12 @@ func (s *Socket) SetActive(m ActiveMode) error {
 	s.leftover = nil
 	s.rmu.Unlock()
 	if len(lo) > 0 && m != Passive {
-		_ = s.self.Send(s.gate.Controller().Self(), Data{Socket: s, Data: lo})
+		_ = s.self.Send(s.ctl.Gate.Controller().Self(), Data{Socket: s, Data: lo})
 		if m == Once {
 			m = Passive
 		}
 	}
-	s.gate.SetMode(m)
+	s.ctl.Gate.SetMode(m)
 	return nil
 }
 
@@ -304,16 +300,16 @@ func (s *Socket) ControllingProcess(p *node.Process) error {
 	if p == nil {
 		return optionError("nil controlling process")
 	}
-	reply := make(chan error, 1)
-	if s.exited() || s.n.Send(s.id, &ctrlMsg{p: p, reply: reply}) != nil {
+	if s.exited() {
 		return ErrClosed
 	}
-	select {
-	case err := <-reply:
+	if err := active.SetController(s.n, s.id, p, s.done); err != nil {
+		if errors.Is(err, active.ErrStopped) {
+			return ErrClosed
+		}
 		return err
-	case <-s.done:
-		return ErrClosed
 	}
+	return nil
 }
 
 // CloseWrite shuts the sending direction down (gen_tcp:shutdown(S,
@@ -339,7 +335,7 @@ func (s *Socket) Close() error {
 	s.closing = true
 	s.mu.Unlock()
 	if !already {
-		_ = s.n.Send(s.id, &closeMsg{})
+		_ = s.n.Send(s.id, &active.Close{})
 	}
 	<-s.done
 	return nil

@@ -5,6 +5,7 @@ import (
 	"net"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/active"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -13,19 +14,10 @@ import (
 // reader goroutine.
 type sockProc struct{ s *Socket }
 
-type (
-	doneMsg  struct{}
-	closeMsg struct{}
-	ctrlMsg  struct {
-		p     *node.Process
-		reply chan error
-	}
-)
-
 func (b sockProc) Init(p *node.Process) error {
 	s := b.s
 	s.self, s.id = p, p.Self()
-	if err := p.Link(s.gate.Controller().Self()); err != nil {
+	if err := p.Link(s.ctl.Gate.Controller().Self()); err != nil {
 		return err
 	}
 	s.wg.Add(1)
@@ -33,45 +25,19 @@ func (b sockProc) Init(p *node.Process) error {
 	return nil
 }
 
+// HandleMessage serves Close and ControllingProcess and follows the
+// controller's exit (active.Controlled).
 func (b sockProc) HandleMessage(p *node.Process, msg etf.Term) error {
-	s := b.s
-	switch m := msg.(type) {
-	case *doneMsg:
-		return &node.ExitError{Reason: node.Normal}
-	case *closeMsg:
-		p.Unlink(s.gate.Controller().Self())
-		return &node.ExitError{Reason: node.Normal}
-	case *ctrlMsg:
-		old := s.gate.Controller().Self()
-		if err := p.Link(m.p.Self()); err != nil {
-			// A trapping process also gets {'EXIT', Pid, noproc} for a
-			// failed link: that one must not close the socket.
-			s.failedLink = m.p.Self()
-			m.reply <- err
-			return nil
-		}
-		if old != m.p.Self() {
-			p.Unlink(old)
-		}
-		s.gate.SetController(m.p)
-		m.reply <- nil
-	case node.ExitMsg:
-		if m.From == s.failedLink && m.Reason == node.NoProc {
-			s.failedLink = etf.PID{}
-			return nil
-		}
-		if m.From == s.gate.Controller().Self() || m.Reason != node.Normal {
-			return &node.ExitError{Reason: m.Reason}
-		}
-	default:
-		p.Logger().Debug("udp: socket ignores a message", "message", etf.Format(msg))
+	if handled, exit := b.s.ctl.Handle(p, msg); handled {
+		return exit
 	}
+	p.Logger().Debug("udp: socket ignores a message", "message", etf.Format(msg))
 	return nil
 }
 
 func (b sockProc) Terminate(p *node.Process, reason etf.Term) {
 	s := b.s
-	s.gate.Stop()
+	s.ctl.Gate.Stop()
 	_ = s.conn.Close()
 	s.wg.Wait()
 	close(s.done)
@@ -88,12 +54,12 @@ func (s *Socket) read() {
 		if err != nil {
 			if !errors.Is(err, net.ErrClosed) {
 				s.self.Logger().Debug("udp: read failed; closing", "error", err)
-				_ = s.self.Send(s.id, &doneMsg{})
+				_ = s.self.Send(s.id, &active.Done{})
 			}
 			return
 		}
 		d := Datagram{Socket: s, IP: from.Addr().Unmap(), Port: int(from.Port()), Data: append([]byte(nil), buf[:n]...)}
-		if !s.gate.Hand(d, send) {
+		if !s.ctl.Gate.Hand(d, send) {
 			return
 		}
 	}

@@ -38,14 +38,10 @@ type Socket struct {
 	id   etf.PID
 	n    *node.Node
 	conn *net.UDPConn
-	gate *active.Gate[Datagram]
+	ctl  active.Controlled[Datagram] // its gate and the controlling-process protocol
 	self *node.Process
 	done chan struct{}
 	wg   sync.WaitGroup
-
-	// failedLink is the pid whose ControllingProcess link failed (only
-	// the socket's process uses it).
-	failedLink etf.PID
 
 	mu      sync.Mutex
 	closing bool
@@ -72,7 +68,7 @@ func Open(ctx context.Context, owner *node.Process, addr string, opts ...Option)
 		return nil, err
 	}
 	s := &Socket{n: owner.Node(), conn: pc.(*net.UDPConn), done: make(chan struct{}),
-		gate: active.New[Datagram](cfg.active, owner, cfg.window)}
+		ctl: active.Controlled[Datagram]{Gate: active.New[Datagram](cfg.active, owner, cfg.window)}}
 	sopts := append([]node.SpawnOption{node.WithTrapExit(), node.WithLogAttrs("udp", pc.LocalAddr().String())}, cfg.spawnOpts...)
 	if _, err := s.n.Spawn(sockProc{s}, sopts...); err != nil {
 		_ = pc.Close()
@@ -88,7 +84,7 @@ func (s *Socket) ID() etf.PID { return s.id }
 func (s *Socket) LocalAddr() netip.AddrPort { return s.conn.LocalAddr().(*net.UDPAddr).AddrPort() }
 
 // Controller is the controlling process's pid.
-func (s *Socket) Controller() etf.PID { return s.gate.Controller().Self() }
+func (s *Socket) Controller() etf.PID { return s.ctl.Gate.Controller().Self() }
 
 // Done is closed once the socket's process has exited and the socket is
 // closed.
@@ -119,7 +115,7 @@ func (s *Socket) Send(ctx context.Context, to netip.AddrPort, data []byte) error
 // waiting under ctx and, if timeout > 0, at most timeout (ErrTimeout). It
 // fails with ErrNotPassive in an active mode and ErrClosed once closed.
 func (s *Socket) Recv(ctx context.Context, timeout time.Duration) (Datagram, error) {
-	d, err := s.gate.Take(ctx, timeout)
+	d, err := s.ctl.Gate.Take(ctx, timeout)
 	switch {
 	case errors.Is(err, active.ErrTimeout):
 		return d, ErrTimeout
@@ -139,7 +135,7 @@ func (s *Socket) SetActive(m ActiveMode) error {
 	if s.exited() {
 		return ErrClosed
 	}
-	s.gate.SetMode(m)
+	s.ctl.Gate.SetMode(m)
 	return nil
 }
 
@@ -150,16 +146,16 @@ func (s *Socket) ControllingProcess(p *node.Process) error {
 	if p == nil {
 		return fmt.Errorf("%w: nil controlling process", ErrBadOption)
 	}
-	reply := make(chan error, 1)
-	if s.exited() || s.n.Send(s.id, &ctrlMsg{p: p, reply: reply}) != nil {
+	if s.exited() {
 		return ErrClosed
 	}
-	select {
-	case err := <-reply:
+	if err := active.SetController(s.n, s.id, p, s.done); err != nil {
+		if errors.Is(err, active.ErrStopped) {
+			return ErrClosed
+		}
 		return err
-	case <-s.done:
-		return ErrClosed
 	}
+	return nil
 }
 
 // Close closes the socket (gen_udp:close/1) and waits for its process to
@@ -171,7 +167,7 @@ func (s *Socket) Close() error {
 	s.closing = true
 	s.mu.Unlock()
 	if !already {
-		_ = s.n.Send(s.id, &closeMsg{})
+		_ = s.n.Send(s.id, &active.Close{})
 	}
 	<-s.done
 	return nil
