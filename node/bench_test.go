@@ -113,6 +113,62 @@ func BenchmarkCallLocal(b *testing.B) {
 	b.ReportMetric(pct(0.99), "p99-ns")
 }
 
+// BenchmarkCallLocalPairs is the go-local call workload in process: pairs
+// callers, each making b.N/pairs Calls to its own echo server; it reports
+// calls/s and the latency percentiles over all calls.
+func BenchmarkCallLocalPairs(b *testing.B) {
+	for _, pairs := range []int{1, 8} {
+		b.Run("pairs="+strconv.Itoa(pairs), func(b *testing.B) {
+			n := localNode(b)
+			per := max(b.N/pairs, 1)
+			lats := make(chan []time.Duration, pairs)
+			var callers []etf.PID
+			for range pairs {
+				srv, _ := n.Spawn(BehaviorFunc(func(p *Process, m etf.Term) error {
+					if from, req, ok := ParseGenCall(m); ok {
+						return Reply(p, from, req)
+					}
+					return nil
+				}))
+				c, _ := n.Spawn(BehaviorFunc(func(p *Process, _ etf.Term) error {
+					lat := make([]time.Duration, 0, per)
+					for range per {
+						t0 := time.Now()
+						if _, err := p.Call(context.Background(), srv, 42); err != nil {
+							b.Error(err)
+							break
+						}
+						lat = append(lat, time.Since(t0))
+					}
+					lats <- lat
+					return nil
+				}))
+				callers = append(callers, c)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			for _, c := range callers {
+				_ = n.Send(c, "go")
+			}
+			var all []time.Duration
+			for range pairs {
+				all = append(all, <-lats...)
+			}
+			el := time.Since(start)
+			b.StopTimer()
+			if len(all) == 0 {
+				return
+			}
+			slices.Sort(all)
+			pct := func(q float64) float64 { return float64(all[int(float64(len(all)-1)*q)].Nanoseconds()) }
+			b.ReportMetric(float64(len(all))/el.Seconds(), "calls/s")
+			b.ReportMetric(pct(0.50), "p50-ns")
+			b.ReportMetric(pct(0.99), "p99-ns")
+		})
+	}
+}
+
 // BenchmarkSpawn measures spawning (and Init of) an idle process.
 func BenchmarkSpawn(b *testing.B) {
 	n := localNode(b)

@@ -24,9 +24,13 @@ type pendingCall struct {
 	ch     chan callResult
 	entry  aliasEntry // the reply alias's table entry
 	timer  *time.Timer
-	held   heldDemonitor // the last remote Call's DEMONITOR_P, not sent yet
-	self   etf.Term      // the caller's pid, boxed once for every request
-	target *Process      // the local target of the current call (callLocal)
+	// timerAt is when timer fires if timerArmed (set, or fired and not
+	// yet received); only the calling goroutine touches them.
+	timerAt    time.Time
+	timerArmed bool
+	held       heldDemonitor // the last remote Call's DEMONITOR_P, not sent yet
+	self       etf.Term      // the caller's pid, boxed once for every request
+	target     *Process      // the local target of the current call (callLocal)
 	// aliasGone: the reply came through the alias and removed its entry.
 	// Written under mu by the completion, read by the caller after wait.
 	aliasGone bool
@@ -291,29 +295,45 @@ func (pc *pendingCall) wait(ctx context.Context, timeout time.Duration, local bo
 		}
 	}
 	// A timer instead of context.WithTimeout: it is reused across calls
-	// and saves several allocations per call.
+	// and saves several allocations per call. It is not stopped when the
+	// call completes: with the same default timeout for every call, each
+	// call's deadline is later than the one the timer is armed for, so it
+	// only fires early now and then and is re-armed for the rest, instead
+	// of a Reset and a Stop (each a lock on the P's timer heap) per call.
 	var expired <-chan time.Time
+	var deadline time.Time
 	if timeout > 0 {
-		if pc.timer == nil {
+		deadline = time.Now().Add(timeout)
+		switch {
+		case pc.timer == nil:
 			pc.timer = time.NewTimer(timeout)
-		} else {
+		case !pc.timerArmed || pc.timerAt.After(deadline):
 			pc.timer.Reset(timeout)
+		}
+		if !pc.timerArmed || pc.timerAt.After(deadline) {
+			pc.timerAt, pc.timerArmed = deadline, true
 		}
 		expired = pc.timer.C
 	}
 	var res callResult
-	select {
-	case res = <-pc.ch:
-	case <-expired:
-		res.err = ErrTimeout
-	case <-ctx.Done():
-		res.err = ctx.Err()
-		if errors.Is(res.err, context.DeadlineExceeded) {
+	for {
+		select {
+		case res = <-pc.ch:
+		case <-expired:
+			pc.timerArmed = false
+			if rest := time.Until(deadline); rest > 0 {
+				pc.timer.Reset(rest) // armed for an earlier call's deadline
+				pc.timerAt, pc.timerArmed = deadline, true
+				continue
+			}
 			res.err = ErrTimeout
+		case <-ctx.Done():
+			res.err = ctx.Err()
+			if errors.Is(res.err, context.DeadlineExceeded) {
+				res.err = ErrTimeout
+			}
 		}
-	}
-	if expired != nil {
-		pc.timer.Stop()
+		break
 	}
 	pc.mu.Lock()
 	wasActive := pc.active

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/erlgo/erlgo/etf"
 )
@@ -102,4 +103,41 @@ func TestCallLocalServerExitsAfterReply(t *testing.T) {
 	if m != 0 {
 		t.Fatalf("caller keeps %d monitors", m)
 	}
+}
+
+// TestCallTimerArmedByEarlierCall: the default-timeout timer is left
+// running after a call (pendingCall.wait), so it may fire during a later
+// call, at the earlier call's deadline. That call must go on waiting until
+// its own deadline: here the reply comes after the first call's deadline
+// but well before the second's. The pause between the calls is the
+// scenario itself (it puts the first deadline inside the second call).
+func TestCallTimerArmedByEarlierCall(t *testing.T) {
+	const timeout = time.Second
+	n := localNode(t, WithCallTimeout(timeout))
+	srv, err := n.Spawn(BehaviorFunc(func(p *Process, m etf.Term) error {
+		from, req, ok := ParseGenCall(m)
+		if !ok {
+			return nil
+		}
+		if req == "late" {
+			// Past the first call's deadline, 300 ms before the second's.
+			time.AfterFunc(timeout*7/10, func() { _ = Reply(p, from, req) })
+			return nil
+		}
+		return Reply(p, from, req)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := spawnProbe(t, n)
+	doCheck(t, pr, func(p *Process) error {
+		if r, err := p.Call(context.Background(), srv, "fast"); err != nil || r != "fast" {
+			t.Errorf("first call: %v, %v", r, err)
+		}
+		time.Sleep(timeout / 2)
+		if r, err := p.Call(context.Background(), srv, "late"); err != nil || r != "late" {
+			t.Errorf("second call: %v, %v; want its reply", r, err)
+		}
+		return nil
+	})
 }

@@ -41,9 +41,17 @@ func isGenCall(m any) bool {
 
 // lingerer is the parking state of one run goroutine, allocated on the
 // first linger and reused while the goroutine lives.
+//
+// Its timer is left running when a message ends a linger: in
+// request/response traffic the goroutine parks once per request, and a
+// Reset and a Stop per park (each a lock on the P's timer heap) cost more
+// than the rest of the park. A timer that fires early (it was armed for an
+// earlier linger) is re-armed for what is left of the current one.
 type lingerer struct {
-	ch chan struct{}
-	t  *time.Timer
+	ch    chan struct{}
+	t     *time.Timer
+	armed bool      // t is pending: it fires (or has fired, unreceived) at most lingerFor after since
+	since time.Time // when the current linger began
 }
 
 // wakeLocked makes p handle what was just queued: it returns true if the
@@ -71,20 +79,30 @@ func (p *Process) wakeLingerLocked() {
 // p.mu. It returns true if a message arrived (run goes on draining) and
 // false if p went idle (run returns).
 func (l *lingerer) linger(p *Process) bool {
-	if l.ch == nil {
+	l.since = time.Now()
+	switch {
+	case l.ch == nil:
 		l.ch = make(chan struct{}, 1)
 		l.t = time.NewTimer(lingerFor)
-	} else {
+	case !l.armed:
 		l.t.Reset(lingerFor)
 	}
+	l.armed = true
 	p.wake = l.ch
 	p.mu.Unlock()
-	select {
-	case <-l.ch:
-		l.t.Stop()
-		return true
-	case <-l.t.C:
+	for {
+		select {
+		case <-l.ch:
+			return true // the timer stays armed (see lingerer)
+		case <-l.t.C:
+		}
+		rest := lingerFor - time.Since(l.since)
+		if rest <= 0 {
+			break
+		}
+		l.t.Reset(rest) // armed for an earlier linger
 	}
+	l.armed = false
 	p.mu.Lock()
 	if p.wake == nil {
 		// A producer won the race: its token is already in ch (sent under
