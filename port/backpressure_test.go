@@ -114,7 +114,7 @@ func TestCommandBackpressure(t *testing.T) {
 	pt := o.open(t, "sleep", []string{"1000"}, WithWriteBuffer(128<<10))
 	chunk := make([]byte, 32<<10)
 	var err error
-	_ = o.do(t, func(*node.Process) error {
+	_ = o.Do(t, func(*node.Process) error {
 		for i := 0; i < 1000 && err == nil; i++ {
 			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 			err = pt.Command(ctx, chunk)
@@ -129,7 +129,7 @@ func TestCommandBackpressure(t *testing.T) {
 	if pending > 128<<10 {
 		t.Fatalf("%d bytes queued, buffer 128 KiB", pending)
 	}
-	if err := o.do(t, func(*node.Process) error {
+	if err := o.Do(t, func(*node.Process) error {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
 		return pt.Close(ctx) // stdin never drains: TERM after the grace period
@@ -151,7 +151,7 @@ func TestCloseLiftsWindowForOwner(t *testing.T) {
 			n := localNode(t)
 			o := startOwner(t, n, true)
 			pt := o.open(t, "sh", []string{"-c", script}, WithWindow(4), WithExitStatus(), WithGracePeriod(time.Second))
-			if err := o.do(t, func(*node.Process) error {
+			if err := o.Do(t, func(*node.Process) error {
 				if !wait {
 					pt.CloseInput()
 					return nil

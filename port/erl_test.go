@@ -52,7 +52,7 @@ func TestPacketEchoErl(t *testing.T) {
 					t.Fatalf("packet %d: got %s of %d bytes, want %d bytes", i, e.kind, len(e.data), len(want))
 				}
 			}
-			if err := o.do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
+			if err := o.Do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
 				t.Fatal(err)
 			}
 			if _, evs := o.drain(t, pt); !sameEvents(evs, []event{{kind: "exit_status", code: 0}, {kind: "EXIT", reason: node.Normal}}) {
@@ -152,7 +152,7 @@ func TestBadMessagesLikeErl(t *testing.T) {
 		send func(p *node.Process, pt *Port) error
 	}{
 		{"other_sender", nil, func(_ *node.Process, pt *Port) error {
-			return other.do(t, func(q *node.Process) error {
+			return other.Do(t, func(q *node.Process) error {
 				return q.Send(pt.ID(), etf.Tuple{q.Self(), etf.Tuple{atomCommand, []byte("x\n")}})
 			})
 		}},
@@ -174,7 +174,7 @@ func TestBadMessagesLikeErl(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := startOwner(t, n, true)
 			pt := o.open(t, "cat", nil, tc.opts...)
-			if err := o.do(t, func(p *node.Process) error {
+			if err := o.Do(t, func(p *node.Process) error {
 				if err := tc.send(p, pt); err != nil {
 					return err
 				}
@@ -199,7 +199,7 @@ func collectLikeErl(t *testing.T, o *owner, pt *Port) string {
 	var entries []string
 	var buf []byte
 	for {
-		m := o.next(t)
+		m := o.Next(t)
 		if x, ok := m.(node.ExitMsg); ok {
 			if x.Reason != node.Normal {
 				entries = append(entries, "EXIT "+string(x.Reason.(etf.Atom)))

@@ -2,17 +2,15 @@ package port
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/ownertest"
 	"github.com/erlgo/erlgo/node"
 	"go.uber.org/goleak"
 )
@@ -20,112 +18,30 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // waitFor bounds every wait in these tests; reaching it means a hang.
-const waitFor = 20 * time.Second
-
-var nodeSeq atomic.Int64
-
-func testLogger() *slog.Logger {
-	if os.Getenv("PORT_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}
+const waitFor = ownertest.Wait
 
 // localNode starts a node without distribution, stopped at cleanup.
 func localNode(t testing.TB, opts ...node.Option) *node.Node {
 	t.Helper()
-	name := "port" + strconv.Itoa(int(nodeSeq.Add(1))) + "@127.0.0.1"
-	opts = append([]node.Option{node.WithoutDistribution(), node.WithLogger(testLogger())}, opts...)
-	n, err := node.Start(context.Background(), name, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stopNode(t, n) })
-	return n
-}
-
-func stopNode(t testing.TB, n *node.Node) {
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	if err := n.Stop(ctx); err != nil {
-		t.Errorf("stop: %v", err)
-	}
+	return ownertest.LocalNode(t, "port", opts...)
 }
 
 // owner is a process that runs functions sent to it (so that Open and
 // Command run inside its handler, as in real code) and forwards every
-// other message to msgs.
-type owner struct {
-	n    *node.Node
-	pid  etf.PID
-	proc *node.Process
-	msgs chan etf.Term
-}
-
-type ownerCall struct {
-	f    func(p *node.Process) error
-	done chan error
-}
-
-// ownerExit makes the owner return with reason from its handler.
-type ownerExit struct{ reason etf.Term }
-
-type ownerBeh struct{ o *owner }
-
-func (b ownerBeh) Init(p *node.Process) error { b.o.proc = p; return nil }
-func (b ownerBeh) HandleMessage(p *node.Process, msg etf.Term) error {
-	switch c := msg.(type) {
-	case *ownerCall:
-		c.done <- c.f(p)
-		return nil
-	case ownerExit:
-		return &node.ExitError{Reason: c.reason}
-	}
-	b.o.msgs <- msg
-	if x, ok := msg.(node.ExitMsg); ok && x.Reason == node.Shutdown {
-		return &node.ExitError{Reason: node.Shutdown} // Node.Stop
-	}
-	return nil
-}
-func (ownerBeh) Terminate(*node.Process, etf.Term) {}
+// other message to Msgs; it adds the port helpers to ownertest.Owner.
+type owner struct{ *ownertest.Owner }
 
 // startOwner spawns an owner; trap makes it trap exits.
 func startOwner(t testing.TB, n *node.Node, trap bool) *owner {
 	t.Helper()
-	o := &owner{n: n, msgs: make(chan etf.Term, 1<<16)}
-	var opts []node.SpawnOption
-	if trap {
-		opts = append(opts, node.WithTrapExit())
-	}
-	pid, err := n.Spawn(ownerBeh{o}, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.pid = pid
-	return o
-}
-
-// do runs f in the owner's handler and returns its error.
-func (o *owner) do(t testing.TB, f func(p *node.Process) error) error {
-	t.Helper()
-	c := &ownerCall{f: f, done: make(chan error, 1)}
-	if err := o.n.Send(o.pid, c); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-c.done:
-		return err
-	case <-time.After(waitFor):
-		t.Fatal("owner did not run the function")
-		return nil
-	}
+	return &owner{ownertest.Start(t, n, trap)}
 }
 
 // open opens a port owned by o; a failure fails the test.
 func (o *owner) open(t testing.TB, name string, args []string, opts ...Option) *Port {
 	t.Helper()
 	var pt *Port
-	if err := o.do(t, func(p *node.Process) (err error) {
+	if err := o.Do(t, func(p *node.Process) (err error) {
 		pt, err = Open(context.Background(), p, name, args, opts...)
 		return err
 	}); err != nil {
@@ -137,23 +53,11 @@ func (o *owner) open(t testing.TB, name string, args []string, opts ...Option) *
 // command writes data from inside the owner.
 func (o *owner) command(t testing.TB, pt *Port, data []byte) error {
 	t.Helper()
-	return o.do(t, func(*node.Process) error {
+	return o.Do(t, func(*node.Process) error {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
 		return pt.Command(ctx, data)
 	})
-}
-
-// next returns the owner's next message.
-func (o *owner) next(t testing.TB) etf.Term {
-	t.Helper()
-	select {
-	case m := <-o.msgs:
-		return m
-	case <-time.After(waitFor):
-		t.Fatal("no message for the owner")
-		return nil
-	}
 }
 
 // event is a message from a port, parsed for the tests.
@@ -167,7 +71,7 @@ type event struct {
 // nextEvent returns the next message, which must come from pt.
 func (o *owner) nextEvent(t testing.TB, pt *Port) event {
 	t.Helper()
-	m := o.next(t)
+	m := o.Next(t)
 	if x, ok := m.(node.ExitMsg); ok && x.From == pt.ID() {
 		return event{kind: "EXIT", reason: x.Reason}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/ownertest"
 	"github.com/erlgo/erlgo/node"
 	"go.uber.org/goleak"
 )
@@ -24,10 +25,10 @@ func TestOwnerExitKillsProgram(t *testing.T) {
 		end    func(n *node.Node, o *owner)
 		reason etf.Term
 	}{
-		{"killed", func(n *node.Node, o *owner) { _ = n.Exit(o.pid, node.Kill) }, node.Killed},
-		{"exit reason", func(n *node.Node, o *owner) { _ = n.Exit(o.pid, etf.Atom("boom")) }, etf.Atom("boom")},
+		{"killed", func(n *node.Node, o *owner) { _ = n.Exit(o.PID, node.Kill) }, node.Killed},
+		{"exit reason", func(n *node.Node, o *owner) { _ = n.Exit(o.PID, etf.Atom("boom")) }, etf.Atom("boom")},
 		{"normal return", func(n *node.Node, o *owner) {
-			_ = n.Send(o.pid, ownerExit{node.Normal})
+			_ = o.Exit(node.Normal)
 		}, node.Normal},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,12 +61,12 @@ func TestPortExitReachesOwner(t *testing.T) {
 	pt := o.open(t, "sleep", []string{"1000"})
 	var ref etf.Ref
 	mon := startOwner(t, n, false)
-	_ = mon.do(t, func(p *node.Process) (err error) { ref, err = p.Monitor(pt.ID()); return err })
+	_ = mon.Do(t, func(p *node.Process) (err error) { ref, err = p.Monitor(pt.ID()); return err })
 	_ = n.Exit(pt.ID(), etf.Atom("stop_it"))
 	if e := o.nextEvent(t, pt); e.kind != "EXIT" || e.reason != etf.Atom("stop_it") {
 		t.Fatalf("owner got %+v", e)
 	}
-	if d, ok := mon.next(t).(node.DownMsg); !ok || d.Ref != ref || d.Reason != etf.Atom("stop_it") {
+	if d, ok := mon.Next(t).(node.DownMsg); !ok || d.Ref != ref || d.Reason != etf.Atom("stop_it") {
 		t.Fatalf("monitor got %#v", d)
 	}
 	waitDone(t, pt)
@@ -73,7 +74,7 @@ func TestPortExitReachesOwner(t *testing.T) {
 
 	o2 := startOwner(t, n, false)
 	pt2 := o2.open(t, "sleep", []string{"1000"})
-	died := n.Watch(o2.pid)
+	died := n.Watch(o2.PID)
 	_ = n.Exit(pt2.ID(), etf.Atom("stop_it"))
 	select {
 	case r := <-died:
@@ -104,7 +105,7 @@ func TestIgnoresSIGTERM(t *testing.T) {
 			if e := o.nextEvent(t, pt); e.kind != "eol" || string(e.data) != "ready" {
 				t.Fatalf("got %+v", e)
 			}
-			if err := o.do(t, func(*node.Process) error {
+			if err := o.Do(t, func(*node.Process) error {
 				ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 				defer cancel()
 				return pt.Close(ctx)
@@ -122,10 +123,10 @@ func TestIgnoresSIGTERM(t *testing.T) {
 		n := localNode(t)
 		o := startOwner(t, n, false)
 		pt := o.open(t, "sh", []string{"-c", stubborn}, WithLine(100), WithGracePeriod(200*time.Millisecond))
-		if m := o.next(t); m == nil {
+		if m := o.Next(t); m == nil {
 			t.Fatal("no ready line")
 		}
-		_ = n.Exit(o.pid, node.Kill)
+		_ = n.Exit(o.PID, node.Kill)
 		waitDone(t, pt)
 		if code, ok := pt.ExitStatus(); !ok || code != 128+9 {
 			t.Fatalf("exit status %d, %v: want SIGKILL's", code, ok)
@@ -166,7 +167,7 @@ func TestProgramExitsWhileOwnerWrites(t *testing.T) {
 	if want := []event{{kind: "exit_status", code: 0}, {kind: "EXIT", reason: node.Normal}}; !sameEvents(evs, want) {
 		t.Fatalf("events %+v", evs)
 	}
-	if !n.IsAlive(o.pid) {
+	if !n.IsAlive(o.PID) {
 		t.Fatal("owner died")
 	}
 	requireGone(t, pt.OSPid())
@@ -175,7 +176,7 @@ func TestProgramExitsWhileOwnerWrites(t *testing.T) {
 // Node.Stop ends every port and its programs, stubborn ones included,
 // before it returns; no goroutine is left.
 func TestNodeStopKillsPrograms(t *testing.T) {
-	n, err := node.Start(context.Background(), "portstop@127.0.0.1", node.WithoutDistribution(), node.WithLogger(testLogger()))
+	n, err := node.Start(context.Background(), "portstop@127.0.0.1", node.WithoutDistribution(), node.WithLogger(ownertest.Logger()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func TestNodeStopKillsPrograms(t *testing.T) {
 	}
 	waitGroupSize(t, groups[0], 3)
 	waitGroupSize(t, groups[1], 2)
-	stopNode(t, n)
+	ownertest.StopNode(t, n)
 	for _, g := range groups {
 		requireGone(t, g)
 	}
@@ -211,7 +212,7 @@ func TestCloseEndsLeftoverChild(t *testing.T) {
 		t.Fatal("sh did not exit")
 	}
 	waitGroupSize(t, pt.OSPid(), 1) // the background subshell or its sleep
-	if err := o.do(t, func(*node.Process) error {
+	if err := o.Do(t, func(*node.Process) error {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
 		return pt.Close(ctx)
@@ -245,14 +246,14 @@ func TestNoLeakedFDs(t *testing.T) {
 		switch i % 3 {
 		case 0: // owner killed
 			pt := o.open(t, "sleep", []string{"1000"}, opts...)
-			_ = n.Exit(o.pid, node.Kill)
+			_ = n.Exit(o.PID, node.Kill)
 			waitDone(t, pt)
 		case 1: // program exits
 			pt := o.open(t, "sh", []string{"-c", "echo out; echo err >&2"}, opts...)
 			waitDone(t, pt)
 		case 2: // Close
 			pt := o.open(t, "cat", nil, opts...)
-			if err := o.do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
+			if err := o.Do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -267,15 +268,15 @@ func TestNoLeakedFDs(t *testing.T) {
 // survives an unlinked connected process (checked on erl 25:
 // port_info/1 still answers). Node.Stop ends it then.
 func TestUnlinkedOwnerLeavesPortRunning(t *testing.T) {
-	n, err := node.Start(context.Background(), "portunlink@127.0.0.1", node.WithoutDistribution(), node.WithLogger(testLogger()))
+	n, err := node.Start(context.Background(), "portunlink@127.0.0.1", node.WithoutDistribution(), node.WithLogger(ownertest.Logger()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	o := startOwner(t, n, false)
 	pt := o.open(t, "sleep", []string{"1000"})
-	_ = o.do(t, func(p *node.Process) error { p.Unlink(pt.ID()); return nil })
-	gone := n.Watch(o.pid)
-	_ = n.Send(o.pid, ownerExit{etf.Atom("gone")})
+	_ = o.Do(t, func(p *node.Process) error { p.Unlink(pt.ID()); return nil })
+	gone := n.Watch(o.PID)
+	_ = o.Exit(etf.Atom("gone"))
 	select {
 	case <-gone:
 	case <-time.After(waitFor):
@@ -287,7 +288,7 @@ func TestUnlinkedOwnerLeavesPortRunning(t *testing.T) {
 	if live, _ := groupMembers(t, pt.OSPid()); len(live) != 1 {
 		t.Fatalf("program group %v", live)
 	}
-	stopNode(t, n)
+	ownertest.StopNode(t, n)
 	waitDone(t, pt)
 	requireGone(t, pt.OSPid())
 }

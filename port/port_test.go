@@ -25,7 +25,7 @@ func TestCatStreamRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := o.do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
+	if err := o.Do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
 		t.Fatal(err)
 	}
 	out, evs := o.drain(t, pt)
@@ -74,7 +74,7 @@ func TestBinaryAllBytes(t *testing.T) {
 			if err := o.command(t, pt, all); err != nil {
 				t.Fatal(err)
 			}
-			if err := o.do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
+			if err := o.Do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
 				t.Fatal(err)
 			}
 			out, evs := o.drain(t, pt)
@@ -199,7 +199,7 @@ func TestTextMode(t *testing.T) {
 	n := localNode(t)
 	o := startOwner(t, n, true)
 	pt := o.open(t, "printf", []string{`a\377\n`}, WithText())
-	m := o.next(t).(etf.Tuple)
+	m := o.Next(t).(etf.Tuple)
 	got := m[1].(etf.Tuple)[1]
 	if want := etf.Charlist([]rune{'a', 0xff, '\n'}); got != want {
 		t.Fatalf("text data %#v, want %#v", got, want)
@@ -219,7 +219,7 @@ func TestOpenErrors(t *testing.T) {
 	n := localNode(t)
 	o := startOwner(t, n, true)
 	open := func(name string, opts ...Option) error {
-		return o.do(t, func(p *node.Process) error {
+		return o.Do(t, func(p *node.Process) error {
 			_, err := Open(context.Background(), p, name, nil, opts...)
 			return err
 		})
@@ -242,11 +242,11 @@ func TestOpenErrors(t *testing.T) {
 		}
 	}
 	// The failed opens left the owner alive and no process behind.
-	if !n.IsAlive(o.pid) {
+	if !n.IsAlive(o.PID) {
 		t.Fatal("owner died")
 	}
 	select {
-	case m := <-o.msgs:
+	case m := <-o.Msgs:
 		t.Fatalf("owner got %#v", m)
 	default:
 	}
@@ -266,7 +266,7 @@ func TestPacketTooLargeForHeader(t *testing.T) {
 		t.Fatalf("got %+v", e)
 	}
 	// The message form does what ERTS does: the port exits einval.
-	_ = o.do(t, func(p *node.Process) error {
+	_ = o.Do(t, func(p *node.Process) error {
 		return p.Send(pt.ID(), etf.Tuple{p.Self(), etf.Tuple{atomCommand, make([]byte, 256)}})
 	})
 	if e := o.nextEvent(t, pt); e.kind != "EXIT" || e.reason != atomEinval {

@@ -3,9 +3,7 @@ package port
 import (
 	"bufio"
 	"context"
-	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/internal/erltest"
+	"github.com/erlgo/erlgo/internal/ownertest"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -24,16 +23,16 @@ import (
 func TestRemoteBEAMWritesToPort(t *testing.T) {
 	erl := erltest.Tool(t, "erl")
 	epmdPort := erltest.StartEPMD(t)
-	id := strconv.Itoa(os.Getpid()) + strconv.Itoa(int(nodeSeq.Add(1)))
+	id := ownertest.UniqueName("")
 	cookie := "portcookie" + id
 	erlName := "porterl" + id + "@127.0.0.1"
 	n, err := node.Start(context.Background(), "portgo"+id+"@127.0.0.1", node.WithCookie(cookie),
 		node.WithEPMD("127.0.0.1", epmdPort), node.WithListenAddr("127.0.0.1:0"),
-		node.WithTickTime(2*time.Second), node.WithLogger(testLogger()))
+		node.WithTickTime(2*time.Second), node.WithLogger(ownertest.Logger()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { stopNode(t, n) })
+	t.Cleanup(func() { ownertest.StopNode(t, n) })
 
 	// The writer: registered, it waits for {go, Port, Owner}, writes,
 	// waits for again (after the idle), writes an iolist and then a
@@ -73,7 +72,7 @@ func TestRemoteBEAMWritesToPort(t *testing.T) {
 	o := startOwner(t, n, true)
 	pt := o.open(t, "cat", nil, WithLine(100))
 	writer := node.Name{Name: "writer", Node: etf.Atom(erlName)}
-	if err := n.Send(writer, etf.Tuple{etf.Atom("go"), pt.ID(), o.pid}); err != nil {
+	if err := n.Send(writer, etf.Tuple{etf.Atom("go"), pt.ID(), o.PID}); err != nil {
 		t.Fatal(err)
 	}
 	if e := o.nextEvent(t, pt); e.kind != "eol" || string(e.data) != "from beam" {

@@ -113,7 +113,7 @@ func TestPortInObserver(t *testing.T) {
 	if pid, ok := n.Whereis("cat_port"); !ok || pid != pt.ID() {
 		t.Fatalf("whereis: %v %v", pid, ok)
 	}
-	if err := o.do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
+	if err := o.Do(t, func(*node.Process) error { return pt.Close(context.Background()) }); err != nil {
 		t.Fatal(err)
 	}
 	if listed() {

@@ -48,7 +48,7 @@ func TestTLS(t *testing.T) {
 	untrusting.RootCAs = nil
 	untrusting.InsecureSkipVerify = false
 	untrusting.ServerName = "127.0.0.1"
-	err = o.do(t, func(p *node.Process) error {
+	err = o.Do(t, func(p *node.Process) error {
 		_, err := Dial(context.Background(), p, l.Addr().String(), WithTLS(untrusting))
 		return err
 	})
@@ -70,14 +70,14 @@ func TestDialFails(t *testing.T) {
 	n := localNode(t)
 	o := startOwner(t, n, true)
 	port := erltest.FreePort(t)
-	err := o.do(t, func(p *node.Process) error {
+	err := o.Do(t, func(p *node.Process) error {
 		_, err := Dial(context.Background(), p, net.JoinHostPort("127.0.0.1", itoa(port)))
 		return err
 	})
 	if !errors.Is(err, ErrConnect) {
 		t.Fatalf("dial a closed port: %v", err)
 	}
-	err = o.do(t, func(p *node.Process) error {
+	err = o.Do(t, func(p *node.Process) error {
 		// TEST-NET-1 (RFC 5737): nothing answers, the dial times out.
 		_, err := Dial(context.Background(), p, "192.0.2.1:9", WithConnectTimeout(50*time.Millisecond))
 		return err
@@ -85,7 +85,7 @@ func TestDialFails(t *testing.T) {
 	if !errors.Is(err, ErrConnect) {
 		t.Fatalf("dial an address that does not answer: %v", err)
 	}
-	if err := o.do(t, func(p *node.Process) error {
+	if err := o.Do(t, func(p *node.Process) error {
 		_, err := Dial(context.Background(), p, "127.0.0.1:1", WithPacket(3))
 		return err
 	}); !errors.Is(err, ErrBadOption) {
@@ -116,7 +116,7 @@ func TestReconnect(t *testing.T) {
 	if err := l.Close(); err != nil { // the handlers and their sockets go too
 		t.Fatal(err)
 	}
-	if m, ok := o.next(t).(Closed); !ok || m.Socket != c {
+	if m, ok := o.Next(t).(Closed); !ok || m.Socket != c {
 		t.Fatalf("want Closed, got %#v", m)
 	}
 	if err := c.Send(context.Background(), []byte("x")); !errors.Is(err, ErrClosed) {
@@ -124,18 +124,18 @@ func TestReconnect(t *testing.T) {
 	}
 	var l2 *Listener
 	waitUntil(t, "the port free again", func() bool {
-		err := srv.do(t, func(p *node.Process) (err error) {
+		err := srv.Do(t, func(p *node.Process) (err error) {
 			l2, err = Listen(context.Background(), p, addr, WithPacket(4), WithHandler(echoHandler(Active)))
 			return err
 		})
 		return err == nil
 	})
-	if m, ok := o.next(t).(Connected); !ok || m.Socket != c {
+	if m, ok := o.Next(t).(Connected); !ok || m.Socket != c {
 		t.Fatalf("want Connected, got %#v", m)
 	}
 	echo("after")
 	_ = l2
-	if err := o.do(t, func(*node.Process) error { return c.Close() }); err != nil {
+	if err := o.Do(t, func(*node.Process) error { return c.Close() }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -149,18 +149,18 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 	o := startOwner(t, n, true)
 	l := o.listen(t, WithTLS(pki.TLS), WithMaxConns(1), WithHandshakeTimeout(100*time.Millisecond))
 	silent, s := rawPeer(t, o, l)
-	if e, ok := o.next(t).(Error); !ok || e.Socket != s || e.Reason != atomTimeout {
+	if e, ok := o.Next(t).(Error); !ok || e.Socket != s || e.Reason != atomTimeout {
 		t.Fatalf("want Error timeout, got %#v", e)
 	}
-	if _, ok := o.next(t).(Closed); !ok {
+	if _, ok := o.Next(t).(Closed); !ok {
 		t.Fatal("want Closed")
 	}
-	if x, ok := o.next(t).(node.ExitMsg); !ok || x.From != s.ID() {
+	if x, ok := o.Next(t).(node.ExitMsg); !ok || x.From != s.ID() {
 		t.Fatalf("want EXIT, got %#v", x)
 	}
 	readEOF(t, silent)
 	c := o.dial(t, l.Addr().String(), WithTLS(pki.TLS))
-	a, ok := o.next(t).(Accepted)
+	a, ok := o.Next(t).(Accepted)
 	if !ok {
 		t.Fatal("the second client was not accepted")
 	}

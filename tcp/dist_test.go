@@ -13,6 +13,7 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/internal/erltest"
+	"github.com/erlgo/erlgo/internal/ownertest"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -39,7 +40,7 @@ func TestMessagesToErlAcrossTicks(t *testing.T) {
 	erl := erltest.Tool(t, "erl")
 	dir := erltest.Compile(t, "testdata", "tcp_sink.erl")
 	epmd := erltest.StartEPMD(t)
-	seq := strconv.Itoa(int(nodeSeq.Add(1)))
+	seq := ownertest.UniqueName("")
 	cookie := "tcp-ticks-" + seq + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	erlName := "tcpsink" + seq + "@127.0.0.1"
 	cmd := exec.Command(erl, "-noshell", "-name", erlName, "-setcookie", cookie, "-kernel", "net_ticktime", "2",
@@ -105,7 +106,7 @@ func TestMessagesToErlAcrossTicks(t *testing.T) {
 func localNodeDist(t *testing.T, name, cookie string, epmd int) *node.Node {
 	t.Helper()
 	n, err := node.Start(context.Background(), name, node.WithCookie(cookie), node.WithEPMD("127.0.0.1", epmd),
-		node.WithTickTime(2*time.Second), node.WithLogger(testLogger()))
+		node.WithTickTime(2*time.Second), node.WithLogger(ownertest.Logger()))
 	if err != nil {
 		t.Fatal(err)
 	}

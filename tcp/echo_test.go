@@ -87,10 +87,10 @@ func TestEcho(t *testing.T) {
 					if !bytes.Equal(got, want) {
 						t.Fatalf("echo differs: %d bytes, want %d", len(got), len(want))
 					}
-					if err := o.do(t, func(*node.Process) error { return c.Close() }); err != nil {
+					if err := o.Do(t, func(*node.Process) error { return c.Close() }); err != nil {
 						t.Fatal(err)
 					}
-					o.none(t, 0) // Close: no Closed, no EXIT
+					o.None(t, 0) // Close: no Closed, no EXIT
 					if err := l.Close(); err != nil {
 						t.Fatal(err)
 					}

@@ -22,7 +22,7 @@ func rawPeer(t *testing.T, o *owner, l *Listener) (net.Conn, *Socket) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	m := o.next(t)
+	m := o.Next(t)
 	a, ok := m.(Accepted)
 	if !ok || a.Listener != l {
 		t.Fatalf("want Accepted, got %#v", m)
@@ -76,7 +76,7 @@ func TestActiveOnceFlowControl(t *testing.T) {
 	if total >= 256<<20 {
 		t.Fatal("the peer wrote everything: nothing held it back")
 	}
-	o.none(t, 0)
+	o.None(t, 0)
 	if grew := int64(heapInUse()) - int64(before); grew > 16<<20 {
 		t.Fatalf("heap grew by %d bytes while the socket was passive", grew)
 	}
@@ -86,7 +86,7 @@ func TestActiveOnceFlowControl(t *testing.T) {
 	if got := o.nextData(t, s); !bytes.Equal(got, msg) {
 		t.Fatalf("message after re-arm: %d bytes", len(got))
 	}
-	o.none(t, 50*time.Millisecond) // once again: one message only
+	o.None(t, 50*time.Millisecond) // once again: one message only
 	if err := s.SetActive(Active); err != nil {
 		t.Fatal(err)
 	}
@@ -175,14 +175,14 @@ func TestOversizedFrame(t *testing.T) {
 			if _, err := bad.Write(tc.bad); err != nil {
 				t.Fatal(err)
 			}
-			e, ok := o.next(t).(Error)
+			e, ok := o.Next(t).(Error)
 			if !ok || e.Socket != bs || e.Reason != atomEmsgsize || !errors.Is(e.Err, ErrMsgSize) {
 				t.Fatalf("want Error emsgsize, got %#v", e)
 			}
-			if c, ok := o.next(t).(Closed); !ok || c.Socket != bs {
+			if c, ok := o.Next(t).(Closed); !ok || c.Socket != bs {
 				t.Fatalf("want Closed, got %#v", c)
 			}
-			if x, ok := o.next(t).(node.ExitMsg); !ok || x.From != bs.ID() || x.Reason != node.Normal {
+			if x, ok := o.Next(t).(node.ExitMsg); !ok || x.From != bs.ID() || x.Reason != node.Normal {
 				t.Fatalf("want EXIT normal, got %#v", x)
 			}
 			if _, err := io.ReadAll(bad); err != nil { // the peer sees the close
@@ -234,10 +234,10 @@ func TestSlowReader(t *testing.T) {
 	if grew := int64(heapInUse()) - int64(before); grew > 16<<20 {
 		t.Fatalf("heap grew by %d bytes", grew)
 	}
-	if e, ok := o.next(t).(Error); !ok || e.Reason != atomTimeout {
+	if e, ok := o.Next(t).(Error); !ok || e.Reason != atomTimeout {
 		t.Fatalf("want Error timeout, got %#v", e)
 	}
-	if _, ok := o.next(t).(Closed); !ok {
+	if _, ok := o.Next(t).(Closed); !ok {
 		t.Fatal("want Closed")
 	}
 	waitDone(t, s.Done(), "socket")
@@ -312,7 +312,7 @@ func TestAcceptedBeforeData(t *testing.T) {
 		if _, err := c.Write([]byte("first")); err != nil {
 			t.Fatal(err)
 		}
-		a, ok := o.next(t).(Accepted)
+		a, ok := o.Next(t).(Accepted)
 		if !ok {
 			t.Fatal("data before Accepted")
 		}
@@ -333,10 +333,7 @@ func TestActiveWindowBoundsMailbox(t *testing.T) {
 	l := o.listen(t, WithPacket(4), WithWindow(window))
 	peer, s := rawPeer(t, o, l)
 	release := make(chan struct{})
-	busy := &ownerCall{f: func(*node.Process) error { <-release; return nil }, done: make(chan error, 1)}
-	if err := n.Send(o.pid, busy); err != nil {
-		t.Fatal(err)
-	}
+	o.Post(t, func(*node.Process) error { <-release; return nil }) // keeps the owner busy
 	frame := append([]byte{0, 1, 0, 0}, make([]byte, 64<<10)...)
 	written := make(chan int, 1)
 	go func() {
@@ -357,7 +354,7 @@ func TestActiveWindowBoundsMailbox(t *testing.T) {
 	case <-time.After(waitFor):
 		t.Fatal("the peer's writes never blocked")
 	}
-	if q := o.proc.MessageQueueLen(); q > window {
+	if q := o.Proc.MessageQueueLen(); q > window {
 		t.Fatalf("mailbox holds %d messages, window %d", q, window)
 	}
 	if total >= 256<<20 {

@@ -38,14 +38,14 @@ func FuzzSocketInput(f *testing.F) {
 		_ = c.SetWriteDeadline(time.Now().Add(waitFor))
 		_, _ = c.Write(data) // the server may close first (emsgsize)
 		_ = c.(*net.TCPConn).CloseWrite()
-		a, ok := o.next(t).(Accepted)
+		a, ok := o.Next(t).(Accepted)
 		if !ok {
 			t.Fatal("want Accepted")
 		}
 		s := a.Socket
 		sawError := false
 		for {
-			switch m := o.next(t).(type) {
+			switch m := o.Next(t).(type) {
 			case Data:
 				if m.Socket != s || sawError {
 					t.Fatalf("data %d bytes from %v after error %v", len(m.Data), m.Socket.ID(), sawError)
@@ -59,7 +59,7 @@ func FuzzSocketInput(f *testing.F) {
 				}
 				sawError = true
 			case Closed:
-				if x, ok := o.next(t).(node.ExitMsg); !ok || x.From != s.ID() || x.Reason != node.Normal {
+				if x, ok := o.Next(t).(node.ExitMsg); !ok || x.From != s.ID() || x.Reason != node.Normal {
 					t.Fatalf("want EXIT normal, got %#v", x)
 				}
 				return

@@ -45,7 +45,7 @@ func TestOwnerExitClosesSockets(t *testing.T) {
 			waitUntil(t, "handler socket", func() bool { return hl.Conns() == 1 })
 			dialled := o.dial(t, hl.Addr().String())
 			waitUntil(t, "second handler socket", func() bool { return hl.Conns() == 2 })
-			if err := n.Send(o.pid, ownerExit{reason}); err != nil {
+			if err := o.Exit(reason); err != nil {
 				t.Fatal(err)
 			}
 			waitDone(t, l.Done(), "listener")
@@ -71,7 +71,7 @@ func TestSocketExitSignalsOwner(t *testing.T) {
 	l := o.listen(t)
 	peer, s := rawPeer(t, o, l)
 	var ref etf.Ref
-	if err := o.do(t, func(p *node.Process) (err error) { ref, err = p.Monitor(s.ID()); return err }); err != nil {
+	if err := o.Do(t, func(p *node.Process) (err error) { ref, err = p.Monitor(s.ID()); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if err := n.Exit(s.ID(), node.Kill); err != nil {
@@ -79,7 +79,7 @@ func TestSocketExitSignalsOwner(t *testing.T) {
 	}
 	got := map[string]bool{}
 	for range 2 {
-		switch m := o.next(t).(type) {
+		switch m := o.Next(t).(type) {
 		case node.ExitMsg:
 			got["exit"] = m.From == s.ID() && m.Reason == etf.Atom("killed")
 		case node.DownMsg:
@@ -95,10 +95,10 @@ func TestSocketExitSignalsOwner(t *testing.T) {
 
 	peer2, s2 := rawPeer(t, o, l)
 	peer2.Close()
-	if c, ok := o.next(t).(Closed); !ok || c.Socket != s2 {
+	if c, ok := o.Next(t).(Closed); !ok || c.Socket != s2 {
 		t.Fatalf("want Closed, got %#v", c)
 	}
-	if x, ok := o.next(t).(node.ExitMsg); !ok || x.From != s2.ID() || x.Reason != node.Normal {
+	if x, ok := o.Next(t).(node.ExitMsg); !ok || x.From != s2.ID() || x.Reason != node.Normal {
 		t.Fatalf("want EXIT normal, got %#v", x)
 	}
 }
@@ -111,7 +111,7 @@ func TestCloseIsQuiet(t *testing.T) {
 	o := startOwner(t, n, true)
 	l := o.listen(t)
 	peer, s := rawPeer(t, o, l)
-	if err := o.do(t, func(p *node.Process) error {
+	if err := o.Do(t, func(p *node.Process) error {
 		if _, err := p.Monitor(s.ID()); err != nil {
 			return err
 		}
@@ -122,10 +122,10 @@ func TestCloseIsQuiet(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if d, ok := o.next(t).(node.DownMsg); !ok || d.Reason != node.Normal {
+	if d, ok := o.Next(t).(node.DownMsg); !ok || d.Reason != node.Normal {
 		t.Fatalf("want DOWN normal, got %#v", d)
 	}
-	o.none(t, 100*time.Millisecond) // no EXIT, no Closed
+	o.None(t, 100*time.Millisecond) // no EXIT, no Closed
 	_ = peer.SetReadDeadline(time.Now().Add(waitFor))
 	if b, err := io.ReadAll(peer); err != nil || string(b) != "bye" {
 		t.Fatalf("peer read %q %v", b, err)
@@ -147,10 +147,10 @@ func TestControllingProcess(t *testing.T) {
 	l := o.listen(t)
 	peer, s := rawPeer(t, o, l)
 	o2 := startOwner(t, n, false)
-	if err := o.do(t, func(*node.Process) error { return s.ControllingProcess(o2.proc) }); err != nil {
+	if err := o.Do(t, func(*node.Process) error { return s.ControllingProcess(o2.Proc) }); err != nil {
 		t.Fatal(err)
 	}
-	if s.Controller() != o2.pid {
+	if s.Controller() != o2.PID {
 		t.Fatal("controller not changed")
 	}
 	if _, err := peer.Write([]byte("to the new one")); err != nil {
@@ -160,23 +160,23 @@ func TestControllingProcess(t *testing.T) {
 		t.Fatalf("got %q", b)
 	}
 	// The first owner exiting leaves the socket alone (its listener goes).
-	if err := n.Send(o.pid, ownerExit{etf.Atom("bye")}); err != nil {
+	if err := o.Exit(etf.Atom("bye")); err != nil {
 		t.Fatal(err)
 	}
 	waitDone(t, l.Done(), "listener")
 	// A dead process cannot take the socket over, and trying leaves it
 	// open.
 	gone := startOwner(t, n, false)
-	if err := n.Send(gone.pid, ownerExit{node.Normal}); err != nil {
+	if err := gone.Exit(node.Normal); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "dead process", func() bool { return !n.IsAlive(gone.pid) })
-	if err := s.ControllingProcess(gone.proc); !errors.Is(err, node.ErrNoProc) {
+	waitUntil(t, "dead process", func() bool { return !n.IsAlive(gone.PID) })
+	if err := s.ControllingProcess(gone.Proc); !errors.Is(err, node.ErrNoProc) {
 		t.Fatalf("controlling_process to a dead process: %v", err)
 	}
 	// Served after the failed link's {'EXIT', Pid, noproc}: the socket
 	// is still there.
-	if err := s.ControllingProcess(o2.proc); err != nil {
+	if err := s.ControllingProcess(o2.Proc); err != nil {
 		t.Fatalf("controlling_process after the failure: %v", err)
 	}
 	if err := o2.send(t, s, []byte("still open")); err != nil {
@@ -186,17 +186,17 @@ func TestControllingProcess(t *testing.T) {
 	if _, err := io.ReadFull(peer, buf); err != nil || string(buf) != "still open" {
 		t.Fatalf("peer %q %v", buf, err)
 	}
-	if err := n.Send(o2.pid, ownerExit{etf.Atom("bye")}); err != nil {
+	if err := o2.Exit(etf.Atom("bye")); err != nil {
 		t.Fatal(err)
 	}
 	waitDone(t, s.Done(), "socket")
 	readEOF(t, peer)
 	dead := startOwner(t, n, false)
-	if err := n.Send(dead.pid, ownerExit{node.Normal}); err != nil {
+	if err := dead.Exit(node.Normal); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "dead process", func() bool { return !n.IsAlive(dead.pid) })
-	if err := s.ControllingProcess(dead.proc); !errors.Is(err, ErrClosed) {
+	waitUntil(t, "dead process", func() bool { return !n.IsAlive(dead.PID) })
+	if err := s.ControllingProcess(dead.Proc); !errors.Is(err, ErrClosed) {
 		t.Fatalf("controlling_process on a closed socket: %v", err)
 	}
 }

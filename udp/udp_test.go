@@ -59,7 +59,7 @@ func TestActiveModes(t *testing.T) {
 	if d := o.datagram(t); d.Data[0] != 0 {
 		t.Fatalf("first %v", d.Data)
 	}
-	o.none(t, 50*time.Millisecond)
+	o.None(t, 50*time.Millisecond)
 	if err := s.SetActive(Passive); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestLifecycle(t *testing.T) {
 	if err := n.Exit(s.ID(), node.Kill); err != nil {
 		t.Fatal(err)
 	}
-	if x, ok := o.next(t).(node.ExitMsg); !ok || x.From != s.ID() || x.Reason != etf.Atom("killed") {
+	if x, ok := o.Next(t).(node.ExitMsg); !ok || x.From != s.ID() || x.Reason != etf.Atom("killed") {
 		t.Fatalf("want EXIT killed, got %#v", x)
 	}
 	<-s.Done()
@@ -103,7 +103,7 @@ func TestLifecycle(t *testing.T) {
 
 	o2 := startOwner(t, n)
 	s2 := o2.open(t)
-	if err := n.Send(o2.pid, exitMsg{etf.Atom("bye")}); err != nil {
+	if err := o2.Exit(etf.Atom("bye")); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -119,7 +119,7 @@ func TestLifecycle(t *testing.T) {
 	if err := s3.Close(); err != nil {
 		t.Fatal(err)
 	}
-	o.none(t, 100*time.Millisecond)
+	o.None(t, 100*time.Millisecond)
 	if err := s3.SetActive(Once); !errors.Is(err, ErrClosed) {
 		t.Fatalf("setactive after close: %v", err)
 	}

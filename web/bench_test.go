@@ -9,6 +9,7 @@ import (
 
 	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/ownertest"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -75,8 +76,8 @@ func BenchmarkWebWorker(b *testing.B) {
 // startHandler runs a Handler for target under a new owner.
 func startHandler(b *testing.B, n *node.Node, target etf.Term) http.Handler {
 	h := NewHandler(target)
-	o := startOwner(b, n, true)
-	if err := o.do(b, func(p *node.Process) error { _, err := h.Start(p); return err }); err != nil {
+	o := ownertest.Start(b, n, true)
+	if err := o.Do(b, func(p *node.Process) error { _, err := h.Start(p); return err }); err != nil {
 		b.Fatal(err)
 	}
 	return h

@@ -17,6 +17,7 @@ import (
 
 	"github.com/erlgo/erlgo/etf"
 	"github.com/erlgo/erlgo/internal/erltest"
+	"github.com/erlgo/erlgo/internal/ownertest"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -31,8 +32,8 @@ func startErlWorker(t *testing.T) (*node.Node, etf.Tuple) {
 	erl := erltest.Tool(t, "erl")
 	ebin := erltest.Compile(t, "testdata", "web_erl_worker.erl")
 	epmd := erltest.StartEPMD(t)
-	cookie := uniqueName("cookie")
-	erlName := uniqueName("web_erl") + "@127.0.0.1"
+	cookie := ownertest.UniqueName("cookie")
+	erlName := ownertest.UniqueName("web_erl") + "@127.0.0.1"
 	cmd := exec.Command(erl, "-noshell", "-name", erlName, "-setcookie", cookie, "-pa", ebin,
 		"-kernel", "net_ticktime", strconv.Itoa(int(erlTick/time.Second)),
 		"-eval", `{ok, _} = web_erl_worker:start(), true = web_erl_worker:start_ws(), io:format("ready~n").`)
@@ -66,12 +67,12 @@ func startErlWorker(t *testing.T) (*node.Node, etf.Tuple) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
-	n, err := node.Start(ctx, uniqueName("web_go")+"@127.0.0.1", node.WithCookie(cookie),
-		node.WithEPMD("127.0.0.1", epmd), node.WithTickTime(erlTick), node.WithLogger(testLogger()))
+	n, err := node.Start(ctx, ownertest.UniqueName("web_go")+"@127.0.0.1", node.WithCookie(cookie),
+		node.WithEPMD("127.0.0.1", epmd), node.WithTickTime(erlTick), node.WithLogger(ownertest.Logger()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { stopNode(t, n) })
+	t.Cleanup(func() { ownertest.StopNode(t, n) })
 	return n, etf.Tuple{etf.Atom("web_erl_worker"), etf.Atom(erlName)}
 }
 
@@ -225,16 +226,16 @@ func TestErlWebSocket(t *testing.T) {
 // {web_response, ...} or {web_stream, ...} plus chunks.
 func TestRemoteGoWorker(t *testing.T) {
 	epmd := erltest.StartEPMD(t)
-	cookie := uniqueName("cookie")
+	cookie := ownertest.UniqueName("cookie")
 	start := func(prefix string) *node.Node {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
-		n, err := node.Start(ctx, uniqueName(prefix)+"@127.0.0.1", node.WithCookie(cookie),
-			node.WithEPMD("127.0.0.1", epmd), node.WithLogger(testLogger()))
+		n, err := node.Start(ctx, ownertest.UniqueName(prefix)+"@127.0.0.1", node.WithCookie(cookie),
+			node.WithEPMD("127.0.0.1", epmd), node.WithLogger(ownertest.Logger()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { stopNode(t, n) })
+		t.Cleanup(func() { ownertest.StopNode(t, n) })
 		return n
 	}
 	front, back := start("web_front"), start("web_back")

@@ -195,7 +195,7 @@ func TestOwnerLink(t *testing.T) {
 			t.Fatalf("status %d", status)
 		}
 		exited := n.Watch(pid)
-		if err := n.Send(o.pid, ownerExit{etf.Atom("owner_gone")}); err != nil {
+		if err := o.Exit(etf.Atom("owner_gone")); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -215,7 +215,7 @@ func TestOwnerLink(t *testing.T) {
 		if err := n.Exit(pid, etf.Atom("kill")); err != nil {
 			t.Fatal(err)
 		}
-		m, ok := o.next(t).(node.ExitMsg)
+		m, ok := o.Next(t).(node.ExitMsg)
 		if !ok || m.From != pid || m.Reason != node.Killed {
 			t.Fatalf("owner got %v", m)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/erlgo/erlgo/actors"
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/ownertest"
 	"github.com/erlgo/erlgo/node"
 )
 
@@ -64,7 +65,7 @@ type wsFixture struct {
 	events chan etf.Term
 	pids   chan etf.PID
 	conns  chan etf.PID
-	owner  *owner
+	owner  *ownertest.Owner
 	ep     etf.PID
 	n      *node.Node
 }
