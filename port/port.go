@@ -128,11 +128,15 @@ func (p *Port) Close(ctx context.Context) error {
 	if p.exited() {
 		return nil
 	}
+	// Watch, not s.dead: s.dead closes at the end of Terminate, before
+	// the node removes the process, its name and its observer entry;
+	// Close returns once the port is gone as far as anyone can tell.
+	gone := p.owner.Node().Watch(p.id)
 	p.s.closeWait.Add(1)
 	defer p.s.closeWait.Add(-1)
 	p.CloseInput()
 	select {
-	case <-p.s.dead:
+	case <-gone:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
