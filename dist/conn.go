@@ -257,3 +257,14 @@ func (c *Conn) sendWith(ctl Control, payload etf.Term, hasPayload bool, in Inter
 	c.kickLocked(wasEmpty)
 	return nil
 }
+
+// goingDown reports whether c is on its way down: closing already, or its
+// peer has closed its end and the reader has not seen it yet.
+func (c *Conn) goingDown() bool {
+	select {
+	case <-c.closing:
+		return true
+	default:
+		return c.peerClosed()
+	}
+}

@@ -219,6 +219,16 @@ func (m *Manager) decideAccept(peer etf.Atom) (acceptDecision, *pending) {
 		return acceptDecision{Status: statusNotAllowed}, nil
 	}
 	if old, ok := m.conns[peer]; ok {
+		if old.goingDown() {
+			// That connection is going down (the peer closed it, perhaps
+			// unseen yet) and this is the peer's next one: answer as a
+			// node that is done with the old one would. A C
+			// node (erl_call, ei) cannot answer alive, and reconnects under
+			// the same name right after it closes; BEAM, which notices the
+			// close at once, answers it ok.
+			old.log.Debug("dist: the peer reconnects while its old connection goes down; replacing it")
+			return acceptDecision{Status: statusOK}, m.takeOverPending(peer)
+		}
 		return acceptDecision{Status: statusAlive, OnAliveTrue: func() { old.closeWith(ErrReplaced) }}, m.takeOverPending(peer)
 	}
 	if p, ok := m.pending[peer]; ok {
