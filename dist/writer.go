@@ -62,22 +62,27 @@ func (c *Conn) kickLocked(wasEmpty bool) {
 		c.wmu.Unlock()
 		return
 	}
-	// Only transports with a raw file descriptor write directly (see
-	// writeDirect); TLS and in-memory pipes always use the writer.
-	// A batch with spliced fragments needs writev: the writer's.
-	if c.raw == nil || len(c.wext) > 0 || time.Since(c.lastEnd) < directGap {
+	if time.Since(c.lastEnd) < directGap {
+		// A burst: the writer goroutine batches it.
 		c.wmu.Unlock()
 		c.wakeWriter()
 		return
 	}
-	c.writeQueuedLocked()
+	c.flushNowLocked()
 }
 
-// writeQueuedLocked writes the whole queue (no spliced fragments in it) on
-// the calling goroutine: it claims the write side, releases c.wmu and
-// writes without blocking, handing what the socket does not take to the
-// writer goroutine.
-func (c *Conn) writeQueuedLocked() {
+// flushNowLocked gets the whole queue written now; c.wmu is held, nobody
+// flushes, and it is released. The calling goroutine claims the write side
+// and writes without blocking, handing what the socket does not take to
+// the writer goroutine. Only transports with a raw file descriptor write
+// directly (see writeDirect): TLS and in-memory pipes, and batches with
+// spliced fragments (they need writev), wake the writer goroutine instead.
+func (c *Conn) flushNowLocked() {
+	if c.raw == nil || len(c.wext) > 0 {
+		c.wmu.Unlock()
+		c.wakeWriter()
+		return
+	}
 	buf := c.takeLocked().buf
 	c.wmu.Unlock()
 	n, err := c.writeDirect(buf)

@@ -34,8 +34,7 @@ func (c *Conn) corkHolds() bool {
 
 // setCork corks or uncorks the connection (reader goroutine, or a takeover
 // before the new reader starts). Either way what is queued and not being
-// written is written now: by this goroutine when it can write directly,
-// else by the writer goroutine.
+// written is written now (flushNowLocked).
 func (c *Conn) setCork(on bool) {
 	c.wmu.Lock()
 	c.corked = on
@@ -44,12 +43,7 @@ func (c *Conn) setCork(on bool) {
 		c.wmu.Unlock()
 		return
 	}
-	if c.raw == nil || len(c.wext) > 0 {
-		c.wmu.Unlock()
-		c.wakeWriter()
-		return
-	}
-	c.writeQueuedLocked()
+	c.flushNowLocked()
 }
 
 // hasPacket reports whether the read buffer holds a whole packet (ticks

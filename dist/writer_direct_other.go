@@ -16,6 +16,3 @@ func (c *Conn) writeDirect(buf []byte) (int, error) { return 0, nil }
 
 // directWrite is unused on this platform.
 type directWrite struct{}
-
-// peerClosed cannot tell on this platform.
-func (c *Conn) peerClosed() bool { return false }

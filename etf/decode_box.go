@@ -2,7 +2,11 @@
 
 package etf
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/erlgo/erlgo/internal/box"
+)
 
 // Boxing without one allocation per value.
 //
@@ -18,14 +22,8 @@ import "unsafe"
 // written once, before its interface exists, and never again.
 //
 // Only types whose interface data word is a pointer to the value (not the
-// value itself) may go through boxAt: slices, and structs and scalars that
-// are not pointer-shaped. Every type used below is one.
-
-// eface mirrors the runtime layout of an empty interface.
-type eface struct {
-	typ  unsafe.Pointer
-	data unsafe.Pointer
-}
+// value itself) may go through boxAt (internal/box): slices, and structs
+// and scalars that are not pointer-shaped. Every type used below is one.
 
 // sliceHdr has the layout of every slice type, so one slab of them can
 // hold Tuples, Lists, Maps and binaries alike. Its first word is a pointer,
@@ -35,7 +33,7 @@ type sliceHdr struct {
 	len, cap int
 }
 
-func typeWord(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
+func typeWord(v any) unsafe.Pointer { return box.TypeWord(v) }
 
 // Type words of the boxed types; set once at package init and only read.
 var (
@@ -53,11 +51,7 @@ var (
 
 // boxAt returns the Term of dynamic type typ whose value is stored at p.
 // The value at p must never be modified afterwards.
-func boxAt(typ, p unsafe.Pointer) (t Term) {
-	e := (*eface)(unsafe.Pointer(&t))
-	e.typ, e.data = typ, p
-	return t
-}
+func boxAt(typ, p unsafe.Pointer) Term { return box.At(typ, p) }
 
 // boxSlice boxes v (of the slice type whose type word is typ) into a slab
 // slot. Nil slices box for free and keep the normal path.

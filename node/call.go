@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/erlgo/erlgo/etf"
+	"github.com/erlgo/erlgo/internal/box"
 )
 
 // pendingCall is the Call a process is blocked in. Each process reuses one
@@ -22,15 +23,11 @@ type pendingCall struct {
 	ref    etf.Ref
 	active bool
 	ch     chan callResult
-	entry  aliasEntry // the reply alias's table entry
-	timer  *time.Timer
-	// timerAt is when timer fires if timerArmed (set, or fired and not
-	// yet received); only the calling goroutine touches them.
-	timerAt    time.Time
-	timerArmed bool
-	held       heldDemonitor // the last remote Call's DEMONITOR_P, not sent yet
-	self       etf.Term      // the caller's pid, boxed once for every request
-	target     *Process      // the local target of the current call (callLocal)
+	entry  aliasEntry    // the reply alias's table entry
+	timer  lazyTimer     // the default timeout; only the calling goroutine touches it
+	held   heldDemonitor // the last remote Call's DEMONITOR_P, not sent yet
+	self   etf.Term      // the caller's pid, boxed once for every request
+	target *Process      // the local target of the current call (callLocal)
 	// aliasGone: the reply came through the alias and removed its entry.
 	// Written under mu by the completion, read by the caller after wait.
 	aliasGone bool
@@ -58,41 +55,25 @@ type callTerms struct {
 func (pc *pendingCall) request(label etf.Atom, ref etf.Ref, req etf.Term) (etf.Tuple, etf.Term) {
 	ct := new(callTerms)
 	ct.ref = ref
-	ct.tag = etf.ImproperList{Elems: aliasElems, Tail: boxAt(typRef, unsafe.Pointer(&ct.ref))}
-	ct.from = [2]etf.Term{pc.self, boxAt(typImproperList, unsafe.Pointer(&ct.tag))}
+	ct.tag = etf.ImproperList{Elems: aliasElems, Tail: box.At(typRef, unsafe.Pointer(&ct.ref))}
+	ct.from = [2]etf.Term{pc.self, box.At(typImproperList, unsafe.Pointer(&ct.tag))}
 	ct.fromT = ct.from[:]
-	ct.outer = [3]etf.Term{GenCall, boxAt(typTuple, unsafe.Pointer(&ct.fromT)), req}
+	ct.outer = [3]etf.Term{GenCall, box.At(typTuple, unsafe.Pointer(&ct.fromT)), req}
 	if label != GenCall {
 		ct.outer[0] = label
 	}
 	ct.outerT = ct.outer[:]
-	return ct.outerT, boxAt(typTuple, unsafe.Pointer(&ct.outerT))
+	return ct.outerT, box.At(typTuple, unsafe.Pointer(&ct.outerT))
 }
 
-// eface mirrors the runtime layout of an empty interface.
-type eface struct {
-	typ  unsafe.Pointer
-	data unsafe.Pointer
-}
-
-func typeWord(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
-
-// Type words of the types request boxes in place; set at init, then only
-// read. Each is a type whose interface data word points to the value (a
-// slice or a struct that is not pointer-shaped), so boxAt may build it.
+// Type words of the types request boxes in place (internal/box); set at
+// init, then only read. Each is a type whose interface data word points
+// to the value (a slice or a struct that is not pointer-shaped).
 var (
-	typRef          = typeWord(etf.Ref{})
-	typImproperList = typeWord(etf.ImproperList{})
-	typTuple        = typeWord(etf.Tuple(nil))
+	typRef          = box.TypeWord(etf.Ref{})
+	typImproperList = box.TypeWord(etf.ImproperList{})
+	typTuple        = box.TypeWord(etf.Tuple(nil))
 )
-
-// boxAt returns the term of dynamic type typ whose value is stored at p;
-// the value at p must never be modified afterwards.
-func boxAt(typ, p unsafe.Pointer) (t etf.Term) {
-	e := (*eface)(unsafe.Pointer(&t))
-	e.typ, e.data = typ, p
-	return t
-}
 
 type callResult struct {
 	reply etf.Term
@@ -296,35 +277,21 @@ func (pc *pendingCall) wait(ctx context.Context, timeout time.Duration, local bo
 	}
 	// A timer instead of context.WithTimeout: it is reused across calls
 	// and saves several allocations per call. It is not stopped when the
-	// call completes: with the same default timeout for every call, each
-	// call's deadline is later than the one the timer is armed for, so it
-	// only fires early now and then and is re-armed for the rest, instead
-	// of a Reset and a Stop (each a lock on the P's timer heap) per call.
+	// call completes (lazyTimer): with the same default timeout for every
+	// call, each call's deadline is later than the one it is armed for.
 	var expired <-chan time.Time
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
-		switch {
-		case pc.timer == nil:
-			pc.timer = time.NewTimer(timeout)
-		case !pc.timerArmed || pc.timerAt.After(deadline):
-			pc.timer.Reset(timeout)
-		}
-		if !pc.timerArmed || pc.timerAt.After(deadline) {
-			pc.timerAt, pc.timerArmed = deadline, true
-		}
-		expired = pc.timer.C
+		expired = pc.timer.arm(deadline)
 	}
 	var res callResult
 	for {
 		select {
 		case res = <-pc.ch:
 		case <-expired:
-			pc.timerArmed = false
-			if rest := time.Until(deadline); rest > 0 {
-				pc.timer.Reset(rest) // armed for an earlier call's deadline
-				pc.timerAt, pc.timerArmed = deadline, true
-				continue
+			if !pc.timer.fired(deadline) {
+				continue // armed for an earlier call's deadline
 			}
 			res.err = ErrTimeout
 		case <-ctx.Done():

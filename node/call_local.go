@@ -50,22 +50,10 @@ func (p *Process) watchAndDeliver(ref etf.Ref, w watcher, msg any) (watched bool
 		p.watchers = make(map[etf.Ref]watcher)
 	}
 	p.watchers[ref] = w
-	if p.max > 0 && p.normal.len >= int(p.max) {
-		e := p.extLocked()
-		e.dropped++
-		p.mu.Unlock()
-		return true, ErrMailboxFull
-	}
-	p.normal.push(msg, &p.node.segs)
-	start := p.state == stateIdle
-	if start {
-		p.state = stateRunning
-	} else if p.wake != nil {
-		p.wakeLingerLocked()
-	}
+	start, err := p.queueLocked(msg)
 	p.mu.Unlock()
 	if start {
 		go p.run()
 	}
-	return true, nil
+	return true, err
 }

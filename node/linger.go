@@ -40,18 +40,12 @@ func isGenCall(m any) bool {
 }
 
 // lingerer is the parking state of one run goroutine, allocated on the
-// first linger and reused while the goroutine lives.
-//
-// Its timer is left running when a message ends a linger: in
-// request/response traffic the goroutine parks once per request, and a
-// Reset and a Stop per park (each a lock on the P's timer heap) cost more
-// than the rest of the park. A timer that fires early (it was armed for an
-// earlier linger) is re-armed for what is left of the current one.
+// first linger and reused while the goroutine lives. Its timer stays
+// armed when a message ends a linger (lazyTimer): in request/response
+// traffic the goroutine parks once per request.
 type lingerer struct {
-	ch    chan struct{}
-	t     *time.Timer
-	armed bool      // t is pending: it fires (or has fired, unreceived) at most lingerFor after since
-	since time.Time // when the current linger began
+	ch chan struct{}
+	t  lazyTimer
 }
 
 // wakeLocked makes p handle what was just queued: it returns true if the
@@ -68,8 +62,7 @@ func (p *Process) wakeLocked() (start bool) {
 	return false
 }
 
-// wakeLingerLocked wakes p's lingering goroutine (p.wake != nil). deliver
-// calls it directly, keeping its own fast path inlined.
+// wakeLingerLocked wakes p's lingering goroutine (p.wake != nil).
 func (p *Process) wakeLingerLocked() {
 	p.wake <- struct{}{}
 	p.wake = nil
@@ -79,30 +72,23 @@ func (p *Process) wakeLingerLocked() {
 // p.mu. It returns true if a message arrived (run goes on draining) and
 // false if p went idle (run returns).
 func (l *lingerer) linger(p *Process) bool {
-	l.since = time.Now()
-	switch {
-	case l.ch == nil:
+	if l.ch == nil {
 		l.ch = make(chan struct{}, 1)
-		l.t = time.NewTimer(lingerFor)
-	case !l.armed:
-		l.t.Reset(lingerFor)
 	}
-	l.armed = true
+	deadline := time.Now().Add(lingerFor)
+	expired := l.t.arm(deadline)
 	p.wake = l.ch
 	p.mu.Unlock()
 	for {
 		select {
 		case <-l.ch:
 			return true // the timer stays armed (see lingerer)
-		case <-l.t.C:
+		case <-expired:
 		}
-		rest := lingerFor - time.Since(l.since)
-		if rest <= 0 {
+		if l.t.fired(deadline) {
 			break
 		}
-		l.t.Reset(rest) // armed for an earlier linger
 	}
-	l.armed = false
 	p.mu.Lock()
 	if p.wake == nil {
 		// A producer won the race: its token is already in ch (sent under

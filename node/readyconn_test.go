@@ -1,7 +1,6 @@
 package node
 
 import (
-	"context"
 	"net"
 	"testing"
 	"time"
@@ -9,16 +8,6 @@ import (
 	"github.com/erlgo/erlgo/dist"
 	"github.com/erlgo/erlgo/etf"
 )
-
-// opRecorder hands every control message a raw peer receives to the test,
-// in wire order.
-type opRecorder struct{ ops chan dist.Control }
-
-func (opRecorder) HandleConnUp(*dist.Conn)          {}
-func (opRecorder) HandleConnDown(*dist.Conn, error) {}
-func (h opRecorder) HandleMessage(_ *dist.Conn, m dist.Message) {
-	h.ops <- m.Control
-}
 
 // TestSignalsDoNotWaitForOtherSetups: while a connection setup toward
 // another node hangs (its route leads to a listener that never answers the
@@ -51,22 +40,8 @@ func TestSignalsDoNotWaitForOtherSetups(t *testing.T) {
 	const stuck = "stuck@127.0.0.1"
 	a := distNode(t, "rca@127.0.0.1", freePort(t), "rc",
 		WithRoute(stuck, Route{Host: "127.0.0.1", Port: silent.Addr().(*net.TCPAddr).Port}))
-	rec := opRecorder{ops: make(chan dist.Control, 64)}
-	b, err := dist.NewManager(dist.Config{Name: "rcb@127.0.0.1", Creation: 5, Cookie: "rc", Logger: quietLogger()}, rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = b.Close() })
-	nc, err := net.Dial("tcp", a.ListenAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	if _, err := b.ConnectConn(ctx, nc, a.Name()); err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, "a books the connection", func() bool { return a.remote.liveConn("rcb@127.0.0.1") != nil })
+	rec := controlsOf[dist.Control]{ch: make(chan dist.Control, 64)}
+	rawPeer(t, a, dist.Config{Name: "rcb@127.0.0.1", Creation: 5, Cookie: "rc"}, rec)
 	pr := spawnProbe(t, a)
 	pr.do(func(p *Process) error { return p.Send(Name{"x", stuck}, 1) }) // starts the hanging setup
 	waitUntil(t, "a setup toward the silent node", func() bool { return a.remote.settingUp(stuck) })
@@ -91,7 +66,7 @@ func TestSignalsDoNotWaitForOtherSetups(t *testing.T) {
 	var got []string
 	for len(got) < 6 {
 		select {
-		case ctl := <-rec.ops:
+		case ctl := <-rec.ch:
 			switch ctl.(type) {
 			case dist.SpawnRequest:
 				got = append(got, "spawn")
@@ -114,17 +89,5 @@ func TestSignalsDoNotWaitForOtherSetups(t *testing.T) {
 	}
 	if !a.remote.settingUp(stuck) {
 		t.Fatal("the setup toward the silent node ended meanwhile: the test proved nothing")
-	}
-}
-
-// waitUntil polls cond until it holds, failing the test after waitFor.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond) // polling interval
 	}
 }

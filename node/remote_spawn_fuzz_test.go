@@ -11,17 +11,6 @@ import (
 	"github.com/erlgo/erlgo/etf"
 )
 
-// captureHandler hands a raw peer's SPAWN_REQUESTs to the test.
-type captureHandler struct{ reqs chan dist.SpawnRequest }
-
-func (captureHandler) HandleConnUp(*dist.Conn)          {}
-func (captureHandler) HandleConnDown(*dist.Conn, error) {}
-func (h captureHandler) HandleMessage(_ *dist.Conn, m dist.Message) {
-	if r, ok := m.Control.(dist.SpawnRequest); ok {
-		h.reqs <- r
-	}
-}
-
 // FuzzSpawnReply: local processes send spawn requests (link, monitor,
 // reply modes from the fuzz bytes) to a raw peer, which answers with
 // SPAWN_REPLYs built from the bytes: for a pending request, one already
@@ -42,7 +31,7 @@ func FuzzSpawnReply(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	h := captureHandler{reqs: make(chan dist.SpawnRequest, 64)}
+	h := controlsOf[dist.SpawnRequest]{ch: make(chan dist.SpawnRequest, 64)}
 	fp := newFuzzPeerWith(f, h)
 	a, b, marks := fp.a, fp.b, fp.marks
 	peerPID := func(b byte) etf.PID { return etf.PID{Node: fp.peer, ID: uint32(b) + 100, Creation: 5} }
@@ -95,7 +84,7 @@ func FuzzSpawnReply(f *testing.F) {
 				t.Fatal(err)
 			}
 			select {
-			case r := <-h.reqs:
+			case r := <-h.ch:
 				reqs = append(reqs, r)
 			case <-time.After(waitFor):
 				t.Fatal("no spawn request arrived")
@@ -175,8 +164,8 @@ func FuzzSpawnReply(f *testing.F) {
 			}
 			time.Sleep(time.Millisecond) // polling
 		}
-		for len(h.reqs) > 0 {
-			<-h.reqs
+		for len(h.ch) > 0 {
+			<-h.ch
 		}
 	})
 }

@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"errors"
-	"net"
 	"testing"
 	"time"
 
@@ -307,28 +306,8 @@ func TestRemoteSpawnUnreachable(t *testing.T) {
 func TestRemoteSpawnNotSup(t *testing.T) {
 	a, _ := goPair(t)
 	const peerName = "nospawn@127.0.0.1"
-	m, err := dist.NewManager(dist.Config{Name: peerName, Cookie: a.cfg.cookie, Creation: 3,
-		Flags: dist.DefaultFlags &^ dist.FlagSpawn, Logger: quietLogger()}, nopHandler{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close() })
-	nc, err := net.Dial("tcp", a.ListenAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	if _, err := m.ConnectConn(ctx, nc, a.Name()); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(waitFor)
-	for a.remote.liveConn(peerName) == nil { // the dialling side returns first
-		if time.Now().After(deadline) {
-			t.Fatal("a did not book the connection")
-		}
-		time.Sleep(time.Millisecond) // polling
-	}
+	rawPeer(t, a, dist.Config{Name: peerName, Cookie: a.cfg.cookie, Creation: 3,
+		Flags: dist.DefaultFlags &^ dist.FlagSpawn}, nopHandler{})
 	g := spawnProbe(t, a)
 	if _, _, err := spawnIn(t, g, false, peerName, "m", "f", nil); !errors.Is(err, ErrNotSup) {
 		t.Fatalf("want ErrNotSup, got %v", err)

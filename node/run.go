@@ -48,30 +48,31 @@ func (p *Process) deliverFrom(c *dist.Conn, msg any) error {
 		p.mu.Unlock()
 		return nil
 	}
-	if p.max > 0 && p.normal.len >= int(p.max) {
+	start, err := p.queueLocked(msg)
+	if start && c != nil && isGenCall(msg) {
 		e := p.extLocked()
-		e.dropped++
 		p.mu.Unlock()
-		return ErrMailboxFull
-	}
-	p.normal.push(msg, &p.node.segs)
-	start := p.state == stateIdle
-	if start {
-		p.state = stateRunning
-		if c != nil && isGenCall(msg) {
-			e := p.extLocked()
-			p.mu.Unlock()
-			p.runInline(c, e)
-			return nil
-		}
-	} else if p.wake != nil {
-		p.wakeLingerLocked()
+		p.runInline(c, e)
+		return nil
 	}
 	p.mu.Unlock()
 	if start {
 		go p.run()
 	}
-	return nil
+	return err
+}
+
+// queueLocked queues msg in p's mailbox (p.mu held, p not dead) and makes
+// p handle it: start reports that p was idle and is now running, so the
+// caller must give it a goroutine once it releases p.mu (wakeLocked). A
+// full bounded mailbox queues nothing and counts the drop.
+func (p *Process) queueLocked(msg any) (start bool, err error) {
+	if p.max > 0 && p.normal.len >= int(p.max) {
+		p.extLocked().dropped++
+		return false, ErrMailboxFull
+	}
+	p.normal.push(msg, &p.node.segs)
+	return p.wakeLocked(), nil
 }
 
 // deliverSignal enqueues a system message or signal, never dropped for a
